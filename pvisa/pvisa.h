@@ -1,0 +1,130 @@
+/* pvisa.h - the paravirtual ISA v1: the one ABI header shared by the kernel and every guest (C99, freestanding). */
+#ifndef PVISA_H
+#define PVISA_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define PV_ABI_VERSION 1u
+
+/*
+ * Guest address space (the "window"): every VM sees the same virtual layout.
+ *
+ *   0x000000 .. 0x3fffff   unmapped (null pointers fault)
+ *   0x400000 .. 0x5fffff   the VM's window (2 MiB, one page-table page):
+ *       image segments (text RX shared, rodata R shared, data RW copy-on-write, bss RW demand-zero)
+ *       heap       [heap_start, heap_end)          demand-zero, inside the VM's memory quota
+ *       guard gap  (never mapped; touching it ends the VM with "stack overflow")
+ *       stack      [stack_limit, stack_top)        demand-zero, grows down
+ *       start page [PV_START_PAGE, PV_WIN_END)     start info, virtual registers, command line;
+ *                                                  the initial stack grows down from just below it
+ *   everything else        unmapped or supervisor-only: any access ends the VM
+ */
+#define PV_PAGE_SIZE   4096u
+#define PV_WIN_BASE    0x400000ull
+#define PV_WIN_SIZE    0x200000ull
+#define PV_WIN_END     (PV_WIN_BASE + PV_WIN_SIZE)
+#define PV_START_PAGE  (PV_WIN_END - PV_PAGE_SIZE)
+
+/* ELF note carried by every guest image: name "PVISA", type PV_NOTE_ABI, desc = uint32 ABI version. */
+#define PV_NOTE_NAME   "PVISA"
+#define PV_NOTE_ABI    1u
+
+/* Result codes: a hypercall returns >= 0 on success, one of these on error. */
+#define PV_EINVAL  (-1)   /* an argument is out of range */
+#define PV_EFAULT  (-2)   /* a pointer/length is not inside the VM's writable/readable window */
+#define PV_ENOSYS  (-3)   /* unknown hypercall number */
+#define PV_ENOMEM  (-4)   /* the VM's memory quota is exhausted */
+#define PV_EAGAIN  (-5)   /* nothing available now; try again */
+
+/* Pending set bits (returned by idle, mirrored in pv_vregs.pending). */
+#define PV_PEND_TIMER  (1ull << 0)   /* the idle deadline passed */
+#define PV_PEND_NET_RX (1ull << 1)   /* frames are waiting in the receive queue (network phase) */
+
+/*
+ * The hypercall table: X(number, name, argument count). Generates the call numbers,
+ * the guest stubs (pv_<name>) and the kernel dispatch table (hc_<name>).
+ *   exit(status)                 end this VM with status (low 8 bits kept); never returns
+ *   abort(msg, len)              end this VM as failed, logging msg (up to 128 bytes); never returns
+ *   idle(deadline_ns)            block until the monotonic clock reaches deadline_ns (0 = no deadline)
+ *                                or an event is pending; returns the pending set and clears it
+ *   console_write(buf, len)      write len bytes (at most 4096 per call) to the console; returns len
+ *   clock_mono()                 monotonic nanoseconds since the kernel booted
+ *   clock_wall()                 wall-clock nanoseconds since 1970-01-01 UTC
+ *   random(buf, len)             fill buf with len (at most 4096) random bytes; returns len
+ *   meminfo(struct pv_meminfo*)  fill in the VM's memory figures; returns 0
+ *   yield()                      give up the rest of this quantum; returns 0
+ */
+#define PV_CALLS(X)              \
+	X(0, exit,          1)       \
+	X(1, abort,         2)       \
+	X(2, idle,          1)       \
+	X(3, console_write, 2)       \
+	X(4, clock_mono,    0)       \
+	X(5, clock_wall,    0)       \
+	X(6, random,        2)       \
+	X(7, meminfo,       1)       \
+	X(8, yield,         0)
+
+enum pv_call_nr {
+#define PV_X_ENUM(nr, name, argc) PV_SYS_##name = nr,
+	PV_CALLS(PV_X_ENUM)
+#undef PV_X_ENUM
+	PV_SYS_COUNT
+};
+
+#define PV_CONSOLE_MAX 4096u
+#define PV_RANDOM_MAX  4096u
+#define PV_ABORT_MAX   128u
+#define PV_CMDLINE_MAX 256u
+
+/* Virtual registers: written by the kernel, read by the guest. The kernel never reads them back. */
+struct pv_vregs {
+	uint64_t pending;        /* pending set at the last delivery */
+	uint64_t tsc_base;       /* TSC value at ns_base */
+	uint64_t ns_base;        /* monotonic ns at tsc_base */
+	uint64_t wall_base_ns;   /* wall-clock ns at monotonic 0 */
+	uint32_t tsc_mult;       /* monotonic ns = ns_base + ((tsc - tsc_base) * tsc_mult) >> tsc_shift */
+	uint32_t tsc_shift;
+	uint32_t rxq_depth;      /* frames waiting to be received (network phase) */
+	uint32_t txq_space;      /* frames the VM may still queue (network phase) */
+};
+
+/* Start info: at PV_START_PAGE, its address also in rdi at entry. */
+struct pv_start_info {
+	uint32_t magic;          /* PV_START_MAGIC */
+	uint32_t abi_version;    /* PV_ABI_VERSION */
+	uint32_t vm_id;
+	uint32_t flags;
+	uint64_t tsc_hz;
+	uint64_t heap_start;     /* first heap byte (page aligned) */
+	uint64_t heap_end;       /* one past the last heap byte the VM may use */
+	uint64_t mem_quota;      /* bytes of private memory (pages) the VM may own in all */
+	uint64_t stack_top;      /* initial rsp */
+	uint64_t stack_limit;    /* lowest valid stack address */
+	struct pv_vregs vregs;   /* virtual registers */
+	uint8_t  mac[6];         /* network phase; zero in v1 */
+	uint8_t  pad0[2];
+	uint32_t ipv4, netmask, gateway;
+	char     image[32];      /* image name, NUL-terminated */
+	char     cmdline[PV_CMDLINE_MAX]; /* ARGS, NUL-terminated */
+};
+#define PV_START_MAGIC 0x50564953u  /* "PVIS" */
+
+_Static_assert(offsetof(struct pv_start_info, tsc_hz) == 16, "start info layout");
+_Static_assert(offsetof(struct pv_start_info, vregs) == 64, "start info layout");
+_Static_assert(offsetof(struct pv_start_info, mac) == 112, "start info layout");
+_Static_assert(offsetof(struct pv_start_info, image) == 132, "start info layout");
+_Static_assert(offsetof(struct pv_start_info, cmdline) == 164, "start info layout");
+_Static_assert(sizeof(struct pv_start_info) <= 512, "start info must leave the start page to the stack");
+
+/* meminfo result. */
+struct pv_meminfo {
+	uint64_t quota_bytes;     /* private memory the VM may own */
+	uint64_t private_bytes;   /* private memory it owns now */
+	uint64_t shared_bytes;    /* image pages it shares with other instances */
+	uint64_t heap_start, heap_end;
+};
+_Static_assert(sizeof(struct pv_meminfo) == 40, "meminfo layout");
+
+#endif

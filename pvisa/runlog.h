@@ -1,0 +1,51 @@
+/* runlog.h - the kernel's serial report protocol, read by the host runner (isorun) and the system tests. */
+#ifndef PVISA_RUNLOG_H
+#define PVISA_RUNLOG_H
+
+/*
+ * The kernel writes everything to COM1. The stream is a sequence of:
+ *
+ *  1. VM console records (what a guest passed to console_write), framed so that output of
+ *     many VMs can interleave without tearing:
+ *         RL_CONSOLE_BYTE  "<vm id> <len>\n"  <len raw bytes>
+ *     The runner keeps a line buffer per VM and prints complete lines as "[vm N] text".
+ *
+ *  2. Kernel lines, plain text ending in '\n'. Lines starting with '@' are machine-readable
+ *     key=value records; string values are double-quoted with \" and \\ escaped:
+ *         @boot abi=1 accel=tcg|kvm|unknown tsc_hz=N mem_bytes=N
+ *         @image name="hello.elf" count=N text_pages=N data_pages=N shared_bytes=N
+ *         @reject name="bad.elf" reason="..."           an image refused at load
+ *         @vm id=N image="hello.elf" state=exited|failed|faulted|running status=N reason="..."
+ *                                                       one per VM when it ends (or at the end of the run)
+ *         @summary key=value ...                       once, after every @vm line (fields below)
+ *         @done code=N                                 last line; then the kernel powers off
+ *     Other lines are human-readable kernel log ("isokernel: ...").
+ *
+ *  @summary fields: vms_started vms_exited_ok vms_failed vms_faulted vms_running_at_end
+ *     peak_live_vms kernel_bytes_per_vm guest_bytes_per_vm (both at the peak of live VMs)
+ *     kernel_bytes_peak guest_private_bytes_peak guest_shared_bytes create_ns_per_vm
+ *     run_ns switches hypercalls timed_out=0|1
+ *
+ *  Exit: the kernel writes code to the isa-debug-exit port (0xf4); QEMU exits with (code << 1) | 1.
+ *     code 0: every VM exited with status 0; 1: some VM did not; 2: the kernel refused its input
+ *     (bad command line, no image, image rejected); 3: kernel panic.
+ */
+#define RL_CONSOLE_BYTE 0x01
+#define RL_EXIT_PORT    0xf4
+
+#define RL_CODE_OK       0
+#define RL_CODE_VMFAIL   1
+#define RL_CODE_BADINPUT 2
+#define RL_CODE_PANIC    3
+
+/*
+ * Kernel command line (multiboot): space-separated key=value words, all optional:
+ *   timeout_ms=N   end the run after N ms even if VMs still run (0 = no limit)
+ *   quota_kib=N    per-VM private memory quota (default from config.mk)
+ *   quantum_us=N   scheduler quantum
+ *   quiet=1        do not forward guest console output
+ * Module command line (one module per image): "<name> <count> [args...]"
+ *   name: the image name reported in @vm lines; count: instances to start; args: the guest's argv[1..].
+ */
+
+#endif
