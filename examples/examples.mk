@@ -1,0 +1,3 @@
+# examples/examples.mk - placeholder until its owner fills it in
+.PHONY: examples
+examples:

@@ -1,0 +1,3 @@
+# guestlib/guestlib.mk - placeholder until its owner fills it in
+.PHONY: guestlib
+guestlib:

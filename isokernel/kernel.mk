@@ -1,0 +1,32 @@
+# kernel.mk - builds the kernel: build/isokernel.elf (symbols) and build/isokernel.bin (what QEMU -kernel and GRUB load).
+K_SRCS  := $(wildcard isokernel/*.c) $(wildcard isokernel/*.S)
+K_OBJS  := $(patsubst isokernel/%,$(B)/isokernel/%.o,$(K_SRCS))
+K_DEFS  := -DQUANTUM_US=$(QUANTUM_US) -DVM_QUOTA_KIB=$(VM_QUOTA_KIB) -DVM_STACK_KIB=$(VM_STACK_KIB) \
+           -DMAX_VMS=$(MAX_VMS)
+K_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+            -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer -fno-builtin-printf \
+            -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Ipvisa -Iisokernel -MMD -MP $(K_DEFS)
+MKDEPS  += isokernel/kernel.mk
+
+.PHONY: kernel
+kernel: $(B)/isokernel.bin
+
+$(B)/isokernel/%.c.o: isokernel/%.c $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(K_CFLAGS) -c $< -o $@
+
+$(B)/isokernel/%.S.o: isokernel/%.S $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,AS,$<)
+	$(Q)$(CC) $(K_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+$(B)/isokernel.elf: $(K_OBJS) isokernel/kernel.ld
+	$(call say,LD,$@)
+	$(Q)$(LD) -nostdlib -z max-page-size=0x1000 -T isokernel/kernel.ld -o $@ $(K_OBJS)
+
+$(B)/isokernel.bin: $(B)/isokernel.elf
+	$(call say,OBJCOPY,$@)
+	$(Q)$(OBJCOPY) -O binary $< $@
+
+-include $(K_OBJS:.o=.d)
