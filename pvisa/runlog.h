@@ -44,7 +44,8 @@
  *   quota_kib=N    per-VM private memory quota (default from config.mk)
  *   quantum_us=N   scheduler quantum
  *   quiet=1        do not forward guest console output
- * Module command line (one module per image): "<name> <count> [args...]"
+ * Module command line (one module per image): "<path> <name> <count> [args...]"
+ *   path: the file QEMU loaded (QEMU's -initrd keeps it as the first word; the kernel skips it);
  *   name: the image name reported in @vm lines; count: instances to start; args: the guest's argv[1..].
  */
 
