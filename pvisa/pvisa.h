@@ -15,9 +15,11 @@
  *       image segments (text RX shared, rodata R shared, data RW copy-on-write, bss RW demand-zero)
  *       heap       [heap_start, heap_end)          demand-zero, inside the VM's memory quota
  *       guard gap  (never mapped; touching it ends the VM with "stack overflow")
- *       stack      [stack_limit, stack_top)        demand-zero, grows down
- *       start page [PV_START_PAGE, PV_WIN_END)     start info, virtual registers, command line;
- *                                                  the initial stack grows down from just below it
+ *       stack      [stack_limit, stack_top)        demand-zero, grows down; its top page is the
+ *                                                  start page, present from the start
+ *       start info [PV_START_INFO, PV_WIN_END)     the last 512 bytes: start info, virtual registers,
+ *                                                  command line; stack_top = PV_START_INFO, so a VM
+ *                                                  that needs little stack owns a single page
  *   everything else        unmapped or supervisor-only: any access ends the VM
  */
 #define PV_PAGE_SIZE   4096u
@@ -25,6 +27,7 @@
 #define PV_WIN_SIZE    0x200000ull
 #define PV_WIN_END     (PV_WIN_BASE + PV_WIN_SIZE)
 #define PV_START_PAGE  (PV_WIN_END - PV_PAGE_SIZE)
+#define PV_START_INFO  (PV_WIN_END - 512u)
 
 /* ELF note carried by every guest image: name "PVISA", type PV_NOTE_ABI, desc = uint32 ABI version. */
 #define PV_NOTE_NAME   "PVISA"
@@ -90,7 +93,7 @@ struct pv_vregs {
 	uint32_t txq_space;      /* frames the VM may still queue (network phase) */
 };
 
-/* Start info: at PV_START_PAGE, its address also in rdi at entry. */
+/* Start info: at PV_START_INFO, its address also in rdi at entry; rsp = PV_START_INFO (16-byte aligned). */
 struct pv_start_info {
 	uint32_t magic;          /* PV_START_MAGIC */
 	uint32_t abi_version;    /* PV_ABI_VERSION */

@@ -38,7 +38,7 @@ PV_CALLS(PV_X_STUB)
 /* The start info of the running VM (fixed address). */
 static inline const struct pv_start_info *pv_start_info(void)
 {
-	return (const struct pv_start_info *)(uintptr_t)PV_START_PAGE;
+	return (const struct pv_start_info *)(uintptr_t)PV_START_INFO;
 }
 
 #endif
