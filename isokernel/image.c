@@ -1,0 +1,89 @@
+/* image.c - loads a validated guest ELF image into frames shared by all of its instances. */
+#include "image.h"
+#include "elf.h"
+#include "frame.h"
+#include "kprintf.h"
+#include "lib.h"
+#include "memlayout.h"
+#include "vmspace.h"
+
+static uint32_t win_index(uint64_t va)
+{
+	return (uint32_t)((va - PV_WIN_BASE) / PV_PAGE_SIZE);
+}
+
+/* The bytes of segment s that fall in the page at va (file part only), copied into frame pa. */
+static void fill_page(const struct elf_seg *s, const uint8_t *file, uint64_t va, uint64_t pa)
+{
+	uint64_t lo = s->vaddr > va ? s->vaddr : va;
+	uint64_t fend = s->vaddr + s->filesz;
+	uint64_t hi = fend < va + PV_PAGE_SIZE ? fend : va + PV_PAGE_SIZE;
+
+	if (lo < hi)
+		memcpy((uint8_t *)P2V(pa) + (lo - va), file + s->offset + (lo - s->vaddr), hi - lo);
+}
+
+/* Frees every frame the image took so far (a load that fails half-way leaves nothing behind). */
+static void image_unload(struct image *img)
+{
+	for (uint32_t i = 0; i < WIN_PAGES; i++)
+		if (img->pte[i] & PTE_P)
+			frame_free(img->pte[i] & PTE_ADDR);
+	memset(img->pte, 0, sizeof(img->pte));
+}
+
+static int load_segment(struct image *img, const struct elf_seg *s, const uint8_t *file)
+{
+	bool w = s->flags & ELF_W, x = s->flags & ELF_X;
+	uint64_t first = s->vaddr & ~(uint64_t)(PV_PAGE_SIZE - 1);
+
+	for (uint64_t va = first; va < s->vaddr + s->memsz; va += PV_PAGE_SIZE) {
+		uint32_t i = win_index(va);
+		bool has_file = va < s->vaddr + s->filesz;
+		if (w && !has_file) {
+			if (!image_is_dz(img, i))
+				img->bss_pages++;
+			img->dz[i / 64] |= 1ull << (i % 64);
+			continue;
+		}
+		uint64_t pa = frame_alloc_zero();
+		if (!pa)
+			return -1;
+		fill_page(s, file, va, pa);
+		img->pte[i] = pa | PTE_P | PTE_U | (x ? 0 : PTE_NX) | (w ? PTE_COW : 0);
+		img->shared_pages++;
+		if (w)
+			img->data_pages++;
+		else
+			img->text_pages++;
+	}
+	return 0;
+}
+
+int image_load(struct image *img, const char *name, const void *file, uint64_t size, char *why, size_t whylen)
+{
+	struct elf_info info;
+
+	memset(img, 0, sizeof(*img));
+	strlcpy(img->name, name, sizeof(img->name));
+	if (elf_check(file, size, PV_WIN_BASE, PV_WIN_END, PV_ABI_VERSION, &info, why, whylen) != 0)
+		return -1;
+	for (uint32_t k = 0; k < info.nseg; k++) {
+		if (load_segment(img, &info.seg[k], file) != 0) {
+			image_unload(img);
+			ksnprintf(why, whylen, "out of memory loading segment %u", k);
+			return -1;
+		}
+		uint64_t end = (info.seg[k].vaddr + info.seg[k].memsz + PV_PAGE_SIZE - 1) & ~(uint64_t)(PV_PAGE_SIZE - 1);
+		if (end > img->end)
+			img->end = end;
+	}
+	if (img->end > VMS_STACK_LIMIT - PV_PAGE_SIZE) {
+		image_unload(img);
+		ksnprintf(why, whylen, "image ends at 0x%lx: it must leave [0x%lx, 0x%lx) to the guard page and stack",
+			  img->end, VMS_STACK_LIMIT - PV_PAGE_SIZE, PV_WIN_END);
+		return -1;
+	}
+	img->entry = info.entry;
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* image.h - guest images: validated once, loaded once into shared frames, instantiated many times. */
+#ifndef ISO_IMAGE_H
+#define ISO_IMAGE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "pvisa.h"
+
+#define WIN_PAGES ((uint32_t)(PV_WIN_SIZE / PV_PAGE_SIZE))   /* 512: one page-table page */
+#define IMAGE_NAME_MAX 32
+
+/*
+ * A loaded image. pte[] is the page-table template every instance starts from: text and rodata
+ * map the image's frames read-only (shared by all instances), file-backed data pages map them
+ * copy-on-write, pure-bss pages are empty and marked in dz[] (demand-zero).
+ */
+struct image {
+	char name[IMAGE_NAME_MAX];
+	uint64_t entry;
+	uint64_t end;                   /* first page past the last segment */
+	uint64_t pte[WIN_PAGES];
+	uint64_t dz[WIN_PAGES / 64];    /* bit set: demand-zero page (bss) */
+	uint32_t shared_pages;          /* frames the image owns */
+	uint32_t instances;             /* VMs created from it so far */
+	uint32_t text_pages, data_pages, bss_pages;
+};
+
+/* Validate an ELF file and load it into fresh frames. 0, or -1 with a reason in why. */
+int image_load(struct image *img, const char *name, const void *file, uint64_t size, char *why, size_t whylen);
+/* Is page index i of the window a demand-zero page of this image? */
+static inline bool image_is_dz(const struct image *img, uint32_t i)
+{
+	return (img->dz[i / 64] >> (i % 64)) & 1;
+}
+
+#endif

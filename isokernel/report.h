@@ -1,0 +1,32 @@
+/* report.h - what the kernel tells the runner over the serial line (protocol: pvisa/runlog.h) and its counters. */
+#ifndef ISO_REPORT_H
+#define ISO_REPORT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+struct vm;
+
+struct kstats {
+	uint64_t started, exited_ok, failed, faulted, running_at_end;
+	uint64_t live, peak_live;
+	uint64_t kernel_bytes_peak;      /* VM structures + page tables + timer slots at the peak of live VMs */
+	uint64_t guest_priv_bytes;       /* sum over VMs of their private bytes when they ended */
+	uint64_t guest_shared_bytes;     /* image frames, shared by all instances */
+	uint64_t create_tsc;             /* TSC ticks spent creating VMs */
+	uint64_t switches, hypercalls;
+	uint64_t run_start_tsc;
+	bool timed_out, quiet, rejected;
+};
+extern struct kstats kst;
+
+/* "@vm id=.. image=".." state=.. status=.. reason=".."" */
+void report_vm(const struct vm *vm, const char *state, int status, const char *reason);
+/* A console record for VM id: the bytes in up to two pieces. */
+void report_console(uint32_t id, const void *const p[2], const uint64_t n[2]);
+/* key=value with a quoted, escaped string value (no newline). */
+void report_qstr(const char *key, const char *s);
+/* Print @summary and @done, then power off with code. */
+void report_finish(int code) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,204 @@
+/* sched.c - round-robin scheduling of VMs on one CPU: run queue, idle-with-timeout heap, switching, run end. */
+#include "sched.h"
+#include "report.h"
+#include "runlog.h"
+#include "lapic.h"
+#include "tsc.h"
+#include "cpu.h"
+#include "lib.h"
+#include "kprintf.h"
+#include "memlayout.h"
+
+struct vm *sched_current;
+static struct vm *rq_head, *rq_tail;
+static struct timerq idleq;
+static struct vm *fpu_owner;        /* whose x87/SSE state is in the CPU now */
+/* The per-CPU user hierarchy: PML4[0] -> user_pdpt -> user_pd; user_pd[2] is the running VM's window. */
+static uint64_t user_pdpt[512] __attribute__((aligned(4096)));
+static uint64_t user_pd[512] __attribute__((aligned(4096)));
+static uint64_t quantum_tsc, run_deadline_tsc, slice_start;
+static struct vm *last_run;         /* whose window is installed */
+
+#define TQ_NEVER UINT64_MAX       /* blocked with no deadline: only an event wakes it */
+#define VM_OF_TIMER(n) ((struct vm *)((char *)(n) - __builtin_offsetof(struct vm, timer)))
+
+void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, uint64_t quantum_ns,
+		uint64_t run_deadline_ns)
+{
+	user_pdpt[0] = KV2P(user_pd) | PTE_P | PTE_W | PTE_U;
+	pml4[0] = KV2P(user_pdpt) | PTE_P | PTE_W | PTE_U;    /* replaces the boot identity map */
+	write_cr3(read_cr3());
+	tq_init(&idleq, timer_storage, cap);
+	quantum_tsc = ns_to_tsc(quantum_ns);
+	run_deadline_tsc = run_deadline_ns ? tsc_boot + ns_to_tsc(run_deadline_ns) : 0;
+}
+
+void sched_live_delta(int d)
+{
+	kst.live += d;
+	if (d > 0 && kst.live > kst.peak_live) {
+		kst.peak_live = kst.live;
+		/* Kernel memory for VMs at this peak: their structures, page tables and timer-heap slots. */
+		kst.kernel_bytes_peak = vm_slab_bytes() + kst.live * (PV_PAGE_SIZE + sizeof(struct tq_node *));
+	}
+}
+
+void sched_enqueue(struct vm *vm)
+{
+	vm->state = VM_RUNNABLE;
+	vm->rq_next = NULL;
+	if (rq_tail)
+		rq_tail->rq_next = vm;
+	else
+		rq_head = vm;
+	rq_tail = vm;
+}
+
+static struct vm *rq_pop(void)
+{
+	struct vm *vm = rq_head;
+
+	if (vm) {
+		rq_head = vm->rq_next;
+		if (!rq_head)
+			rq_tail = NULL;
+	}
+	return vm;
+}
+
+void sched_block(struct vm *vm, uint64_t deadline_ns)
+{
+	/* Deadlines past ~36 years (or 0) mean "none": no overflow in the TSC conversion. */
+	uint64_t when = deadline_ns && deadline_ns < (1ull << 60) ? tsc_boot + ns_to_tsc(deadline_ns) : TQ_NEVER;
+
+	vm->state = VM_BLOCKED;
+	if (tq_insert(&idleq, &vm->timer, when) != 0)
+		panic("timer heap full");
+}
+
+void sched_forget(struct vm *vm)
+{
+	tq_remove(&idleq, &vm->timer);
+	if (fpu_owner == vm)
+		fpu_owner = NULL;
+	if (last_run == vm)
+		last_run = NULL;
+	if (sched_current == vm)
+		sched_current = NULL;
+}
+
+void sched_save(struct vm *vm, const struct trapframe *tf)
+{
+	memcpy(&vm->regs, tf, sizeof(*tf));
+	vm->cpu_tsc += rdtsc() - slice_start;
+	slice_start = rdtsc();
+}
+
+/* Wake every VM whose idle deadline has passed: the pending set is idle()'s result. */
+static void wake_expired(uint64_t now)
+{
+	struct tq_node *n;
+
+	while ((n = tq_pop_expired(&idleq, now))) {
+		struct vm *vm = VM_OF_TIMER(n);
+		vm->pending |= PV_PEND_TIMER;
+		vm->regs.rax = vm->pending;
+		vm->pending = 0;
+		sched_enqueue(vm);
+	}
+}
+
+/* Every VM still alive at the end of the run is reported as running and freed. */
+static void end_of_run(const char *why)
+{
+	struct vm *vm;
+	struct tq_node *n;
+
+	if (sched_current)
+		vm_end(sched_current, VM_RUNNING, -1, why);
+	while ((vm = rq_pop()))
+		vm_end(vm, VM_RUNNING, -1, why);
+	while ((n = tq_peek(&idleq)))
+		vm_end(VM_OF_TIMER(n), VM_RUNNING, -1, n->deadline == TQ_NEVER ? "idle with no deadline at the end of the run" : why);
+}
+
+static void finish(void)
+{
+	int code = RL_CODE_OK;
+
+	lapic_timer_stop();
+	if (kst.live)
+		panic("%lu VMs unaccounted for at the end of the run", kst.live);
+	if (kst.failed || kst.faulted || kst.running_at_end)
+		code = RL_CODE_VMFAIL;
+	if (kst.rejected || !kst.started)
+		code = RL_CODE_BADINPUT;       /* an image was refused, or there was nothing to run */
+	report_finish(code);
+}
+
+/* Nothing runnable: sleep until the next deadline (an idle VM's or the run's). False: nothing can wake. */
+static bool idle_wait(uint64_t now)
+{
+	struct tq_node *n = tq_peek(&idleq);
+	uint64_t until = n ? n->deadline : TQ_NEVER;
+
+	if (run_deadline_tsc && run_deadline_tsc < until)
+		until = run_deadline_tsc;
+	if (until == TQ_NEVER)
+		return false;
+	lapic_timer_arm_ns(until > now ? tsc_to_ns(until - now) : 1);
+	sti_hlt();
+	cli();
+	return true;
+}
+
+/* Install vm's window and x87/SSE state. */
+static void switch_to(struct vm *vm)
+{
+	if (last_run != vm) {
+		user_pd[2] = vm->mem.pt_phys | PTE_P | PTE_W | PTE_U;
+		write_cr3(read_cr3());
+		last_run = vm;
+		kst.switches++;
+	}
+	if (fpu_owner != vm) {
+		if (fpu_owner)
+			fxsave(fpu_owner->fx);
+		fxrstor(vm->fx);
+		fpu_owner = vm;
+	}
+}
+
+void sched_run(void)
+{
+	sched_current = NULL;
+	for (;;) {
+		uint64_t now = rdtsc();
+		if (run_deadline_tsc && now >= run_deadline_tsc) {
+			kst.timed_out = true;
+			end_of_run("still running when the run timed out");
+			finish();
+		}
+		wake_expired(now);
+		struct vm *vm = rq_pop();
+		if (vm) {
+			sched_current = vm;
+			vm->state = VM_RUNNING;
+			switch_to(vm);
+			lapic_timer_arm_ns(tsc_to_ns(quantum_tsc));
+			slice_start = rdtsc();
+			vm_resume(vm);
+		}
+		if (!kst.live)
+			finish();
+		if (!idle_wait(now)) {
+			end_of_run("blocked forever");
+			finish();
+		}
+	}
+}
+
+void sched_timer_irq(void)
+{
+	/* The idle loop re-examines the timer heap after every wake-up: nothing to do here. */
+}

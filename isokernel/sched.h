@@ -1,0 +1,29 @@
+/* sched.h - round-robin scheduler: a run queue of runnable VMs only, a timer heap for idle ones. */
+#ifndef ISO_SCHED_H
+#define ISO_SCHED_H
+
+#include <stdint.h>
+#include "vm.h"
+
+extern struct vm *sched_current;
+
+/* Install the per-CPU user hierarchy at pml4[0]; timer_storage holds cap heap slots;
+ * run_deadline_ns (0 = none) ends the run even if VMs still run. */
+void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, uint64_t quantum_ns,
+		uint64_t run_deadline_ns);
+/* Append a runnable VM to the run queue. */
+void sched_enqueue(struct vm *vm);
+/* The current VM blocks until deadline_ns (0 = none) or an event; it is not in any queue after. */
+void sched_block(struct vm *vm, uint64_t deadline_ns);
+/* Forget a VM that is ending (timer heap, FPU owner, current). */
+void sched_forget(struct vm *vm);
+/* Pick the next VM and run it; idles when none is runnable; ends the run when none is left. */
+void sched_run(void) __attribute__((noreturn));
+/* Save the current VM's registers from an entry frame and charge its CPU time. */
+void sched_save(struct vm *vm, const struct trapframe *tf);
+/* Timer interrupt taken while the kernel idles. */
+void sched_timer_irq(void);
+/* Called once per VM state change to keep the live count (and the peak) right. */
+void sched_live_delta(int d);
+
+#endif

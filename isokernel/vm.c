@@ -1,0 +1,172 @@
+/* vm.c - VM life cycle: creation from an image, entry from ring 3 (faults, preemption), resumption, end. */
+#include <stdarg.h>
+#include "vm.h"
+#include "sched.h"
+#include "image.h"
+#include "report.h"
+#include "slab.h"
+#include "kprintf.h"
+#include "lib.h"
+#include "cpu.h"
+#include "tsc.h"
+#include "rtc.h"
+
+static struct slab_cache vm_cache;
+static uint8_t fx_initial[512] __attribute__((aligned(16)));   /* the FPU/SSE state after reset */
+
+void vm_init(void)
+{
+	slab_init(&vm_cache, "vm", sizeof(struct vm), 64);
+	/* A clean x87/SSE state for new VMs: FCW 0x37f, MXCSR 0x1f80, every register zero. */
+	memset(fx_initial, 0, sizeof(fx_initial));
+	fx_initial[0] = 0x7f;
+	fx_initial[1] = 0x03;
+	fx_initial[24] = 0x80;
+	fx_initial[25] = 0x1f;
+	fx_initial[28] = 0xff;   /* MXCSR_MASK: every bit the CPU supports; fxrstor ignores it */
+	fx_initial[29] = 0xff;
+}
+
+uint64_t vm_struct_bytes(void)
+{
+	size_t per = slab_objs_per_page(&vm_cache);
+
+	return per ? PV_PAGE_SIZE / per : 0;
+}
+
+uint64_t vm_slab_bytes(void)
+{
+	return slab_bytes(&vm_cache);
+}
+
+static void fill_start_info(struct vm *vm, const struct image *img, const char *args)
+{
+	struct pv_start_info *si = (struct pv_start_info *)((uint8_t *)vms_start_page(&vm->mem) +
+							    (PV_START_INFO - PV_START_PAGE));
+	si->magic = PV_START_MAGIC;
+	si->abi_version = PV_ABI_VERSION;
+	si->vm_id = vm->id;
+	si->tsc_hz = tsc_hz;
+	si->heap_start = vm->mem.heap_start;
+	si->heap_end = vm->mem.heap_end;
+	si->mem_quota = (uint64_t)vm->mem.quota_pages * PV_PAGE_SIZE;
+	si->stack_top = PV_START_INFO;
+	si->stack_limit = VMS_STACK_LIMIT;
+	si->vregs.tsc_base = tsc_boot;
+	si->vregs.ns_base = 0;
+	si->vregs.wall_base_ns = rtc_wall_ns_at_boot;
+	si->vregs.tsc_mult = tsc_mult;
+	si->vregs.tsc_shift = tsc_shift;
+	strlcpy(si->image, img->name, sizeof(si->image));
+	strlcpy(si->cmdline, args, sizeof(si->cmdline));
+}
+
+struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uint32_t quota_pages)
+{
+	struct vm *vm = slab_alloc(&vm_cache);
+
+	if (!vm)
+		return NULL;
+	if (vms_create(&vm->mem, img, quota_pages) != 0) {
+		slab_free(&vm_cache, vm);
+		return NULL;
+	}
+	vm->id = id;
+	fill_start_info(vm, img, args);
+	memcpy(vm->fx, fx_initial, sizeof(vm->fx));
+	vm->regs.rip = img->entry;
+	vm->regs.rsp = PV_START_INFO;
+	vm->regs.rdi = PV_START_INFO;
+	vm->regs.rflags = 0x202;
+	vm->state = VM_RUNNABLE;
+	kst.started++;
+	sched_live_delta(+1);
+	return vm;
+}
+
+void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason)
+{
+	static const char *const names[] = { [VM_EXITED] = "exited", [VM_FAILED] = "failed",
+					     [VM_FAULTED] = "faulted", [VM_RUNNING] = "running" };
+	if (how == VM_EXITED && status == 0)
+		kst.exited_ok++;
+	else if (how == VM_EXITED || how == VM_FAILED)
+		kst.failed++;
+	else if (how == VM_FAULTED)
+		kst.faulted++;
+	else
+		kst.running_at_end++;
+	report_vm(vm, names[how], status, reason);
+	kst.guest_priv_bytes += (uint64_t)vm->mem.priv_pages * PV_PAGE_SIZE;
+	kst.hypercalls += vm->hypercalls;
+	sched_forget(vm);
+	sched_live_delta(-1);
+	vms_destroy(&vm->mem);
+	vm->state = (uint8_t)how;
+	slab_free(&vm_cache, vm);
+}
+
+void vm_kill(struct vm *vm, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	vm_end(vm, VM_FAULTED, -1, why);
+}
+
+void vm_resume(struct vm *vm)
+{
+	/* The guest controls only the arithmetic flags and DF; IF is always on; selectors are fixed. */
+	vm->regs.rflags = (vm->regs.rflags & 0xcd5) | 0x202;
+	vm->regs.cs = SEL_UCODE;
+	vm->regs.ss = SEL_UDATA;
+	user_return(&vm->regs);
+}
+
+static const char *const exc_names[32] = {
+	"divide error", "debug trap", "NMI", "breakpoint", "overflow", "bound range exceeded",
+	"invalid opcode", "device not available", "double fault", "coprocessor overrun",
+	"invalid TSS", "segment not present", "stack-segment fault", "general protection fault",
+	"page fault", "reserved 15", "x87 floating-point error", "alignment check", "machine check",
+	"SIMD floating-point error", "virtualization exception", "control protection",
+};
+
+/* A page fault from ring 3: resolve it (demand-zero, COW) and resume, or end the VM. */
+static void vm_page_fault(struct vm *vm, const struct trapframe *tf)
+{
+	uint64_t va = read_cr2();
+	bool write = tf->error & 2, exec = tf->error & 16, changed;
+	enum vms_err e = vms_fault(&vm->mem, va, write, exec, &changed);
+
+	if (e == VMS_OK) {
+		if (changed)
+			invlpg(va);
+		vm_resume(vm);
+	}
+	vm_kill(vm, "page fault at 0x%lx (%s %s): %s, rip=0x%lx", va, exec ? "exec" : write ? "write" : "read",
+		(tf->error & 1) ? "protection" : "not-present", vms_strerror(e), tf->rip);
+	sched_run();
+}
+
+void vm_trap(struct trapframe *tf)
+{
+	struct vm *vm = sched_current;
+
+	if (!vm)
+		panic("trap %lu from ring 3 with no current VM", tf->vector);
+	sched_save(vm, tf);
+	if (tf->vector == T_TIMER) {
+		sched_enqueue(vm);
+		sched_run();
+	}
+	if (tf->vector == T_PF)
+		vm_page_fault(vm, tf);
+	if (tf->vector >= 32)
+		vm_resume(vm);          /* a spurious interrupt is not the VM's doing */
+	vm_kill(vm, "%s (vector %lu) at rip=0x%lx err=0x%lx rsp=0x%lx",
+		exc_names[tf->vector] ? exc_names[tf->vector] : "exception", tf->vector, tf->rip, tf->error, tf->rsp);
+	sched_run();
+}

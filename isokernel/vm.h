@@ -1,0 +1,45 @@
+/* vm.h - the VM structure (all a VM costs the kernel besides its page-table page) and its life cycle. */
+#ifndef ISO_VM_H
+#define ISO_VM_H
+
+#include <stdint.h>
+#include "trapframe.h"
+#include "vmspace.h"
+#include "timerq.h"
+
+enum vm_state { VM_RUNNABLE = 1, VM_RUNNING, VM_BLOCKED, VM_EXITED, VM_FAILED, VM_FAULTED };
+
+/*
+ * One VM. There is no per-VM kernel stack: the kernel is event driven, and a VM's registers live
+ * here between its quanta. fx is its x87/SSE state (FXSAVE format; AVX is not part of the ISA).
+ */
+struct vm {
+	uint8_t fx[512] __attribute__((aligned(16)));
+	struct trapframe regs;
+	struct vmspace mem;
+	struct tq_node timer;        /* queued while idle with a deadline */
+	struct vm *rq_next;          /* run queue link */
+	uint64_t pending;            /* PV_PEND_* bits not yet delivered */
+	uint64_t cpu_tsc;            /* TSC ticks spent running */
+	uint32_t hypercalls;
+	uint32_t id;
+	int32_t exit_status;
+	uint8_t state;
+};
+
+/* Make a VM from a loaded image: address space, start info, registers. NULL when memory runs out. */
+struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uint32_t quota_pages);
+/* End a VM: log "@vm ..." with its state and reason, free everything it owned. */
+void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason);
+/* End the VM as faulted with a formatted reason. */
+void vm_kill(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Return to the VM in ring 3 (registers sanitised first). */
+void vm_resume(struct vm *vm) __attribute__((noreturn));
+/* Kernel entry from ring 3 through an exception or interrupt (arch trap() calls it). */
+void vm_trap(struct trapframe *tf) __attribute__((noreturn));
+/* Kernel bytes one VM structure takes (slab share). */
+uint64_t vm_struct_bytes(void);
+uint64_t vm_slab_bytes(void);
+void vm_init(void);
+
+#endif

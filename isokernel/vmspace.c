@@ -1,0 +1,213 @@
+/* vmspace.c - per-VM address spaces: one PT page for the window, shared text, COW data, demand-zero pages. */
+#include "vmspace.h"
+#include "image.h"
+#include "frame.h"
+#include "lib.h"
+#include "memlayout.h"
+
+static uint64_t *pt_of(const struct vmspace *s)
+{
+	return (uint64_t *)P2V(s->pt_phys);
+}
+
+static bool in_window(uint64_t va)
+{
+	return va >= PV_WIN_BASE && va < PV_WIN_END;
+}
+
+static uint32_t pidx(uint64_t va)
+{
+	return (uint32_t)((va - PV_WIN_BASE) / PV_PAGE_SIZE);
+}
+
+int vms_create(struct vmspace *s, const struct image *img, uint32_t quota_pages)
+{
+	uint64_t pt = frame_alloc(), start;
+
+	if (!pt)
+		return -1;
+	start = frame_alloc_zero();
+	if (!start) {
+		frame_free(pt);
+		return -1;
+	}
+	memcpy(P2V(pt), img->pte, PV_PAGE_SIZE);
+	((uint64_t *)P2V(pt))[pidx(PV_START_PAGE)] = start | PTE_P | PTE_W | PTE_U | PTE_NX | PTE_PRIV;
+	s->pt_phys = pt;
+	s->img = img;
+	s->priv_pages = 1;
+	s->quota_pages = quota_pages;
+	s->heap_start = img->end;
+	/* The heap ends at the guard page below the stack, or earlier when the quota is smaller:
+	 * data pages, the full stack and the start page must still fit. */
+	uint64_t heap_max = VMS_STACK_LIMIT - PV_PAGE_SIZE;
+	uint64_t reserved = img->data_pages + img->bss_pages + (uint64_t)VM_STACK_KIB * 1024 / PV_PAGE_SIZE;
+	uint64_t heap_pages = quota_pages > reserved ? quota_pages - reserved : 0;
+	if (s->heap_start + heap_pages * PV_PAGE_SIZE < heap_max)
+		heap_max = s->heap_start + heap_pages * PV_PAGE_SIZE;
+	s->heap_end = heap_max;
+	return 0;
+}
+
+void vms_destroy(struct vmspace *s)
+{
+	uint64_t *pt = pt_of(s);
+
+	for (uint32_t i = 0; i < WIN_PAGES; i++)
+		if ((pt[i] & (PTE_P | PTE_PRIV)) == (PTE_P | PTE_PRIV))
+			frame_free(pt[i] & PTE_ADDR);
+	frame_free(s->pt_phys);
+	s->pt_phys = 0;
+	s->priv_pages = 0;
+}
+
+void *vms_start_page(const struct vmspace *s)
+{
+	return P2V(pt_of(s)[pidx(PV_START_PAGE)] & PTE_ADDR);
+}
+
+/* May a not-present page at va be created on demand, and if not, why? */
+static enum vms_err dz_allowed(const struct vmspace *s, uint64_t va)
+{
+	if (va >= VMS_STACK_LIMIT)
+		return VMS_OK;                                   /* stack */
+	if (va >= s->heap_start && va < s->heap_end)
+		return VMS_OK;                                   /* heap */
+	if (va < s->img->end && image_is_dz(s->img, pidx(va)))
+		return VMS_OK;                                   /* bss */
+	if (va >= s->heap_end)
+		return VMS_GUARD;                                /* between heap end and stack limit */
+	return VMS_UNMAPPED;
+}
+
+/* A new private page for the VM, zeroed (or filled from copy_from), counted against the quota. */
+static enum vms_err priv_page(struct vmspace *s, uint64_t va, const void *copy_from)
+{
+	uint64_t pa;
+
+	if (s->priv_pages >= s->quota_pages)
+		return VMS_QUOTA;
+	pa = copy_from ? frame_alloc() : frame_alloc_zero();
+	if (!pa)
+		return VMS_NOMEM;
+	if (copy_from)
+		memcpy(P2V(pa), copy_from, PV_PAGE_SIZE);
+	pt_of(s)[pidx(va)] = pa | PTE_P | PTE_W | PTE_U | PTE_NX | PTE_PRIV;
+	s->priv_pages++;
+	return VMS_OK;
+}
+
+enum vms_err vms_fault(struct vmspace *s, uint64_t va, bool write, bool exec, bool *changed)
+{
+	*changed = false;
+	if (!in_window(va))
+		return VMS_OUTSIDE;
+	va &= ~(uint64_t)(PV_PAGE_SIZE - 1);
+	uint64_t pte = pt_of(s)[pidx(va)];
+	if (!(pte & PTE_P)) {
+		enum vms_err e = dz_allowed(s, va);
+		if (e == VMS_OK)
+			e = priv_page(s, va, NULL);
+		*changed = e == VMS_OK;
+		return e;
+	}
+	if (exec && (pte & PTE_NX))
+		return VMS_NOEXEC;
+	if (write && !(pte & PTE_W)) {
+		if (!(pte & PTE_COW))
+			return VMS_READONLY;
+		enum vms_err e = priv_page(s, va, P2V(pte & PTE_ADDR));
+		*changed = e == VMS_OK;
+		return e;
+	}
+	return VMS_OK;        /* already satisfied (a stale TLB entry) */
+}
+
+/* The kernel address of guest byte uva for an access of the given kind, or NULL (err set). */
+static uint8_t *vms_addr(struct vmspace *s, uint64_t uva, bool write, int *err)
+{
+	bool changed;
+	enum vms_err e = vms_fault(s, uva, write, false, &changed);
+
+	if (e != VMS_OK) {
+		*err = (e == VMS_QUOTA || e == VMS_NOMEM) ? PV_ENOMEM : PV_EFAULT;
+		return NULL;
+	}
+	uint64_t pte = pt_of(s)[pidx(uva)];
+	return (uint8_t *)P2V(pte & PTE_ADDR) + (uva & (PV_PAGE_SIZE - 1));
+}
+
+static bool range_ok(uint64_t uva, uint64_t len)
+{
+	return uva >= PV_WIN_BASE && uva <= PV_WIN_END && len <= PV_WIN_END - uva;
+}
+
+/* Copy len bytes between kernel buffer k and guest uva, page by page; write = into the guest. */
+static int vms_copy(struct vmspace *s, uint64_t uva, uint8_t *k, uint64_t len, bool write)
+{
+	int err = PV_EFAULT;
+
+	if (!range_ok(uva, len))
+		return PV_EFAULT;
+	while (len) {
+		uint64_t n = PV_PAGE_SIZE - (uva & (PV_PAGE_SIZE - 1));
+		if (n > len)
+			n = len;
+		uint8_t *g = vms_addr(s, uva, write, &err);
+		if (!g)
+			return err;
+		if (write)
+			memcpy(g, k, n);
+		else
+			memcpy(k, g, n);
+		uva += n;
+		k += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int vms_copyin(struct vmspace *s, void *dst, uint64_t uva, uint64_t len)
+{
+	return vms_copy(s, uva, dst, len, false);
+}
+
+int vms_copyout(struct vmspace *s, uint64_t uva, const void *src, uint64_t len)
+{
+	return vms_copy(s, uva, (uint8_t *)src, len, true);
+}
+
+int vms_map_read(struct vmspace *s, uint64_t uva, uint64_t len, const void *ptr[2], uint64_t n[2])
+{
+	int err = PV_EFAULT;
+
+	n[0] = n[1] = 0;
+	if (!range_ok(uva, len) || len > 2 * PV_PAGE_SIZE - (uva & (PV_PAGE_SIZE - 1)))
+		return PV_EFAULT;
+	for (int k = 0; k < 2 && len; k++) {
+		uint64_t c = PV_PAGE_SIZE - (uva & (PV_PAGE_SIZE - 1));
+		if (c > len)
+			c = len;
+		if (!(ptr[k] = vms_addr(s, uva, false, &err)))
+			return err;
+		n[k] = c;
+		uva += c;
+		len -= c;
+	}
+	return 0;
+}
+
+const char *vms_strerror(enum vms_err e)
+{
+	static const char *const msg[] = {
+		[VMS_OK] = "no error",
+		[VMS_OUTSIDE] = "outside the VM's window",
+		[VMS_GUARD] = "in the guard gap below the stack (stack overflow)",
+		[VMS_QUOTA] = "memory quota exceeded",
+		[VMS_READONLY] = "write to a read-only page",
+		[VMS_NOEXEC] = "execute from a non-executable page",
+		[VMS_NOMEM] = "kernel out of memory",
+		[VMS_UNMAPPED] = "unmapped page inside the window",
+	};
+	return (unsigned)e < sizeof(msg) / sizeof(msg[0]) ? msg[e] : "unknown";
+}
