@@ -1,0 +1,232 @@
+/* demux.c - splits the kernel's serial stream into kernel lines and per-VM console lines (runlog.h framing). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "isorun.h"
+#include "runlog.h"
+
+enum { ST_TEXT, ST_HDR, ST_BODY };
+
+#define VM_LINE_MAX     4096     /* a longer guest line is printed in pieces */
+#define KERNEL_LINE_MAX 65536    /* a longer kernel line is cut */
+
+struct linebuf {
+	size_t len, cap;
+	char *buf;
+};
+
+static void linebuf_free(void *p)
+{
+	struct linebuf *lb = p;
+
+	free(lb->buf);
+	free(lb);
+}
+
+/* Prints one guest line as "[vm N] text"; control characters show as '?' so a guest cannot drive the terminal. */
+static void print_vm_line(uint32_t id, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n && s[n - 1] == '\r')
+		n--;
+	printf("[vm %u] ", (unsigned)id);
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		putchar((c < 0x20 && c != '\t') || c == 0x7f ? '?' : c);
+	}
+	putchar('\n');
+}
+
+static struct linebuf *vm_linebuf(struct demux *d, uint32_t id)
+{
+	struct linebuf *lb = idmap_get(&d->bufs, id);
+
+	if (!lb) {
+		lb = xmalloc(sizeof *lb);
+		lb->len = lb->cap = 0;
+		lb->buf = NULL;
+		idmap_put(&d->bufs, id, lb);
+	}
+	return lb;
+}
+
+static void linebuf_add(struct linebuf *lb, char c)
+{
+	if (lb->len == lb->cap) {
+		lb->cap = lb->cap ? lb->cap * 2 : 64;
+		lb->buf = xrealloc(lb->buf, lb->cap);
+	}
+	lb->buf[lb->len++] = c;
+}
+
+/* Guest console bytes for VM id: complete lines are printed, the rest is kept. Dropped under --quiet. */
+static void vm_bytes(struct run *run, uint32_t id, const unsigned char *p, size_t n)
+{
+	struct linebuf *lb;
+	size_t i;
+
+	if (run->o.quiet || !n)
+		return;
+	lb = vm_linebuf(&run->d, id);
+	for (i = 0; i < n; i++) {
+		if (p[i] != '\n')
+			linebuf_add(lb, (char)p[i]);
+		if (p[i] == '\n' || lb->len == VM_LINE_MAX) {
+			print_vm_line(id, lb->buf, lb->len);
+			lb->len = 0;
+		}
+	}
+}
+
+/* The VM ended: print its partial line, if any, and free its buffer. */
+void demux_vm_ended(struct run *run, uint32_t id)
+{
+	struct linebuf *lb = idmap_del(&run->d.bufs, id);
+
+	if (!lb)
+		return;
+	if (lb->len)
+		print_vm_line(id, lb->buf, lb->len);
+	linebuf_free(lb);
+}
+
+static void kernel_line_add(struct demux *d, char c)
+{
+	if (d->len + 1 >= d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 256;
+		d->line = xrealloc(d->line, d->cap);
+	}
+	d->line[d->len++] = c;
+}
+
+static void kernel_byte(struct run *run, char c)
+{
+	struct demux *d = &run->d;
+
+	if (c == '\n') {
+		if (d->len && d->line[d->len - 1] == '\r')
+			d->len--;
+		kernel_line_add(d, 0);
+		records_line(run, d->line);
+		d->len = 0;
+	} else if (d->len < KERNEL_LINE_MAX) {
+		kernel_line_add(d, c);
+	}
+}
+
+/* Parses a finished "<id> <len>" header; enters ST_BODY, or counts a bad frame. */
+static void header_done(struct run *run)
+{
+	struct demux *d = &run->d;
+	unsigned long id, len;
+	char extra;
+
+	d->hdr[d->hlen] = 0;
+	d->state = ST_TEXT;
+	if (sscanf(d->hdr, "%lu %lu %c", &id, &len, &extra) != 2 || id > UINT32_MAX) {
+		run->r.bad_records++;
+		return;
+	}
+	d->body_id = (uint32_t)id;
+	d->body_left = len;
+	if (len)
+		d->state = ST_BODY;
+}
+
+static size_t header_bytes(struct run *run, const unsigned char *p, size_t n)
+{
+	struct demux *d = &run->d;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\n') {
+			header_done(run);
+			return i + 1;
+		}
+		if (d->hlen + 1 >= sizeof d->hdr) {
+			run->r.bad_records++;
+			d->state = ST_TEXT;
+			return i;
+		}
+		d->hdr[d->hlen++] = (char)p[i];
+	}
+	return n;
+}
+
+static size_t text_bytes(struct run *run, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] == RL_CONSOLE_BYTE) {
+			run->d.state = ST_HDR;
+			run->d.hlen = 0;
+			return i + 1;
+		}
+		kernel_byte(run, (char)p[i]);
+	}
+	return n;
+}
+
+static size_t body_bytes(struct run *run, const unsigned char *p, size_t n)
+{
+	struct demux *d = &run->d;
+	size_t take = n < d->body_left ? n : d->body_left;
+
+	vm_bytes(run, d->body_id, p, take);
+	d->body_left -= take;
+	if (!d->body_left)
+		d->state = ST_TEXT;
+	return take;
+}
+
+/* Feeds n bytes of the serial stream (also copied to --serial-log). */
+void demux_feed(struct run *run, const unsigned char *buf, size_t n)
+{
+	size_t used;
+
+	if (run->log && n)
+		fwrite(buf, 1, n, run->log);
+	while (n) {
+		if (run->d.state == ST_HDR)
+			used = header_bytes(run, buf, n);
+		else if (run->d.state == ST_BODY)
+			used = body_bytes(run, buf, n);
+		else
+			used = text_bytes(run, buf, n);
+		buf += used;
+		n -= used;
+	}
+	fflush(stdout);
+}
+
+static void flush_one(uint32_t id, void *val, void *ctx)
+{
+	struct linebuf *lb = val;
+
+	(void)ctx;
+	if (lb->len)
+		print_vm_line(id, lb->buf, lb->len);
+}
+
+/* End of stream: finish a partial kernel line, print partial guest lines, free the buffers. */
+void demux_finish(struct run *run)
+{
+	struct demux *d = &run->d;
+
+	if (d->state != ST_TEXT)
+		run->r.bad_records++;
+	d->state = ST_TEXT;
+	if (d->len)
+		kernel_byte(run, '\n');
+	idmap_each(&d->bufs, flush_one, NULL);
+	idmap_free(&d->bufs, linebuf_free);
+	free(d->line);
+	d->line = NULL;
+	d->len = d->cap = 0;
+	if (run->log)
+		fflush(run->log);
+	fflush(stdout);
+}

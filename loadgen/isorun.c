@@ -1,0 +1,253 @@
+/* isorun.c - the host runner: boots the isolation kernel in QEMU with guest images as modules and reports the run. */
+/*
+ * What QEMU is given (QEMU 7.2, hw/i386/multiboot.c):
+ *   -kernel <tmp>/isokernel.bin      a symlink to the real kernel, so its path has no space or comma;
+ *                                    QEMU prefixes the kernel command line with this path:
+ *                                    the kernel sees "<tmp>/isokernel.bin timeout_ms=N quota_kib=N quantum_us=N [quiet=1]"
+ *                                    and must skip words without '='.
+ *   -append "timeout_ms=N quota_kib=N quantum_us=N [quiet=1]"
+ *   -initrd "<tmp>/img0.elf <name> <count> [args...],<tmp>/img1.elf <name> <count> [args...],..."
+ *                                    QEMU loads the file named by the text up to the first space and passes the
+ *                                    WHOLE string as the module command line, so each module's command line is
+ *                                        "<tmp>/imgN.elf <name> <count> [args...]"
+ *                                    (runlog.h: the kernel skips the first word). Commas inside args are doubled
+ *                                    for QEMU's option parser and reach the kernel single.
+ *   <tmp> is a private mkdtemp dir (under $TMPDIR if it is a plain path, else /tmp), removed at exit;
+ *   <name> is the image file's basename with bytes outside [A-Za-z0-9._-] replaced by '_'.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "isorun.h"
+
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+
+static const char usage_text[] =
+"usage: isorun [options] IMAGE[:COUNT[:ARGS]]...\n"
+"Boots the isolation kernel in QEMU with COUNT instances (default 1) of each guest IMAGE (an x86_64 ELF\n"
+"built with guestlib), passing ARGS to each as argv[1..], prints their output and a summary.\n"
+"IMAGE may contain ':' if that prefix names an existing file. ARGS: at most 255 bytes, no control characters.\n"
+"\n"
+"options:\n"
+"  --accel auto|kvm|tcg  accelerator (default auto: KVM if /dev/kvm opens read-write, else TCG; if a KVM\n"
+"                        launch dies before the kernel prints @boot, isorun retries once with TCG and says so)\n"
+"  --mem MiB             guest RAM (default " STR(QEMU_BASE_MIB) " MiB + " STR(QEMU_PER_VM_KIB)
+" KiB per VM, rounded up)\n"
+"  --timeout SEC         the kernel ends the run after SEC s (timeout_ms on its command line) and reports\n"
+"                        VMs still running; isorun kills QEMU if it has not finished by 1.5 x SEC + 20 s\n"
+"                        (default 0: no limit)\n"
+"  --quiet               do not print guest output (the kernel is told quiet=1 and does not send it)\n"
+"  --json FILE           write the run report as JSON to FILE (fields below)\n"
+"  --quota KiB           per-VM private memory quota (default " STR(VM_QUOTA_KIB) ")\n"
+"  --quantum US          scheduler quantum in microseconds (default " STR(QUANTUM_US) ")\n"
+"  --kernel PATH         the kernel binary (default: <dir of isorun>/../isokernel.bin)\n"
+"  --qemu-arg ARG        append ARG to QEMU's command line (repeatable)\n"
+"  --serial-log FILE     copy the raw serial stream to FILE\n"
+"  --replay FILE         testing aid: parse FILE, a saved serial stream (e.g. from --serial-log), instead of\n"
+"                        running QEMU; IMAGE operands are then optional and only validated\n"
+"  -v, --verbose         print the QEMU command line and the kernel's '@' records\n"
+"  -h, --help            this text\n"
+"\n"
+"output: guest lines as \"[vm N] text\" (control characters shown as '?'), kernel log lines as they come,\n"
+"progress on stderr every few seconds once a run lasts over 2 s, and a summary at the end (always).\n"
+"\n"
+"exit status:\n"
+"  0  the kernel reported code 0 and every VM exited with status 0\n"
+"  1  some VM failed, faulted, exited nonzero or was still running at the end (timeout)\n"
+"  2  usage or input error (missing file, bad COUNT, not an ELF file, more than " STR(MAX_VMS) " VMs),\n"
+"     or the kernel rejected an image or its input\n"
+"  3  the kernel panicked, QEMU failed or was killed, or the output ended without @done\n"
+"\n"
+"JSON report (--json): one object with\n"
+"  accel (kvm|tcg|replay), kernel_accel, exit_status, kernel_exit_code (@done code, null if none),\n"
+"  qemu_exit_status, qemu_mem_mib, run_seconds (QEMU wall time measured by isorun), booted, done,\n"
+"  panicked, killed_at_deadline, malformed_records,\n"
+"  vms_started, vms_exited_ok, vms_failed, vms_faulted, vms_running_at_end, peak_live_vms,\n"
+"  kernel_bytes_per_vm, guest_bytes_per_vm, create_ns_per_vm, kernel_run_ns (the kernel's run_ns)\n"
+"  (from @summary; counted from the @vm records, or null, when the kernel sent none),\n"
+"  the other @summary fields under their own names (kernel_bytes_peak, guest_private_bytes_peak,\n"
+"  guest_shared_bytes, switches, hypercalls, timed_out, ...),\n"
+"  boot: the @boot fields; images: one object of @image fields per image;\n"
+"  rejected: [{image, reason}]; vms: [{id, image, state, exit_status, reason}] ordered by id, one per\n"
+"  @vm record; state is exited|failed|faulted|running; reason only when the VM did not simply exit.\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_text, f);
+}
+
+static unsigned long parse_ul(const char *opt, const char *s, unsigned long min)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (!*s || *end || errno || s[0] == '-' || v < min)
+		input_error("%s: expected an integer >= %lu, got '%s'", opt, min, s);
+	return v;
+}
+
+/* <dir of this executable>/../isokernel.bin */
+static char *default_kernel(void)
+{
+	char exe[PATH_MAX], *path, *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (n <= 0)
+		die("cannot find my own path: %s", strerror(errno));
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	*slash = 0;
+	path = xmalloc(strlen(exe) + 32);
+	sprintf(path, "%s/../isokernel.bin", exe);
+	return path;
+}
+
+static const struct option long_opts[] = {
+	{ "accel", required_argument, NULL, 'a' },  { "mem", required_argument, NULL, 'm' },
+	{ "timeout", required_argument, NULL, 't' }, { "quiet", no_argument, NULL, 'q' },
+	{ "json", required_argument, NULL, 'j' },   { "quota", required_argument, NULL, 'Q' },
+	{ "quantum", required_argument, NULL, 'u' }, { "kernel", required_argument, NULL, 'k' },
+	{ "qemu-arg", required_argument, NULL, 'A' }, { "serial-log", required_argument, NULL, 's' },
+	{ "replay", required_argument, NULL, 'r' }, { "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+};
+
+static void set_opt(struct opts *o, int c, const char *arg)
+{
+	switch (c) {
+	case 'a': o->accel = arg; break;
+	case 'm': o->mem_mib = parse_ul("--mem", arg, 16); break;
+	case 't': o->timeout_s = parse_ul("--timeout", arg, 0); break;
+	case 'q': o->quiet = 1; break;
+	case 'j': o->json = arg; break;
+	case 'Q': o->quota_kib = parse_ul("--quota", arg, 4); break;
+	case 'u': o->quantum_us = parse_ul("--quantum", arg, 1); break;
+	case 'k': o->kernel = arg; break;
+	case 's': o->serial_log = arg; break;
+	case 'r': o->replay = arg; break;
+	case 'v': o->verbose = 1; break;
+	case 'A':
+		o->qemu_args = xrealloc(o->qemu_args, (o->nqemu_args + 1) * sizeof *o->qemu_args);
+		o->qemu_args[o->nqemu_args++] = (char *)arg;
+		break;
+	case 'h': usage(stdout); exit(0);
+	default: input_error("unknown option");
+	}
+}
+
+static void parse_opts(struct opts *o, int argc, char **argv)
+{
+	int c;
+
+	o->accel = "auto";
+	o->quota_kib = VM_QUOTA_KIB;
+	o->quantum_us = QUANTUM_US;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
+		if (c == '?')
+			input_error("unknown option or missing argument: %s", argv[optind - 1]);
+		set_opt(o, c, optarg);
+	}
+	if (strcmp(o->accel, "auto") && strcmp(o->accel, "kvm") && strcmp(o->accel, "tcg"))
+		input_error("--accel must be auto, kvm or tcg, not '%s'", o->accel);
+	if (optind == argc && !o->replay)
+		input_error("no IMAGE given");
+	images_parse(o, argv + optind, argc - optind);
+}
+
+static const char *choose_accel(const char *want)
+{
+	int fd;
+
+	if (strcmp(want, "auto"))
+		return want;
+	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return "tcg";
+	close(fd);
+	return "kvm";
+}
+
+static unsigned long guest_mem_mib(const struct opts *o)
+{
+	unsigned long long kib = (unsigned long long)QEMU_PER_VM_KIB * o->total;
+
+	if (o->mem_mib)
+		return o->mem_mib;
+	return QEMU_BASE_MIB + (unsigned long)((kib + 1023) / 1024);
+}
+
+static void open_log(struct run *run, const char *mode)
+{
+	if (!run->o.serial_log)
+		return;
+	if (run->log)
+		fclose(run->log);
+	run->log = fopen(run->o.serial_log, mode);
+	if (!run->log)
+		input_error("--serial-log %s: %s", run->o.serial_log, strerror(errno));
+}
+
+static void reset_results(struct run *run)
+{
+	records_free(&run->r);
+	memset(&run->r, 0, sizeof run->r);
+	memset(&run->d, 0, sizeof run->d);
+	run->killed = 0;
+}
+
+/* Runs QEMU; under auto, a KVM launch that dies before @boot is retried once with TCG. */
+static void launch(struct run *run)
+{
+	struct stat st;
+	const char *kernel = run->o.kernel ? run->o.kernel : default_kernel();
+	const char *accel = choose_accel(run->o.accel);
+	char *klink, *mods;
+
+	if (stat(kernel, &st) < 0 || !S_ISREG(st.st_mode))
+		input_error("kernel %s: %s (build it with 'make kernel', or pass --kernel PATH)", kernel,
+			    errno ? strerror(errno) : "not a regular file");
+	atexit(images_cleanup);
+	mods = images_setup(&run->o, kernel, &klink);
+	run->mem_mib = guest_mem_mib(&run->o);
+	qemu_run(run, accel, klink, mods);
+	if (!strcmp(run->o.accel, "auto") && !strcmp(accel, "kvm") && !run->r.booted && !run->killed) {
+		warnx("the KVM launch died before the kernel printed @boot; retrying once with TCG");
+		reset_results(run);
+		open_log(run, "wb");
+		qemu_run(run, "tcg", klink, mods);
+	}
+	free(mods);
+}
+
+int main(int argc, char **argv)
+{
+	static struct run run;
+	int status;
+
+	run.qemu_status = -1;
+	parse_opts(&run.o, argc, argv);
+	open_log(&run, "wb");
+	if (run.o.replay)
+		replay_run(&run);
+	else
+		launch(&run);
+	status = report_status(&run);
+	records_sort(&run.r);
+	report_summary(&run, status);
+	if (run.o.json && report_json(&run, status, run.o.json) < 0 && status == IR_OK)
+		status = IR_KERNEL;
+	if (run.log)
+		fclose(run.log);
+	records_free(&run.r);
+	return status;
+}

@@ -1,0 +1,162 @@
+/* isorun.h - the host runner's shared types: options, images, the serial demultiplexer and the parsed run results. */
+#ifndef ISORUN_H
+#define ISORUN_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit statuses of isorun (documented in --help). */
+#define IR_OK       0   /* kernel code 0 and every VM exited with status 0 */
+#define IR_VMFAIL   1   /* some VM failed, faulted, was still running at the end or exited nonzero */
+#define IR_INPUT    2   /* usage or input error, or an image the kernel rejected */
+#define IR_KERNEL   3   /* kernel panic, QEMU failure, or the output ended without @done */
+
+enum vm_state { VS_EXITED, VS_FAILED, VS_FAULTED, VS_RUNNING, VS_OTHER, VS_NSTATES };
+
+/* One IMAGE[:COUNT[:ARGS]] operand. */
+struct image {
+	char *path;            /* as the user gave it */
+	char *name;            /* basename, reduced to [A-Za-z0-9._-] */
+	unsigned long count;
+	char *args;            /* guest argv[1..] as one string; "" if none */
+};
+
+/* key=value words of one '@' record. */
+struct kv {
+	char *key, *val;
+	int quoted;            /* the value was a quoted string */
+};
+struct kvlist {
+	struct kv *v;
+	size_t n, cap;
+};
+
+/* One VM as reported by its @vm record (kept small: 100,000 of them must fit easily). */
+struct vmrec {
+	uint32_t id;
+	uint32_t image;        /* index into results.names */
+	int32_t status;
+	uint8_t state;
+	char *reason;          /* only when the VM did not simply exit */
+};
+
+struct rejection {
+	char *image, *reason;
+};
+
+/* uint32 -> pointer hash map (open addressing), for per-VM line buffers. */
+struct idmap {
+	uint32_t *keys;
+	void **vals;
+	size_t cap, n;
+};
+
+/* The serial stream demultiplexer's state. */
+struct demux {
+	int state;
+	char *line;            /* current kernel line */
+	size_t len, cap;
+	char hdr[48];          /* console record header "<id> <len>" */
+	size_t hlen;
+	uint32_t body_id;
+	size_t body_left;
+	struct idmap bufs;     /* vm id -> struct linebuf* (partial guest lines) */
+};
+
+struct results {
+	int booted, done, done_code, panicked;
+	char kernel_accel[16];
+	struct kvlist boot, summary;
+	struct kvlist *images;      /* one per @image record */
+	size_t nimages;
+	struct rejection *rej;
+	size_t nrej;
+	struct vmrec *vms;
+	size_t nvms, capvms;
+	char **names;               /* interned image names */
+	size_t nnames;
+	unsigned long by_state[VS_NSTATES];
+	unsigned long nonzero_exits;
+	unsigned long expected;     /* sum of the @image counts */
+	unsigned long bad_records;  /* malformed '@' records or console frames */
+};
+
+struct opts {
+	const char *accel;          /* auto, kvm, tcg */
+	const char *kernel;
+	const char *json;
+	const char *serial_log;
+	const char *replay;
+	unsigned long mem_mib, quota_kib, quantum_us, timeout_s;
+	int quiet, verbose;
+	char **qemu_args;
+	size_t nqemu_args;
+	struct image *images;
+	size_t nimages;
+	unsigned long total;
+};
+
+struct run {
+	struct opts o;
+	struct results r;
+	struct demux d;
+	FILE *log;                  /* --serial-log copy, or NULL */
+	const char *accel;          /* what was launched: kvm, tcg or replay */
+	unsigned long mem_mib;
+	int qemu_status;            /* wait status of QEMU, -1 if none */
+	int killed;                 /* isorun killed QEMU at the deadline */
+	double wall_s;
+};
+
+/* util.c */
+void *xmalloc(size_t n);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+double now_s(void);
+void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void input_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* idmap.c */
+void *idmap_get(const struct idmap *m, uint32_t key);
+void idmap_put(struct idmap *m, uint32_t key, void *val);
+void *idmap_del(struct idmap *m, uint32_t key);
+void idmap_each(const struct idmap *m, void (*fn)(uint32_t key, void *val, void *ctx), void *ctx);
+void idmap_free(struct idmap *m, void (*free_val)(void *));
+
+/* kv.c */
+int kv_parse(const char *s, struct kvlist *out);
+const char *kv_get(const struct kvlist *l, const char *key);
+int kv_get_ul(const struct kvlist *l, const char *key, unsigned long long *out);
+void kv_free(struct kvlist *l);
+
+/* demux.c */
+void demux_feed(struct run *run, const unsigned char *buf, size_t n);
+void demux_finish(struct run *run);
+void demux_vm_ended(struct run *run, uint32_t id);
+
+/* records.c */
+void records_line(struct run *run, const char *line);
+const char *state_name(int state);
+void records_sort(struct results *r);
+void records_free(struct results *r);
+
+/* images.c */
+void images_parse(struct opts *o, char **specs, int n);
+char *images_setup(const struct opts *o, const char *kernel, char **kernel_link);
+void images_cleanup(void);
+
+/* qemu.c */
+int qemu_run(struct run *run, const char *accel, const char *kernel_link, const char *modules);
+int replay_run(struct run *run);
+
+/* report.c */
+int report_figure(const struct run *run, const char *key, unsigned long long *v);
+int report_status(const struct run *run);
+void report_summary(const struct run *run, int status);
+
+/* json.c */
+int report_json(const struct run *run, int status, const char *path);
+
+#endif

@@ -1,0 +1,269 @@
+/* qemu.c - launches QEMU with the kernel and the image modules, and pumps its serial output through the demultiplexer. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "isorun.h"
+
+#define PROGRESS_AFTER_S  2.0
+#define PROGRESS_EVERY_S  3.0
+#define KILL_WAIT_S       3.0
+
+struct argv {
+	char **v;
+	size_t n, cap;
+};
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void av_add(struct argv *a, const char *s)
+{
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 32;
+		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+	}
+	a->v[a->n++] = xstrdup(s);
+	a->v[a->n] = NULL;
+}
+
+/* Adds the whitespace-separated words of s (config.mk values such as QEMU_FLAGS). */
+static void av_split(struct argv *a, const char *s)
+{
+	char *copy = xstrdup(s), *save = NULL, *w;
+
+	for (w = strtok_r(copy, " \t\n", &save); w; w = strtok_r(NULL, " \t\n", &save))
+		av_add(a, w);
+	free(copy);
+}
+
+static void av_free(struct argv *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+}
+
+/* The kernel command line (runlog.h): "timeout_ms=N quota_kib=N quantum_us=N [quiet=1]". */
+static void kernel_cmdline(const struct run *run, char *buf, size_t n)
+{
+	snprintf(buf, n, "timeout_ms=%lu quota_kib=%lu quantum_us=%lu%s", run->o.timeout_s * 1000,
+		 run->o.quota_kib, run->o.quantum_us, run->o.quiet ? " quiet=1" : "");
+}
+
+static void build_argv(const struct run *run, const char *accel, const char *kernel, const char *mods,
+		       struct argv *a)
+{
+	char buf[256];
+	size_t i;
+
+	av_split(a, QEMU);
+	av_split(a, QEMU_FLAGS);
+	av_add(a, "-accel");
+	av_add(a, accel);
+	av_add(a, "-cpu");
+	av_add(a, strcmp(accel, "kvm") ? QEMU_TCG_CPU : QEMU_KVM_CPU);
+	snprintf(buf, sizeof buf, "%lu", run->mem_mib);
+	av_add(a, "-m");
+	av_add(a, buf);
+	av_add(a, "-serial");
+	av_add(a, "stdio");
+	av_add(a, "-kernel");
+	av_add(a, kernel);
+	kernel_cmdline(run, buf, sizeof buf);
+	av_add(a, "-append");
+	av_add(a, buf);
+	if (mods) {
+		av_add(a, "-initrd");
+		av_add(a, mods);
+	}
+	for (i = 0; i < run->o.nqemu_args; i++)
+		av_add(a, run->o.qemu_args[i]);
+}
+
+/* Prints the command to stderr, each word shell-quoted when it needs it. */
+static void print_cmd(const struct argv *a)
+{
+	size_t i;
+	const char *p;
+
+	fputs("isorun: running:", stderr);
+	for (i = 0; i < a->n; i++) {
+		if (a->v[i][0] && strspn(a->v[i], "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+					 "0123456789/._-=,:+@%") == strlen(a->v[i])) {
+			fprintf(stderr, " %s", a->v[i]);
+			continue;
+		}
+		fputs(" '", stderr);
+		for (p = a->v[i]; *p; p++)
+			fputs(*p == '\'' ? "'\\''" : (char[]){ *p, 0 }, stderr);
+		fputc('\'', stderr);
+	}
+	fputc('\n', stderr);
+}
+
+/* Child side: serial (stdout) into the pipe, stdin from /dev/null, killed if isorun dies. */
+static void exec_child(const struct argv *a, int wfd)
+{
+	int null = open("/dev/null", O_RDONLY);
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (null >= 0)
+		dup2(null, 0);
+	dup2(wfd, 1);
+	execvp(a->v[0], a->v);
+	fprintf(stderr, "isorun: cannot run %s: %s\n", a->v[0], strerror(errno));
+	_exit(127);
+}
+
+static pid_t spawn(const struct argv *a, int *rfd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		die("pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		die("fork: %s", strerror(errno));
+	if (pid == 0)
+		exec_child(a, p[1]);
+	close(p[1]);
+	*rfd = p[0];
+	return pid;
+}
+
+static void progress(const struct run *run, double elapsed)
+{
+	unsigned long started = run->r.expected ? run->r.expected : run->o.total;
+
+	if (!run->r.booted)
+		fprintf(stderr, "isorun: %.0f s: waiting for the kernel to boot\n", elapsed);
+	else
+		fprintf(stderr, "isorun: %.0f s: %zu of %lu VMs ended\n", elapsed, run->r.nvms, started);
+}
+
+/* Kills QEMU: SIGTERM, then SIGKILL if it is still there after a few seconds. */
+static void kill_qemu(pid_t pid)
+{
+	double t0 = now_s();
+
+	kill(pid, SIGTERM);
+	while (now_s() - t0 < KILL_WAIT_S) {
+		if (waitpid(pid, NULL, WNOHANG) != 0)
+			return;
+		usleep(50000);
+	}
+	kill(pid, SIGKILL);
+}
+
+/* Ends the run early if the deadline passed or isorun got a signal; returns 1 if QEMU was killed. */
+static int check_stop(struct run *run, pid_t pid, double t0, double deadline)
+{
+	if (stop_signal) {
+		warnx("got signal %d; stopping QEMU", (int)stop_signal);
+	} else if (deadline > 0 && now_s() > deadline) {
+		warnx("QEMU did not finish within %.0f s (timeout %lu s + grace); killing it",
+		      deadline - t0, run->o.timeout_s);
+	} else {
+		return 0;
+	}
+	kill_qemu(pid);
+	run->killed = 1;
+	return 1;
+}
+
+/* Reads the serial stream until EOF, printing progress and enforcing the deadline. */
+static void pump(struct run *run, int fd, pid_t pid, double t0)
+{
+	unsigned char buf[65536];
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	double deadline = run->o.timeout_s ? t0 + (double)run->o.timeout_s * 1.5 + 20 : 0, next = t0 + PROGRESS_AFTER_S;
+	ssize_t n;
+
+	for (;;) {
+		if (!run->killed && check_stop(run, pid, t0, deadline))
+			continue;
+		if (now_s() >= next) {
+			progress(run, now_s() - t0);
+			next = now_s() + PROGRESS_EVERY_S;
+		}
+		if (poll(&pfd, 1, 250) <= 0)
+			continue;
+		n = read(fd, buf, sizeof buf);
+		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+			break;
+		if (n > 0)
+			demux_feed(run, buf, (size_t)n);
+	}
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Runs QEMU once with the given accelerator; fills run->r, qemu_status and wall_s. Returns the wait status. */
+int qemu_run(struct run *run, const char *accel, const char *kernel_link, const char *modules)
+{
+	struct argv a = { 0 };
+	double t0 = now_s();
+	int fd, status = 0;
+	pid_t pid;
+
+	build_argv(run, accel, kernel_link, modules, &a);
+	if (run->o.verbose)
+		print_cmd(&a);
+	catch_signals();
+	run->accel = accel;
+	pid = spawn(&a, &fd);
+	pump(run, fd, pid, t0);
+	close(fd);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	demux_finish(run);
+	run->wall_s = now_s() - t0;
+	run->qemu_status = status;
+	av_free(&a);
+	return status;
+}
+
+/* --replay FILE: parses a saved serial log instead of running QEMU. */
+int replay_run(struct run *run)
+{
+	unsigned char buf[65536];
+	double t0 = now_s();
+	FILE *f = fopen(run->o.replay, "rb");
+	size_t n;
+
+	if (!f)
+		input_error("--replay %s: %s", run->o.replay, strerror(errno));
+	run->accel = "replay";
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		demux_feed(run, buf, n);
+	fclose(f);
+	demux_finish(run);
+	run->wall_s = now_s() - t0;
+	run->qemu_status = -1;
+	return 0;
+}
