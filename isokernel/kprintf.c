@@ -1,0 +1,217 @@
+/* kprintf.c - a small printf core writing to a sink (a buffer, or the serial port in 128-byte chunks). */
+#include <stdint.h>
+#include "kprintf.h"
+#include "serial.h"
+#include "cpu.h"
+#include "arch.h"
+#include "pvisa.h"
+#include "runlog.h"
+
+struct sink {
+	char *buf;        /* buffer mode: output goes here */
+	size_t size;
+	size_t len;       /* characters produced so far (may exceed size) */
+	int serial;       /* serial mode: buf is a staging chunk flushed when full */
+};
+
+#define CHUNK 128
+
+static void sink_put(struct sink *s, char c)
+{
+	if (s->serial) {
+		s->buf[s->len % CHUNK] = c;
+		if (s->len % CHUNK == CHUNK - 1)
+			serial_write(s->buf, CHUNK);
+	} else if (s->len + 1 < s->size) {
+		s->buf[s->len] = c;
+	}
+	s->len++;
+}
+
+static void sink_finish(struct sink *s)
+{
+	if (s->serial && s->len % CHUNK)
+		serial_write(s->buf, s->len % CHUNK);
+	else if (!s->serial && s->size > 0)
+		s->buf[s->len < s->size ? s->len : s->size - 1] = '\0';
+}
+
+struct spec {
+	int width;
+	int zero, left, alt, upper;
+	int base;
+	int is_signed;
+};
+
+static void put_padded(struct sink *s, const struct spec *sp, const char *prefix, const char *digits, int n)
+{
+	int plen = 0;
+
+	while (prefix[plen])
+		plen++;
+	int pad = sp->width > n + plen ? sp->width - n - plen : 0;
+	if (!sp->left && !sp->zero)
+		for (; pad > 0; pad--)
+			sink_put(s, ' ');
+	for (int i = 0; i < plen; i++)
+		sink_put(s, prefix[i]);
+	if (!sp->left && sp->zero)
+		for (; pad > 0; pad--)
+			sink_put(s, '0');
+	for (int i = 0; i < n; i++)
+		sink_put(s, digits[i]);
+	for (; pad > 0; pad--)
+		sink_put(s, ' ');
+}
+
+static void put_number(struct sink *s, const struct spec *sp, uint64_t v, int negative)
+{
+	const char *hex = sp->upper ? "0123456789ABCDEF" : "0123456789abcdef";
+	char tmp[24], digits[24];
+	int n = 0;
+
+	do {
+		tmp[n++] = hex[v % (unsigned)sp->base];
+		v /= (unsigned)sp->base;
+	} while (v);
+	for (int i = 0; i < n; i++)
+		digits[i] = tmp[n - 1 - i];
+	const char *prefix = negative ? "-" : (sp->alt && sp->base == 16) ? (sp->upper ? "0X" : "0x") : "";
+	put_padded(s, sp, prefix, digits, n);
+}
+
+static void put_string(struct sink *s, const struct spec *sp, const char *str)
+{
+	int n = 0;
+
+	if (!str)
+		str = "(null)";
+	while (str[n])
+		n++;
+	struct spec plain = *sp;
+	plain.zero = 0;
+	put_padded(s, &plain, "", str, n);
+}
+
+/* Parses flags and width at *fmt; returns the length modifier in bytes of the argument (4 or 8). */
+static int parse_spec(const char **fmt, struct spec *sp)
+{
+	const char *f = *fmt;
+	int size = 4;
+
+	for (;; f++) {
+		if (*f == '0') sp->zero = 1;
+		else if (*f == '-') sp->left = 1;
+		else if (*f == '#') sp->alt = 1;
+		else break;
+	}
+	for (; *f >= '0' && *f <= '9'; f++)
+		sp->width = sp->width * 10 + (*f - '0');
+	for (; *f == 'l' || *f == 'z'; f++)
+		size = 8;
+	*fmt = f;
+	return size;
+}
+
+static void put_conv(struct sink *s, struct spec *sp, char conv, int size, va_list *ap)
+{
+	uint64_t u;
+	int64_t i;
+
+	switch (conv) {
+	case 'd': case 'i':
+		i = size == 8 ? va_arg(*ap, int64_t) : va_arg(*ap, int);
+		sp->base = 10;
+		put_number(s, sp, i < 0 ? -(uint64_t)i : (uint64_t)i, i < 0);
+		return;
+	case 'u': case 'x': case 'X':
+		u = size == 8 ? va_arg(*ap, uint64_t) : va_arg(*ap, unsigned);
+		sp->base = conv == 'u' ? 10 : 16;
+		sp->upper = conv == 'X';
+		put_number(s, sp, u, 0);
+		return;
+	case 'p':
+		sp->base = 16, sp->alt = 1, sp->zero = 1, sp->width = 18;
+		put_number(s, sp, (uint64_t)(uintptr_t)va_arg(*ap, void *), 0);
+		return;
+	case 's':
+		put_string(s, sp, va_arg(*ap, const char *));
+		return;
+	case 'c':
+		sink_put(s, (char)va_arg(*ap, int));
+		return;
+	default:
+		sink_put(s, '%');
+		if (conv)
+			sink_put(s, conv);
+	}
+}
+
+static void format(struct sink *s, const char *fmt, va_list ap)
+{
+	va_list aq;
+
+	va_copy(aq, ap);
+	while (*fmt) {
+		if (*fmt != '%') {
+			sink_put(s, *fmt++);
+			continue;
+		}
+		fmt++;
+		struct spec sp = { 0 };
+		int size = parse_spec(&fmt, &sp);
+		char conv = *fmt;
+		if (conv)
+			fmt++;
+		put_conv(s, &sp, conv, size, &aq);
+	}
+	va_end(aq);
+	sink_finish(s);
+}
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	struct sink s = { .buf = buf, .size = size };
+
+	format(&s, fmt, ap);
+	return (int)s.len;
+}
+
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = kvsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+void kprintf(const char *fmt, ...)
+{
+	char chunk[CHUNK];
+	struct sink s = { .buf = chunk, .size = CHUNK, .serial = 1 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	format(&s, fmt, ap);
+	va_end(ap);
+}
+
+void panic(const char *fmt, ...)
+{
+	static int panicking;
+	va_list ap;
+
+	cli();
+	if (panicking++)
+		power_off(RL_CODE_PANIC);
+	kprintf("isokernel: PANIC: ");
+	char chunk[CHUNK];
+	struct sink s = { .buf = chunk, .size = CHUNK, .serial = 1 };
+	va_start(ap, fmt);
+	format(&s, fmt, ap);
+	va_end(ap);
+	kprintf("\n@done code=%d\n", RL_CODE_PANIC);
+	power_off(RL_CODE_PANIC);
+}
