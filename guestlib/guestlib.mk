@@ -1,3 +1,65 @@
-# guestlib/guestlib.mk - placeholder until its owner fills it in
-.PHONY: guestlib
-guestlib:
+# guestlib/guestlib.mk - builds newlib (once per checkout) and what every guest links with: crt0.o, pvnote.o, libguest.a,
+#   libguesttiny.a, guest.ld, the headers in $(B)/guestlib/include, and the compiler wrapper $(B)/bin/guest-cc.
+GL_B         := $(B)/guestlib
+NEWLIB       := $(B)/newlib/install/x86_64-elf
+NEWLIB_STAMP := $(B)/newlib/.stamp
+GL_CFLAGS    := -std=gnu11 -O2 $(WARN) -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+                -fno-unwind-tables -ffunction-sections -fdata-sections -mno-avx \
+                -nostdinc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
+                -Ipvisa -Iguestlib/include -MMD -MP
+GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o guest.o args.o)
+GL_TINY_OBJS := $(addprefix $(GL_B)/,tinystart.o mem.o)
+GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h)
+# Everything guest-cc needs: images depend on this list.
+GUESTLIB_OUT := $(GL_B)/crt0.o $(GL_B)/pvnote.o $(GL_B)/libguest.a $(GL_B)/libguesttiny.a $(GL_B)/guest.ld \
+                $(GL_HDRS) $(B)/bin/guest-cc $(NEWLIB_STAMP)
+MKDEPS       += guestlib/guestlib.mk
+
+.PHONY: guestlib newlib
+guestlib: $(GUESTLIB_OUT)
+newlib: $(NEWLIB_STAMP)
+
+# The script keeps its own stamp (its checksum) and returns at once when newlib is current.
+$(NEWLIB_STAMP): guestlib/build-newlib.sh
+	$(Q)sh guestlib/build-newlib.sh $(B)
+	$(Q)touch $@
+
+$(GL_B)/%.o: guestlib/%.c $(NEWLIB_STAMP) $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(GL_CFLAGS) -c $< -o $@
+
+# mem.c implements memcpy & co. itself: keep the compiler from turning its loops into calls to them.
+$(GL_B)/mem.o: GL_CFLAGS += -ffreestanding -fno-builtin -fno-tree-loop-distribute-patterns
+
+$(GL_B)/%.o: guestlib/%.S $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,AS,$<)
+	$(Q)$(CC) $(GL_CFLAGS) -c $< -o $@
+
+$(GL_B)/libguest.a: $(GL_LIB_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(GL_B)/libguesttiny.a: $(GL_TINY_OBJS)
+	$(call say,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(GL_B)/guest.ld: guestlib/guest.ld
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+$(GL_B)/include/%.h: pvisa/%.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+$(GL_B)/include/guest.h: guestlib/include/guest.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+$(B)/bin/guest-cc: guestlib/guest-cc.sh
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)cp $< $@ && chmod +x $@
+
+-include $(GL_LIB_OBJS:.o=.d) $(GL_TINY_OBJS:.o=.d) $(GL_B)/pvnote.d $(GL_B)/crt0.d
