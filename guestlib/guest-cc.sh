@@ -1,0 +1,116 @@
+#!/bin/sh
+# guest-cc - compile and link pvisa guest images the way cc does; installed as build/bin/guest-cc (see --help).
+set -e
+
+usage() {
+	cat <<'USAGE'
+usage: guest-cc [--tiny] [cc options] file...
+  Compiles and links a static guest image for the isolation kernel (x86_64 ring 3, linked at 0x400000).
+  Works like cc: -c, -S, -E, -o FILE, -O*, -g, -D, -I, -L, -l, several sources, .c/.S/.o inputs.
+  Programs get hosted newlib (stdio, stdlib, string, math), guest.h and pvisa_guest.h.
+  --tiny, -nolibc     no newlib: hypercalls and guest.h only; the program may define _start itself,
+                      otherwise a minimal one calls main(argc, argv) and exits with its result
+  -T SCRIPT           link with SCRIPT instead of guest.ld (tests only)
+  --abi-note=OBJ      link OBJ instead of the standard PVISA ABI note (tests only)
+  --help              this text
+  Environment: GUEST_CC_COMPILER (default gcc) is the compiler driven.
+USAGE
+}
+
+here=$(cd "$(dirname "$0")" && pwd)
+B=$(dirname "$here")
+GL=$B/guestlib
+NL=$B/newlib/install/x86_64-elf
+CC=${GUEST_CC_COMPILER:-gcc}
+GCCINC=$($CC -print-file-name=include)
+
+tiny=no
+link=yes
+script=$GL/guest.ld
+note=$GL/pvnote.o
+for a in "$@"; do
+	case $a in
+	--help) usage; exit 0 ;;
+	--tiny|-nolibc) tiny=yes ;;
+	-c|-S|-E|-M|-MM) link=no ;;
+	-T|-T*|-Wl,-T*) script= ;;
+	--abi-note=*) note=${a#--abi-note=} ;;
+	esac
+done
+[ $# -gt 0 ] || { usage >&2; exit 2; }
+
+# Drop our own options, keep the rest in order (and intact: "$@" is rebuilt, never re-split).
+n=$#
+while [ "$n" -gt 0 ]; do
+	a=$1
+	shift
+	n=$((n - 1))
+	case $a in
+	--tiny|-nolibc|--abi-note=*) ;;
+	*) set -- "$@" "$a" ;;
+	esac
+done
+
+if [ "$tiny" = no ] && [ ! -f "$NL/lib/libc.a" ]; then
+	echo "guest-cc: newlib is not built in $B/newlib (run: make guestlib)" >&2
+	exit 1
+fi
+
+# Code generation: static, non-PIC, no AVX (the virtual ISA has x87 + SSE only), sections for --gc-sections.
+CODEGEN="-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables
+ -ffunction-sections -fdata-sections -fno-plt -mno-avx"
+LDFLAGS="-static -nostdlib -no-pie -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none
+ -Wl,--gc-sections"
+
+# Link: the output lands in "$out". A PHDRS segment left empty would still appear (at address 0), so after a
+# first link an empty data or bss segment is dropped from the script and the image relinked; a small bss
+# that fits in the data segment's last page is folded into .data, saving the VM a private page.
+section_size() {
+	size -A "$1" | awk -v s="$2" '$1 == s { print $2; f = 1 } END { if (!f) print 0 }'
+}
+
+pages() {
+	echo $((($1 + 4095) / 4096))
+}
+
+script_edits() {
+	d=$(section_size "$out" .data)
+	s=$(section_size "$out" .bss)
+	if [ "$d" -gt 0 ] && [ "$s" -gt 0 ] && [ "$(pages $((d + s)))" -eq "$(pages "$d")" ]; then
+		echo 's/^\t\.data : { \*(\.data \.data\.\*) }/\t.data : { *(.data .data.*) *(.bss .bss.*) *(COMMON) }/'
+		s=0
+	fi
+	[ "$d" -gt 0 ] || echo '/^\tdata *PT_LOAD/d; s/} :data$/} :rodata/'
+	[ "$s" -gt 0 ] || echo '/^\tbss *PT_LOAD/d; s/} :bss$/} :rodata/'
+}
+
+link() {
+	"$CC" $LDFLAGS ${script:+-T "$script"} "$@"
+	[ "$script" = "$GL/guest.ld" ] || return 0
+	edits=$(script_edits)
+	[ -n "$edits" ] || return 0
+	tmp=$(mktemp "${TMPDIR:-/tmp}/guest-ld.XXXXXX")
+	trap 'rm -f "$tmp"' EXIT
+	sed -e "$edits" "$GL/guest.ld" > "$tmp"
+	"$CC" $LDFLAGS -T "$tmp" "$@"
+}
+
+out=a.out
+prev=
+for a in "$@"; do
+	case $prev in -o) out=$a ;; esac
+	case $a in -o?*) out=${a#-o} ;; esac
+	prev=$a
+done
+
+if [ "$tiny" = yes ]; then
+	set -- -ffreestanding -nostdinc -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
+	[ "$link" = yes ] || exec "$CC" "$@"
+	link -Wl,-u,_start "$note" "$@" -L "$GL" -lguesttiny -lguest -lgcc
+else
+	set -- -nostdinc -isystem "$NL/include" -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
+	[ "$link" = yes ] || exec "$CC" "$@"
+	# Nano printf/scanf print and read doubles only when their float parts are linked in.
+	link -Wl,-u,_printf_float -Wl,-u,_scanf_float "$GL/crt0.o" "$note" "$@" \
+		-L "$GL" -L "$NL/lib" -Wl,--start-group -lguest -lc -lm -Wl,--end-group -lgcc
+fi

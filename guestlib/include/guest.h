@@ -1,0 +1,39 @@
+/* guest.h - the guest API of guestlib: VM identity, clocks, idling, random bytes, memory figures (C99). */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "pvisa.h"
+
+/* Most arguments __guest_start passes to main (argv[0] included); further words are dropped. */
+#define GUEST_ARGV_MAX 32
+
+/* The id the kernel gave this VM. */
+uint32_t guest_vm_id(void);
+
+/* Monotonic nanoseconds since the kernel booted, from rdtsc and the virtual registers (no hypercall). */
+uint64_t guest_clock_ns(void);
+
+/* Wall-clock nanoseconds since 1970-01-01 UTC. */
+uint64_t guest_wall_ns(void);
+
+/* Block until the monotonic clock reaches deadline_ns (0: no deadline) or an event is pending;
+ * returns the pending set (PV_PEND_*). */
+uint64_t guest_idle_until(uint64_t deadline_ns);
+
+/* Block for at least ns nanoseconds (events that arrive meanwhile stay visible in the vregs). */
+void guest_sleep_ns(uint64_t ns);
+
+/* Fill buf with len random bytes; returns 0 or a PV_E* code. */
+long guest_random(void *buf, size_t len);
+
+/* Fill in the VM's memory figures; returns 0 or a PV_E* code. */
+long guest_meminfo(struct pv_meminfo *mi);
+
+/* Split image name and command line into argv (argv[0] = image; words split at blanks, double quotes
+ * group words). Words are copied into buf (bufsz bytes); argv gets at most max entries plus a NULL.
+ * Returns argc. Freestanding: used by both the newlib and the --tiny start code. */
+int guest_split_args(const char *image, const char *cmdline, char *buf, size_t bufsz, char **argv, int max);
+
+#endif

@@ -1,0 +1,18 @@
+/* tinystart.c - _start for --tiny (newlib-free) programs that do not define their own: argv, main, pv_exit. */
+#include "guest.h"
+#include "pvisa_guest.h"
+
+int main(int argc, char **argv);
+void _start(const struct pv_start_info *si) __attribute__((noreturn));
+
+/* The kernel enters with rsp 16-byte aligned and no return address: realign as if called. */
+__attribute__((force_align_arg_pointer))
+void _start(const struct pv_start_info *si)
+{
+	char words[sizeof(si->image) + PV_CMDLINE_MAX + 2];
+	char *argv[GUEST_ARGV_MAX + 1];
+	int argc = guest_split_args(si->image, si->cmdline, words, sizeof(words), argv, GUEST_ARGV_MAX);
+
+	for (;;)
+		pv_exit(main(argc, argv));
+}
