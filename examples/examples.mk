@@ -1,3 +1,18 @@
-# examples/examples.mk - placeholder until its owner fills it in
+# examples/examples.mk - builds the sample services with guest-cc: $(B)/examples/{hello,idle,tiny}.elf (`make examples`).
+EX_B      := $(B)/examples
+EX_NAMES  := hello idle tiny
+EX_ELFS   := $(addprefix $(EX_B)/,$(addsuffix .elf,$(EX_NAMES)))
+EX_CFLAGS := -O2 $(WARN)
+GUEST_CC  := $(B)/bin/guest-cc
+MKDEPS    += examples/examples.mk
+
 .PHONY: examples
-examples:
+examples: $(EX_ELFS)
+
+# tiny uses no libc: it defines _start itself.
+$(EX_B)/tiny.elf: EX_MODE := --tiny
+
+$(EX_B)/%.elf: examples/%.c $(GUESTLIB_OUT) $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,GUESTCC,$@)
+	$(Q)$(GUEST_CC) $(EX_MODE) $(EX_CFLAGS) -o $@ $<
