@@ -22,6 +22,21 @@ void kprintf(const char *fmt, ...)
 	va_end(ap);
 }
 
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+	return vsnprintf(buf, size, fmt, ap);
+}
+
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
 void panic(const char *fmt, ...)
 {
 	va_list ap;
