@@ -50,10 +50,13 @@ static void lapic_calibrate(void)
 
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | T_TIMER);
 	lapic_write(LAPIC_TICR, 0xffffffffu);
+	uint32_t c0 = lapic_read(LAPIC_TCCR), c1;
 	uint64_t t0 = rdtsc(), t1;
-	while ((t1 = rdtsc()) - t0 < wait)
-		pause();
-	uint32_t elapsed = 0xffffffffu - lapic_read(LAPIC_TCCR);
+	do {                                       /* both reads in one loop body: no gap at the end */
+		c1 = lapic_read(LAPIC_TCCR);
+		t1 = rdtsc();
+	} while (t1 - t0 < wait);
+	uint32_t elapsed = c0 - c1;
 	lapic_write(LAPIC_TICR, 0);
 	lapic_hz = (uint64_t)elapsed * tsc_hz / (t1 - t0);
 	if (lapic_hz < 1000)
