@@ -128,6 +128,7 @@ const char *arch_accel(void)
 void power_off(int code)
 {
 	cli();
+	serial_flush();
 	outb(RL_EXIT_PORT, (uint8_t)code);
 	for (const char *s = "Shutdown"; *s; s++)
 		outb(0x8900, (uint8_t)*s);

@@ -1,4 +1,5 @@
 /* serial.c - COM1 driver: polled transmit through the 16-byte FIFO (one LSR poll per 16 bytes: port I/O is costly under KVM). */
+#include <stdint.h>
 #include "serial.h"
 #include "cpu.h"
 
@@ -12,6 +13,7 @@
 #define UART_MCR  4
 #define UART_LSR  5
 #define LSR_THRE  0x20 /* transmit FIFO empty */
+#define LSR_TEMT  0x40 /* FIFO and shift register empty: the last byte is on the wire */
 #define FIFO_SIZE 16
 
 void serial_init(void)
@@ -25,10 +27,10 @@ void serial_init(void)
 	outb(COM1 + UART_MCR, 0x03);     /* DTR, RTS */
 }
 
-static void serial_wait_empty(void)
+static void serial_wait(uint8_t lsr_bit)
 {
 	for (int spins = 0; spins < 1000000; spins++)
-		if (inb(COM1 + UART_LSR) & LSR_THRE)
+		if (inb(COM1 + UART_LSR) & lsr_bit)
 			return;
 }
 
@@ -38,7 +40,7 @@ void serial_write(const void *buf, size_t len)
 
 	while (len > 0) {
 		size_t n = len < FIFO_SIZE ? len : FIFO_SIZE;
-		serial_wait_empty();
+		serial_wait(LSR_THRE);
 		for (size_t i = 0; i < n; i++)
 			outb(COM1 + UART_THR, p[i]);
 		p += n;
@@ -49,4 +51,9 @@ void serial_write(const void *buf, size_t len)
 void serial_putc(char c)
 {
 	serial_write(&c, 1);
+}
+
+void serial_flush(void)
+{
+	serial_wait(LSR_TEMT);
 }
