@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include "trapframe.h"
+#include "rtc.h"
 
 /* Brings the CPU up: serial, multiboot magic check, CPU features, GDT/TSS, IDT, syscall MSRs,
  * PICs masked, TSC and LAPIC timer calibrated, RTC read. Interrupts stay disabled. */
@@ -28,9 +29,6 @@ extern uint64_t arch_timer_irqs;
 static inline void stac(void) { if (arch_smap) __asm__ volatile("stac" ::: "memory"); }
 static inline void clac(void) { if (arch_smap) __asm__ volatile("clac" ::: "memory"); }
 
-/* Wall-clock ns since 1970 UTC at monotonic time 0 (tsc_boot), from the CMOS RTC (1 s resolution). */
-extern uint64_t rtc_wall_ns_at_boot;
-
 /* Enters ring 3 (or any frame) with every register from *tf; the caller sanitises cs, ss, rflags, rip. */
 void user_return(const struct trapframe *tf) __attribute__((noreturn));
 /* Name of an exception vector ("#PF"), "IRQ" for 32..255, "syscall" for T_SYSCALL. */
@@ -50,6 +48,5 @@ void gdt_init(void);
 void idt_init(void);
 void trap(struct trapframe *tf);
 void syscall_entry(void);
-void rtc_init(void);
 
 #endif

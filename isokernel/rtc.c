@@ -1,6 +1,6 @@
 /* rtc.c - reads the CMOS real-time clock once at boot (BCD or binary, 12 or 24 h) into rtc_wall_ns_at_boot. */
 #include <stdint.h>
-#include "arch.h"
+#include "rtc.h"
 #include "cpu.h"
 #include "tsc.h"
 
