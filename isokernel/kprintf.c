@@ -76,7 +76,8 @@ static void put_number(struct sink *s, const struct spec *sp, uint64_t v, int ne
 	} while (v);
 	for (int i = 0; i < n; i++)
 		digits[i] = tmp[n - 1 - i];
-	const char *prefix = negative ? "-" : (sp->alt && sp->base == 16) ? (sp->upper ? "0X" : "0x") : "";
+	int alt = sp->alt && sp->base == 16 && (n > 1 || digits[0] != '0');
+	const char *prefix = negative ? "-" : alt ? (sp->upper ? "0X" : "0x") : "";
 	put_padded(s, sp, prefix, digits, n);
 }
 
@@ -131,7 +132,8 @@ static void put_conv(struct sink *s, struct spec *sp, char conv, int size, va_li
 		put_number(s, sp, u, 0);
 		return;
 	case 'p':
-		sp->base = 16, sp->alt = 1, sp->zero = 1, sp->width = 18;
+		sink_put(s, '0'), sink_put(s, 'x');
+		sp->base = 16, sp->alt = 0, sp->zero = 1, sp->width = 16;
 		put_number(s, sp, (uint64_t)(uintptr_t)va_arg(*ap, void *), 0);
 		return;
 	case 's':
@@ -139,6 +141,9 @@ static void put_conv(struct sink *s, struct spec *sp, char conv, int size, va_li
 		return;
 	case 'c':
 		sink_put(s, (char)va_arg(*ap, int));
+		return;
+	case '%':
+		sink_put(s, '%');
 		return;
 	default:
 		sink_put(s, '%');
