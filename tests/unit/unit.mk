@@ -4,8 +4,8 @@
 # which adds its CUnit suite (main.c calls it through the generated suites.h). A kernel file under test goes
 # on UNIT_KSRCS below. Kernel files are built with -DISO_HOST_TEST against tests/unit/host/ (lib.h, kprintf.h
 # on the C library; physical memory is an arena, see host/host.h). Kernel files get -I- so that their
-# "lib.h" resolves there and not next to them in isokernel/ (cc1 notes that -I- is obsolete; nothing else
-# turns off the same-directory lookup of quoted includes).
+# "lib.h" resolves there and not next to them in isokernel/ (nothing else turns off the same-directory
+# lookup of quoted includes); UNIT_KQUIET drops cc1's one-line note that -I- is obsolete.
 
 UNIT_KSRCS := isokernel/frame.c isokernel/slab.c isokernel/elf.c isokernel/timerq.c
 UNIT_TSRCS  = $(sort $(wildcard tests/unit/test_*.c))
@@ -18,6 +18,7 @@ UNIT_SUITES := $(UNIT_DIR)/suites.h
 UNIT_CFLAGS := -std=gnu11 -DISO_HOST_TEST $(K_DEFS) -Itests/unit/host -Ipvisa -Iisokernel -I$(UNIT_DIR) \
                $(WARN) -g -O1 -MMD -MP
 UNIT_KFLAGS := -I-
+UNIT_KQUIET  = 2>$@.err; s=$$?; grep -v 'note: obsolete option' $@.err >&2; rm -f $@.err; exit $$s
 UNIT_ASAN   := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 UNIT_OBJS       = $(patsubst %.c,$(UNIT_DIR)/obj/%.o,$(UNIT_SRCS))
@@ -36,7 +37,7 @@ test-unit-asan: $(B)/tests/unit_tests_asan
 # suites.h lists UNIT_SUITE(NAME) per test file; rewritten only when the list changes.
 $(UNIT_SUITES): unit-suites-list
 	@mkdir -p $(dir $@)
-	$(Q)printf 'UNIT_SUITE(%s)\n' $(UNIT_NAMES) > $@.tmp
+	$(Q)printf '%s\n' $(foreach n,$(UNIT_NAMES),'UNIT_SUITE($(n))') > $@.tmp
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 $(UNIT_DIR)/obj/tests/unit/main.o $(UNIT_DIR)/asan/tests/unit/main.o: $(UNIT_SUITES)
@@ -44,12 +45,12 @@ $(UNIT_DIR)/obj/tests/unit/main.o $(UNIT_DIR)/asan/tests/unit/main.o: $(UNIT_SUI
 $(UNIT_DIR)/obj/isokernel/%.o: isokernel/%.c $(UNIT_MKDEPS)
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$<)
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_KFLAGS) -c $< -o $@
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_KFLAGS) -c $< -o $@ $(UNIT_KQUIET)
 
 $(UNIT_DIR)/asan/isokernel/%.o: isokernel/%.c $(UNIT_MKDEPS)
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$< [asan])
-	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_KFLAGS) $(UNIT_ASAN) -c $< -o $@
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) $(UNIT_KFLAGS) $(UNIT_ASAN) -c $< -o $@ $(UNIT_KQUIET)
 
 $(UNIT_DIR)/obj/%.o: %.c $(UNIT_MKDEPS)
 	@mkdir -p $(dir $@)
