@@ -1,5 +1,5 @@
-/* elf.c - checks an untrusted ELF64 guest image before loading: every read is bounds-checked against the file,
- * every sum overflow-checked, and a refusal says what is wrong in words a service author can act on. */
+/* elf.c - validates an untrusted ELF64 guest image before loading: every read bounds-checked, every sum too. */
+/* A refusal says what is wrong in words a service author can act on. */
 #include <stdarg.h>
 #include <stdbool.h>
 #include "elf.h"

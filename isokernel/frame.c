@@ -1,6 +1,6 @@
-/* frame.c - physical frame allocator: a LIFO free list threaded through free frames, fresh frames handed out
- * in address order without touching them first (so untouched guest RAM stays unbacked on the host), and one
- * bit per frame so a double free or a stray address panics instead of corrupting the list. */
+/* frame.c - physical frame allocator: free list through free frames, lazy fresh frames, a free bit per frame. */
+/* Fresh frames are handed out in address order without being touched first, so guest RAM nobody used stays
+ * unbacked on the host; the per-range bitmap turns a double free or a stray address into a panic. */
 #include <stddef.h>
 #include "frame.h"
 #include "memlayout.h"

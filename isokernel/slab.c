@@ -1,5 +1,5 @@
-/* slab.c - object caches: each page starts with a header (list links, a free-object chain, a bitmap of free
- * objects for double-free checks); a cache lists only pages with free objects, so alloc and free are O(1). */
+/* slab.c - object caches: page header + objects; only pages with free objects are listed, so alloc/free are O(1). */
+/* The header holds the list links, the chain of free objects and a bitmap of them (double-free checks). */
 #include "slab.h"
 #include "frame.h"
 #include "memlayout.h"

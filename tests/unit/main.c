@@ -1,5 +1,5 @@
-/* main.c - the CUnit runner: registers every suite listed in the generated suites.h and runs them verbosely.
- *
+/* main.c - the CUnit runner: registers every suite listed in the generated suites.h and runs them verbosely. */
+/*
  * To add a test file: create tests/unit/test_NAME.c defining `int unit_suite_NAME(void)` that adds its
  * suite and tests (return 0, or -1 on a registry error). unit.mk finds test_*.c by wildcard and lists
  * UNIT_SUITE(NAME) for each in $(B)/tests/unit/suites.h; nothing here needs editing.

@@ -1,5 +1,5 @@
-/* test_elf.c - CUnit suite for guest image validation (elf.c): a builder for ELF64 images in memory, one
- * test per refusal with its exact message, and a deterministic fuzz loop over mutated valid images. */
+/* test_elf.c - CUnit suite for guest image validation (elf.c): built images, every refusal, a fuzz loop. */
+/* img_valid() builds a valid image field by field; each test breaks one thing and expects the exact message. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
