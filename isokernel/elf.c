@@ -1,4 +1,4 @@
-/* elf.c - validates an untrusted ELF64 guest image before loading: every read bounds-checked, every sum too. */
+/* elf.c - validates an untrusted ELF64 guest image before loading: bounds- and overflow-checked throughout. */
 /* A refusal says what is wrong in words a service author can act on. */
 #include <stdarg.h>
 #include <stdbool.h>
