@@ -30,6 +30,7 @@
 #define EFER_NXE    (1 << 11)
 
 #define PHYS(x)     ((x) - KVMA)
+#define KSTACK_CANARY 0x5afe57ac4b0770a1       /* trap.c checks it: the qword below the kernel stack */
 
 	.section .multiboot, "a"
 	.align 4
@@ -167,6 +168,8 @@ start64_low:
 	.text
 start64_high:
 	movq $kstack_top, %rsp
+	movabs $KSTACK_CANARY, %rax
+	movq %rax, kstack_canary
 	xor %ebp, %ebp
 	mov %edi, %edi                          /* magic, zero-extended */
 	mov %esi, %esi                          /* mbi_phys */
@@ -202,7 +205,9 @@ boot_pt_end:
 
 	.section .bss.stack, "aw", @nobits
 	.align 4096
-	.globl kstack_top
+	.globl kstack_canary, kstack_top
+kstack_guard:   .skip 4088                      /* an overflow lands here first; trap.c checks the canary */
+kstack_canary:  .skip 8
 kstack:         .skip 16384
 kstack_top:
 

@@ -74,6 +74,15 @@ static void ring3_test(const uint8_t *code, size_t len)
 	user_return(&tf);
 }
 
+/* Overflows the 16 KiB kernel stack into its guard, then traps: trap() must see the canary gone. */
+static void __attribute__((noinline)) stack_overflow_test(void)
+{
+	volatile uint8_t big[18 * 1024];
+
+	memset((void *)big, 0xab, sizeof(big));
+	__asm__ volatile("int3");
+}
+
 static void run_test(const char *cmd)
 {
 	static const uint8_t sys[] = { 0x0f, 0x31, 0x0f, 0x57, 0xc0, 0xb8, 0x34, 0x12, 0, 0, 0x0f, 0x05 };
@@ -84,6 +93,8 @@ static void run_test(const char *cmd)
 
 	if (has_word(cmd, "pftest"))
 		kprintf("%lx\n", *(volatile uint64_t *)0x100000000000ull);
+	if (has_word(cmd, "kstackovf"))
+		stack_overflow_test();
 	if (has_word(cmd, "ring3"))
 		ring3_test(sys, sizeof(sys));
 	if (has_word(cmd, "ring3fault"))

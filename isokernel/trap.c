@@ -8,6 +8,9 @@
 
 uint64_t arch_timer_irqs;
 
+#define KSTACK_CANARY 0x5afe57ac4b0770a1ull   /* boot.S writes it just below the kernel stack */
+extern uint64_t kstack_canary;
+
 static const char *const exc_names[32] = {
 	"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#CSO", "#TS", "#NP", "#SS", "#GP",
 	"#PF", "#15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP", "#22", "#23", "#24", "#25", "#26", "#27",
@@ -76,6 +79,8 @@ static void trap_kernel(struct trapframe *tf)
 
 void trap(struct trapframe *tf)
 {
+	if (kstack_canary != KSTACK_CANARY)
+		panic("kernel stack overflow (trap %s at rip=%#lx)", trap_name(tf->vector), tf->rip);
 	if (tf->vector == T_TIMER) {
 		lapic_eoi();
 		arch_timer_irqs++;
