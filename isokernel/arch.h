@@ -19,6 +19,8 @@ void arch_dmap_uncached(uint64_t pa, uint64_t len);
 /* The kernel PML4 (virtual address; physical = KV2P(kernel_pml4)). PML4[0] is the boot identity
  * map until the generic kernel installs the user hierarchy there; 256 = direct map, 511 = image. */
 extern uint64_t *kernel_pml4;
+/* The kernel image (kernel.ld): physical [KERNEL_PHYS, KV2P(_kernel_end)) holds text, data, bss. */
+extern char _kernel_start[], _kernel_end[];
 /* Top of the one kernel stack: boot stack, TSS.rsp0 and syscall stack. */
 extern char kstack_top[];
 /* CR4.SMAP is on: kernel accesses to user pages (U=1) fault unless bracketed by stac()/clac(). */
