@@ -11,7 +11,7 @@ usage: guest-cc [--tiny] [cc options] file...
   --tiny, -nolibc     no newlib: hypercalls and guest.h only; the program may define _start itself,
                       otherwise a minimal one calls main(argc, argv) and exits with its result
   -T SCRIPT           link with SCRIPT instead of guest.ld (tests only)
-  --abi-note=OBJ      link OBJ instead of the standard PVISA ABI note (tests only)
+  --abi-note=OBJ      link OBJ instead of the standard PVISA ABI note; "none" links no note (tests only)
   --help              this text
   Environment: GUEST_CC_COMPILER (default gcc) is the compiler driven.
 USAGE
@@ -34,6 +34,7 @@ for a in "$@"; do
 	--tiny|-nolibc) tiny=yes ;;
 	-c|-S|-E|-M|-MM) link=no ;;
 	-T|-T*|-Wl,-T*) script= ;;
+	--abi-note=none) note= ;;
 	--abi-note=*) note=${a#--abi-note=} ;;
 	esac
 done
@@ -106,11 +107,11 @@ done
 if [ "$tiny" = yes ]; then
 	set -- -ffreestanding -nostdinc -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
 	[ "$link" = yes ] || exec "$CC" "$@"
-	link -Wl,-u,_start "$note" "$@" -L "$GL" -lguesttiny -lguest -lgcc
+	link -Wl,-u,_start ${note:+"$note"} "$@" -L "$GL" -lguesttiny -lguest -lgcc
 else
 	set -- -nostdinc -isystem "$NL/include" -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
 	[ "$link" = yes ] || exec "$CC" "$@"
 	# Nano printf/scanf print and read doubles only when their float parts are linked in.
-	link -Wl,-u,_printf_float -Wl,-u,_scanf_float "$GL/crt0.o" "$note" "$@" \
+	link -Wl,-u,_printf_float -Wl,-u,_scanf_float "$GL/crt0.o" ${note:+"$note"} "$@" \
 		-L "$GL" -L "$NL/lib" -Wl,--start-group -lguest -lc -lm -Wl,--end-group -lgcc
 fi

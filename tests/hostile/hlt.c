@@ -1,0 +1,9 @@
+/* hlt.c - hostile: hlt in ring 3 must end the VM with a general protection fault. */
+#include "hostile.h"
+
+int main(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	__asm__ volatile("hlt");
+	h_survived("hlt");
+}
