@@ -109,9 +109,14 @@ static void print_why(const struct run *run)
 
 	for (i = 0; i < r->nrej; i++)
 		printf("isorun: rejected           %s: %s\n", r->rej[i].image, r->rej[i].reason);
-	if (!r->booted && run->qemu_status >= 0)
-		printf("isorun: the kernel never printed @boot (QEMU exit status %d)\n", qemu_exit_code(run));
-	else if (!r->done)
+	if (run->killed)
+		printf("isorun: QEMU was killed: it had not finished by the deadline (or isorun was interrupted)\n");
+	else if (!r->booted && run->qemu_status >= 0)
+		printf("isorun: QEMU failed: it exited with status %d before the kernel printed @boot\n",
+		       qemu_exit_code(run));
+	else if (!r->booted)
+		printf("isorun: the kernel never printed @boot\n");
+	if (r->booted && !r->done)
 		printf("isorun: the output ended without @done\n");
 	if (r->panicked)
 		printf("isorun: the kernel panicked\n");

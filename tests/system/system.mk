@@ -1,3 +1,33 @@
-# tests/system/system.mk - placeholder until its owner fills it in
-.PHONY: test-system
-test-system:
+# tests/system/system.mk - the system tests: isorun's parser and inputs, QEMU runs of real guests, hostile guests, Bochs.
+#   make test-system   every system test (tests/system/run.sh); test-NAME runs one (hello args scale hostile bochs ...)
+ST_B     := $(B)/tests/system
+ST_FAKEK := $(ST_B)/fakekernel.elf
+ST_RUN    = $(Q)B=$(B) bash tests/system/run.sh
+MKDEPS   += tests/system/system.mk
+# The hostile images come from tests/hostile/hostile.mk's `hostile` target, once that file exists.
+ST_HOSTILE := $(if $(wildcard tests/hostile/hostile.mk),hostile)
+
+.PHONY: test-system test-replay test-usage test-fakeboot test-hello test-args test-scale test-hostile test-bochs
+
+# A 32-bit multiboot kernel that only speaks runlog.h: checks isorun and QEMU/GRUB module command lines.
+$(ST_FAKEK): tests/system/fakekernel.c tests/system/fakekernel.ld $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$@)
+	$(Q)$(CC) -m32 -std=gnu11 -O2 $(WARN) -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostdlib \
+		-c tests/system/fakekernel.c -o $(ST_B)/fakekernel.o
+	$(Q)$(LD) -m elf_i386 --no-warn-rwx-segments -T tests/system/fakekernel.ld -o $@ $(ST_B)/fakekernel.o
+
+test-system: kernel examples runner $(ST_FAKEK) $(ST_HOSTILE)
+	$(ST_RUN)
+
+test-replay test-usage: runner
+	$(ST_RUN) $(@:test-%=%)
+
+test-fakeboot: runner $(ST_FAKEK)
+	$(ST_RUN) fakeboot
+
+test-hello test-args test-scale test-bochs: kernel examples runner
+	$(ST_RUN) $(@:test-%=%)
+
+test-hostile: kernel examples runner $(ST_HOSTILE)
+	$(ST_RUN) hostile

@@ -1,0 +1,45 @@
+#!/bin/bash
+# test_usage.sh - isorun's input checks (exit 2 with a clear message) and a QEMU that cannot boot the kernel (exit 3).
+# timeout: 120
+. "$(dirname "$0")/lib.sh"
+need_runner
+ELF=/bin/true            # any x86_64 ELF passes isorun's own checks
+echo "not an ELF" >"$WORK/text.elf"
+
+# usage_case NAME 'message regex' isorun-args...: exit status 2 and the message on stderr.
+usage_case() {
+	n=$1 re=$2
+	shift 2
+	run_isorun "$n" "$@"
+	expect_rc "$n" 2
+	grep -qE -- "$re" "$WORK/$n.out" || fail "$n: no message matching '$re'"
+}
+
+usage_case noimage 'no IMAGE given'
+usage_case missing 'image /nonexistent/x.elf: No such file' /nonexistent/x.elf
+usage_case notelf 'not an ELF file' "$WORK/text.elf"
+usage_case count0 'COUNT must be a positive integer' "$ELF:0"
+usage_case countx 'COUNT must be a positive integer' "$ELF:12x"
+usage_case countneg 'COUNT must be a positive integer' "$ELF:-3"
+usage_case toomany 'more than MAX_VMS' "$ELF:100000" "$ELF:100000"
+usage_case accel '--accel must be auto, kvm or tcg' --accel xen "$ELF"
+usage_case badopt 'unknown option' --frobnicate "$ELF"
+usage_case nokernel 'kernel /nonexistent/k.bin: No such file.*make kernel' --kernel /nonexistent/k.bin "$ELF"
+usage_case longargs 'ARGS are 300 bytes' "$ELF:1:$(printf 'a%.0s' $(seq 300))"
+
+"$ISORUN" --help >"$WORK/help.out" || fail "--help exited nonzero"
+for w in --accel --mem --timeout --quiet --json --quota --quantum --kernel --qemu-arg --serial-log --replay \
+	'exit status' vms_started peak_live_vms kernel_run_ns rejected; do
+	grep -q -- "$w" "$WORK/help.out" || fail "--help does not document $w"
+done
+
+# A kernel file QEMU cannot boot: QEMU fails before @boot, isorun says so and exits 3.
+echo "garbage" >"$WORK/bad.bin"
+command -v "${QEMU:-qemu-system-x86_64}" >/dev/null || skip "input checks passed; no QEMU for the launch check"
+before=$(ls -d "${TMPDIR:-/tmp}"/isorun.* /tmp/isorun.* 2>/dev/null | sort -u | wc -l)
+run_isorun badkernel --accel tcg --kernel "$WORK/bad.bin" "$ELF"
+expect_rc badkernel 3
+grep -q 'QEMU failed: it exited with status' "$WORK/badkernel.out" || fail "badkernel: no clear QEMU failure message"
+after=$(ls -d "${TMPDIR:-/tmp}"/isorun.* /tmp/isorun.* 2>/dev/null | sort -u | wc -l)
+[ "$after" -le "$before" ] || fail "isorun left a temp dir behind"
+pass "11 input errors refused with exit 2; unbootable kernel gives exit 3"
