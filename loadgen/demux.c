@@ -23,20 +23,27 @@ static void linebuf_free(void *p)
 	free(lb);
 }
 
-/* Prints one guest line as "[vm N] text"; control characters show as '?' so a guest cannot drive the terminal. */
-static void print_vm_line(uint32_t id, const char *s, size_t n)
+/* Prints n bytes and a newline; control characters show as '?' so neither a guest nor a line it made the
+ * kernel log can drive the terminal. */
+void print_clean(const char *s, size_t n)
 {
 	size_t i;
 
-	if (n && s[n - 1] == '\r')
-		n--;
-	printf("[vm %u] ", (unsigned)id);
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 
 		putchar((c < 0x20 && c != '\t') || c == 0x7f ? '?' : c);
 	}
 	putchar('\n');
+}
+
+/* Prints one guest line as "[vm N] text". */
+static void print_vm_line(uint32_t id, const char *s, size_t n)
+{
+	if (n && s[n - 1] == '\r')
+		n--;
+	printf("[vm %u] ", (unsigned)id);
+	print_clean(s, n);
 }
 
 static struct linebuf *vm_linebuf(struct demux *d, uint32_t id)

@@ -135,6 +135,7 @@ void kv_free(struct kvlist *l);
 void demux_feed(struct run *run, const unsigned char *buf, size_t n);
 void demux_finish(struct run *run);
 void demux_vm_ended(struct run *run, uint32_t id);
+void print_clean(const char *s, size_t n);
 
 /* records.c */
 void records_line(struct run *run, const char *line);

@@ -160,11 +160,11 @@ void records_line(struct run *run, const char *line)
 	if (line[0] != '@') {
 		if (is_panic_line(line))
 			run->r.panicked = 1;
-		puts(line);
+		print_clean(line, strlen(line));
 		return;
 	}
 	if (run->o.verbose)
-		puts(line);
+		print_clean(line, strlen(line));
 	on_record(run, line);
 }
 
