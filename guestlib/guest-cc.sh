@@ -111,7 +111,6 @@ if [ "$tiny" = yes ]; then
 else
 	set -- -nostdinc -isystem "$NL/include" -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
 	[ "$link" = yes ] || exec "$CC" "$@"
-	# Nano printf/scanf print and read doubles only when their float parts are linked in.
-	link -Wl,-u,_printf_float -Wl,-u,_scanf_float "$GL/crt0.o" ${note:+"$note"} "$@" \
+	link "$GL/crt0.o" ${note:+"$note"} "$@" \
 		-L "$GL" -L "$NL/lib" -Wl,--start-group -lguest -lc -lm -Wl,--end-group -lgcc
 fi
