@@ -1,5 +1,6 @@
 /* hcall.c - the virtual instructions: decode and check every guest argument, then act (table from PV_CALLS). */
 #include "vm.h"
+#include "image.h"
 #include "sched.h"
 #include "report.h"
 #include "rand.h"

@@ -80,7 +80,7 @@ int image_load(struct image *img, const char *name, const void *file, uint64_t s
 	}
 	if (img->end > VMS_STACK_LIMIT - PV_PAGE_SIZE) {
 		image_unload(img);
-		ksnprintf(why, whylen, "image ends at 0x%lx: it must leave [0x%lx, 0x%lx) to the guard page and stack",
+		ksnprintf(why, whylen, "image ends at 0x%lx: it must leave [0x%llx, 0x%llx) to the guard page and stack",
 			  img->end, VMS_STACK_LIMIT - PV_PAGE_SIZE, PV_WIN_END);
 		return -1;
 	}

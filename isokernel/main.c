@@ -1,128 +1,318 @@
-/* main.c - TEMPORARY bring-up test of the architecture layer (the lead replaces this file). */
-#include <stdint.h>
+/* main.c - kmain: boot the machine, take the memory map, load the guest images, create the VMs, run them. */
 #include "arch.h"
-#include "cpu.h"
-#include "kprintf.h"
-#include "lapic.h"
-#include "lib.h"
-#include "memlayout.h"
 #include "multiboot.h"
+#include "memlayout.h"
+#include "frame.h"
+#include "image.h"
+#include "vm.h"
+#include "sched.h"
+#include "report.h"
+#include "runlog.h"
+#include "rand.h"
 #include "tsc.h"
+#include "cpu.h"
+#include "lib.h"
+#include "kprintf.h"
 
-static uint64_t u_pdpt[512] __attribute__((aligned(4096)));
-static uint64_t u_pd[512] __attribute__((aligned(4096)));
-static uint64_t u_pt[512] __attribute__((aligned(4096)));
-static uint8_t u_code[4096] __attribute__((aligned(4096)));
-static uint8_t u_stack[4096] __attribute__((aligned(4096)));
+extern char _kernel_end[];
 
-static void print_mmap(const struct mb_info *mbi)
+struct kopts {
+	uint64_t timeout_ms, quota_kib, quantum_us;
+	int quiet;
+};
+
+/* Physical ranges the kernel may not hand out: its image, the boot information, the modules. */
+#define MAX_MODS 64
+#define MAX_RESV (8 + 2 * MAX_MODS)
+static struct range { uint64_t lo, hi; } resv[MAX_RESV];
+static int nresv;
+static uint64_t mem_bytes;
+
+static void reserve(uint64_t lo, uint64_t hi)
 {
-	if (!(mbi->flags & MB_INFO_MMAP)) {
-		kprintf("isokernel: no memory map\n");
-		return;
-	}
-	uint64_t p = mbi->mmap_addr, end = p + mbi->mmap_length, avail = 0;
-	kprintf("isokernel: mmap at %#lx, %lu bytes\n", p, end - p);
-	while (p < end) {
-		const struct mb_mmap_entry *e = P2V(p);
-		kprintf("isokernel: mmap %016lx..%016lx type %u (entry size %u)\n", e->addr, e->addr + e->len,
-			e->type, e->size);
-		if (e->type == MB_MMAP_AVAILABLE)
-			avail += e->len;
-		p += e->size + 4;
-	}
-	kprintf("isokernel: available %lu MiB\n", avail >> 20);
+	if (nresv == MAX_RESV)
+		panic("too many reserved ranges");
+	resv[nresv].lo = lo & PAGE_MASK;
+	resv[nresv].hi = (hi + PAGE_SIZE - 1) & PAGE_MASK;
+	nresv++;
 }
 
-static int has_word(const char *s, const char *w)
+static void reserve_string(uint32_t pa)
 {
-	size_t n = strlen(w);
+	if (pa)
+		reserve(pa, pa + strlen(P2V(pa)) + 1);
+}
 
-	for (; *s; s++)
-		if (strncmp(s, w, n) == 0 && (s[n] == '\0' || s[n] == ' '))
-			return 1;
+static void reserve_boot_data(const struct mb_info *mbi, uint32_t mbi_phys)
+{
+	reserve(0, KERNEL_PHYS);                                   /* BIOS, real-mode structures */
+	reserve(KERNEL_PHYS, KV2P(_kernel_end));
+	reserve(mbi_phys, mbi_phys + sizeof(*mbi));
+	if (mbi->flags & MB_INFO_CMDLINE)
+		reserve_string(mbi->cmdline);
+	if (mbi->flags & MB_INFO_MMAP)
+		reserve(mbi->mmap_addr, (uint64_t)mbi->mmap_addr + mbi->mmap_length);
+	if (mbi->flags & MB_INFO_MODS) {
+		const struct mb_module *m = P2V(mbi->mods_addr);
+		reserve(mbi->mods_addr, mbi->mods_addr + (uint64_t)mbi->mods_count * sizeof(*m));
+		for (uint32_t i = 0; i < mbi->mods_count; i++) {
+			reserve(m[i].mod_start, m[i].mod_end);
+			reserve_string(m[i].cmdline);
+		}
+	}
+}
+
+/* Hand [lo, hi) minus every reserved range to the frame allocator. */
+static void add_usable(uint64_t lo, uint64_t hi)
+{
+	for (int i = 0; i < nresv && lo < hi; i++) {
+		if (resv[i].hi <= lo || resv[i].lo >= hi)
+			continue;
+		if (resv[i].lo > lo)
+			add_usable(lo, resv[i].lo);
+		lo = resv[i].hi;
+	}
+	if (lo < hi)
+		frame_add_range(lo, hi);
+}
+
+/* Take n contiguous bytes for boot-time tables from the first available range that fits. */
+static void *boot_alloc(const struct mb_info *mbi, uint64_t n)
+{
+	const uint8_t *p = P2V(mbi->mmap_addr), *end = p + mbi->mmap_length;
+
+	n = (n + PAGE_SIZE - 1) & PAGE_MASK;
+	for (; p < end; p += ((const struct mb_mmap_entry *)p)->size + 4) {
+		const struct mb_mmap_entry *e = (const void *)p;
+		uint64_t lo = (e->addr + PAGE_SIZE - 1) & PAGE_MASK, hi = (e->addr + e->len) & PAGE_MASK;
+		if (e->type != MB_MMAP_AVAILABLE || hi > DMAP_SIZE)
+			continue;
+		for (uint64_t a = lo < KERNEL_PHYS ? KERNEL_PHYS : lo; a + n <= hi; ) {
+			int clash = -1;
+			for (int i = 0; i < nresv && clash < 0; i++)
+				if (resv[i].lo < a + n && resv[i].hi > a)
+					clash = i;
+			if (clash < 0) {
+				reserve(a, a + n);
+				memset(P2V(a), 0, n);
+				return P2V(a);
+			}
+			a = resv[clash].hi;
+		}
+	}
+	panic("no %lu contiguous bytes for boot tables", n);
+}
+
+/* Sort the reserved ranges and merge those less than 64 KiB apart: the frame allocator takes
+ * few, large ranges (boot data and modules sit close together). */
+static void merge_reserved(void)
+{
+	for (int i = 1; i < nresv; i++)
+		for (int j = i; j > 0 && resv[j - 1].lo > resv[j].lo; j--) {
+			struct range t = resv[j];
+			resv[j] = resv[j - 1];
+			resv[j - 1] = t;
+		}
+	int n = 0;
+	for (int i = 0; i < nresv; i++) {
+		if (n && resv[i].lo <= resv[n - 1].hi + 0x10000) {
+			if (resv[i].hi > resv[n - 1].hi)
+				resv[n - 1].hi = resv[i].hi;
+		} else {
+			resv[n++] = resv[i];
+		}
+	}
+	nresv = n;
+}
+
+static void memory_init(const struct mb_info *mbi)
+{
+	const uint8_t *p = P2V(mbi->mmap_addr), *end = p + mbi->mmap_length;
+
+	merge_reserved();
+	frame_init();
+	for (; p < end; p += ((const struct mb_mmap_entry *)p)->size + 4) {
+		const struct mb_mmap_entry *e = (const void *)p;
+		uint64_t lo = e->addr, hi = e->addr + e->len;
+		if (e->type != MB_MMAP_AVAILABLE)
+			continue;
+		if (hi > DMAP_SIZE)
+			hi = DMAP_SIZE;
+		if (lo < hi) {
+			mem_bytes += hi - lo;
+			add_usable(lo, hi);
+		}
+	}
+}
+
+static const char *next_word(const char *s, char *w, size_t wlen)
+{
+	size_t n = 0;
+
+	while (*s == ' ')
+		s++;
+	while (*s && *s != ' ') {
+		if (n + 1 < wlen)
+			w[n++] = *s;
+		s++;
+	}
+	w[n] = 0;
+	return s;
+}
+
+static int parse_u64(const char *s, uint64_t *v)
+{
+	uint64_t r = 0;
+
+	if (!*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || r > (UINT64_MAX - 9) / 10)
+			return -1;
+		r = r * 10 + (uint64_t)(*s - '0');
+	}
+	*v = r;
 	return 0;
 }
 
-static void timer_test(void)
+/* Kernel command line: "<path> key=value ..." (pvisa/runlog.h). */
+static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 {
-	for (int i = 0; i < 5; i++) {
-		uint64_t t0 = now_ns();
-		lapic_timer_arm_ns(1000000);
-		sti_hlt();
-		cli();
-		kprintf("isokernel: timer %d: woke after %lu us, irqs=%lu\n", i, (now_ns() - t0) / 1000,
-			arch_timer_irqs);
+	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet" };
+	char w[64];
+	const char *s = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
+
+	o->timeout_ms = 0;
+	o->quota_kib = VM_QUOTA_KIB;
+	o->quantum_us = QUANTUM_US;
+	o->quiet = 0;
+	for (s = next_word(s, w, sizeof(w)); w[0]; s = next_word(s, w, sizeof(w))) {
+		char *eq = w;
+		while (*eq && *eq != '=')
+			eq++;
+		if (!*eq)
+			continue;          /* QEMU puts the kernel's own path first; GRUB does not */
+		uint64_t v;
+		if (parse_u64(eq + 1, &v) != 0) {
+			kprintf("isokernel: bad command-line word '%s' (want key=number)\n", w);
+			report_finish(RL_CODE_BADINPUT);
+		}
+		*eq = 0;
+		uint64_t *dst[] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL };
+		int k;
+		for (k = 0; k < 4 && strcmp(keys[k], w) != 0; k++)
+			;
+		if (k == 4) {
+			kprintf("isokernel: unknown command-line key '%s'\n", w);
+			report_finish(RL_CODE_BADINPUT);
+		}
+		if (k == 3)
+			o->quiet = v != 0;
+		else
+			*dst[k] = v;
+	}
+	if (o->quota_kib < 8 || o->quota_kib > PV_WIN_SIZE / 1024 || o->quantum_us < 100) {
+		kprintf("isokernel: quota_kib must be 8..%llu and quantum_us >= 100\n", PV_WIN_SIZE / 1024);
+		report_finish(RL_CODE_BADINPUT);
 	}
 }
 
-/* Maps one user code page at 0x400000 and a stack page above it, then enters ring 3. */
-static void ring3_test(const uint8_t *code, size_t len)
+/* One module: "<path> <name> <count> [args...]". Loads the image; returns instances wanted (0 if refused). */
+static uint64_t load_module(const struct mb_module *m, struct image *img, const char **args)
 {
-	memcpy(u_code, code, len);
-	kernel_pml4[0] = KV2P(u_pdpt) | PTE_P | PTE_W | PTE_U;
-	u_pdpt[0] = KV2P(u_pd) | PTE_P | PTE_W | PTE_U;
-	u_pd[2] = KV2P(u_pt) | PTE_P | PTE_W | PTE_U;
-	u_pt[0] = KV2P(u_code) | PTE_P | PTE_U;
-	u_pt[1] = KV2P(u_stack) | PTE_P | PTE_W | PTE_U | PTE_NX;
-	write_cr3(read_cr3());
-	struct trapframe tf = {
-		.rip = 0x400000, .cs = SEL_UCODE, .rflags = 0x202, .rsp = 0x402000, .ss = SEL_UDATA,
-		.rbx = 0xb0b0, .rdi = 0xd1d1, .r15 = 0xf15f15,
-	};
-	kprintf("isokernel: entering ring 3\n");
-	user_return(&tf);
-}
+	char path[8], name[IMAGE_NAME_MAX], count[24], why[160];
+	const char *s = m->cmdline ? P2V(m->cmdline) : "";
+	uint64_t n;
 
-/* Overflows the 16 KiB kernel stack into its guard, then traps: trap() must see the canary gone. */
-static void __attribute__((noinline)) stack_overflow_test(void)
-{
-	volatile uint8_t big[18 * 1024];
-
-	memset((void *)big, 0xab, sizeof(big));
-	__asm__ volatile("int3");
-}
-
-static void run_test(const char *cmd)
-{
-	static const uint8_t sys[] = { 0x0f, 0x31, 0x0f, 0x57, 0xc0, 0xb8, 0x34, 0x12, 0, 0, 0x0f, 0x05 };
-	static const uint8_t fault[] = { 0x48, 0xa1, 0, 0, 0x10, 0x80, 0xff, 0xff, 0xff, 0xff };
-	static const uint8_t intr[] = { 0xcd, 0x80 };
-	static const uint8_t io[] = { 0xe6, 0xf4 };
-	static const uint8_t spin[] = { 0xeb, 0xfe };
-
-	if (has_word(cmd, "pftest"))
-		kprintf("%lx\n", *(volatile uint64_t *)0x100000000000ull);
-	if (has_word(cmd, "kstackovf"))
-		stack_overflow_test();
-	if (has_word(cmd, "ring3"))
-		ring3_test(sys, sizeof(sys));
-	if (has_word(cmd, "ring3fault"))
-		ring3_test(fault, sizeof(fault));
-	if (has_word(cmd, "ring3int"))
-		ring3_test(intr, sizeof(intr));
-	if (has_word(cmd, "ring3io"))
-		ring3_test(io, sizeof(io));
-	if (has_word(cmd, "ring3timer")) {
-		lapic_timer_arm_ns(2000000);
-		ring3_test(spin, sizeof(spin));
+	s = next_word(s, path, sizeof(path));
+	s = next_word(s, name, sizeof(name));
+	s = next_word(s, count, sizeof(count));
+	while (*s == ' ')
+		s++;
+	*args = s;
+	if (!name[0] || parse_u64(count, &n) != 0 || n == 0 || n > MAX_VMS) {
+		kprintf("@reject");
+		report_qstr("name", name[0] ? name : "?");
+		report_qstr("reason", "bad module command line (want: <path> <name> <count> [args])");
+		kprintf("\n");
+		return 0;
 	}
+	if (image_load(img, name, P2V(m->mod_start), (uint64_t)m->mod_end - m->mod_start, why, sizeof(why)) != 0) {
+		kprintf("@reject");
+		report_qstr("name", name);
+		report_qstr("reason", why);
+		kprintf("\n");
+		return 0;
+	}
+	kst.guest_shared_bytes += (uint64_t)img->shared_pages * PAGE_SIZE;
+	kprintf("@image");
+	report_qstr("name", name);
+	kprintf(" count=%lu text_pages=%u data_pages=%u bss_pages=%u shared_bytes=%llu\n", n, img->text_pages,
+		img->data_pages, img->bss_pages, (uint64_t)img->shared_pages * PAGE_SIZE);
+	return n;
 }
 
-void kmain(uint32_t magic, uint32_t mbi_phys);
+/* Create count instances of img; false when memory ran out. */
+static bool create_vms(struct image *img, uint64_t count, const char *args, uint32_t quota_pages, uint32_t *next_id)
+{
+	for (uint64_t k = 0; k < count; k++) {
+		uint64_t t0 = rdtsc();
+		if (*next_id >= MAX_VMS) {
+			kprintf("isokernel: MAX_VMS (%u) reached; %s: %lu of %lu created\n", MAX_VMS, img->name, k, count);
+			return false;
+		}
+		struct vm *vm = vm_create(img, (*next_id)++, args, quota_pages);
+		if (!vm) {
+			kprintf("isokernel: out of memory: %s: %lu of %lu created\n", img->name, k, count);
+			return false;
+		}
+		img->instances++;
+		sched_enqueue(vm);
+		kst.create_tsc += rdtsc() - t0;
+	}
+	return true;
+}
 
 void kmain(uint32_t magic, uint32_t mbi_phys)
 {
+	struct kopts o;
+	bool rejected = false;
+	uint32_t next_id = 0;
+
 	arch_init(magic, mbi_phys);
 	const struct mb_info *mbi = P2V(mbi_phys);
-	const char *cmd = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
-	kprintf("isokernel: arch up: accel=%s tsc_hz=%lu lapic_hz=%lu tsc_mult=%u tsc_shift=%u smap=%d\n",
-		arch_accel(), tsc_hz, lapic_hz, tsc_mult, tsc_shift, arch_smap);
-	kprintf("isokernel: wall clock at boot %lu s since 1970, now %lu ns, cmdline \"%s\"\n",
-		rtc_wall_ns_at_boot / 1000000000u, now_ns(), cmd);
-	print_mmap(mbi);
-	timer_test();
-	run_test(cmd);
-	kprintf("@done code=0\n");
-	power_off(0);
+	if (!(mbi->flags & MB_INFO_MMAP))
+		panic("the boot loader gave no memory map");
+	parse_opts(mbi, &o);
+	kst.quiet = o.quiet;
+	if ((mbi->flags & MB_INFO_MODS) && mbi->mods_count > MAX_MODS) {
+		kprintf("isokernel: %u images given, at most %u are supported\n", mbi->mods_count, MAX_MODS);
+		report_finish(RL_CODE_BADINPUT);
+	}
+	reserve_boot_data(mbi, mbi_phys);
+	struct tq_node **heap = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(struct tq_node *));
+	uint32_t nmods = (mbi->flags & MB_INFO_MODS) ? mbi->mods_count : 0;
+	struct image *imgs = nmods ? boot_alloc(mbi, (uint64_t)nmods * sizeof(struct image)) : NULL;
+	memory_init(mbi);
+	kprintf("@boot abi=%u accel=%s tsc_hz=%lu mem_bytes=%lu free_frames=%lu\n", PV_ABI_VERSION, arch_accel(),
+		tsc_hz, mem_bytes, frame_free_count());
+	rand_init();
+	vm_init();
+	sched_init(kernel_pml4, heap, MAX_VMS, o.quantum_us * 1000, o.timeout_ms * 1000000);
+	if (!nmods)
+		kprintf("isokernel: no guest images (multiboot modules) given\n");
+	const struct mb_module *mods = nmods ? P2V(mbi->mods_addr) : NULL;
+	for (uint32_t i = 0; i < nmods; i++) {
+		const char *args;
+		uint64_t count = load_module(&mods[i], &imgs[i], &args);
+		rejected |= count == 0;
+		if (count && !create_vms(&imgs[i], count, args, (uint32_t)(o.quota_kib / 4), &next_id))
+			break;
+	}
+	kprintf("isokernel: %lu VMs created in %lu us (%lu ns each); %lu frames free\n", kst.started,
+		tsc_to_ns(kst.create_tsc) / 1000, kst.started ? tsc_to_ns(kst.create_tsc) / kst.started : 0,
+		frame_free_count());
+	kst.rejected = rejected;
+	kst.run_start_tsc = rdtsc();
+	sched_run();
 }

@@ -8,6 +8,7 @@
 #include "kprintf.h"
 #include "tsc.h"
 #include "lib.h"
+#include "cpu.h"
 
 struct kstats kst;
 

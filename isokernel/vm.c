@@ -10,6 +10,7 @@
 #include "cpu.h"
 #include "tsc.h"
 #include "rtc.h"
+#include "arch.h"
 
 static struct slab_cache vm_cache;
 static uint8_t fx_initial[512] __attribute__((aligned(16)));   /* the FPU/SSE state after reset */

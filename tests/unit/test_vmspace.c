@@ -1,0 +1,193 @@
+/* test_vmspace.c - CUnit suite for per-VM address spaces (vmspace.c): template PT, COW, demand-zero, quota, copies. */
+#include <string.h>
+#include <CUnit/CUnit.h>
+#include "host.h"
+#include "frame.h"
+#include "image.h"
+#include "vmspace.h"
+#include "memlayout.h"
+
+#define ARENA_PAGES 256
+#define TEXT_VA  (PV_WIN_BASE)
+#define DATA_VA  (PV_WIN_BASE + 0x1000)
+#define BSS_VA   (PV_WIN_BASE + 0x2000)
+#define IMG_END  (PV_WIN_BASE + 0x3000)
+
+static struct image img;
+static uint64_t free_before;
+
+static uint32_t pidx(uint64_t va) { return (uint32_t)((va - PV_WIN_BASE) / PAGE_SIZE); }
+
+/* A three-page image: text (RX, shared), data (RW, COW, holds "data!"), bss (demand-zero). */
+static int setup(void)
+{
+	host_arena_new(ARENA_PAGES * PAGE_SIZE);
+	frame_init();
+	frame_add_range(HOST_ARENA_PHYS, HOST_ARENA_PHYS + ARENA_PAGES * PAGE_SIZE);
+	memset(&img, 0, sizeof(img));
+	uint64_t t = frame_alloc_zero(), d = frame_alloc_zero();
+	memset(P2V(t), 0xc3, PAGE_SIZE);
+	strcpy(P2V(d), "data!");
+	img.pte[pidx(TEXT_VA)] = t | PTE_P | PTE_U;
+	img.pte[pidx(DATA_VA)] = d | PTE_P | PTE_U | PTE_NX | PTE_COW;
+	img.dz[0] |= 1ull << pidx(BSS_VA);
+	img.end = IMG_END;
+	img.text_pages = img.data_pages = img.bss_pages = 1;
+	img.shared_pages = 2;
+	/* Dirty every free frame: the VM must never see this. */
+	uint64_t pa, got[ARENA_PAGES];
+	int n = 0;
+	while ((pa = frame_alloc()) != 0) {
+		memset(P2V(pa), 0x5a, PAGE_SIZE);
+		got[n++] = pa;
+	}
+	while (n)
+		frame_free(got[--n]);
+	free_before = frame_free_count();
+	return 0;
+}
+
+static int teardown(void)
+{
+	frame_init();
+	host_arena_free();
+	return 0;
+}
+
+static uint64_t pte_of(struct vmspace *s, uint64_t va)
+{
+	return ((uint64_t *)P2V(s->pt_phys))[pidx(va)];
+}
+
+static void test_create_from_template(void)
+{
+	struct vmspace s;
+
+	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 64), 0);
+	CU_ASSERT_EQUAL(pte_of(&s, TEXT_VA), img.pte[pidx(TEXT_VA)]);
+	CU_ASSERT_EQUAL(pte_of(&s, DATA_VA), img.pte[pidx(DATA_VA)]);
+	CU_ASSERT_EQUAL(pte_of(&s, BSS_VA), 0);
+	uint64_t sp = pte_of(&s, PV_START_PAGE);
+	CU_ASSERT_EQUAL(sp & (PTE_P | PTE_W | PTE_U | PTE_NX | PTE_PRIV), PTE_P | PTE_W | PTE_U | PTE_NX | PTE_PRIV);
+	const uint8_t *start = vms_start_page(&s);
+	for (int i = 0; i < (int)PAGE_SIZE; i++)
+		CU_ASSERT_EQUAL_FATAL(start[i], 0);
+	CU_ASSERT_EQUAL(s.priv_pages, 1);
+	CU_ASSERT_EQUAL(s.heap_start, IMG_END);
+	/* quota 64 pages - data 1 - bss 1 - stack 16 = 46 heap pages */
+	CU_ASSERT_EQUAL(s.heap_end, IMG_END + 46 * PAGE_SIZE);
+	vms_destroy(&s);
+	CU_ASSERT_EQUAL(frame_free_count(), free_before);
+}
+
+static void test_heap_end_stops_at_guard(void)
+{
+	struct vmspace s;
+
+	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 512), 0);
+	CU_ASSERT_EQUAL(s.heap_end, VMS_STACK_LIMIT - PAGE_SIZE);
+	vms_destroy(&s);
+}
+
+static void test_faults(void)
+{
+	struct vmspace s;
+	bool ch;
+
+	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 64), 0);
+	CU_ASSERT_EQUAL(vms_fault(&s, TEXT_VA + 8, true, false, &ch), VMS_READONLY);
+	CU_ASSERT_EQUAL(vms_fault(&s, DATA_VA, false, true, &ch), VMS_NOEXEC);
+	CU_ASSERT_EQUAL(vms_fault(&s, PV_WIN_BASE - 1, false, false, &ch), VMS_OUTSIDE);
+	CU_ASSERT_EQUAL(vms_fault(&s, PV_WIN_END, false, false, &ch), VMS_OUTSIDE);
+	CU_ASSERT_EQUAL(vms_fault(&s, 0xffff800000000000ull, false, false, &ch), VMS_OUTSIDE);
+	CU_ASSERT_EQUAL(vms_fault(&s, VMS_STACK_LIMIT - 8, true, false, &ch), VMS_GUARD);
+	CU_ASSERT_EQUAL(vms_fault(&s, s.heap_end, true, false, &ch), VMS_GUARD);
+
+	/* COW: a private copy with the image's bytes; the image page is untouched. */
+	uint64_t shared = pte_of(&s, DATA_VA) & PTE_ADDR;
+	CU_ASSERT_EQUAL(vms_fault(&s, DATA_VA + 3, true, false, &ch), VMS_OK);
+	CU_ASSERT_TRUE(ch);
+	uint64_t priv = pte_of(&s, DATA_VA);
+	CU_ASSERT_NOT_EQUAL(priv & PTE_ADDR, shared);
+	CU_ASSERT_TRUE(priv & PTE_W);
+	CU_ASSERT_TRUE(priv & PTE_PRIV);
+	CU_ASSERT_STRING_EQUAL(P2V(priv & PTE_ADDR), "data!");
+	strcpy(P2V(priv & PTE_ADDR), "mine!");
+	CU_ASSERT_STRING_EQUAL(P2V(shared), "data!");
+
+	/* Demand-zero bss, heap and stack pages: zeroed although the frames were dirty. */
+	uint64_t vas[] = { BSS_VA, s.heap_start, s.heap_end - 1, PV_START_PAGE - 1, VMS_STACK_LIMIT };
+	for (size_t k = 0; k < sizeof(vas) / sizeof(vas[0]); k++) {
+		CU_ASSERT_EQUAL(vms_fault(&s, vas[k], false, false, &ch), VMS_OK);
+		const uint8_t *p = P2V(pte_of(&s, vas[k]) & PTE_ADDR);
+		for (int i = 0; i < (int)PAGE_SIZE; i++)
+			CU_ASSERT_EQUAL_FATAL(p[i], 0);
+	}
+	CU_ASSERT_EQUAL(s.priv_pages, 7);
+	vms_destroy(&s);
+	CU_ASSERT_EQUAL(frame_free_count(), free_before);
+}
+
+static void test_quota(void)
+{
+	struct vmspace s;
+	bool ch;
+	uint64_t va;
+
+	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 20), 0);
+	CU_ASSERT_EQUAL(s.heap_end, s.heap_start + 2 * PAGE_SIZE);   /* 20 - 1 - 1 - 16 */
+	for (va = PV_START_PAGE - PAGE_SIZE; va >= VMS_STACK_LIMIT; va -= PAGE_SIZE)
+		CU_ASSERT_EQUAL(vms_fault(&s, va, true, false, &ch), VMS_OK);
+	CU_ASSERT_EQUAL(s.priv_pages, 16);
+	CU_ASSERT_EQUAL(vms_fault(&s, s.heap_start, true, false, &ch), VMS_OK);
+	CU_ASSERT_EQUAL(vms_fault(&s, BSS_VA, true, false, &ch), VMS_OK);
+	CU_ASSERT_EQUAL(vms_fault(&s, DATA_VA, true, false, &ch), VMS_OK);
+	CU_ASSERT_EQUAL(vms_fault(&s, s.heap_start + PAGE_SIZE, true, false, &ch), VMS_OK);
+	CU_ASSERT_EQUAL(s.priv_pages, 20);
+	CU_ASSERT_EQUAL(vms_fault(&s, s.heap_end, true, false, &ch), VMS_GUARD);
+	vms_destroy(&s);
+	CU_ASSERT_EQUAL(frame_free_count(), free_before);
+}
+
+static void test_copies(void)
+{
+	struct vmspace s;
+	char buf[64];
+	const void *p[2];
+	uint64_t n[2];
+
+	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 64), 0);
+	CU_ASSERT_EQUAL(vms_copyin(&s, buf, DATA_VA, 6), 0);
+	CU_ASSERT_STRING_EQUAL(buf, "data!");
+	CU_ASSERT_EQUAL(vms_copyout(&s, TEXT_VA, "x", 1), PV_EFAULT);             /* read-only text */
+	CU_ASSERT_EQUAL(vms_copyout(&s, DATA_VA, "yo", 3), 0);                    /* breaks COW */
+	CU_ASSERT_STRING_EQUAL(P2V(img.pte[pidx(DATA_VA)] & PTE_ADDR), "data!");
+	CU_ASSERT_EQUAL(vms_copyin(&s, buf, DATA_VA, 3), 0);
+	CU_ASSERT_STRING_EQUAL(buf, "yo");
+	CU_ASSERT_EQUAL(vms_copyin(&s, buf, 0, 1), PV_EFAULT);
+	CU_ASSERT_EQUAL(vms_copyin(&s, buf, PV_WIN_END - 4, 8), PV_EFAULT);       /* runs past the window */
+	CU_ASSERT_EQUAL(vms_copyin(&s, buf, UINT64_MAX - 2, 8), PV_EFAULT);       /* wraps */
+	CU_ASSERT_EQUAL(vms_copyin(&s, buf, 0xffffffff80100000ull, 8), PV_EFAULT);
+	CU_ASSERT_EQUAL(vms_copyin(&s, buf, VMS_STACK_LIMIT - 16, 32), PV_EFAULT); /* guard gap */
+	CU_ASSERT_EQUAL(vms_copyout(&s, PV_WIN_END - 4, "abcd", 4), 0);
+	CU_ASSERT_EQUAL(vms_map_read(&s, DATA_VA + PAGE_SIZE - 2, 4, p, n), 0);    /* spans data and bss */
+	CU_ASSERT_EQUAL(n[0], 2);
+	CU_ASSERT_EQUAL(n[1], 2);
+	CU_ASSERT_EQUAL(vms_map_read(&s, TEXT_VA, 3 * PAGE_SIZE, p, n), PV_EFAULT);
+	vms_destroy(&s);
+	CU_ASSERT_EQUAL(frame_free_count(), free_before);
+}
+
+int unit_suite_vmspace(void)
+{
+	CU_pSuite s = CU_add_suite("vmspace", setup, teardown);
+
+	if (!s)
+		return -1;
+	CU_add_test(s, "create from the image template", test_create_from_template);
+	CU_add_test(s, "heap ends at the guard page", test_heap_end_stops_at_guard);
+	CU_add_test(s, "faults: COW, demand-zero, refusals", test_faults);
+	CU_add_test(s, "memory quota", test_quota);
+	CU_add_test(s, "guest copies are checked", test_copies);
+	return 0;
+}
