@@ -1,4 +1,4 @@
-/* idt.c - the IDT: 256 interrupt gates (DPL 0, so `int N` from ring 3 is #GP), IST stacks for #DF, NMI, #MC. */
+/* idt.c - the IDT: 256 interrupt gates (DPL 0, so `int N` from ring 3 is #GP; int3 may raise #BP), IST stacks for #DF, NMI, #MC. */
 #include <stdint.h>
 #include "arch.h"
 
@@ -26,12 +26,18 @@ static uint8_t idt_ist(int v)
 	return v == T_DF ? 1 : v == T_NMI ? 2 : v == T_MC ? 3 : 0;
 }
 
+/* int3 from ring 3 reports a breakpoint (the VM ends with that reason) rather than a #GP. */
+static uint8_t idt_type(int v)
+{
+	return v == T_BP ? 0xee : 0x8e;
+}
+
 void idt_init(void)
 {
 	for (int v = 0; v < 256; v++) {
 		uint64_t off = vector_table[v];
 		idt[v] = (struct idt_gate){
-			.off_lo = off & 0xffff, .sel = SEL_KCODE, .ist = idt_ist(v), .type = 0x8e,
+			.off_lo = off & 0xffff, .sel = SEL_KCODE, .ist = idt_ist(v), .type = idt_type(v),
 			.off_mid = (off >> 16) & 0xffff, .off_hi = off >> 32,
 		};
 	}
