@@ -17,7 +17,7 @@ static uint8_t fx_initial[512] __attribute__((aligned(16)));   /* the FPU/SSE st
 
 void vm_init(void)
 {
-	slab_init(&vm_cache, "vm", sizeof(struct vm), 64);
+	slab_init(&vm_cache, "vm", sizeof(struct vm), 16);
 	/* A clean x87/SSE state for new VMs: FCW 0x37f, MXCSR 0x1f80, every register zero. */
 	memset(fx_initial, 0, sizeof(fx_initial));
 	fx_initial[0] = 0x7f;

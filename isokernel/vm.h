@@ -23,7 +23,6 @@ struct vm {
 	uint64_t cpu_tsc;            /* TSC ticks spent running */
 	uint32_t hypercalls;
 	uint32_t id;
-	int32_t exit_status;
 	uint8_t state;
 };
 

@@ -24,7 +24,9 @@
  *  @summary fields: vms_started vms_exited_ok vms_failed vms_faulted vms_running_at_end
  *     peak_live_vms kernel_bytes_per_vm guest_bytes_per_vm (both at the peak of live VMs)
  *     kernel_bytes_peak guest_private_bytes_peak guest_shared_bytes create_ns_per_vm
- *     run_ns switches hypercalls timed_out=0|1
+ *     run_ns switches hypercalls timed_out=0|1, and the kernel bytes of one VM by kind:
+ *     vm_struct_bytes (its slab share, FXSAVE area included) fxsave_bytes page_table_bytes timer_slot_bytes
+ *  guest_bytes_per_vm = (sum over VMs of their private bytes when they ended + image bytes) / VMs started
  *
  *  Exit: the kernel writes code to the isa-debug-exit port (0xf4); QEMU exits with (code << 1) | 1.
  *     code 0: every VM exited with status 0; 1: some VM did not; 2: the kernel refused its input
