@@ -176,8 +176,10 @@ static const char *choose_accel(const char *want)
 	if (strcmp(want, "auto"))
 		return want;
 	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd < 0)
+	if (fd < 0) {
+		warnx("KVM not usable (/dev/kvm: %s): using TCG", strerror(errno));
 		return "tcg";
+	}
 	close(fd);
 	return "kvm";
 }

@@ -16,6 +16,11 @@ if [ ${#names[@]} -eq 0 ]; then
 	done
 fi
 
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	echo "accelerator: KVM (/dev/kvm is usable); isorun falls back to TCG if a KVM launch fails"
+else
+	echo "accelerator: TCG (KVM not usable: /dev/kvm is missing or not read-write here)"
+fi
 passed=0 failed=0 skipped=0
 for n in "${names[@]}"; do
 	t=tests/system/test_$n.sh
