@@ -1,5 +1,6 @@
 /* sched.c - round-robin scheduling of VMs on one CPU: run queue, idle-with-timeout heap, switching, run end. */
 #include "sched.h"
+#include "runq.h"
 #include "report.h"
 #include "runlog.h"
 #include "lapic.h"
@@ -10,8 +11,7 @@
 #include "memlayout.h"
 
 struct vm *sched_current;
-static struct vm *rq_head, *rq_tail;
-static struct timerq idleq;
+static struct runq rq;
 static struct vm *fpu_owner;        /* whose x87/SSE state is in the CPU now */
 /* The per-CPU user hierarchy: PML4[0] -> user_pdpt -> user_pd; user_pd[2] is the running VM's window. */
 static uint64_t user_pdpt[512] __attribute__((aligned(4096)));
@@ -19,8 +19,6 @@ static uint64_t user_pd[512] __attribute__((aligned(4096)));
 static uint64_t quantum_tsc, run_deadline_tsc, slice_start;
 static struct vm *last_run;         /* whose window is installed */
 
-#define TQ_NEVER UINT64_MAX       /* blocked with no deadline: only an event wakes it */
-#define VM_OF_TIMER(n) ((struct vm *)((char *)(n) - __builtin_offsetof(struct vm, timer)))
 
 void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, uint64_t quantum_ns,
 		uint64_t run_deadline_ns)
@@ -28,7 +26,7 @@ void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, ui
 	user_pdpt[0] = KV2P(user_pd) | PTE_P | PTE_W | PTE_U;
 	pml4[0] = KV2P(user_pdpt) | PTE_P | PTE_W | PTE_U;    /* replaces the boot identity map */
 	write_cr3(read_cr3());
-	tq_init(&idleq, timer_storage, cap);
+	runq_init(&rq, timer_storage, cap);
 	quantum_tsc = ns_to_tsc(quantum_ns);
 	run_deadline_tsc = run_deadline_ns ? tsc_boot + ns_to_tsc(run_deadline_ns) : 0;
 }
@@ -45,25 +43,7 @@ void sched_live_delta(int d)
 
 void sched_enqueue(struct vm *vm)
 {
-	vm->state = VM_RUNNABLE;
-	vm->rq_next = NULL;
-	if (rq_tail)
-		rq_tail->rq_next = vm;
-	else
-		rq_head = vm;
-	rq_tail = vm;
-}
-
-static struct vm *rq_pop(void)
-{
-	struct vm *vm = rq_head;
-
-	if (vm) {
-		rq_head = vm->rq_next;
-		if (!rq_head)
-			rq_tail = NULL;
-	}
-	return vm;
+	runq_push(&rq, vm);
 }
 
 void sched_block(struct vm *vm, uint64_t deadline_ns)
@@ -71,14 +51,13 @@ void sched_block(struct vm *vm, uint64_t deadline_ns)
 	/* Deadlines past ~36 years (or 0) mean "none": no overflow in the TSC conversion. */
 	uint64_t when = deadline_ns && deadline_ns < (1ull << 60) ? tsc_boot + ns_to_tsc(deadline_ns) : TQ_NEVER;
 
-	vm->state = VM_BLOCKED;
-	if (tq_insert(&idleq, &vm->timer, when) != 0)
+	if (runq_block(&rq, vm, when) != 0)
 		panic("timer heap full");
 }
 
 void sched_forget(struct vm *vm)
 {
-	tq_remove(&idleq, &vm->timer);
+	runq_forget(&rq, vm);
 	if (fpu_owner == vm)
 		fpu_owner = NULL;
 	if (last_run == vm)
@@ -94,32 +73,18 @@ void sched_save(struct vm *vm, const struct trapframe *tf)
 	slice_start = rdtsc();
 }
 
-/* Wake every VM whose idle deadline has passed: the pending set is idle()'s result. */
-static void wake_expired(uint64_t now)
-{
-	struct tq_node *n;
-
-	while ((n = tq_pop_expired(&idleq, now))) {
-		struct vm *vm = VM_OF_TIMER(n);
-		vm->pending |= PV_PEND_TIMER;
-		vm->regs.rax = vm->pending;
-		vm->pending = 0;
-		sched_enqueue(vm);
-	}
-}
-
 /* Every VM still alive at the end of the run is reported as running and freed. */
 static void end_of_run(const char *why)
 {
 	struct vm *vm;
-	struct tq_node *n;
 
 	if (sched_current)
 		vm_end(sched_current, VM_RUNNING, -1, why);
-	while ((vm = rq_pop()))
+	while ((vm = runq_pop(&rq)))
 		vm_end(vm, VM_RUNNING, -1, why);
-	while ((n = tq_peek(&idleq)))
-		vm_end(VM_OF_TIMER(n), VM_RUNNING, -1, n->deadline == TQ_NEVER ? "idle with no deadline at the end of the run" : why);
+	while ((vm = runq_any_idle(&rq)))
+		vm_end(vm, VM_RUNNING, -1,
+		       vm->timer.deadline == TQ_NEVER ? "idle with no deadline at the end of the run" : why);
 }
 
 static void finish(void)
@@ -139,8 +104,7 @@ static void finish(void)
 /* Nothing runnable: sleep until the next deadline (an idle VM's or the run's). False: nothing can wake. */
 static bool idle_wait(uint64_t now)
 {
-	struct tq_node *n = tq_peek(&idleq);
-	uint64_t until = n ? n->deadline : TQ_NEVER;
+	uint64_t until = runq_next_deadline(&rq);
 
 	if (run_deadline_tsc && run_deadline_tsc < until)
 		until = run_deadline_tsc;
@@ -179,8 +143,8 @@ void sched_run(void)
 			end_of_run("still running when the run timed out");
 			finish();
 		}
-		wake_expired(now);
-		struct vm *vm = rq_pop();
+		runq_wake(&rq, now);
+		struct vm *vm = runq_pop(&rq);
 		if (vm) {
 			sched_current = vm;
 			vm->state = VM_RUNNING;

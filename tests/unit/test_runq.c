@@ -1,0 +1,115 @@
+/* test_runq.c - CUnit suite for the scheduler's policy (runq.c): round-robin order, idle deadlines, wake-ups. */
+#include <stdlib.h>
+#include <string.h>
+#include <CUnit/CUnit.h>
+#include "runq.h"
+
+#define NVM 64
+static struct vm vms[NVM];
+static struct tq_node *slots[NVM];
+static struct runq q;
+
+static int setup(void)
+{
+	memset(vms, 0, sizeof(vms));
+	for (int i = 0; i < NVM; i++)
+		vms[i].id = (uint32_t)i;
+	runq_init(&q, slots, NVM);
+	return 0;
+}
+
+static void test_round_robin(void)
+{
+	setup();
+	CU_ASSERT_PTR_NULL(runq_pop(&q));
+	for (int i = 0; i < 4; i++)
+		runq_push(&q, &vms[i]);
+	/* Three quanta of rotation: each VM preempted goes to the tail. */
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 4; i++) {
+			struct vm *v = runq_pop(&q);
+			CU_ASSERT_PTR_EQUAL_FATAL(v, &vms[i]);
+			CU_ASSERT_EQUAL(v->state, VM_RUNNABLE);
+			runq_push(&q, v);
+		}
+	for (int i = 0; i < 4; i++)
+		CU_ASSERT_PTR_EQUAL(runq_pop(&q), &vms[i]);
+	CU_ASSERT_PTR_NULL(runq_pop(&q));
+	CU_ASSERT_PTR_NULL(q.tail);
+}
+
+static void test_idle_is_not_runnable(void)
+{
+	setup();
+	CU_ASSERT_EQUAL(runq_block(&q, &vms[0], 100), 0);
+	CU_ASSERT_EQUAL(runq_block(&q, &vms[1], TQ_NEVER), 0);
+	CU_ASSERT_EQUAL(vms[0].state, VM_BLOCKED);
+	CU_ASSERT_PTR_NULL(runq_pop(&q));
+	CU_ASSERT_EQUAL(runq_next_deadline(&q), 100);
+	CU_ASSERT_EQUAL(runq_wake(&q, 99), 0);
+	CU_ASSERT_PTR_NULL(runq_pop(&q));
+	CU_ASSERT_EQUAL(runq_wake(&q, 100), 1);
+	CU_ASSERT_PTR_EQUAL(runq_pop(&q), &vms[0]);
+	CU_ASSERT_EQUAL(vms[0].regs.rax, PV_PEND_TIMER);
+	CU_ASSERT_EQUAL(vms[0].pending, 0);
+	/* No deadline: never woken by time, still found for the end of the run. */
+	CU_ASSERT_EQUAL(runq_wake(&q, UINT64_MAX - 1), 0);
+	CU_ASSERT_EQUAL(runq_next_deadline(&q), TQ_NEVER);
+	CU_ASSERT_PTR_EQUAL(runq_any_idle(&q), &vms[1]);
+	runq_forget(&q, &vms[1]);
+	CU_ASSERT_PTR_NULL(runq_any_idle(&q));
+	CU_ASSERT_EQUAL(runq_next_deadline(&q), TQ_NEVER);
+}
+
+/* Many idle VMs with random deadlines wake in deadline order, each exactly once, with no runnable
+ * VM left behind; an ended (forgotten) VM never wakes. */
+static void test_wake_order(void)
+{
+	uint64_t dl[NVM];
+
+	setup();
+	srand(7);
+	for (int i = 0; i < NVM; i++) {
+		dl[i] = 1000 + (uint64_t)(rand() % 5000);
+		CU_ASSERT_EQUAL_FATAL(runq_block(&q, &vms[i], dl[i]), 0);
+	}
+	runq_forget(&q, &vms[5]);
+	int woke = 0;
+	uint64_t last = 0;
+	for (uint64_t now = 0; now <= 7000; now += 250) {
+		runq_wake(&q, now);
+		struct vm *v;
+		while ((v = runq_pop(&q))) {
+			CU_ASSERT(dl[v->id] <= now);
+			CU_ASSERT(dl[v->id] > now - 250 || now == 0);
+			CU_ASSERT_NOT_EQUAL(v->id, 5);
+			CU_ASSERT(dl[v->id] >= last);
+			last = dl[v->id];
+			woke++;
+		}
+	}
+	CU_ASSERT_EQUAL(woke, NVM - 1);
+	CU_ASSERT_EQUAL(runq_next_deadline(&q), TQ_NEVER);
+}
+
+static void test_heap_full(void)
+{
+	setup();
+	for (int i = 0; i < NVM; i++)
+		CU_ASSERT_EQUAL(runq_block(&q, &vms[i], (uint64_t)i), 0);
+	static struct vm extra;
+	CU_ASSERT_EQUAL(runq_block(&q, &extra, 1), -1);
+}
+
+int unit_suite_runq(void)
+{
+	CU_pSuite s = CU_add_suite("runq", NULL, NULL);
+
+	if (!s)
+		return -1;
+	CU_add_test(s, "round-robin order", test_round_robin);
+	CU_add_test(s, "idle VMs are not runnable until their deadline", test_idle_is_not_runnable);
+	CU_add_test(s, "wake-ups in deadline order, forgotten VMs never", test_wake_order);
+	CU_add_test(s, "full idle heap is refused", test_heap_full);
+	return 0;
+}
