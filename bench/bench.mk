@@ -1,0 +1,29 @@
+# bench/bench.mk - `make bench`: builds the benchmark guests $(B)/bench/{hcall,switch}.elf with guest-cc and the
+#   host helper $(B)/bench/maxrss (peak RSS of a process tree), then runs bench/bench.sh, which writes
+#   $(B)/results/bench.json (figures only: no timed assertions).
+#   REPS=N (default 5) repetitions, medians reported; QUICK=1: one repetition, 1,000 VMs instead of 10,000.
+# Include after guestlib/guestlib.mk (it needs GUESTLIB_OUT).
+ifndef GUESTLIB_OUT
+$(error bench/bench.mk must be included after guestlib/guestlib.mk)
+endif
+
+BENCH_B      := $(B)/bench
+BENCH_NAMES  := hcall switch
+BENCH_ELFS   := $(addprefix $(BENCH_B)/,$(addsuffix .elf,$(BENCH_NAMES)))
+BENCH_CFLAGS := -O2 $(WARN)
+
+.PHONY: bench bench-images
+bench-images: $(BENCH_ELFS) $(BENCH_B)/maxrss
+
+$(BENCH_B)/%.elf: bench/%.c bench/common.h $(GUESTLIB_OUT) $(MKDEPS) bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(call say,GUESTCC,$@)
+	$(Q)$(B)/bin/guest-cc $(BENCH_CFLAGS) -o $@ $<
+
+$(BENCH_B)/maxrss: bench/maxrss.c $(MKDEPS) bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) -O2 $(WARN) -o $@ $<
+
+bench: $(BENCH_ELFS) $(BENCH_B)/maxrss kernel runner examples
+	$(Q)sh bench/bench.sh $(B)
