@@ -10,12 +10,13 @@ say  = $(if $(V),@true,@printf '  %-8s %s\n' '$(1)' '$(2)')
 # Every object depends on the makefiles: a changed flag rebuilds.
 MKDEPS := Makefile config.mk
 
-.PHONY: all deps run test clean help
+.PHONY: all deps run test clean help bench
 all:
 
 include isokernel/kernel.mk
 include guestlib/guestlib.mk
 include examples/examples.mk
+include bench/bench.mk
 include loadgen/loadgen.mk
 include tests/tests.mk
 
