@@ -8,6 +8,7 @@
  *     restores every register from *tf and iretqs to tf->rip/cs/rflags/rsp/ss. Interrupts are off in
  *     the kernel and NMI runs on an IST stack, so rsp may point into *tf wherever it lives.
  */
+#include "gprs.h"
 #define SEL_UDATA 0x1b      /* trapframe.h */
 #define SEL_UCODE 0x23
 #define T_SYSCALL 256
@@ -25,21 +26,7 @@ syscall_entry:
 	pushq %rcx
 	pushq $0
 	pushq $T_SYSCALL
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	movq %rsp, %rdi
 	xorl %ebp, %ebp                         /* end of the frame-pointer chain */
 	call hcall_entry
@@ -49,23 +36,7 @@ syscall_entry:
 	.p2align 4
 user_return:
 	movq %rdi, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	addq $16, %rsp                          /* vector, error */
-	iretq
+	POP_GPRS_IRET
 
 	.bss
 	.p2align 3

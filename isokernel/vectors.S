@@ -6,6 +6,7 @@
  * pushes rax..r15 so that r15 is at offset 0 (isokernel/trapframe.h). The frame is 0xb0 bytes, and the
  * CPU aligned rsp to 16 before pushing, so rsp is 16-aligned at the call.
  */
+#include "gprs.h"
 
 	.altmacro
 /* One stub; the CPU pushes an error code for #DF #TS #NP #SS #GP #PF #AC #CP #VC #SX. */
@@ -28,44 +29,14 @@ vector_\v:
 	.endr
 
 trap_common:
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+	PUSH_GPRS
 	cld
 	pushfq                                  /* clear AC: a ring-3 rflags.AC must not disable SMAP here */
 	andq $~(1 << 18), (%rsp)
 	popfq
 	movq %rsp, %rdi
 	call trap
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	addq $16, %rsp                          /* vector, error */
-	iretq
+	POP_GPRS_IRET
 
 	.section .rodata
 	.p2align 3
