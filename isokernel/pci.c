@@ -1,0 +1,155 @@
+/* pci.c - PCI configuration mechanism #1 (0xCF8 address, 0xCFC data), a bus walk through bridges, BARs. */
+#include "pci.h"
+#include "cpu.h"
+
+#define PCI_ADDR 0xcf8
+#define PCI_DATA 0xcfc
+
+#define PCI_VENDOR     0x00
+#define PCI_DEVICE     0x02
+#define PCI_COMMAND    0x04
+#define PCI_CLASS      0x0a     /* 16 bits: class << 8 | subclass */
+#define PCI_HEADER     0x0e
+#define PCI_BAR0       0x10
+#define PCI_SECONDARY  0x19     /* type 1 (bridge) header: the bus behind it */
+
+#define PCI_CMD_IO     0x1
+#define PCI_CMD_MEM    0x2
+#define PCI_CMD_MASTER 0x4
+
+#define PCI_CLASS_BRIDGE_PCI 0x0604
+
+static void pci_select(const struct pci_dev *d, uint8_t off)
+{
+	outl(PCI_ADDR, 0x80000000u | (uint32_t)d->bus << 16 | (uint32_t)(d->dev & 31) << 11 |
+		       (uint32_t)(d->fn & 7) << 8 | (off & 0xfc));
+}
+
+uint32_t pci_read32(const struct pci_dev *d, uint8_t off)
+{
+	pci_select(d, off);
+	return inl(PCI_DATA);
+}
+
+uint16_t pci_read16(const struct pci_dev *d, uint8_t off)
+{
+	pci_select(d, off);
+	return inw((uint16_t)(PCI_DATA + (off & 2)));
+}
+
+uint8_t pci_read8(const struct pci_dev *d, uint8_t off)
+{
+	pci_select(d, off);
+	return inb((uint16_t)(PCI_DATA + (off & 3)));
+}
+
+void pci_write16(const struct pci_dev *d, uint8_t off, uint16_t v)
+{
+	pci_select(d, off);
+	outw((uint16_t)(PCI_DATA + (off & 2)), v);
+}
+
+static void pci_write32(const struct pci_dev *d, uint8_t off, uint32_t v)
+{
+	pci_select(d, off);
+	outl(PCI_DATA, v);
+}
+
+/* I/O window for BARs the firmware left unassigned (qboot assigns none); i440fx forwards it to PCI. */
+#define PCI_IO_START 0xc000u
+#define PCI_IO_END   0x10000u
+static uint32_t io_next = PCI_IO_START;
+
+/* Move io_next past d's assigned I/O BARs that lie in the window (type 0 headers only). */
+static void pci_note_io(const struct pci_dev *d)
+{
+	if ((pci_read8(d, PCI_HEADER) & 0x7f) != 0)
+		return;
+	for (uint8_t off = PCI_BAR0; off < PCI_BAR0 + 24; off += 4) {
+		uint32_t v = pci_read32(d, off);
+		if ((v & 1) && (v & ~3u) >= PCI_IO_START && (v & 0xffff) + 0x100 > io_next)
+			io_next = ((v & 0xfffc) + 0x100) & ~0xffu;   /* I/O BARs are at most 256 bytes */
+		else if (!(v & 1) && ((v >> 1) & 3) == 2)
+			off += 4;
+	}
+}
+
+/* Depth-first walk of bus and the buses behind its bridges; depth bounds a looping bridge setup. */
+static int pci_scan_bus(uint8_t bus, int depth, uint16_t vendor, uint16_t device, struct pci_dev *out)
+{
+	for (uint8_t dev = 0; dev < 32; dev++) {
+		struct pci_dev d = { .bus = bus, .dev = dev, .fn = 0 };
+		if (pci_read16(&d, PCI_VENDOR) == 0xffff)
+			continue;
+		uint8_t nfn = (pci_read8(&d, PCI_HEADER) & 0x80) ? 8 : 1;
+		for (d.fn = 0; d.fn < nfn; d.fn++) {
+			d.vendor = pci_read16(&d, PCI_VENDOR);
+			if (d.vendor == 0xffff)
+				continue;
+			d.device = pci_read16(&d, PCI_DEVICE);
+			pci_note_io(&d);
+			if (d.vendor == vendor && d.device == device) {
+				*out = d;
+				return 0;
+			}
+			uint8_t sec = pci_read8(&d, PCI_SECONDARY);
+			if ((pci_read8(&d, PCI_HEADER) & 0x7f) == 1 && pci_read16(&d, PCI_CLASS) == PCI_CLASS_BRIDGE_PCI &&
+			    sec > bus && depth < 8 && pci_scan_bus(sec, depth + 1, vendor, device, out) == 0)
+				return 0;
+		}
+	}
+	return -1;
+}
+
+int pci_find(uint16_t vendor, uint16_t device, struct pci_dev *out)
+{
+	return pci_scan_bus(0, 0, vendor, device, out);
+}
+
+uint64_t pci_bar(const struct pci_dev *d, int i, bool *is_io)
+{
+	if (i < 0 || i > 5)
+		return 0;
+	uint8_t off = (uint8_t)(PCI_BAR0 + 4 * i);
+	uint32_t lo = pci_read32(d, off);
+	*is_io = lo & 1;
+	if (lo & 1)
+		return lo & ~3u;
+	uint64_t base = lo & ~15u;
+	if (((lo >> 1) & 3) == 2 && i < 5)          /* 64-bit memory BAR: the next BAR holds the high half */
+		base |= (uint64_t)pci_read32(d, (uint8_t)(off + 4)) << 32;
+	return base;
+}
+
+int pci_assign_io(const struct pci_dev *d, int i)
+{
+	uint8_t off = (uint8_t)(PCI_BAR0 + 4 * i);
+	uint32_t v = pci_read32(d, off);
+
+	if (i < 0 || i > 5 || !(v & 1))
+		return -1;
+	if (v & ~3u)
+		return 0;
+	pci_write32(d, off, 0xffffffffu);
+	uint32_t size = (~(pci_read32(d, off) & 0xfffcu) + 1) & 0xffffu;
+	if (size == 0 || (size & (size - 1)) || size > 0x100) {
+		pci_write32(d, off, v);
+		return -1;
+	}
+	uint32_t base = (io_next + size - 1) & ~(size - 1);
+	if (base + size > PCI_IO_END) {
+		pci_write32(d, off, v);
+		return -1;
+	}
+	pci_write32(d, off, base);
+	io_next = base + size;
+	return 0;
+}
+
+void pci_enable(const struct pci_dev *d, bool io, bool mem, bool master)
+{
+	uint16_t cmd = pci_read16(d, PCI_COMMAND);
+
+	cmd |= (io ? PCI_CMD_IO : 0) | (mem ? PCI_CMD_MEM : 0) | (master ? PCI_CMD_MASTER : 0);
+	pci_write32(d, PCI_COMMAND, cmd);       /* the status half is write-1-to-clear: write it as zero */
+}

@@ -1,0 +1,32 @@
+/* pci.h - PCI configuration space through ports 0xCF8/0xCFC: find a function by vendor/device, read BARs, enable it. */
+#ifndef ISO_PCI_H
+#define ISO_PCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* One PCI function. */
+struct pci_dev {
+	uint8_t bus, dev, fn;
+	uint16_t vendor, device;
+};
+
+/* Config-space access; off is a byte offset (aligned to the access size). */
+uint32_t pci_read32(const struct pci_dev *d, uint8_t off);
+uint16_t pci_read16(const struct pci_dev *d, uint8_t off);
+uint8_t pci_read8(const struct pci_dev *d, uint8_t off);
+void pci_write16(const struct pci_dev *d, uint8_t off, uint16_t v);
+
+/* The first function (bus 0, then the buses behind PCI-to-PCI bridges, depth first) with this vendor and
+ * device id: 0 and *out filled, or -1. */
+int pci_find(uint16_t vendor, uint16_t device, struct pci_dev *out);
+/* BAR i (0..5): its base address (64-bit memory BARs combined), *is_io says whether it is an I/O BAR.
+ * 0 when unset or i is out of range. */
+uint64_t pci_bar(const struct pci_dev *d, int i, bool *is_io);
+/* If BAR i is an I/O BAR the firmware left at 0, size it and place it in 0xc000..0xffff above every I/O BAR
+ * the last pci_find walk saw. 0 if it is (now) assigned, -1 if not an I/O BAR or no room. */
+int pci_assign_io(const struct pci_dev *d, int i);
+/* Turn on I/O decoding, memory decoding and bus mastering (DMA) as asked; INTx stays as it was. */
+void pci_enable(const struct pci_dev *d, bool io, bool mem, bool master);
+
+#endif
