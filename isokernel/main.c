@@ -9,6 +9,7 @@
 #include "report.h"
 #include "runlog.h"
 #include "rand.h"
+#include "virtio_net.h"
 #include "tsc.h"
 #include "cpu.h"
 #include "lib.h"
@@ -178,7 +179,7 @@ static int parse_u64(const char *s, uint64_t *v)
 /* Kernel command line: "<path> key=value ..." (pvisa/runlog.h). */
 static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 {
-	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet" };
+	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet", "netbounce" };
 	char w[64];
 	const char *s = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
 
@@ -198,11 +199,11 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 			report_finish(RL_CODE_BADINPUT);
 		}
 		*eq = 0;
-		uint64_t *dst[] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL };
+		uint64_t *dst[] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL, &vnet_bounce };
 		int k;
-		for (k = 0; k < 4 && strcmp(keys[k], w) != 0; k++)
+		for (k = 0; k < 5 && strcmp(keys[k], w) != 0; k++)
 			;
-		if (k == 4) {
+		if (k == 5) {
 			kprintf("isokernel: unknown command-line key '%s'\n", w);
 			report_finish(RL_CODE_BADINPUT);
 		}
@@ -297,6 +298,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	kprintf("@boot abi=%u accel=%s tsc_hz=%lu mem_bytes=%lu free_frames=%lu\n", PV_ABI_VERSION, arch_accel(),
 		tsc_hz, mem_bytes, frame_free_count());
 	rand_init();
+	vnet_init();
 	vm_init();
 	sched_init(kernel_pml4, heap, MAX_VMS, o.quantum_us * 1000, o.timeout_ms * 1000000);
 	if (!nmods)

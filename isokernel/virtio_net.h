@@ -1,0 +1,47 @@
+/* virtio_net.h - the physical NIC: a legacy (transitional) virtio-net-pci device driven by polling, no interrupts. */
+#ifndef ISO_VIRTIO_NET_H
+#define ISO_VIRTIO_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VNET_MTU_FRAME 1514     /* largest Ethernet frame sent or received, without FCS */
+#define VNET_MIN_FRAME 14       /* an Ethernet header */
+
+struct vnet_stats {
+	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;
+	uint64_t rx_dropped;        /* received but not delivered (caller's buffer too small, no taker) */
+	uint64_t tx_full;           /* vnet_send refused: every TX buffer in flight */
+	uint64_t rx_bad;            /* used-ring entries the device got wrong (bad id or length): ignored */
+};
+
+/* netbounce=N on the kernel command line: nonzero bounces every received frame back (MACs swapped). */
+extern uint64_t vnet_bounce;
+
+/* Find and start the device (call once, after the frame allocator is up). 0: present and up;
+ * -1: absent (no NIC given: not an error) or it failed to start (said why on the console). */
+int vnet_init(void);
+bool vnet_present(void);
+/* The device's MAC address (6 bytes); all zero when absent. */
+const uint8_t *vnet_mac(void);
+/* Copy one Ethernet frame (VNET_MIN_FRAME..VNET_MTU_FRAME bytes) into a TX buffer and hand it to the device.
+ * 0, or -1 when absent, len is out of range, or every TX buffer is in flight (counted in tx_full). */
+int vnet_send(const void *frame, size_t len);
+/* Copy out one received frame (without the virtio header): its length, or 0 if none is waiting.
+ * A frame longer than cap is dropped (counted in rx_dropped) and the next one is tried. */
+int vnet_recv(void *buf, size_t cap);
+/* Hand every waiting frame to fn (the bytes are valid during the call only); returns how many. */
+unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx);
+struct vnet_stats vnet_stats(void);
+
+/* Called from the scheduler loop: reclaims sent buffers; in bounce mode bounces what arrived. */
+void vnet_poll(void);
+/* The latest TSC at which the idle loop must call vnet_poll again: until, or sooner while the NIC is up. */
+uint64_t vnet_idle_until(uint64_t now, uint64_t until);
+/* True in bounce mode: the run lasts until its timeout even with no VM left. */
+bool vnet_bouncing(void);
+/* "@net mac=.. rx=.. tx=.. dropped=.. ..." at the end of the run; prints nothing without a NIC. */
+void vnet_report(void);
+
+#endif
