@@ -9,6 +9,7 @@
 #include "lib.h"
 #include "kprintf.h"
 #include "memlayout.h"
+#include "virtio_net.h"
 
 struct vm *sched_current;
 static struct runq rq;
@@ -92,6 +93,7 @@ static void finish(void)
 	int code = RL_CODE_OK;
 
 	lapic_timer_stop();
+	vnet_report();
 	if (kst.live)
 		panic("%lu VMs unaccounted for at the end of the run", kst.live);
 	if (kst.failed || kst.faulted || kst.running_at_end)
@@ -110,6 +112,7 @@ static bool idle_wait(uint64_t now)
 		until = run_deadline_tsc;
 	if (until == TQ_NEVER)
 		return false;
+	until = vnet_idle_until(now, until);
 	lapic_timer_arm_ns(until > now ? tsc_to_ns(until - now) : 1);
 	sti_hlt();
 	cli();
@@ -137,6 +140,7 @@ void sched_run(void)
 {
 	sched_current = NULL;
 	for (;;) {
+		vnet_poll();
 		uint64_t now = rdtsc();
 		if (run_deadline_tsc && now >= run_deadline_tsc) {
 			kst.timed_out = true;
@@ -153,7 +157,7 @@ void sched_run(void)
 			slice_start = rdtsc();
 			vm_resume(vm);
 		}
-		if (!kst.live)
+		if (!kst.live && !vnet_bouncing())
 			finish();
 		if (!idle_wait(now)) {
 			end_of_run("blocked forever");
