@@ -16,6 +16,7 @@
 #define PCI_CMD_IO     0x1
 #define PCI_CMD_MEM    0x2
 #define PCI_CMD_MASTER 0x4
+#define PCI_CMD_INTX_OFF 0x400
 
 #define PCI_CLASS_BRIDGE_PCI 0x0604
 
@@ -123,13 +124,19 @@ uint64_t pci_bar(const struct pci_dev *d, int i, bool *is_io)
 
 int pci_assign_io(const struct pci_dev *d, int i)
 {
+	struct pci_dev none;
+
+	if (i < 0 || i > 5)
+		return -1;
 	uint8_t off = (uint8_t)(PCI_BAR0 + 4 * i);
 	uint32_t v = pci_read32(d, off);
-
-	if (i < 0 || i > 5 || !(v & 1))
+	if (!(v & 1))
 		return -1;
 	if (v & ~3u)
 		return 0;
+	if (d->bus != 0)
+		return -1;              /* behind a bridge the window would need programming too */
+	pci_scan_bus(0, 0, 0xffff, 0xffff, &none);      /* matches nothing: notes every assigned I/O BAR */
 	pci_write32(d, off, 0xffffffffu);
 	uint32_t size = (~(pci_read32(d, off) & 0xfffcu) + 1) & 0xffffu;
 	if (size == 0 || (size & (size - 1)) || size > 0x100) {
@@ -146,10 +153,11 @@ int pci_assign_io(const struct pci_dev *d, int i)
 	return 0;
 }
 
-void pci_enable(const struct pci_dev *d, bool io, bool mem, bool master)
+void pci_enable(const struct pci_dev *d, bool io, bool mem, bool master, bool intx)
 {
 	uint16_t cmd = pci_read16(d, PCI_COMMAND);
 
 	cmd |= (io ? PCI_CMD_IO : 0) | (mem ? PCI_CMD_MEM : 0) | (master ? PCI_CMD_MASTER : 0);
+	cmd = intx ? cmd & ~PCI_CMD_INTX_OFF : cmd | PCI_CMD_INTX_OFF;
 	pci_write32(d, PCI_COMMAND, cmd);       /* the status half is write-1-to-clear: write it as zero */
 }

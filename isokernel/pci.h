@@ -23,10 +23,10 @@ int pci_find(uint16_t vendor, uint16_t device, struct pci_dev *out);
 /* BAR i (0..5): its base address (64-bit memory BARs combined), *is_io says whether it is an I/O BAR.
  * 0 when unset or i is out of range. */
 uint64_t pci_bar(const struct pci_dev *d, int i, bool *is_io);
-/* If BAR i is an I/O BAR the firmware left at 0, size it and place it in 0xc000..0xffff above every I/O BAR
- * the last pci_find walk saw. 0 if it is (now) assigned, -1 if not an I/O BAR or no room. */
+/* If BAR i is an I/O BAR the firmware left at 0 (qboot assigns none), size it and place it in 0xc000..0xffff
+ * above every assigned I/O BAR. 0 if it is (now) assigned; -1 if not an I/O BAR, no room, or not on bus 0. */
 int pci_assign_io(const struct pci_dev *d, int i);
-/* Turn on I/O decoding, memory decoding and bus mastering (DMA) as asked; INTx stays as it was. */
-void pci_enable(const struct pci_dev *d, bool io, bool mem, bool master);
+/* Turn on I/O decoding, memory decoding and bus mastering (DMA) as asked; intx false masks the INTx line. */
+void pci_enable(const struct pci_dev *d, bool io, bool mem, bool master, bool intx);
 
 #endif

@@ -82,7 +82,7 @@ struct vq {
 };
 
 static struct {
-	bool up, broken;
+	bool up, broken, tx_unkicked;
 	uint16_t io;
 	struct pci_dev pci;
 	uint8_t mac[6];
@@ -336,7 +336,23 @@ int vnet_send(const void *frame, size_t len)
 	if (tx_post(frame, len, false) != 0)
 		return -1;
 	vq_kick(&vn.tx);
+	vn.tx_unkicked = false;
 	return 0;
+}
+
+int vnet_queue(const void *frame, size_t len)
+{
+	if (tx_post(frame, len, false) != 0)
+		return -1;
+	vn.tx_unkicked = true;
+	return 0;
+}
+
+void vnet_flush(void)
+{
+	if (vn.up && vn.tx_unkicked)
+		vq_kick(&vn.tx);
+	vn.tx_unkicked = false;
 }
 
 int vnet_recv(void *buf, size_t cap)
@@ -379,11 +395,26 @@ unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len)
 	return n;
 }
 
-/* Bounce mode: send the frame back with its destination and source MACs swapped. */
-static void bounce_one(void *ctx, const uint8_t *frame, size_t len)
+/* Bounce mode: send each received frame back with its destination and source MACs swapped. A frame is taken
+ * from the RX ring only when a TX buffer is free: when TX is full the rest wait there (back-pressure). */
+static void bounce(void)
 {
-	(void)ctx;
-	tx_post(frame, len, true);
+	uint32_t k, len;
+	unsigned n = 0;
+
+	for (;;) {
+		if (!vn.ntxfree)
+			tx_reclaim();
+		if (!vn.ntxfree || !rx_take(&k, &len))
+			break;
+		tx_post(buf_va(&vn.rx, k) + VNET_HDR, len, true);
+		rx_repost(k);
+		n++;
+	}
+	if (n) {
+		vq_kick(&vn.rx);
+		vn.tx_unkicked = true;
+	}
 }
 
 void vnet_poll(void)
@@ -391,8 +422,9 @@ void vnet_poll(void)
 	if (!vn.up)
 		return;
 	tx_reclaim();
-	if (vnet_bounce && vnet_recv_batch(bounce_one, NULL))
-		vq_kick(&vn.tx);
+	if (vnet_bounce)
+		bounce();
+	vnet_flush();
 }
 
 uint64_t vnet_idle_until(uint64_t now, uint64_t until)
@@ -482,7 +514,7 @@ int vnet_init(void)
 	}
 	vn.io = (uint16_t)bar;
 	vn.poll_tsc = ns_to_tsc(VNET_POLL_US * 1000ull);
-	pci_enable(&vn.pci, true, false, true);
+	pci_enable(&vn.pci, true, false, true, false);      /* polled: no interrupts at all */
 	if (vnet_start(&why) != 0) {
 		outb((uint16_t)(vn.io + VIO_STATUS), VIO_S_FAILED);
 		outb((uint16_t)(vn.io + VIO_STATUS), 0);              /* reset: the device lets go of the rings */
@@ -492,9 +524,10 @@ int vnet_init(void)
 		vn.up = false;
 		return -1;
 	}
-	kprintf("isokernel: virtio-net %02x:%02x.%u io=%#x mac=%02x:%02x:%02x:%02x:%02x:%02x ring=%u/%u buffers=%u/%u%s%s\n",
-		vn.pci.bus, vn.pci.dev, vn.pci.fn, vn.io, vn.mac[0], vn.mac[1], vn.mac[2], vn.mac[3], vn.mac[4],
-		vn.mac[5], vn.rx.num, vn.tx.num, vn.rx.nbuf, vn.tx.nbuf, vn.rx.chain == 2 ? " (header apart)" : "",
-		vnet_bounce ? " bounce" : "");
+	uint32_t pages = vn.rx.ring_pages + vn.tx.ring_pages + (vn.rx.nbuf + 1u) / 2 + (vn.tx.nbuf + 1u) / 2;
+	kprintf("isokernel: virtio-net %02x:%02x.%u io=%#x mac=%02x:%02x:%02x:%02x:%02x:%02x ring=%u/%u buffers=%u/%u"
+		" mem_kib=%u%s%s\n", vn.pci.bus, vn.pci.dev, vn.pci.fn, vn.io, vn.mac[0], vn.mac[1], vn.mac[2],
+		vn.mac[3], vn.mac[4], vn.mac[5], vn.rx.num, vn.tx.num, vn.rx.nbuf, vn.tx.nbuf, pages * 4,
+		vn.rx.chain == 2 ? " (header apart)" : "", vnet_bounce ? " bounce" : "");
 	return 0;
 }

@@ -28,10 +28,14 @@ const uint8_t *vnet_mac(void);
 /* Copy one Ethernet frame (VNET_MIN_FRAME..VNET_MTU_FRAME bytes) into a TX buffer and hand it to the device.
  * 0, or -1 when absent, len is out of range, or every TX buffer is in flight (counted in tx_full). */
 int vnet_send(const void *frame, size_t len);
+/* Like vnet_send without notifying the device: a batch of vnet_queue calls ends with one vnet_flush. */
+int vnet_queue(const void *frame, size_t len);
+void vnet_flush(void);
 /* Copy out one received frame (without the virtio header): its length, or 0 if none is waiting.
  * A frame longer than cap is dropped (counted in rx_dropped) and the next one is tried. */
 int vnet_recv(void *buf, size_t cap);
-/* Hand every waiting frame to fn (the bytes are valid during the call only); returns how many. */
+/* Hand every waiting frame to fn (the bytes are valid during the call only; fn may send or queue, not
+ * receive); returns how many. */
 unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx);
 struct vnet_stats vnet_stats(void);
 
