@@ -17,9 +17,9 @@ uint16_t pci_read16(const struct pci_dev *d, uint8_t off);
 uint8_t pci_read8(const struct pci_dev *d, uint8_t off);
 void pci_write16(const struct pci_dev *d, uint8_t off, uint16_t v);
 
-/* The first function (bus 0, then the buses behind PCI-to-PCI bridges, depth first) with this vendor and
- * device id: 0 and *out filled, or -1. */
-int pci_find(uint16_t vendor, uint16_t device, struct pci_dev *out);
+/* The first function (bus 0 and the buses behind PCI-to-PCI bridges, depth first) with this vendor and one of
+ * the n device ids: 0 and *out filled, or -1. One walk, a few config reads per function present. */
+int pci_find(uint16_t vendor, const uint16_t *ids, int n, struct pci_dev *out);
 /* BAR i (0..5): its base address (64-bit memory BARs combined), *is_io says whether it is an I/O BAR.
  * 0 when unset or i is out of range. */
 uint64_t pci_bar(const struct pci_dev *d, int i, bool *is_io);

@@ -499,12 +499,14 @@ static int vnet_start(const char **why)
 
 int vnet_init(void)
 {
+	static const uint16_t ids[] = { VIRTIO_NET_LEGACY, VIRTIO_NET_MODERN };
 	const char *why = NULL;
 	bool is_io;
 
-	if (pci_find(VIRTIO_VENDOR, VIRTIO_NET_LEGACY, &vn.pci) != 0) {
-		if (pci_find(VIRTIO_VENDOR, VIRTIO_NET_MODERN, &vn.pci) == 0)
-			kprintf("isokernel: virtio-net: modern-only device (disable-legacy=on) not supported: no NIC\n");
+	if (pci_find(VIRTIO_VENDOR, ids, 2, &vn.pci) != 0)
+		return -1;
+	if (vn.pci.device != VIRTIO_NET_LEGACY) {
+		kprintf("isokernel: virtio-net: modern-only device (disable-legacy=on) not supported: no NIC\n");
 		return -1;
 	}
 	uint64_t bar = pci_assign_io(&vn.pci, 0) == 0 ? pci_bar(&vn.pci, 0, &is_io) : 0;

@@ -16,7 +16,8 @@ struct vnet_stats {
 	uint64_t rx_bad;            /* used-ring entries the device got wrong (bad id or length): ignored */
 };
 
-/* netbounce=N on the kernel command line: nonzero bounces every received frame back (MACs swapped). */
+/* netbounce=N on the kernel command line: nonzero bounces every received frame back (MACs swapped), and with a
+ * NIC the run goes on after the last VM ends, until timeout_ms (so give one). */
 extern uint64_t vnet_bounce;
 
 /* Find and start the device (call once, after the frame allocator is up). 0: present and up;
