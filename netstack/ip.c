@@ -1,0 +1,88 @@
+/* ip.c - IPv4 (RFC 791) for an end host: validates and demultiplexes received packets, routes and frames output. */
+#include "ns_int.h"
+
+static int ip_is_bcast(const struct ns_stack *st, uint32_t a)
+{
+	return a == 0xffffffffu || (st->cfg.netmask && a == (st->cfg.ipv4 | ~st->cfg.netmask));
+}
+
+uint32_t ip_payload_max(const struct ns_stack *st)
+{
+	return (uint32_t)st->cfg.mtu - IP_HLEN;
+}
+
+/* Checks version, header length, total length (Ethernet padding trimmed), checksum and TTL; drops
+ * fragments (no reassembly), packets not for us and impossible sources; options are skipped. */
+enum ns_drop ip_input(struct ns_stack *st, const uint8_t *p, size_t len)
+{
+	if (len < IP_HLEN)
+		return NS_DROP_ip_short;
+	if (p[0] >> 4 != 4)
+		return NS_DROP_ip_bad_version;
+	size_t hl = (size_t)(p[0] & 15) * 4;
+	if (hl < IP_HLEN || hl > len)
+		return NS_DROP_ip_bad_hlen;
+	size_t tot = get16(p + 2);
+	if (tot < hl || tot > len)
+		return NS_DROP_ip_bad_len;
+	if (ns_csum_fold(ns_csum_add(0, p, hl)) != 0)
+		return NS_DROP_ip_bad_csum;
+	if (p[8] == 0)
+		return NS_DROP_ip_ttl_zero;
+	if (get16(p + 6) & 0x3fff)               /* MF set or a fragment offset */
+		return NS_DROP_ip_fragment;
+	uint32_t src = get32(p + 12), dst = get32(p + 16);
+	int bcast = ip_is_bcast(st, dst);
+	if (dst != st->cfg.ipv4 && !bcast)
+		return NS_DROP_ip_not_ours;
+	if (ip_is_bcast(st, src) || src == 0 || (src >> 28) == 14 || (src >> 24) == 127)
+		return NS_DROP_ip_bad_src;
+	const uint8_t *l4 = p + hl;
+	size_t l4len = tot - hl;
+	switch (p[9]) {
+	case PROTO_ICMP:
+		return bcast ? NS_DROP_icmp_unhandled : icmp_input(st, l4, l4len, src);
+	case PROTO_UDP:
+		return udp_input(st, l4, l4len, src, dst);
+	case PROTO_TCP:
+		return bcast ? NS_DROP_tcp_no_conn : tcp_input(st, l4, l4len, src, dst);
+	default:
+		return NS_DROP_ip_unknown_proto;
+	}
+}
+
+/* Fills the IP header in front of the plen payload bytes at f + L4_OFF and sends the frame to dst's
+ * next hop (the gateway when off-link). Returns 0, NS_EMSGSIZE or NS_ENOROUTE. */
+int ip_send(struct ns_stack *st, uint8_t *f, size_t plen, uint8_t proto, uint32_t dst)
+{
+	uint8_t *h = f + IP_OFF;
+
+	if (plen > ip_payload_max(st)) {
+		st->stats.tx_too_big++;
+		return NS_EMSGSIZE;
+	}
+	uint32_t nexthop = dst;
+	int bcast = ip_is_bcast(st, dst);
+	if (!bcast && (dst ^ st->cfg.ipv4) & st->cfg.netmask)
+		nexthop = st->cfg.gateway;
+	if (!bcast && (nexthop == 0 || dst == st->cfg.ipv4 || dst == 0)) {
+		st->stats.tx_no_route++;
+		return NS_ENOROUTE;
+	}
+	h[0] = 0x45;
+	h[1] = 0;
+	put16(h + 2, (uint16_t)(IP_HLEN + plen));
+	put16(h + 4, st->ip_id++);
+	put16(h + 6, 0x4000);                    /* DF: we never fragment */
+	h[8] = IP_TTL;
+	h[9] = proto;
+	put16(h + 10, 0);
+	put32(h + 12, st->cfg.ipv4);
+	put32(h + 16, dst);
+	put16(h + 10, ns_csum_fold(ns_csum_add(0, h, IP_HLEN)));
+	if (bcast)
+		eth_send(st, f, L4_OFF + plen, NULL, ETHTYPE_IPV4);
+	else
+		arp_output(st, nexthop, f, L4_OFF + plen);
+	return 0;
+}

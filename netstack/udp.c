@@ -1,0 +1,97 @@
+/* udp.c - UDP (RFC 768): sockets bound to a port; datagrams queue in the socket's ring as [len, port, ip, data]. */
+#include "ns_int.h"
+
+#define UDP_QHDR 8   /* per queued datagram: length (2), source port (2), source address (4) */
+
+enum ns_drop udp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32_t src, uint32_t dst)
+{
+	if (len < UDP_HLEN)
+		return NS_DROP_udp_short;
+	size_t ulen = get16(p + 4);
+	if (ulen < UDP_HLEN || ulen > len)
+		return NS_DROP_udp_bad_len;
+	if (get16(p + 6) != 0 &&
+	    ns_csum_fold(ns_csum_add(ns_csum_pseudo(src, dst, PROTO_UDP, (uint16_t)ulen), p, ulen)) != 0)
+		return NS_DROP_udp_bad_csum;
+	uint16_t dport = get16(p + 2);
+	struct ns_sock *s = NULL;
+	for (unsigned i = 0; i < st->cfg.max_socks && !s; i++) {
+		struct ns_sock *c = st->socks[i];
+		if (c && c->kind == SK_UDP && c->lport == dport && !(c->flags & SF_APP_CLOSED))
+			s = c;
+	}
+	if (!s)
+		return NS_DROP_udp_no_port;
+	uint32_t dlen = (uint32_t)(ulen - UDP_HLEN);
+	if (UDP_QHDR + dlen > s->rx.cap - s->rx.len || ring_ensure(&s->rx) != 0)
+		return NS_DROP_udp_rcvbuf_full;
+	uint8_t h[UDP_QHDR];
+	put16(h, (uint16_t)dlen);
+	put16(h + 2, get16(p));
+	put32(h + 4, src);
+	ring_write(&s->rx, s->rx.len, h, UDP_QHDR);
+	ring_write(&s->rx, s->rx.len + UDP_QHDR, p + UDP_HLEN, dlen);
+	s->rx.len += UDP_QHDR + dlen;
+	sock_event(s, NS_EV_READABLE);
+	return NS_DROP_none;
+}
+
+struct ns_sock *ns_udp_open(struct ns_stack *st, uint16_t port, uint32_t rcvbuf, ns_event_fn cb, void *arg)
+{
+	if (port == 0)
+		port = sock_ephemeral(st, SK_UDP);
+	if (port == 0 || !sock_port_free(st, SK_UDP, port) || rcvbuf > 65535)
+		return NULL;
+	struct ns_sock *s = sock_new(st, SK_UDP);
+	if (!s)
+		return NULL;
+	s->lport = port;
+	s->rx.cap = rcvbuf ? rcvbuf : st->cfg.udp_rcvbuf;
+	s->cb = cb;
+	s->arg = arg;
+	return s;
+}
+
+int ns_udp_sendto(struct ns_sock *s, uint32_t ip, uint16_t port, const void *buf, size_t len)
+{
+	struct ns_stack *st = s->st;
+	uint8_t f[ETH_FRAME_MAX];
+	uint8_t *u = f + L4_OFF;
+
+	if (s->kind != SK_UDP || port == 0 || (len && !buf))
+		return NS_EINVAL;
+	if (len > ip_payload_max(st) - UDP_HLEN)
+		return NS_EMSGSIZE;
+	put16(u, s->lport);
+	put16(u + 2, port);
+	put16(u + 4, (uint16_t)(UDP_HLEN + len));
+	put16(u + 6, 0);
+	if (len)
+		memcpy(u + UDP_HLEN, buf, len);
+	uint16_t c = ns_csum_fold(ns_csum_add(ns_csum_pseudo(st->cfg.ipv4, ip, PROTO_UDP, (uint16_t)(UDP_HLEN + len)),
+	                                      u, UDP_HLEN + len));
+	put16(u + 6, c ? c : 0xffff);
+	int r = ip_send(st, f, UDP_HLEN + len, PROTO_UDP, ip);
+	return r ? r : (int)len;
+}
+
+int ns_udp_recvfrom(struct ns_sock *s, void *buf, size_t cap, uint32_t *ip, uint16_t *port)
+{
+	uint8_t h[UDP_QHDR];
+
+	if (s->kind != SK_UDP)
+		return NS_EINVAL;
+	if (s->rx.len == 0)
+		return NS_EAGAIN;
+	ring_read(&s->rx, 0, h, UDP_QHDR);
+	uint32_t dlen = get16(h);
+	uint32_t n = dlen < cap ? dlen : (uint32_t)cap;
+	if (n)
+		ring_read(&s->rx, UDP_QHDR, buf, n);
+	ring_consume(&s->rx, UDP_QHDR + dlen);
+	if (ip)
+		*ip = get32(h + 4);
+	if (port)
+		*port = get16(h + 2);
+	return (int)n;
+}
