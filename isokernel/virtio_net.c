@@ -94,6 +94,23 @@ static struct vnet_stats st;
 static uint64_t tx_bad;
 uint64_t vnet_bounce;
 
+#ifdef ISO_HOST_TEST
+/* tests/unit/test_vnet.c includes this file and plays the device behind these. */
+uint8_t vio_inb(uint16_t port);
+uint16_t vio_inw(uint16_t port);
+uint32_t vio_inl(uint16_t port);
+void vio_outb(uint16_t port, uint8_t v);
+void vio_outw(uint16_t port, uint16_t v);
+void vio_outl(uint16_t port, uint32_t v);
+#else
+#define vio_inb  inb
+#define vio_inw  inw
+#define vio_inl  inl
+#define vio_outb outb
+#define vio_outw outw
+#define vio_outl outl
+#endif
+
 #define barrier() __asm__ volatile("" ::: "memory")
 #define mfence()  __asm__ volatile("mfence" ::: "memory")
 
@@ -152,8 +169,8 @@ static uint8_t *buf_va(const struct vq *q, uint32_t k)
 /* Select queue index, check its size, allocate and register its ring and buffers. */
 static int vq_setup(struct vq *q, uint16_t index, uint16_t chain, const char **why)
 {
-	outw((uint16_t)(vn.io + VIO_QUEUE_SEL), index);
-	uint16_t num = inw((uint16_t)(vn.io + VIO_QUEUE_NUM));
+	vio_outw((uint16_t)(vn.io + VIO_QUEUE_SEL), index);
+	uint16_t num = vio_inw((uint16_t)(vn.io + VIO_QUEUE_NUM));
 	if (num < chain || num > VQ_MAX || (num & (num - 1))) {
 		*why = "queue size is 0, not a power of two, or too large";
 		return -1;
@@ -181,7 +198,7 @@ static int vq_setup(struct vq *q, uint16_t index, uint16_t chain, const char **w
 			return -1;
 		}
 	}
-	outl((uint16_t)(vn.io + VIO_QUEUE_PFN), (uint32_t)(q->ring_pa >> 12));
+	vio_outl((uint16_t)(vn.io + VIO_QUEUE_PFN), (uint32_t)(q->ring_pa >> 12));
 	return 0;
 }
 
@@ -215,7 +232,7 @@ static void vq_kick(struct vq *q)
 {
 	mfence();       /* our avail.idx store before the load of used.flags */
 	if (!(q->used->flags & VRING_USED_F_NO_NOTIFY))
-		outw((uint16_t)(vn.io + VIO_QUEUE_NOTIFY), q->index);
+		vio_outw((uint16_t)(vn.io + VIO_QUEUE_NOTIFY), q->index);
 }
 
 static void vnet_broken(const char *why)
@@ -467,18 +484,18 @@ void vnet_report(void)
 /* Reset, negotiate, set up both queues, post every RX buffer, DRIVER_OK. */
 static int vnet_start(const char **why)
 {
-	outb((uint16_t)(vn.io + VIO_STATUS), 0);
-	outb((uint16_t)(vn.io + VIO_STATUS), VIO_S_ACK);
-	outb((uint16_t)(vn.io + VIO_STATUS), VIO_S_ACK | VIO_S_DRIVER);
-	uint32_t have = inl((uint16_t)(vn.io + VIO_HOST_FEATURES));
+	vio_outb((uint16_t)(vn.io + VIO_STATUS), 0);
+	vio_outb((uint16_t)(vn.io + VIO_STATUS), VIO_S_ACK);
+	vio_outb((uint16_t)(vn.io + VIO_STATUS), VIO_S_ACK | VIO_S_DRIVER);
+	uint32_t have = vio_inl((uint16_t)(vn.io + VIO_HOST_FEATURES));
 	uint32_t want = have & (VIRTIO_NET_F_MAC | VIRTIO_F_ANY_LAYOUT);
-	outl((uint16_t)(vn.io + VIO_GUEST_FEATURES), want);
+	vio_outl((uint16_t)(vn.io + VIO_GUEST_FEATURES), want);
 	uint16_t chain = (want & VIRTIO_F_ANY_LAYOUT) ? 1 : 2;
 	if (vq_setup(&vn.rx, 0, chain, why) != 0 || vq_setup(&vn.tx, 1, chain, why) != 0)
 		return -1;
 	if (want & VIRTIO_NET_F_MAC) {
 		for (int i = 0; i < 6; i++)
-			vn.mac[i] = inb((uint16_t)(vn.io + VIO_CONFIG + i));
+			vn.mac[i] = vio_inb((uint16_t)(vn.io + VIO_CONFIG + i));
 	} else {
 		rand_bytes(vn.mac, 6);
 		vn.mac[0] = (uint8_t)((vn.mac[0] & 0xfe) | 0x02);     /* unicast, locally administered */
@@ -487,8 +504,8 @@ static int vnet_start(const char **why)
 		rx_repost(k);
 	for (uint32_t k = 0; k < vn.tx.nbuf; k++)
 		vn.txfree[vn.ntxfree++] = (uint16_t)(vn.tx.nbuf - 1 - k);
-	outb((uint16_t)(vn.io + VIO_STATUS), VIO_S_ACK | VIO_S_DRIVER | VIO_S_DRIVER_OK);
-	if (inb((uint16_t)(vn.io + VIO_STATUS)) & (VIO_S_FAILED | VIO_S_NEEDS_RESET)) {
+	vio_outb((uint16_t)(vn.io + VIO_STATUS), VIO_S_ACK | VIO_S_DRIVER | VIO_S_DRIVER_OK);
+	if (vio_inb((uint16_t)(vn.io + VIO_STATUS)) & (VIO_S_FAILED | VIO_S_NEEDS_RESET)) {
 		*why = "the device refused DRIVER_OK";
 		return -1;
 	}
@@ -518,8 +535,8 @@ int vnet_init(void)
 	vn.poll_tsc = ns_to_tsc(VNET_POLL_US * 1000ull);
 	pci_enable(&vn.pci, true, false, true, false);      /* polled: no interrupts at all */
 	if (vnet_start(&why) != 0) {
-		outb((uint16_t)(vn.io + VIO_STATUS), VIO_S_FAILED);
-		outb((uint16_t)(vn.io + VIO_STATUS), 0);              /* reset: the device lets go of the rings */
+		vio_outb((uint16_t)(vn.io + VIO_STATUS), VIO_S_FAILED);
+		vio_outb((uint16_t)(vn.io + VIO_STATUS), 0);              /* reset: the device lets go of the rings */
 		vq_free(&vn.rx);
 		vq_free(&vn.tx);
 		kprintf("isokernel: virtio-net: %s: no NIC\n", why);
