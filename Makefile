@@ -15,12 +15,13 @@ all:
 
 include isokernel/kernel.mk
 include guestlib/guestlib.mk
+include netstack/netstack.mk
 include examples/examples.mk
 include bench/bench.mk
 include loadgen/loadgen.mk
 include tests/tests.mk
 
-all: kernel guestlib examples runner
+all: kernel guestlib examples runner netstack
 
 deps:
 	$(Q)sh scripts/deps.sh

@@ -9,7 +9,7 @@
 
 UNIT_KSRCS := isokernel/frame.c isokernel/slab.c isokernel/elf.c isokernel/timerq.c isokernel/vmspace.c isokernel/runq.c
 UNIT_TSRCS  = $(sort $(wildcard tests/unit/test_*.c))
-UNIT_SRCS   = tests/unit/main.c $(wildcard tests/unit/host/*.c) $(UNIT_TSRCS) $(UNIT_KSRCS)
+UNIT_SRCS   = tests/unit/main.c $(wildcard tests/unit/host/*.c) $(UNIT_TSRCS) $(UNIT_KSRCS) $(NETSTACK_SRCS)
 UNIT_NAMES  = $(patsubst tests/unit/test_%.c,%,$(UNIT_TSRCS))
 UNIT_MKDEPS := $(MKDEPS) tests/unit/unit.mk tests/tests.mk
 
