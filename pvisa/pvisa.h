@@ -57,6 +57,16 @@
  *   random(buf, len)             fill buf with len (at most 4096) random bytes; returns len
  *   meminfo(struct pv_meminfo*)  fill in the VM's memory figures; returns 0
  *   yield()                      give up the rest of this quantum; returns 0
+ *   net_send(frame, len)         send one Ethernet frame (PV_FRAME_MIN..PV_FRAME_MAX bytes, no FCS) through
+ *                                the virtual switch; its source MAC/IPv4 must be the VM's own (else it is
+ *                                dropped and counted); returns len, PV_EAGAIN if the VM's send budget for
+ *                                this quantum is spent
+ *   net_recv(buf, cap)           take the oldest frame of the VM's receive queue; returns its length,
+ *                                0 if the queue is empty, PV_EINVAL if cap is too small (the frame stays)
+ *   net_send_batch(frames, n)    send up to n (<= PV_BATCH_MAX) frames described by struct pv_frame;
+ *                                returns how many were sent (stops at the first error if none was)
+ *   net_recv_batch(frames, n)    receive up to n frames into the buffers described (cap each); sets each
+ *                                len; returns how many were received
  */
 #define PV_CALLS(X)              \
 	X(0, exit,          1)       \
@@ -67,7 +77,11 @@
 	X(5, clock_wall,    0)       \
 	X(6, random,        2)       \
 	X(7, meminfo,       1)       \
-	X(8, yield,         0)
+	X(8, yield,         0)       \
+	X(9, net_send,      2)       \
+	X(10, net_recv,     2)       \
+	X(11, net_send_batch, 2)     \
+	X(12, net_recv_batch, 2)
 
 enum pv_call_nr {
 #define PV_X_ENUM(nr, name, argc) PV_SYS_##name = nr,
@@ -75,6 +89,18 @@ enum pv_call_nr {
 #undef PV_X_ENUM
 	PV_SYS_COUNT
 };
+
+#define PV_FRAME_MIN   14u     /* an Ethernet header */
+#define PV_FRAME_MAX   1514u   /* header + 1500-byte MTU */
+#define PV_BATCH_MAX   64u
+
+/* One frame of a batch: guest address of the bytes, its length (out for receive), its buffer capacity. */
+struct pv_frame {
+	uint64_t addr;
+	uint32_t len;
+	uint32_t cap;
+};
+_Static_assert(sizeof(struct pv_frame) == 16, "pv_frame layout");
 
 #define PV_CONSOLE_MAX 4096u
 #define PV_RANDOM_MAX  4096u
