@@ -4,12 +4,14 @@ set -e
 
 usage() {
 	cat <<'USAGE'
-usage: guest-cc [--tiny] [cc options] file...
+usage: guest-cc [--tiny | --net] [cc options] file...
   Compiles and links a static guest image for the isolation kernel (x86_64 ring 3, linked at 0x400000).
   Works like cc: -c, -S, -E, -o FILE, -O*, -g, -D, -I, -L, -l, several sources, .c/.S/.o inputs.
   Programs get hosted newlib (stdio, stdlib, string, math), guest.h and pvisa_guest.h.
   --tiny, -nolibc     no newlib: hypercalls and guest.h only; the program may define _start itself,
                       otherwise a minimal one calls main(argc, argv) and exits with its result
+  --net               also link the network: guest_net.h (guestlib) and netstack.h (build/netstack/libnetstack.a,
+                      `make netstack`); both headers are always on the include path
   -T SCRIPT           link with SCRIPT instead of guest.ld (tests only)
   --abi-note=OBJ      link OBJ instead of the standard PVISA ABI note; "none" links no note (tests only)
   --help              this text
@@ -25,6 +27,7 @@ CC=${GUEST_CC_COMPILER:-gcc}
 GCCINC=$($CC -print-file-name=include)
 
 tiny=no
+net=no
 link=yes
 script=$GL/guest.ld
 note=$GL/pvnote.o
@@ -32,6 +35,7 @@ for a in "$@"; do
 	case $a in
 	--help) usage; exit 0 ;;
 	--tiny|-nolibc) tiny=yes ;;
+	--net) net=yes ;;
 	-c|-S|-E|-M|-MM) link=no ;;
 	-T|-T*|-Wl,-T*) script= ;;
 	--abi-note=none) note= ;;
@@ -47,7 +51,7 @@ while [ "$n" -gt 0 ]; do
 	shift
 	n=$((n - 1))
 	case $a in
-	--tiny|-nolibc|--abi-note=*) ;;
+	--tiny|-nolibc|--net|--abi-note=*) ;;
 	*) set -- "$@" "$a" ;;
 	esac
 done
@@ -56,6 +60,16 @@ if [ "$tiny" = no ] && [ ! -f "$NL/lib/libc.a" ]; then
 	echo "guest-cc: newlib is not built in $B/newlib (run: make guestlib)" >&2
 	exit 1
 fi
+if [ "$net" = yes ] && [ "$tiny" = yes ]; then
+	echo "guest-cc: --net needs newlib (the stack uses malloc): drop --tiny" >&2
+	exit 2
+fi
+if [ "$net" = yes ] && [ "$link" = yes ] && [ ! -f "$B/netstack/libnetstack.a" ]; then
+	echo "guest-cc: the network stack is not built in $B/netstack (run: make netstack)" >&2
+	exit 1
+fi
+netlib=
+[ "$net" = no ] || netlib=$B/netstack/libnetstack.a
 
 # Code generation: static, non-PIC, no AVX (the virtual ISA has x87 + SSE only), sections for --gc-sections.
 CODEGEN="-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables
@@ -112,5 +126,5 @@ else
 	set -- -nostdinc -isystem "$NL/include" -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
 	[ "$link" = yes ] || exec "$CC" "$@"
 	link "$GL/crt0.o" ${note:+"$note"} "$@" \
-		-L "$GL" -L "$NL/lib" -Wl,--start-group -lguest -lc -lm -Wl,--end-group -lgcc
+		-L "$GL" -L "$NL/lib" -Wl,--start-group ${netlib:+"$netlib"} -lguest -lc -lm -Wl,--end-group -lgcc
 fi

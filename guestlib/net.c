@@ -1,0 +1,152 @@
+/* net.c - the VM's network (guest_net.h): the netstack's environment on the pvisa NIC hypercalls, and the event loop. */
+#include <string.h>
+#include "guest.h"
+#include "guest_net.h"
+#include "pvisa_guest.h"
+
+static struct ns_stack *gn_stack;
+static struct guest_net_stats gn_stats;
+static volatile int gn_stopping;
+static uint64_t gn_stop_at;          /* 0: no time limit */
+static uint8_t gn_rxbuf[GUEST_NET_RX_BATCH][PV_FRAME_MAX];
+
+static uint64_t gn_now(void *ctx)
+{
+	(void)ctx;
+	return guest_clock_ns();
+}
+
+/* One frame out: PV_EAGAIN means this quantum's send budget is spent, so yield and retry a few times. */
+static void gn_send(void *ctx, const void *frame, size_t len)
+{
+	(void)ctx;
+	for (unsigned tries = 0;; tries++) {
+		long r = pv_net_send((long)(uintptr_t)frame, (long)len);
+
+		if (r >= 0) {
+			gn_stats.tx_frames++;
+			return;
+		}
+		if (r != PV_EAGAIN || tries == GUEST_NET_TX_RETRIES)
+			break;
+		gn_stats.tx_retries++;
+		pv_yield();
+	}
+	gn_stats.tx_dropped++;
+}
+
+static uint32_t gn_random(void *ctx)
+{
+	uint32_t r = 0;
+
+	(void)ctx;
+	pv_random((long)(uintptr_t)&r, sizeof r);
+	return r;
+}
+
+struct ns_stack *guest_net_open(const struct ns_config *cfg)
+{
+	const struct pv_start_info *si = pv_start_info();
+	struct ns_env env = { .ctx = NULL, .now_ns = gn_now, .send_frame = gn_send, .random = gn_random };
+	struct ns_config c;
+
+	if (gn_stack)
+		return gn_stack;
+	if (cfg)
+		c = *cfg;
+	else
+		memset(&c, 0, sizeof c);
+	memcpy(c.mac, si->mac, sizeof c.mac);
+	c.ipv4 = si->ipv4;
+	c.netmask = si->netmask;
+	c.gateway = si->gateway;
+	if (c.ipv4 == 0)
+		return NULL;
+	gn_stack = ns_create(&env, &c);
+	return gn_stack;
+}
+
+struct ns_stack *guest_net_stack(void)
+{
+	return guest_net_open(NULL);
+}
+
+/* Every queued frame into the stack, GUEST_NET_RX_BATCH per hypercall. */
+static void gn_receive(void)
+{
+	struct pv_frame fr[GUEST_NET_RX_BATCH];
+
+	while (!gn_stopping) {
+		for (unsigned i = 0; i < GUEST_NET_RX_BATCH; i++)
+			fr[i] = (struct pv_frame){ .addr = (uintptr_t)gn_rxbuf[i], .len = 0, .cap = PV_FRAME_MAX };
+		long n = pv_net_recv_batch((long)(uintptr_t)fr, GUEST_NET_RX_BATCH);
+		if (n <= 0)
+			return;
+		if (n > GUEST_NET_RX_BATCH)
+			n = GUEST_NET_RX_BATCH;
+		gn_stats.rx_batches++;
+		for (long i = 0; i < n; i++) {
+			gn_stats.rx_frames++;
+			ns_input(gn_stack, gn_rxbuf[i], fr[i].len <= PV_FRAME_MAX ? fr[i].len : PV_FRAME_MAX);
+		}
+		if (n < GUEST_NET_RX_BATCH)
+			return;
+	}
+}
+
+int guest_net_run(void)
+{
+	if (!gn_stack)
+		return -1;
+	while (!gn_stopping) {
+		gn_receive();
+		uint64_t now = guest_clock_ns();
+		if (gn_stop_at && now >= gn_stop_at)
+			break;
+		ns_timers(gn_stack, now);
+		if (gn_stopping)
+			break;
+		uint64_t dl = ns_next_deadline(gn_stack);
+		if (gn_stop_at && gn_stop_at < dl)
+			dl = gn_stop_at;
+		gn_stats.wakeups++;
+		pv_idle(dl == UINT64_MAX ? 0 : (long)dl);   /* a frame arriving wakes us with PV_PEND_NET_RX */
+	}
+	gn_stopping = 0;
+	gn_stop_at = 0;
+	return 0;
+}
+
+void guest_net_stop(void)
+{
+	gn_stopping = 1;
+}
+
+void guest_net_stop_after(uint64_t ns)
+{
+	uint64_t at = guest_clock_ns() + ns;
+
+	if (gn_stop_at == 0 || at < gn_stop_at)
+		gn_stop_at = at;
+}
+
+const struct guest_net_stats *guest_net_stats(void)
+{
+	return &gn_stats;
+}
+
+char *guest_net_ntoa(uint32_t ip, char buf[16])
+{
+	char *p = buf;
+
+	for (int shift = 24; shift >= 0; shift -= 8) {
+		unsigned v = (ip >> shift) & 0xff;
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+		*p++ = shift ? '.' : '\0';
+	}
+	return buf;
+}
