@@ -1,6 +1,7 @@
 /* hcall.c - the virtual instructions: decode and check every guest argument, then act (table from PV_CALLS). */
 #include "vm.h"
 #include "image.h"
+#include "vswitch.h"
 #include "sched.h"
 #include "report.h"
 #include "rand.h"
@@ -103,6 +104,93 @@ static long hc_yield(struct vm *vm, const struct trapframe *tf)
 	vm->regs.rax = 0;
 	sched_enqueue(vm);
 	return HC_SWITCH;
+}
+
+static long hc_net_send(struct vm *vm, const struct trapframe *tf)
+{
+	uint8_t f[PV_FRAME_MAX];
+	int err;
+
+	if (tf->rsi < PV_FRAME_MIN || tf->rsi > PV_FRAME_MAX)
+		return PV_EINVAL;
+	if (!vm->tx_budget)
+		return PV_EAGAIN;
+	if ((err = vms_copyin(&vm->mem, f, tf->rdi, tf->rsi)) != 0)
+		return err;
+	vm->tx_budget--;
+	err = vsw_from_vm(vm, f, tf->rsi);
+	return err ? err : (long)tf->rsi;
+}
+
+/* Copy the oldest queued frame to the guest; its length, 0 if none, or an error (the frame stays). */
+static long recv_one(struct vm *vm, uint64_t buf, uint64_t cap)
+{
+	struct vsw_buf *b = vsw_peek(vm);
+	int err;
+
+	if (!b)
+		return 0;
+	if (cap < b->len)
+		return PV_EINVAL;
+	if ((err = vms_copyout(&vm->mem, buf, b->data, b->len)) != 0)
+		return err;
+	long len = b->len;
+	vsw_pop(vm);
+	return len;
+}
+
+static long hc_net_recv(struct vm *vm, const struct trapframe *tf)
+{
+	return recv_one(vm, tf->rdi, tf->rsi);
+}
+
+/* Read n frame descriptors from the guest (n checked by the caller). */
+static int get_descs(struct vm *vm, uint64_t uva, uint64_t n, struct pv_frame *d)
+{
+	if (n > PV_BATCH_MAX)
+		return PV_EINVAL;
+	return vms_copyin(&vm->mem, d, uva, n * sizeof(*d));
+}
+
+static long hc_net_send_batch(struct vm *vm, const struct trapframe *tf)
+{
+	struct pv_frame d[PV_BATCH_MAX];
+	int err = get_descs(vm, tf->rdi, tf->rsi, d);
+	long sent = 0;
+
+	if (err)
+		return err;
+	for (uint64_t i = 0; i < tf->rsi; i++) {
+		struct trapframe one = { .rdi = d[i].addr, .rsi = d[i].len };
+		long r = hc_net_send(vm, &one);
+		if (r < 0)
+			return sent ? sent : r;
+		sent++;
+	}
+	return sent;
+}
+
+static long hc_net_recv_batch(struct vm *vm, const struct trapframe *tf)
+{
+	struct pv_frame d[PV_BATCH_MAX];
+	int err = get_descs(vm, tf->rdi, tf->rsi, d);
+	long got = 0;
+
+	if (err)
+		return err;
+	for (uint64_t i = 0; i < tf->rsi; i++) {
+		long r = recv_one(vm, d[i].addr, d[i].cap);
+		if (r <= 0) {
+			if (r < 0 && !got)
+				return r;
+			break;
+		}
+		d[i].len = (uint32_t)r;
+		got++;
+	}
+	if (got && (err = vms_copyout(&vm->mem, tf->rdi, d, (uint64_t)got * sizeof(*d))) != 0)
+		return err;
+	return got;
 }
 
 static const hc_fn hc_table[PV_SYS_COUNT] = {

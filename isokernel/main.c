@@ -10,6 +10,7 @@
 #include "runlog.h"
 #include "rand.h"
 #include "virtio_net.h"
+#include "vswitch.h"
 #include "tsc.h"
 #include "cpu.h"
 #include "lib.h"
@@ -18,7 +19,7 @@
 extern char _kernel_end[];
 
 struct kopts {
-	uint64_t timeout_ms, quota_kib, quantum_us;
+	uint64_t timeout_ms, quota_kib, quantum_us, net_ip, net_bits, net_immediate;
 	int quiet;
 };
 
@@ -179,7 +180,9 @@ static int parse_u64(const char *s, uint64_t *v)
 /* Kernel command line: "<path> key=value ..." (pvisa/runlog.h). */
 static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 {
-	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet", "netbounce" };
+	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet", "netbounce",
+					    "net_ip", "net_bits", "net_immediate" };
+	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
 	char w[64];
 	const char *s = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
 
@@ -187,6 +190,9 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 	o->quota_kib = VM_QUOTA_KIB;
 	o->quantum_us = QUANTUM_US;
 	o->quiet = 0;
+	o->net_ip = 0x0a000000;            /* 10.0.0.0/8: gateway 10.0.0.1, VM i at 10.0.0.2 + i */
+	o->net_bits = 8;
+	o->net_immediate = 0;
 	for (s = next_word(s, w, sizeof(w)); w[0]; s = next_word(s, w, sizeof(w))) {
 		char *eq = w;
 		while (*eq && *eq != '=')
@@ -199,11 +205,12 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 			report_finish(RL_CODE_BADINPUT);
 		}
 		*eq = 0;
-		uint64_t *dst[] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL, &vnet_bounce };
+		uint64_t *dst[NKEYS] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL, &vnet_bounce,
+					 &o->net_ip, &o->net_bits, &o->net_immediate };
 		int k;
-		for (k = 0; k < 5 && strcmp(keys[k], w) != 0; k++)
+		for (k = 0; k < NKEYS && strcmp(keys[k], w) != 0; k++)
 			;
-		if (k == 5) {
+		if (k == NKEYS) {
 			kprintf("isokernel: unknown command-line key '%s'\n", w);
 			report_finish(RL_CODE_BADINPUT);
 		}
@@ -211,6 +218,11 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 			o->quiet = v != 0;
 		else
 			*dst[k] = v;
+	}
+	if (o->net_ip > UINT32_MAX || o->net_bits < 1 || o->net_bits > 30 ||
+	    (1ull << (32 - o->net_bits)) < (uint64_t)MAX_VMS + 3) {
+		kprintf("isokernel: net_ip/net_bits must give room for %u VMs (net_bits <= %u)\n", MAX_VMS, 14);
+		report_finish(RL_CODE_BADINPUT);
 	}
 	if (o->quota_kib < 8 || o->quota_kib > PV_WIN_SIZE / 1024 || o->quantum_us < 100) {
 		kprintf("isokernel: quota_kib must be 8..%llu and quantum_us >= 100\n", PV_WIN_SIZE / 1024);
@@ -292,6 +304,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	}
 	reserve_boot_data(mbi, mbi_phys);
 	struct tq_node **heap = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(struct tq_node *));
+	struct vm **vm_table = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(struct vm *));
 	uint32_t nmods = (mbi->flags & MB_INFO_MODS) ? mbi->mods_count : 0;
 	struct image *imgs = nmods ? boot_alloc(mbi, (uint64_t)nmods * sizeof(struct image)) : NULL;
 	memory_init(mbi);
@@ -300,6 +313,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	rand_init();
 	vnet_init();
 	vm_init();
+	vsw_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, o.net_immediate != 0, vm_table, MAX_VMS);
 	sched_init(kernel_pml4, heap, MAX_VMS, o.quantum_us * 1000, o.timeout_ms * 1000000);
 	if (!nmods)
 		kprintf("isokernel: no guest images (multiboot modules) given\n");

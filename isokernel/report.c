@@ -35,8 +35,11 @@ void report_vm(const struct vm *vm, const char *state, int status, const char *r
 	kprintf(" state=%s status=%d", state, status);
 	if (reason)
 		report_qstr("reason", reason);
-	kprintf(" priv_kib=%u cpu_us=%lu hypercalls=%u\n", vm->mem.priv_pages * 4,
-		tsc_to_ns(vm->cpu_tsc) / 1000, vm->hypercalls);
+	kprintf(" priv_kib=%u cpu_us=%lu hypercalls=%u", vm->mem.priv_pages * 4, tsc_to_ns(vm->cpu_tsc) / 1000,
+		vm->hypercalls);
+	if (vm->rx_drops || vm->tx_spoofed)
+		kprintf(" rx_drops=%u tx_spoofed=%u", vm->rx_drops, vm->tx_spoofed);
+	kprintf("\n");
 }
 
 void report_console(uint32_t id, const void *const p[2], const uint64_t n[2])
@@ -67,12 +70,12 @@ void report_finish(int code)
 		" peak_live_vms=%lu kernel_bytes_per_vm=%lu guest_bytes_per_vm=%lu kernel_bytes_peak=%lu"
 		" guest_private_bytes_per_vm=%lu guest_shared_bytes=%lu create_ns_per_vm=%lu run_ns=%lu"
 		" switches=%lu hypercalls=%lu vm_struct_bytes=%lu fxsave_bytes=512 page_table_bytes=%llu"
-		" timer_slot_bytes=%zu timed_out=%d\n",
+		" timer_slot_bytes=%zu vm_table_slot_bytes=%zu timed_out=%d\n",
 		started, kst.exited_ok, kst.failed, kst.faulted, kst.running_at_end, kst.peak_live,
 		per_vm(kst.kernel_bytes_peak, kst.peak_live), guest, kst.kernel_bytes_peak,
 		per_vm(kst.guest_priv_bytes, started), kst.guest_shared_bytes,
 		per_vm(tsc_to_ns(kst.create_tsc), started), tsc_to_ns(rdtsc() - kst.run_start_tsc),
-		kst.switches, kst.hypercalls, vm_struct_bytes(), PAGE_SIZE, sizeof(struct tq_node *),
+		kst.switches, kst.hypercalls, vm_struct_bytes(), PAGE_SIZE, sizeof(struct tq_node *), sizeof(struct vm *),
 		kst.timed_out ? 1 : 0);
 	kprintf("@done code=%d\n", code);
 	power_off(code);

@@ -21,6 +21,15 @@ void runq_push(struct runq *q, struct vm *vm)
 	q->tail = vm;
 }
 
+void runq_push_front(struct runq *q, struct vm *vm)
+{
+	vm->state = VM_RUNNABLE;
+	vm->rq_next = q->head;
+	q->head = vm;
+	if (!q->tail)
+		q->tail = vm;
+}
+
 struct vm *runq_pop(struct runq *q)
 {
 	struct vm *vm = q->head;

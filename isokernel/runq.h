@@ -15,6 +15,8 @@ struct runq {
 void runq_init(struct runq *q, struct tq_node **storage, uint32_t cap);
 /* Append a runnable VM. */
 void runq_push(struct runq *q, struct vm *vm);
+/* Put a VM at the head: it runs next (immediate event delivery). */
+void runq_push_front(struct runq *q, struct vm *vm);
 /* The next VM to run, or NULL. */
 struct vm *runq_pop(struct runq *q);
 /* Park vm until the TSC reaches when (TQ_NEVER: until an event). -1 if the heap is full. */

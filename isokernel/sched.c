@@ -10,6 +10,7 @@
 #include "kprintf.h"
 #include "memlayout.h"
 #include "virtio_net.h"
+#include "vswitch.h"
 
 struct vm *sched_current;
 static struct runq rq;
@@ -38,7 +39,7 @@ void sched_live_delta(int d)
 	if (d > 0 && kst.live > kst.peak_live) {
 		kst.peak_live = kst.live;
 		/* Kernel memory for VMs at this peak: their structures, page tables and timer-heap slots. */
-		kst.kernel_bytes_peak = vm_slab_bytes() + kst.live * (PV_PAGE_SIZE + sizeof(struct tq_node *));
+		kst.kernel_bytes_peak = vm_slab_bytes() + kst.live * (PV_PAGE_SIZE + 2 * sizeof(void *));
 	}
 }
 
@@ -54,6 +55,20 @@ void sched_block(struct vm *vm, uint64_t deadline_ns)
 
 	if (runq_block(&rq, vm, when) != 0)
 		panic("timer heap full");
+}
+
+void sched_notify(struct vm *vm, uint64_t bits, bool immediate)
+{
+	vm->pending |= bits;
+	if (vm->state != VM_BLOCKED)
+		return;
+	runq_forget(&rq, vm);
+	vm->regs.rax = vm->pending;      /* idle() returns the pending set and clears it */
+	vm->pending = 0;
+	if (immediate)
+		runq_push_front(&rq, vm);
+	else
+		runq_push(&rq, vm);
 }
 
 void sched_forget(struct vm *vm)
@@ -94,6 +109,7 @@ static void finish(void)
 
 	lapic_timer_stop();
 	vnet_report();
+	vsw_report();
 	if (kst.live)
 		panic("%lu VMs unaccounted for at the end of the run", kst.live);
 	if (kst.failed || kst.faulted || kst.running_at_end)
@@ -110,9 +126,9 @@ static bool idle_wait(uint64_t now)
 
 	if (run_deadline_tsc && run_deadline_tsc < until)
 		until = run_deadline_tsc;
+	until = vnet_idle_until(now, until);     /* with a NIC, frames may wake VMs that idle with no deadline */
 	if (until == TQ_NEVER)
 		return false;
-	until = vnet_idle_until(now, until);
 	lapic_timer_arm_ns(until > now ? tsc_to_ns(until - now) : 1);
 	sti_hlt();
 	cli();
@@ -141,6 +157,7 @@ void sched_run(void)
 	sched_current = NULL;
 	for (;;) {
 		vnet_poll();
+		vsw_poll();
 		uint64_t now = rdtsc();
 		if (run_deadline_tsc && now >= run_deadline_tsc) {
 			kst.timed_out = true;
@@ -152,6 +169,7 @@ void sched_run(void)
 		if (vm) {
 			sched_current = vm;
 			vm->state = VM_RUNNING;
+			vm->tx_budget = VSW_TX_BUDGET;
 			switch_to(vm);
 			lapic_timer_arm_ns(tsc_to_ns(quantum_tsc));
 			slice_start = rdtsc();

@@ -15,6 +15,9 @@ void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, ui
 void sched_enqueue(struct vm *vm);
 /* The current VM blocks until deadline_ns (0 = none) or an event; it is not in any queue after. */
 void sched_block(struct vm *vm, uint64_t deadline_ns);
+/* An event for vm: add bits to its pending set; a VM idling is woken (at the tail of the run queue:
+ * batched delivery, it sees every event queued until it runs; at the head if immediate). */
+void sched_notify(struct vm *vm, uint64_t bits, bool immediate);
 /* Forget a VM that is ending (timer heap, FPU owner, current). */
 void sched_forget(struct vm *vm);
 /* Pick the next VM and run it; idles when none is runnable; ends the run when none is left. */

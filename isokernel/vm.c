@@ -11,6 +11,7 @@
 #include "tsc.h"
 #include "rtc.h"
 #include "arch.h"
+#include "vswitch.h"
 
 static struct slab_cache vm_cache;
 static uint8_t fx_initial[512] __attribute__((aligned(16)));   /* the FPU/SSE state after reset */
@@ -58,6 +59,7 @@ static void fill_start_info(struct vm *vm, const struct image *img, const char *
 	si->vregs.wall_base_ns = rtc_wall_ns_at_boot;
 	si->vregs.tsc_mult = tsc_mult;
 	si->vregs.tsc_shift = tsc_shift;
+	vsw_vm_addr(vm->id, si->mac, &si->ipv4, &si->netmask, &si->gateway);
 	strlcpy(si->image, img->name, sizeof(si->image));
 	strlcpy(si->cmdline, args, sizeof(si->cmdline));
 }
@@ -80,6 +82,7 @@ struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uin
 	vm->regs.rdi = PV_START_INFO;
 	vm->regs.rflags = 0x202;
 	vm->state = VM_RUNNABLE;
+	vsw_attach(vm);
 	kst.started++;
 	sched_live_delta(+1);
 	return vm;
@@ -101,6 +104,7 @@ void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason)
 	kst.guest_priv_bytes += (uint64_t)vm->mem.priv_pages * PV_PAGE_SIZE;
 	kst.hypercalls += vm->hypercalls;
 	sched_forget(vm);
+	vsw_detach(vm);
 	sched_live_delta(-1);
 	vms_destroy(&vm->mem);
 	vm->state = (uint8_t)how;

@@ -7,6 +7,8 @@
 #include "vmspace.h"
 #include "timerq.h"
 
+struct vsw_buf;
+
 enum vm_state { VM_RUNNABLE = 1, VM_RUNNING, VM_BLOCKED, VM_EXITED, VM_FAILED, VM_FAULTED };
 
 /*
@@ -19,6 +21,10 @@ struct vm {
 	struct vmspace mem;
 	struct tq_node timer;        /* queued while idle with a deadline */
 	struct vm *rq_next;          /* run queue link */
+	struct vsw_buf *rxq_head, *rxq_tail;   /* received frames waiting (vswitch.c) */
+	uint16_t rxq_len;
+	uint16_t tx_budget;          /* frames it may still send this quantum */
+	uint32_t rx_drops, tx_spoofed;
 	uint64_t pending;            /* PV_PEND_* bits not yet delivered */
 	uint64_t cpu_tsc;            /* TSC ticks spent running */
 	uint32_t hypercalls;

@@ -18,6 +18,8 @@
  *         @vm id=N image="hello.elf" state=exited|failed|faulted|running status=N reason="..."
  *                                                       one per VM when it ends (or at the end of the run)
  *         @summary key=value ...                       once, after every @vm line (fields below)
+ *         @net mac=.. rx=.. tx=.. ...                  the NIC's counters (only with a NIC)
+ *         @switch from_nic=.. to_vm=.. drop_*=..       the virtual switch's counters, every drop by reason
  *         @done code=N                                 last line; then the kernel powers off
  *     Other lines are human-readable kernel log ("isokernel: ...").
  *
@@ -46,6 +48,11 @@
  *   quota_kib=N    per-VM private memory quota (default from config.mk)
  *   quantum_us=N   scheduler quantum
  *   quiet=1        do not forward guest console output
+ *   net_ip=N net_bits=N   the VMs' subnet (N = IPv4 as a host-order number; default 10.0.0.0/8):
+ *                  gateway = net_ip + 1 (everything outside the VMs, through the NIC),
+ *                  VM id i = net_ip + 2 + i with MAC 02:00:<i as 4 bytes, big-endian>
+ *   net_immediate=1  deliver a VM's frames at once (it runs next) instead of batched at its next quantum
+ *   netbounce=1    with a NIC: bounce every received frame back with the MACs swapped (the bare-path baseline)
  * Module command line (one module per image): "<path> <name> <count> [args...]"
  *   path: the file QEMU loaded (QEMU's -initrd keeps it as the first word; the kernel skips it);
  *   name: the image name reported in @vm lines; count: instances to start; args: the guest's argv[1..].

@@ -1,0 +1,43 @@
+/* vswitch.h - the virtual switch: VM addresses, per-VM receive queues, anti-spoofing, ARP answered by the kernel. */
+#ifndef ISO_VSWITCH_H
+#define ISO_VSWITCH_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+struct vm;
+
+/* One queued frame (kernel memory, from a bounded pool). */
+struct vsw_buf {
+	struct vsw_buf *next;
+	uint16_t len;
+	uint8_t data[1514];
+};
+
+/* Drops are counted by reason, never silent. */
+struct vsw_stats {
+	uint64_t from_nic, from_vm, to_nic, to_vm, vm_to_vm, arp_answered;
+	uint64_t drop_spoofed, drop_bad_len, drop_ethertype, drop_rxq_full, drop_pool_empty, drop_no_dest, drop_nic_full;
+};
+extern struct vsw_stats vsw_stats;
+
+#define VSW_RXQ_MAX 64        /* frames one VM may have waiting */
+#define VSW_POOL_MAX 8192     /* frames queued in all */
+#define VSW_TX_BUDGET 256     /* frames one VM may send per quantum */
+
+/* Address plan: net_ip/net_bits; gateway = net_ip + 1; VM id i = net_ip + 2 + i, MAC 02:00:<i, 4 bytes>. */
+void vsw_init(uint32_t net_ip, uint32_t net_bits, bool immediate, struct vm **table, uint32_t cap);
+void vsw_vm_addr(uint32_t id, uint8_t mac[6], uint32_t *ip, uint32_t *mask, uint32_t *gw);
+void vsw_attach(struct vm *vm);            /* the VM is live: frames may reach it */
+void vsw_detach(struct vm *vm);            /* the VM ends: its queue is freed */
+/* A frame a VM sends (already copied into kernel memory). 0 sent/switched, or a PV_E* code. */
+int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len);
+/* Take frames from the NIC and switch them (called from the scheduler loop). */
+void vsw_poll(void);
+/* The VM's oldest queued frame (NULL if none) and its removal. */
+struct vsw_buf *vsw_peek(const struct vm *vm);
+void vsw_pop(struct vm *vm);
+void vsw_report(void);
+
+#endif
