@@ -19,7 +19,7 @@ $(ST_FAKEK): tests/system/fakekernel.c tests/system/fakekernel.ld $(MKDEPS)
 		-c tests/system/fakekernel.c -o $(ST_B)/fakekernel.o
 	$(Q)$(LD) -m elf_i386 --no-warn-rwx-segments -T tests/system/fakekernel.ld -o $@ $(ST_B)/fakekernel.o
 
-test-system: kernel examples runner $(ST_FAKEK)
+test-system: kernel examples runner net-guests $(ST_FAKEK)
 	$(ST_HOSTILE)
 	$(ST_RUN)
 
