@@ -1,7 +1,7 @@
-# examples/examples.mk - builds the sample services with guest-cc: $(B)/examples/{hello,idle,tiny,udp-echo}.elf (`make examples`).
+# examples/examples.mk - builds the sample services with guest-cc: $(B)/examples/{hello,idle,tiny,udp-echo,http}.elf (`make examples`).
 EX_B      := $(B)/examples
-EX_NAMES  := hello idle tiny udp-echo
-EX_NET    := $(EX_B)/udp-echo.elf
+EX_NAMES  := hello idle tiny udp-echo http
+EX_NET    := $(EX_B)/udp-echo.elf $(EX_B)/http.elf
 EX_ELFS   := $(addprefix $(EX_B)/,$(addsuffix .elf,$(EX_NAMES)))
 EX_CFLAGS := -O2 $(WARN)
 GUEST_CC  := $(B)/bin/guest-cc
