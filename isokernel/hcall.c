@@ -92,7 +92,7 @@ static long hc_meminfo(struct vm *vm, const struct trapframe *tf)
 		.quota_bytes = (uint64_t)vm->mem.quota_pages * PV_PAGE_SIZE,
 		.private_bytes = (uint64_t)vm->mem.priv_pages * PV_PAGE_SIZE,
 		.shared_bytes = (uint64_t)vm->mem.img->shared_pages * PV_PAGE_SIZE,
-		.heap_start = vm->mem.heap_start,
+		.heap_start = vms_heap_start(&vm->mem),
 		.heap_end = vm->mem.heap_end,
 	};
 	return vms_copyout(&vm->mem, tf->rdi, &mi, sizeof(mi));

@@ -49,7 +49,7 @@ static void fill_start_info(struct vm *vm, const struct image *img, const char *
 	si->abi_version = PV_ABI_VERSION;
 	si->vm_id = vm->id;
 	si->tsc_hz = tsc_hz;
-	si->heap_start = vm->mem.heap_start;
+	si->heap_start = vms_heap_start(&vm->mem);
 	si->heap_end = vm->mem.heap_end;
 	si->mem_quota = (uint64_t)vm->mem.quota_pages * PV_PAGE_SIZE;
 	si->stack_top = PV_START_INFO;

@@ -22,15 +22,18 @@ struct vm {
 	struct tq_node timer;        /* queued while idle with a deadline */
 	struct vm *rq_next;          /* run queue link */
 	struct vsw_buf *rxq_head, *rxq_tail;   /* received frames waiting (vswitch.c) */
-	uint16_t rxq_len;
-	uint16_t tx_budget;          /* frames it may still send this quantum */
-	uint32_t rx_drops, tx_spoofed;
-	uint64_t pending;            /* PV_PEND_* bits not yet delivered */
 	uint64_t cpu_tsc;            /* TSC ticks spent running */
+	uint32_t pending;            /* PV_PEND_* bits not yet delivered */
 	uint32_t hypercalls;
 	uint32_t id;
+	uint32_t rx_drops, tx_spoofed;
+	uint16_t rxq_len;
+	uint16_t tx_budget;          /* frames it may still send this quantum */
 	uint8_t state;
 };
+
+/* Five VMs per slab page (4096 - 72 bytes of slab header): keep the structure within 800 bytes. */
+_Static_assert(sizeof(struct vm) <= 800, "struct vm grew past 5 per page");
 
 /* Make a VM from a loaded image: address space, start info, registers. NULL when memory runs out. */
 struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uint32_t quota_pages);

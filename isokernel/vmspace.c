@@ -37,14 +37,13 @@ int vms_create(struct vmspace *s, const struct image *img, uint32_t quota_pages)
 	s->img = img;
 	s->priv_pages = 1;
 	s->quota_pages = quota_pages;
-	s->heap_start = img->end;
 	/* The heap ends at the guard page below the stack, or earlier when the quota is smaller:
 	 * data pages, the full stack and the start page must still fit. */
 	uint64_t heap_max = VMS_STACK_LIMIT - PV_PAGE_SIZE;
 	uint64_t reserved = img->data_pages + img->bss_pages + (uint64_t)VM_STACK_KIB * 1024 / PV_PAGE_SIZE;
 	uint64_t heap_pages = quota_pages > reserved ? quota_pages - reserved : 0;
-	if (s->heap_start + heap_pages * PV_PAGE_SIZE < heap_max)
-		heap_max = s->heap_start + heap_pages * PV_PAGE_SIZE;
+	if (vms_heap_start(s) + heap_pages * PV_PAGE_SIZE < heap_max)
+		heap_max = vms_heap_start(s) + heap_pages * PV_PAGE_SIZE;
 	s->heap_end = heap_max;
 	return 0;
 }
@@ -71,7 +70,7 @@ static enum vms_err dz_allowed(const struct vmspace *s, uint64_t va)
 {
 	if (va >= VMS_STACK_LIMIT)
 		return VMS_OK;                                   /* stack */
-	if (va >= s->heap_start && va < s->heap_end)
+	if (va >= vms_heap_start(s) && va < s->heap_end)
 		return VMS_OK;                                   /* heap */
 	if (va < s->img->end && image_is_dz(s->img, pidx(va)))
 		return VMS_OK;                                   /* bss */

@@ -17,10 +17,13 @@ struct image;
 struct vmspace {
 	uint64_t pt_phys;          /* the window's page table: 512 PTEs */
 	const struct image *img;
-	uint64_t heap_start, heap_end;
+	uint64_t heap_end;         /* the heap starts at the image's end: vms_heap_start() */
 	uint32_t priv_pages;       /* frames the VM owns (counted against the quota) */
 	uint32_t quota_pages;
 };
+
+/* First heap byte: the page after the image. */
+#define vms_heap_start(s) ((s)->img->end)
 
 /* Why an access could not be satisfied (for the VM's end-of-life reason). */
 enum vms_err { VMS_OK = 0, VMS_OUTSIDE, VMS_GUARD, VMS_QUOTA, VMS_READONLY, VMS_NOEXEC, VMS_NOMEM, VMS_UNMAPPED };

@@ -73,7 +73,7 @@ static void test_create_from_template(void)
 	for (int i = 0; i < (int)PAGE_SIZE; i++)
 		CU_ASSERT_EQUAL_FATAL(start[i], 0);
 	CU_ASSERT_EQUAL(s.priv_pages, 1);
-	CU_ASSERT_EQUAL(s.heap_start, IMG_END);
+	CU_ASSERT_EQUAL(vms_heap_start(&s), IMG_END);
 	/* quota 64 pages - data 1 - bss 1 - stack 16 = 46 heap pages */
 	CU_ASSERT_EQUAL(s.heap_end, IMG_END + 46 * PAGE_SIZE);
 	vms_destroy(&s);
@@ -116,7 +116,7 @@ static void test_faults(void)
 	CU_ASSERT_STRING_EQUAL(P2V(shared), "data!");
 
 	/* Demand-zero bss, heap and stack pages: zeroed although the frames were dirty. */
-	uint64_t vas[] = { BSS_VA, s.heap_start, s.heap_end - 1, PV_START_PAGE - 1, VMS_STACK_LIMIT };
+	uint64_t vas[] = { BSS_VA, vms_heap_start(&s), s.heap_end - 1, PV_START_PAGE - 1, VMS_STACK_LIMIT };
 	for (size_t k = 0; k < sizeof(vas) / sizeof(vas[0]); k++) {
 		CU_ASSERT_EQUAL(vms_fault(&s, vas[k], false, false, &ch), VMS_OK);
 		const uint8_t *p = P2V(pte_of(&s, vas[k]) & PTE_ADDR);
@@ -135,14 +135,14 @@ static void test_quota(void)
 	uint64_t va;
 
 	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 20), 0);
-	CU_ASSERT_EQUAL(s.heap_end, s.heap_start + 2 * PAGE_SIZE);   /* 20 - 1 - 1 - 16 */
+	CU_ASSERT_EQUAL(s.heap_end, vms_heap_start(&s) + 2 * PAGE_SIZE);   /* 20 - 1 - 1 - 16 */
 	for (va = PV_START_PAGE - PAGE_SIZE; va >= VMS_STACK_LIMIT; va -= PAGE_SIZE)
 		CU_ASSERT_EQUAL(vms_fault(&s, va, true, false, &ch), VMS_OK);
 	CU_ASSERT_EQUAL(s.priv_pages, 16);
-	CU_ASSERT_EQUAL(vms_fault(&s, s.heap_start, true, false, &ch), VMS_OK);
+	CU_ASSERT_EQUAL(vms_fault(&s, vms_heap_start(&s), true, false, &ch), VMS_OK);
 	CU_ASSERT_EQUAL(vms_fault(&s, BSS_VA, true, false, &ch), VMS_OK);
 	CU_ASSERT_EQUAL(vms_fault(&s, DATA_VA, true, false, &ch), VMS_OK);
-	CU_ASSERT_EQUAL(vms_fault(&s, s.heap_start + PAGE_SIZE, true, false, &ch), VMS_OK);
+	CU_ASSERT_EQUAL(vms_fault(&s, vms_heap_start(&s) + PAGE_SIZE, true, false, &ch), VMS_OK);
 	CU_ASSERT_EQUAL(s.priv_pages, 20);
 	CU_ASSERT_EQUAL(vms_fault(&s, s.heap_end, true, false, &ch), VMS_GUARD);
 	vms_destroy(&s);
