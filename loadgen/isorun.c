@@ -50,13 +50,23 @@ static const char usage_text[] =
 "  --kernel PATH         the kernel binary (default: <dir of isorun>/../isokernel.bin)\n"
 "  --qemu-arg ARG        append ARG to QEMU's command line (repeatable)\n"
 "  --serial-log FILE     copy the raw serial stream to FILE\n"
+"  --net-socket PATH     give the machine a NIC (virtio-net-pci, legacy) whose frames go through a unix stream\n"
+"                        socket QEMU listens on at PATH (-netdev stream,server=on): each frame is a 4-byte\n"
+"                        big-endian length then the Ethernet frame (no FCS); QEMU does not wait for a client.\n"
+"                        build/bin/loadgen connects there (loadgen --help)\n"
+"  --tap IFNAME          give the machine a NIC on the existing tap device IFNAME (-netdev tap,script=no)\n"
+"  --subnet CIDR         the VMs' network, e.g. 10.0.0.0/8 (prefix 8..30, host bits zero); passed to the kernel\n"
+"                        as net_ip=<base as u32> net_bits=<prefix> (without it the kernel uses 10.0.0.0/8 and\n"
+"                        isorun passes nothing). Address plan: the gateway (the world outside the NIC) is\n"
+"                        base+1; VM id i has IPv4 base+2+i and MAC 02:00:<i as 4 bytes big-endian>\n"
+"  --append WORDS        extra kernel command-line words (key=number ...), e.g. --append netbounce=1\n"
 "  --replay FILE         testing aid: parse FILE, a saved serial stream (e.g. from --serial-log), instead of\n"
 "                        running QEMU; IMAGE operands are then optional and only validated\n"
 "  -v, --verbose         print the QEMU command line and the kernel's '@' records\n"
 "  -h, --help            this text\n"
 "\n"
 "what the kernel gets: command line \"timeout_ms=N quota_kib=N quantum_us=N [quiet=1]\" (QEMU puts the\n"
-"kernel's path first); one multiboot module per IMAGE with command line \"<tmp>/imgN.elf <name> <count>\n"
+"kernel's path first), then net_ip=N net_bits=N with --subnet, then the --append words; one multiboot module per IMAGE with command line \"<tmp>/imgN.elf <name> <count>\n"
 "[args...]\", where <tmp>/imgN.elf is a symlink in a private temp dir (removed at exit) and <name> is the\n"
 "IMAGE's basename with bytes outside [A-Za-z0-9._-] made '_'.\n"
 "\n"
@@ -80,8 +90,9 @@ static const char usage_text[] =
 "  the other @summary fields under their own names (kernel_bytes_peak, guest_private_bytes_peak,\n"
 "  guest_shared_bytes, switches, hypercalls, timed_out, ...),\n"
 "  boot: the @boot fields; images: one object of @image fields per image;\n"
-"  rejected: [{image, reason}]; vms: [{id, image, state, exit_status, reason}] ordered by id, one per\n"
-"  @vm record; state is exited|failed|faulted|running; reason only when the VM did not simply exit.\n";
+"  rejected: [{image, reason}]; vms: [{id, image, state, exit_status, reason, ipv4, mac}] ordered by id,\n"
+"  one per @vm record; state is exited|failed|faulted|running; reason only when the VM did not simply exit;\n"
+"  ipv4 and mac (the address plan above) only with --net-socket, --tap or --subnet.\n";
 
 static void usage(FILE *f)
 {
@@ -123,8 +134,65 @@ static const struct option long_opts[] = {
 	{ "quantum", required_argument, NULL, 'u' }, { "kernel", required_argument, NULL, 'k' },
 	{ "qemu-arg", required_argument, NULL, 'A' }, { "serial-log", required_argument, NULL, 's' },
 	{ "replay", required_argument, NULL, 'r' }, { "verbose", no_argument, NULL, 'v' },
+	{ "net-socket", required_argument, NULL, 'N' }, { "tap", required_argument, NULL, 'T' },
+	{ "subnet", required_argument, NULL, 'S' }, { "append", required_argument, NULL, 'P' },
 	{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 };
+
+/* --subnet a.b.c.d/n: prefix 8..30, no host bits set. */
+static void parse_subnet(struct opts *o, const char *arg)
+{
+	unsigned a[4], bits;
+	char tail;
+	int i;
+
+	if (sscanf(arg, "%3u.%3u.%3u.%3u/%2u%c", &a[0], &a[1], &a[2], &a[3], &bits, &tail) != 5 ||
+	    a[0] > 255 || a[1] > 255 || a[2] > 255 || a[3] > 255 || bits < 8 || bits > 30 ||
+	    strspn(arg, "0123456789./") != strlen(arg))
+		input_error("--subnet: expected a.b.c.d/n with n in 8..30, got '%s'", arg);
+	o->net_ip = 0;
+	for (i = 0; i < 4; i++)
+		o->net_ip = o->net_ip << 8 | a[i];
+	if ((1ull << (32 - bits)) < (uint64_t)MAX_VMS + 3)
+		input_error("--subnet %s: the kernel wants room for " STR(MAX_VMS) " VMs + 3 addresses (a shorter prefix)",
+			    arg);
+	if (o->net_ip & ((1u << (32 - bits)) - 1))
+		input_error("--subnet %s: host bits are set (the base address must end in %u zero bits)", arg, 32 - bits);
+	o->net_bits = bits;
+	o->have_subnet = 1;
+}
+
+/* --append: key=number words, printable, within what the kernel's command line can hold. */
+static void check_append(const char *arg)
+{
+	const char *p;
+
+	if (strlen(arg) > 512)
+		input_error("--append: at most 512 bytes");
+	for (p = arg; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			input_error("--append: control or non-ASCII characters are not allowed");
+}
+
+uint32_t plan_ipv4(const struct opts *o, uint32_t id)
+{
+	return o->net_ip + 2 + id;
+}
+
+void plan_mac(uint32_t id, uint8_t mac[6])
+{
+	mac[0] = 0x02;
+	mac[1] = 0x00;
+	mac[2] = (uint8_t)(id >> 24);
+	mac[3] = (uint8_t)(id >> 16);
+	mac[4] = (uint8_t)(id >> 8);
+	mac[5] = (uint8_t)id;
+}
+
+int plan_used(const struct opts *o)
+{
+	return o->net_socket || o->tap || o->have_subnet;
+}
 
 static void set_opt(struct opts *o, int c, const char *arg)
 {
@@ -140,6 +208,10 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	case 's': o->serial_log = arg; break;
 	case 'r': o->replay = arg; break;
 	case 'v': o->verbose = 1; break;
+	case 'N': o->net_socket = arg; break;
+	case 'T': o->tap = arg; break;
+	case 'S': parse_subnet(o, arg); break;
+	case 'P': check_append(arg); o->append = arg; break;
 	case 'A':
 		o->qemu_args = xrealloc(o->qemu_args, (o->nqemu_args + 1) * sizeof *o->qemu_args);
 		o->qemu_args[o->nqemu_args++] = (char *)arg;
@@ -149,6 +221,22 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	}
 }
 
+/* One NIC at most; a socket path must fit sun_path; the VMs must fit in the subnet (below its broadcast). */
+static void check_net(const struct opts *o)
+{
+	uint64_t hosts = (1ull << (32 - o->net_bits)) - 1;   /* offset of the broadcast address */
+
+	if (o->net_socket && o->tap)
+		input_error("--net-socket and --tap are exclusive (one NIC)");
+	if (o->net_socket && (!*o->net_socket || strlen(o->net_socket) > 107 || strchr(o->net_socket, ',')))
+		input_error("--net-socket: the path must be 1..107 bytes without ','");
+	if (o->tap && (!*o->tap || strlen(o->tap) > 15 || strchr(o->tap, ',')))
+		input_error("--tap: the interface name must be 1..15 bytes without ','");
+	if (o->have_subnet && 2 + (uint64_t)o->total > hosts)
+		input_error("--subnet: %lu VMs do not fit in a /%u (VM i is base+2+i, below the broadcast address)",
+			    o->total, o->net_bits);
+}
+
 static void parse_opts(struct opts *o, int argc, char **argv)
 {
 	int c;
@@ -156,6 +244,8 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	o->accel = "auto";
 	o->quota_kib = VM_QUOTA_KIB;
 	o->quantum_us = QUANTUM_US;
+	o->net_ip = 10u << 24;
+	o->net_bits = 8;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
 		if (c == '?')
@@ -167,6 +257,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	if (optind == argc && !o->replay)
 		input_error("no IMAGE given");
 	images_parse(o, argv + optind, argc - optind);
+	check_net(o);
 }
 
 static const char *choose_accel(const char *want)

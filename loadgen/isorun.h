@@ -95,6 +95,12 @@ struct opts {
 	struct image *images;
 	size_t nimages;
 	unsigned long total;
+	const char *net_socket;     /* --net-socket PATH: QEMU listens there (stream netdev) */
+	const char *tap;            /* --tap IFNAME */
+	const char *append;         /* --append WORDS: extra kernel command-line words */
+	int have_subnet;            /* --subnet given: net_ip/net_bits go on the kernel command line */
+	uint32_t net_ip;            /* the subnet's base address (host order); default 10.0.0.0 */
+	unsigned net_bits;          /* its prefix length; default 8 */
 };
 
 struct run {
@@ -156,6 +162,11 @@ int replay_run(struct run *run);
 int report_figure(const struct run *run, const char *key, unsigned long long *v);
 int report_status(const struct run *run);
 void report_summary(const struct run *run, int status);
+
+/* isorun.c: the address plan (isorun --help): VM id -> IPv4 (host order) and MAC; 1 if the run has a NIC. */
+uint32_t plan_ipv4(const struct opts *o, uint32_t id);
+void plan_mac(uint32_t id, uint8_t mac[6]);
+int plan_used(const struct opts *o);
 
 /* json.c */
 int report_json(const struct run *run, int status, const char *path);

@@ -56,17 +56,43 @@ static void av_free(struct argv *a)
 	free(a->v);
 }
 
-/* The kernel command line (runlog.h): "timeout_ms=N quota_kib=N quantum_us=N [quiet=1]". */
+/* The kernel command line (runlog.h): "timeout_ms=N quota_kib=N quantum_us=N [quiet=1] [net_ip=N net_bits=N]
+ * [--append words]". */
 static void kernel_cmdline(const struct run *run, char *buf, size_t n)
 {
-	snprintf(buf, n, "timeout_ms=%lu quota_kib=%lu quantum_us=%lu%s", run->o.timeout_s * 1000,
-		 run->o.quota_kib, run->o.quantum_us, run->o.quiet ? " quiet=1" : "");
+	const struct opts *o = &run->o;
+	size_t len;
+
+	len = (size_t)snprintf(buf, n, "timeout_ms=%lu quota_kib=%lu quantum_us=%lu%s", o->timeout_s * 1000,
+			       o->quota_kib, o->quantum_us, o->quiet ? " quiet=1" : "");
+	if (o->have_subnet)
+		len += (size_t)snprintf(buf + len, n - len, " net_ip=%lu net_bits=%u", (unsigned long)o->net_ip,
+					o->net_bits);
+	if (o->append && *o->append)
+		snprintf(buf + len, n - len, " %s", o->append);
+}
+
+/* The NIC: a legacy virtio-net-pci (the kernel's driver) on a stream socket QEMU serves, or on a tap. */
+static void nic_args(const struct opts *o, struct argv *a)
+{
+	char buf[256];
+
+	if (!o->net_socket && !o->tap)
+		return;
+	if (o->net_socket)
+		snprintf(buf, sizeof buf, "stream,id=n0,server=on,addr.type=unix,addr.path=%s", o->net_socket);
+	else
+		snprintf(buf, sizeof buf, "tap,id=n0,ifname=%s,script=no,downscript=no", o->tap);
+	av_add(a, "-netdev");
+	av_add(a, buf);
+	av_add(a, "-device");
+	av_add(a, "virtio-net-pci,netdev=n0,disable-modern=on,romfile=");
 }
 
 static void build_argv(const struct run *run, const char *accel, const char *kernel, const char *mods,
 		       struct argv *a)
 {
-	char buf[256];
+	char buf[1024];
 	size_t i;
 
 	av_split(a, QEMU);
@@ -89,6 +115,7 @@ static void build_argv(const struct run *run, const char *accel, const char *ker
 		av_add(a, "-initrd");
 		av_add(a, mods);
 	}
+	nic_args(&run->o, a);
 	for (i = 0; i < run->o.nqemu_args; i++)
 		av_add(a, run->o.qemu_args[i]);
 }
