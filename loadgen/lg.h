@@ -45,7 +45,7 @@ struct lg {
 	uint32_t *lat_us;
 	size_t nlat, caplat;
 	uint32_t nready, nready_warm;
-	uint64_t t_start, t_main, t_last;
+	uint64_t t_start, t_main, t_stop, t_last;   /* start, measurement start, end of sending, last answer */
 	int warm;                           /* in the readiness phase */
 };
 

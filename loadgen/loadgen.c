@@ -521,7 +521,7 @@ static void main_phase(void)
 
 		now = lg_now();
 		if (sending && main_done(now))
-			sending = 0;
+			sending = 0, G.t_stop = now;
 		if (sending && G.rate) {
 			while (next_send <= now && burst++ < 1024 && !main_done(now)) {
 				issue(pick_vm(), 0);
@@ -601,6 +601,20 @@ static void report(FILE *f, double secs, int run_status, int json)
 	free(fair);
 }
 
+/* Names the first VMs that never answered. */
+static void print_silent(void)
+{
+	uint32_t i, shown = 0;
+
+	if (G.nready == G.nvms)
+		return;
+	printf("loadgen: never answered (%u VMs):", G.nvms - G.nready);
+	for (i = 0; i < G.nvms && shown < 10; i++)
+		if (!G.vm_ready[i])
+			printf(" %u", i), shown++;
+	printf("%s\n", G.nvms - G.nready > shown ? " ..." : "");
+}
+
 /* --run: CMD in its own process group (so a stop reaches QEMU too). */
 static pid_t start_cmd(const char *cmd)
 {
@@ -662,12 +676,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "loadgen: only %u of %u VMs answered within --wait %u s; measuring anyway\n", G.nready,
 			G.nvms, G.wait_s);
 	main_phase();
-	secs = (double)((G.t_last > G.t_main ? G.t_last : lg_now()) - G.t_main) / 1e9;
+	if (!G.t_stop)
+		G.t_stop = lg_now();       /* stopped early: signal or QEMU gone */
+	secs = (double)((G.t_last > G.t_stop ? G.t_last : G.t_stop) - G.t_main) / 1e9;
 	if (G.eof)
 		fprintf(stderr, "loadgen: QEMU closed the connection\n");
 	close(G.fd);
 	run_status = wait_cmd(child);
 	report(stdout, secs, run_status, 0);
+	print_silent();
 	if (G.json) {
 		FILE *f = fopen(G.json, "w");
 
