@@ -54,7 +54,7 @@ extern struct lg G;
 /* lg_wire.c */
 uint64_t lg_now(void);
 void lg_die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-int lg_connect(const char *path, double wait_s);
+int lg_connect(const char *path, double wait_s, int (*alive)(void));
 int lg_send_frame(const void *frame, size_t len);    /* 0, or -1 if the output is backed up (a drop) */
 void lg_flush(void);
 void lg_read(void (*fn)(const uint8_t *frame, size_t len));

@@ -35,8 +35,9 @@ void lg_die(const char *fmt, ...)
 	exit(2);
 }
 
-/* Connects to QEMU's listening socket, retrying every 50 ms for up to wait_s (QEMU may not be up yet). */
-int lg_connect(const char *path, double wait_s)
+/* Connects to QEMU's listening socket, retrying every 50 ms for up to wait_s (QEMU may not be up yet) while
+ * alive() (NULL: always) says whoever should start QEMU is still there. */
+int lg_connect(const char *path, double wait_s, int (*alive)(void))
 {
 	struct sockaddr_un a;
 	uint64_t t0 = lg_now();
@@ -54,7 +55,7 @@ int lg_connect(const char *path, double wait_s)
 		if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
 			break;
 		close(fd);
-		if ((double)(lg_now() - t0) / 1e9 > wait_s)
+		if ((double)(lg_now() - t0) / 1e9 > wait_s || (alive && !alive()))
 			return -1;
 		usleep(50000);
 	}

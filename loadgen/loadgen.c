@@ -633,12 +633,29 @@ static pid_t start_cmd(const char *cmd)
 	return pid;
 }
 
+static pid_t child;
+static int child_status = -1;     /* set once reaped */
+
+static int child_alive(void)
+{
+	int st;
+
+	if (child <= 0 || child_status >= 0)
+		return child_status < 0 && child > 0;
+	if (waitpid(child, &st, WNOHANG) != child)
+		return 1;
+	child_status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return 0;
+}
+
 static int wait_cmd(pid_t pid)
 {
 	int st;
 
 	if (pid <= 0)
 		return -1;
+	if (child_status >= 0)
+		return child_status;
 	if (stop_sig)
 		kill(-pid, SIGTERM);
 	while (waitpid(pid, &st, 0) < 0)
@@ -649,7 +666,6 @@ static int wait_cmd(pid_t pid)
 
 int main(int argc, char **argv)
 {
-	pid_t child = 0;
 	int run_status, ok;
 	double secs;
 
@@ -662,10 +678,14 @@ int main(int argc, char **argv)
 	G.t_start = lg_now();
 	if (G.run_cmd)
 		child = start_cmd(G.run_cmd);
-	G.fd = lg_connect(G.sock_path, G.wait_s);
+	G.fd = lg_connect(G.sock_path, G.wait_s, child > 0 ? child_alive : NULL);
 	if (G.fd < 0) {
-		fprintf(stderr, "loadgen: nothing listens on %s after %u s\n", G.sock_path, G.wait_s);
-		if (child > 0)
+		if (child_status >= 0)
+			fprintf(stderr, "loadgen: the --run command exited (status %d) before QEMU listened on %s\n",
+				child_status, G.sock_path);
+		else
+			fprintf(stderr, "loadgen: nothing listens on %s after %u s\n", G.sock_path, G.wait_s);
+		if (child_alive())
 			kill(-child, SIGTERM), wait_cmd(child);
 		return 2;
 	}
