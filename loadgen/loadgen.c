@@ -576,7 +576,8 @@ static void report(FILE *f, double secs, int run_status, int json)
 		s2 += (double)fair[i] * fair[i];
 	}
 	qsort(fair, G.nvms, sizeof *fair, cmp_u32);
-	qsort(G.lat_us, G.nlat, sizeof *G.lat_us, cmp_u32);
+	if (G.nlat)
+		qsort(G.lat_us, G.nlat, sizeof *G.lat_us, cmp_u32);
 	jain = s2 > 0 ? s * s / (G.nvms * s2) : 0;
 	fmt = json ? "{\n  \"workload\": \"%s\", \"vms\": %u, \"requests\": %llu, \"responses\": %llu, \"errors\": %llu,\n"
 		     "  \"timeouts\": %llu, \"drops\": %llu, \"late\": %llu, \"throughput\": %.1f,\n"
@@ -692,7 +693,7 @@ int main(int argc, char **argv)
 	if (G.mode == LG_HTTP)
 		http_init();
 	warm_phase();
-	if (G.nready < G.nvms && !G.quiet)
+	if (G.nready < G.nvms && !G.quiet && !G.eof && !stop_sig)
 		fprintf(stderr, "loadgen: only %u of %u VMs answered within --wait %u s; measuring anyway\n", G.nready,
 			G.nvms, G.wait_s);
 	main_phase();
