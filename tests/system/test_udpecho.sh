@@ -2,7 +2,7 @@
 # test_udpecho.sh - 1,000 udp-echo VMs behind the kernel's virtual switch, driven from outside by build/bin/loadgen over
 # QEMU's stream netdev (isorun --net-socket): every VM must answer and every echo carry the payload sent. First a
 # short run against the kernel's netbounce mode checks loadgen's framing on its own (frames come back MAC-swapped).
-# Skips until udp-echo.elf exists and the kernel knows net_ip/net_bits (the switch).
+# Then keep-alive HTTP to 50 http VMs (open loop). Skips until udp-echo.elf exists and the kernel knows net_ip/net_bits (the switch).
 # timeout: 240
 . "$(dirname "$0")/lib.sh"
 need_runner
@@ -64,4 +64,13 @@ started=$(json_num echo vms_started)
 [ "$started" = $N ] || fail "echo: the kernel started ${started:-no} VMs, expected $N"
 grep -q '"id": 999, .*"ipv4": "172.16.3.233", "mac": "02:00:00:00:03:e7"' "$WORK/echo.json" ||
 	fail "echo: isorun's JSON lacks VM 999's planned address 172.16.3.233 / 02:00:00:00:03:e7"
-pass "$N of $N udp-echo VMs answered; $(lgnum echo responses) echoes in $(lgnum echo seconds) s ($(lgnum echo throughput)/s), p50 $(lgnum echo p50) us, p99 $(lgnum echo p99) us, $(lgnum echo timeouts) timeouts, Jain $(lgnum echo jain) (Zipf 0.8); bounce $(lgnum bounce throughput) frames/s"
+# 3. loadgen's other workload while we are here: keep-alive HTTP GETs, open loop, to 50 http VMs (if built).
+httpmsg="no http.elf: HTTP leg not run"
+if [ -f "$EX/http.elf" ]; then
+	lg http --timeout 12 "$EX/http.elf:50:80" -- --http --vms 50 --rate 1000 --duration 3 --wait 8
+	[ $LGRC = 0 ] || fail "http: loadgen exited $LGRC (see $WORK/http.lg)"
+	[ "$(lgnum http vms_answered)" = 50 ] || fail "http: $(lgnum http vms_answered) of 50 VMs answered"
+	[ "$(lgnum http errors)" = 0 ] || fail "http: $(lgnum http errors) errors"
+	httpmsg="http: 50 VMs, $(lgnum http responses) GETs at $(lgnum http throughput)/s open loop, p99 $(lgnum http p99) us"
+fi
+pass "$N of $N udp-echo VMs answered; $(lgnum echo responses) echoes in $(lgnum echo seconds) s ($(lgnum echo throughput)/s), p50 $(lgnum echo p50) us, p99 $(lgnum echo p99) us, $(lgnum echo timeouts) timeouts, Jain $(lgnum echo jain) (Zipf 0.8); bounce $(lgnum bounce throughput) frames/s; $httpmsg"
