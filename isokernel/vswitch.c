@@ -150,6 +150,21 @@ static bool is_arp_request(const uint8_t *f, size_t len, uint32_t *tpa)
 	return true;
 }
 
+/* If f asks ARP for a live VM's address, the reply the kernel gives in the VM's name, in reply[42]. */
+static bool answer_arp(const uint8_t *f, size_t len, uint8_t reply[42])
+{
+	uint32_t tpa, ip, m, gw;
+	uint8_t mac[6];
+	struct vm *dst;
+
+	if (!is_arp_request(f, len, &tpa) || !(dst = vm_by_ip(tpa)))
+		return false;
+	vsw_vm_addr(dst->id, mac, &ip, &m, &gw);
+	arp_reply(reply, f, mac, ip);
+	vsw_stats.arp_answered++;
+	return true;
+}
+
 static void to_nic(const uint8_t *f, size_t len)
 {
 	if (vnet_send(f, len) != 0) {
@@ -178,7 +193,7 @@ static bool spoofed(const struct vm *vm, const uint8_t *f, size_t len)
 
 int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 {
-	uint32_t tpa;
+	uint8_t reply[42];
 	struct vm *dst;
 
 	vsw_stats.from_vm++;
@@ -196,12 +211,7 @@ int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 		vm->tx_spoofed++;
 		return 0;
 	}
-	if (is_arp_request(f, len, &tpa) && (dst = vm_by_ip(tpa))) {
-		uint8_t reply[42], mac[6];
-		uint32_t ip, m, gw;
-		vsw_vm_addr(dst->id, mac, &ip, &m, &gw);
-		arp_reply(reply, f, mac, ip);
-		vsw_stats.arp_answered++;
+	if (answer_arp(f, len, reply)) {
 		deliver(vm, reply, sizeof(reply));
 		return 0;
 	}
@@ -221,7 +231,7 @@ int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 /* A frame from outside: ARP for a VM address is answered here (no VM wakes); the rest goes by MAC. */
 static void from_nic(void *ctx, const uint8_t *f, size_t len)
 {
-	uint32_t tpa;
+	uint8_t reply[42];
 	struct vm *dst;
 
 	(void)ctx;
@@ -231,12 +241,7 @@ static void from_nic(void *ctx, const uint8_t *f, size_t len)
 		return;
 	}
 	if (memcmp(f, bcast, 6) == 0) {
-		if (is_arp_request(f, len, &tpa) && (dst = vm_by_ip(tpa))) {
-			uint8_t reply[42], mac[6];
-			uint32_t ip, m, gw;
-			vsw_vm_addr(dst->id, mac, &ip, &m, &gw);
-			arp_reply(reply, f, mac, ip);
-			vsw_stats.arp_answered++;
+		if (answer_arp(f, len, reply)) {
 			to_nic(reply, sizeof(reply));
 			return;
 		}
