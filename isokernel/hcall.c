@@ -106,20 +106,26 @@ static long hc_yield(struct vm *vm, const struct trapframe *tf)
 	return HC_SWITCH;
 }
 
-static long hc_net_send(struct vm *vm, const struct trapframe *tf)
+/* Copy one frame from the guest and switch it; its length or an error. */
+static long send_one(struct vm *vm, uint64_t buf, uint64_t len)
 {
 	uint8_t f[PV_FRAME_MAX];
 	int err;
 
-	if (tf->rsi < PV_FRAME_MIN || tf->rsi > PV_FRAME_MAX)
+	if (len < PV_FRAME_MIN || len > PV_FRAME_MAX)
 		return PV_EINVAL;
 	if (!vm->tx_budget)
 		return PV_EAGAIN;
-	if ((err = vms_copyin(&vm->mem, f, tf->rdi, tf->rsi)) != 0)
+	if ((err = vms_copyin(&vm->mem, f, buf, len)) != 0)
 		return err;
 	vm->tx_budget--;
-	err = vsw_from_vm(vm, f, tf->rsi);
-	return err ? err : (long)tf->rsi;
+	err = vsw_from_vm(vm, f, len);
+	return err ? err : (long)len;
+}
+
+static long hc_net_send(struct vm *vm, const struct trapframe *tf)
+{
+	return send_one(vm, tf->rdi, tf->rsi);
 }
 
 /* Copy the oldest queued frame to the guest; its length, 0 if none, or an error (the frame stays). */
@@ -161,8 +167,7 @@ static long hc_net_send_batch(struct vm *vm, const struct trapframe *tf)
 	if (err)
 		return err;
 	for (uint64_t i = 0; i < tf->rsi; i++) {
-		struct trapframe one = { .rdi = d[i].addr, .rsi = d[i].len };
-		long r = hc_net_send(vm, &one);
+		long r = send_one(vm, d[i].addr, d[i].len);
 		if (r < 0)
 			return sent ? sent : r;
 		sent++;

@@ -85,8 +85,10 @@ void sched_forget(struct vm *vm)
 void sched_save(struct vm *vm, const struct trapframe *tf)
 {
 	memcpy(&vm->regs, tf, sizeof(*tf));
-	vm->cpu_tsc += rdtsc() - slice_start;
-	slice_start = rdtsc();
+	uint64_t now = rdtsc();
+
+	vm->cpu_tsc += now - slice_start;
+	slice_start = now;
 }
 
 /* Every VM still alive at the end of the run is reported as running and freed. */

@@ -107,7 +107,6 @@ void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason)
 	vsw_detach(vm);
 	sched_live_delta(-1);
 	vms_destroy(&vm->mem);
-	vm->state = (uint8_t)how;
 	slab_free(&vm_cache, vm);
 }
 
