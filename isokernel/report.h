@@ -16,7 +16,7 @@ struct kstats {
 	uint64_t create_tsc;             /* TSC ticks spent creating VMs */
 	uint64_t switches, hypercalls;
 	uint64_t run_start_tsc;
-	bool timed_out, quiet, rejected;
+	bool timed_out, stopped, quiet, rejected;
 };
 extern struct kstats kst;
 

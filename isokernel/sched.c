@@ -11,6 +11,7 @@
 #include "memlayout.h"
 #include "virtio_net.h"
 #include "vswitch.h"
+#include "serial.h"
 
 struct vm *sched_current;
 static struct runq rq;
@@ -20,7 +21,7 @@ static uint64_t user_pdpt[512] __attribute__((aligned(4096)));
 static uint64_t user_pd[512] __attribute__((aligned(4096)));
 static uint64_t quantum_tsc, run_deadline_tsc, slice_start;
 static struct vm *last_run;         /* whose window is installed */
-
+static uint64_t stop_poll_tsc, next_stop_poll;   /* when COM1 is next checked for the host's stop byte */
 
 void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, uint64_t quantum_ns,
 		uint64_t run_deadline_ns)
@@ -31,6 +32,21 @@ void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, ui
 	runq_init(&rq, timer_storage, cap);
 	quantum_tsc = ns_to_tsc(quantum_ns);
 	run_deadline_tsc = run_deadline_ns ? tsc_boot + ns_to_tsc(run_deadline_ns) : 0;
+	stop_poll_tsc = ns_to_tsc(RL_STOP_POLL_MS * 1000000ull);
+}
+
+/* Has the host asked the run to end (RL_STOP_BYTE on COM1)? One port read per RL_STOP_POLL_MS at most. */
+static bool host_stop(uint64_t now)
+{
+	int c;
+
+	if (now < next_stop_poll)
+		return false;
+	next_stop_poll = now + stop_poll_tsc;
+	while ((c = serial_getc()) >= 0)
+		if (c == RL_STOP_BYTE)
+			return true;
+	return false;
 }
 
 void sched_live_delta(int d)
@@ -128,6 +144,8 @@ static bool idle_wait(uint64_t now)
 
 	if (run_deadline_tsc && run_deadline_tsc < until)
 		until = run_deadline_tsc;
+	if ((until != TQ_NEVER || vnet_present()) && next_stop_poll < until)
+		until = next_stop_poll;         /* the host may say stop: look at COM1 while asleep too */
 	until = vnet_idle_until(now, until);     /* with a NIC, frames may wake VMs that idle with no deadline */
 	if (until == TQ_NEVER)
 		return false;
@@ -164,6 +182,11 @@ void sched_run(void)
 		if (run_deadline_tsc && now >= run_deadline_tsc) {
 			kst.timed_out = true;
 			end_of_run("still running when the run timed out");
+			finish();
+		}
+		if (host_stop(now)) {
+			kst.stopped = true;
+			end_of_run("stopped by the host");
 			finish();
 		}
 		runq_wake(&rq, now);

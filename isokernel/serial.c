@@ -12,6 +12,8 @@
 #define UART_LCR  3
 #define UART_MCR  4
 #define UART_LSR  5
+#define UART_RBR  0    /* receive buffer (DLAB=0) */
+#define LSR_DR    0x01 /* a received byte is waiting */
 #define LSR_THRE  0x20 /* transmit FIFO empty */
 #define LSR_TEMT  0x40 /* FIFO and shift register empty: the last byte is on the wire */
 #define FIFO_SIZE 16
@@ -51,6 +53,13 @@ void serial_write(const void *buf, size_t len)
 void serial_putc(char c)
 {
 	serial_write(&c, 1);
+}
+
+int serial_getc(void)
+{
+	if (!(inb(COM1 + UART_LSR) & LSR_DR))
+		return -1;
+	return inb(COM1 + UART_RBR);
 }
 
 void serial_flush(void)

@@ -1,4 +1,4 @@
-/* serial.h - COM1 output (115200 8N1, polled): the kernel's only console and the run report channel. */
+/* serial.h - COM1 (115200 8N1, polled): the kernel's only console and the run report channel. */
 #ifndef ISO_SERIAL_H
 #define ISO_SERIAL_H
 
@@ -10,5 +10,7 @@ void serial_write(const void *buf, size_t len);
 void serial_putc(char c);
 /* Waits until every byte written has left the UART (before powering off: Bochs drops what is queued). */
 void serial_flush(void);
+/* The next byte the host sent on COM1, or -1 if none is waiting (one port read; polled, no interrupt). */
+int serial_getc(void);
 
 #endif

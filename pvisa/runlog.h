@@ -26,7 +26,7 @@
  *  @summary fields: vms_started vms_exited_ok vms_failed vms_faulted vms_running_at_end
  *     peak_live_vms kernel_bytes_per_vm guest_bytes_per_vm (both at the peak of live VMs)
  *     kernel_bytes_peak guest_private_bytes_peak guest_shared_bytes create_ns_per_vm
- *     run_ns switches hypercalls timed_out=0|1, and the kernel bytes of one VM by kind:
+ *     run_ns switches hypercalls timed_out=0|1 stopped=0|1 (by the host), and the kernel bytes of one VM by kind:
  *     vm_struct_bytes (its slab share, FXSAVE area included) fxsave_bytes page_table_bytes timer_slot_bytes
  *  guest_bytes_per_vm = (sum over VMs of their private bytes when they ended + image bytes) / VMs started
  *
@@ -34,6 +34,15 @@
  *     code 0: every VM exited with status 0; 1: some VM did not; 2: the kernel refused its input
  *     (bad command line, no image, image rejected); 3: kernel panic.
  */
+/*
+ * Host -> kernel: the runner may write RL_STOP_BYTE to COM1 (QEMU's -serial stdio reads its stdin). The
+ * kernel looks for it every RL_STOP_POLL_MS; on it, the run ends as at its timeout: every live VM is
+ * reported state=running reason="stopped by the host", then @summary (stopped=1) and @done. Other bytes
+ * are ignored. isorun sends it on its first SIGINT or SIGTERM.
+ */
+#define RL_STOP_BYTE    'q'
+#define RL_STOP_POLL_MS 10
+
 #define RL_CONSOLE_BYTE 0x01
 #define RL_EXIT_PORT    0xf4
 
