@@ -89,6 +89,7 @@ static struct {
 	struct vq rx, tx;
 	uint16_t txfree[VNET_BUFS], ntxfree;
 	uint64_t poll_tsc;
+	uint64_t bounced;                        /* frames sent back in bounce mode */
 } vn;
 static struct vnet_stats st;
 static uint64_t tx_bad;
@@ -395,43 +396,50 @@ int vnet_recv(void *buf, size_t cap)
 	return got;
 }
 
+/* Bounce mode takes a frame from the RX ring only when a TX buffer is free: while TX is full the rest wait
+ * there (back-pressure), switched frames too (they are the minority in a bounce run). */
+static bool rx_room(void)
+{
+	if (!vnet_bounce)
+		return true;
+	if (!vn.ntxfree)
+		tx_reclaim();
+	return vn.ntxfree > 0;
+}
+
+/* Bounce mode: a frame addressed to the NIC's own MAC goes straight back with its MACs swapped (the bare
+ * path, no VM involved); every other frame goes to fn (the switch) as usual. */
+static bool bounce_this(const uint8_t *frame)
+{
+	return vnet_bounce && memcmp(frame, vn.mac, 6) == 0;
+}
+
 unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx)
 {
 	uint32_t k, len;
-	unsigned n = 0;
+	unsigned n = 0, bounced = 0;
 
 	if (!vn.up)
 		return 0;
-	while (rx_take(&k, &len)) {
-		fn(ctx, buf_va(&vn.rx, k) + VNET_HDR, len);
+	while (rx_room() && rx_take(&k, &len)) {
+		const uint8_t *f = buf_va(&vn.rx, k) + VNET_HDR;
+		if (bounce_this(f)) {
+			tx_post(f, len, true);
+			bounced++;
+		} else {
+			fn(ctx, f, len);
+			n++;
+		}
 		rx_repost(k);
-		n++;
 	}
-	if (n)
+	if (n + bounced)
 		vq_kick(&vn.rx);
-	return n;
-}
-
-/* Bounce mode: send each received frame back with its destination and source MACs swapped. A frame is taken
- * from the RX ring only when a TX buffer is free: when TX is full the rest wait there (back-pressure). */
-static void bounce(void)
-{
-	uint32_t k, len;
-	unsigned n = 0;
-
-	for (;;) {
-		if (!vn.ntxfree)
-			tx_reclaim();
-		if (!vn.ntxfree || !rx_take(&k, &len))
-			break;
-		tx_post(buf_va(&vn.rx, k) + VNET_HDR, len, true);
-		rx_repost(k);
-		n++;
-	}
-	if (n) {
-		vq_kick(&vn.rx);
+	if (bounced) {
+		vn.bounced += bounced;
 		vn.tx_unkicked = true;
+		vnet_flush();
 	}
+	return n;
 }
 
 void vnet_poll(void)
@@ -439,8 +447,6 @@ void vnet_poll(void)
 	if (!vn.up)
 		return;
 	tx_reclaim();
-	if (vnet_bounce)
-		bounce();
 	vnet_flush();
 }
 
@@ -476,9 +482,9 @@ void vnet_report(void)
 	if (!vn.up)
 		return;
 	kprintf("@net mac=%02x:%02x:%02x:%02x:%02x:%02x rx=%lu tx=%lu dropped=%lu rx_bytes=%lu tx_bytes=%lu"
-		" tx_full=%lu rx_bad=%lu tx_bad=%lu broken=%d\n", vn.mac[0], vn.mac[1], vn.mac[2], vn.mac[3],
+		" tx_full=%lu rx_bad=%lu tx_bad=%lu broken=%d bounced=%lu\n", vn.mac[0], vn.mac[1], vn.mac[2], vn.mac[3],
 		vn.mac[4], vn.mac[5], st.rx_frames, st.tx_frames, st.rx_dropped, st.rx_bytes, st.tx_bytes,
-		st.tx_full, st.rx_bad, tx_bad, vn.broken ? 1 : 0);
+		st.tx_full, st.rx_bad, tx_bad, vn.broken ? 1 : 0, vn.bounced);
 }
 
 /* Reset, negotiate, set up both queues, post every RX buffer, DRIVER_OK. */

@@ -61,7 +61,8 @@
  *                  gateway = net_ip + 1 (everything outside the VMs, through the NIC),
  *                  VM id i = net_ip + 2 + i with MAC 02:00:<i as 4 bytes, big-endian>
  *   net_immediate=1  deliver a VM's frames at once (it runs next) instead of batched at its next quantum
- *   netbounce=1    with a NIC: bounce every received frame back with the MACs swapped (the bare-path baseline)
+ *   netbounce=1    with a NIC: frames for the NIC's own MAC go straight back with the MACs swapped (the bare
+ *                  path, no VM); every other frame is switched as usual; the run lasts until timeout_ms
  * Module command line (one module per image): "<path> <name> <count> [args...]"
  *   path: the file QEMU loaded (QEMU's -initrd keeps it as the first word; the kernel skips it);
  *   name: the image name reported in @vm lines; count: instances to start; args: the guest's argv[1..].

@@ -1,7 +1,8 @@
 #!/bin/bash
-# test_netbounce.sh - the bare NIC path: with netbounce=1 the kernel's virtio-net driver bounces every frame back
-# with the MACs swapped; udpbounce.c sends 1,000 small and 200 full-size frames through QEMU's dgram netdev and
-# checks each comes back intact. Also: netbounce=1 without a NIC changes nothing (no @net line, normal exit).
+# test_netbounce.sh - the bare NIC path: with netbounce=1 the kernel's virtio-net driver bounces every frame for
+# the NIC's own MAC back with the MACs swapped; udpbounce.c sends 1,000 small and 200 full-size frames through
+# QEMU's dgram netdev and checks each comes back intact, then 100 frames to another MAC that must not come back
+# (they go to the switch, which has no VM for them). Also: netbounce=1 without a NIC changes nothing.
 # timeout: 120
 . "$(dirname "$0")/lib.sh"
 need_runner
@@ -37,22 +38,30 @@ runner=$!
 small=$?
 big=1
 [ $small = 0 ] && { "$HELPER" "$HSOCK" "$QSOCK" 200 1514 32 5 >"$WORK/big.out" 2>&1; big=$?; }
+other=1
+[ $big = 0 ] && { "$HELPER" --other "$HSOCK" "$QSOCK" 100 60 32 5 >"$WORK/other.out" 2>&1; other=$?; }
 wait $runner
-cat "$WORK/bounce.log" "$WORK/small.out" "$WORK/big.out" 2>/dev/null
+cat "$WORK/bounce.log" "$WORK/small.out" "$WORK/big.out" "$WORK/other.out" 2>/dev/null
 RC=$(sed -n 's/^  (isorun exit status \([0-9]*\))$/\1/p' "$WORK/bounce.log")
 [ $small = 0 ] || fail "small frames: $(cat "$WORK/small.out")"
 [ $big = 0 ] || fail "full-size frames: $(cat "$WORK/big.out")"
+[ $other = 0 ] || fail "frames to another MAC: $(cat "$WORK/other.out")"
 expect_rc bounce 0
 net=$(grep -a '^@net ' "$WORK/bounce.serial")
 [ -n "$net" ] || fail "no @net line from the kernel"
 echo "kernel: $net"
 val() { echo "$net" | sed -n "s/.* $1=\([0-9]*\).*/\1/p"; }
 rx=$(val rx) tx=$(val tx)
-[ "$rx" -ge 1200 ] || fail "the kernel counted $rx frames received, expected at least 1,200"
-[ "$rx" = "$tx" ] || fail "the kernel received $rx frames but sent $tx"
+[ "$rx" -ge 1300 ] || fail "the kernel counted $rx frames received, expected at least 1,300"
+[ $((rx - tx)) = 100 ] || fail "the kernel received $rx frames and sent $tx: 100 (to another MAC) should stay"
+[ "$(val bounced)" = "$tx" ] || fail "bounced=$(val bounced), expected every frame sent ($tx)"
+sw=$(grep -a '^@switch ' "$WORK/bounce.serial")
+echo "kernel: $sw"
+from_nic=$(echo "$sw" | sed -n 's/.* *from_nic=\([0-9]*\).*/\1/p')
+[ "$from_nic" = 100 ] || fail "the switch got $from_nic frames from the NIC, expected the 100 for another MAC"
 for k in dropped tx_full rx_bad tx_bad broken; do
 	[ "$(val $k)" = 0 ] || fail "$k=$(val $k) in: $net"
 done
 rate=$(sed -n 's/.* rate=\([0-9]*\) frames\/s.*/\1/p' "$WORK/small.out")
 rate_big=$(sed -n 's/.* rate=\([0-9]*\) frames\/s.*/\1/p' "$WORK/big.out")
-pass "1,000 x 60 B and 200 x 1514 B frames bounced with MACs swapped; $rate frames/s (60 B), $rate_big frames/s (1514 B), window 32, accel $(summary_line bounce accel)"
+pass "1,000 x 60 B and 200 x 1514 B frames bounced with MACs swapped, 100 to another MAC switched, not bounced; $rate frames/s (60 B), $rate_big frames/s (1514 B), window 32, accel $(summary_line bounce accel)"

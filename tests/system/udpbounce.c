@@ -1,10 +1,12 @@
 /* udpbounce.c - host side of test_netbounce: sends Ethernet frames to QEMU's dgram netdev and checks they come back
- * with the MACs swapped. usage: udpbounce MY_SOCK QEMU_SOCK COUNT SIZE [WINDOW [WAIT_S]]
+ * with the MACs swapped. usage: udpbounce [--other] MY_SOCK QEMU_SOCK COUNT SIZE [WINDOW [WAIT_S]]
  * MY_SOCK / QEMU_SOCK: unix datagram socket paths (QEMU: -netdev dgram,local.type=unix,local.path=QEMU_SOCK,
  * remote.type=unix,remote.path=MY_SOCK), or 127.0.0.1 UDP ports when they are all digits.
  * First probes until one frame comes back (up to WAIT_S, default 60 s), then sends COUNT frames of SIZE bytes
- * (14..1514) with at most WINDOW (default 32) unanswered; prints one "udpbounce: ..." result line.
- * Exit 0 if every frame came back intact, 1 if not, 2 on usage or socket errors. */
+ * (14..1514) to the NIC's MAC with at most WINDOW (default 32) unanswered; prints one "udpbounce: ..." result
+ * line. Exit 0 if every frame came back intact, 1 if not, 2 on usage or socket errors.
+ * --other: the COUNT frames go to another MAC (OTHER_MAC) instead, and none may come back: the kernel bounces
+ * only frames for its NIC; a probe sent after them must still come back (exit 0), after them in order. */
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
@@ -21,6 +23,7 @@
 #define MAXF 1514
 static const uint8_t my_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0xbb, 0x01 };
 static const uint8_t nic_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };   /* QEMU's default NIC address */
+static const uint8_t other_mac[6] = { 0x02, 0x00, 0x00, 0x00, 0xcc, 0x01 }; /* no VM, not the NIC */
 #define ETYPE_HI 0x88       /* 0x88b5: IEEE local experimental */
 #define ETYPE_LO 0xb5
 #define PROBE_SEQ 0xffffffffu
@@ -62,9 +65,11 @@ static socklen_t make_addr(const char *s, struct sockaddr_storage *ss)
 	return sizeof(*un);
 }
 
+static const uint8_t *dst_mac = nic_mac;
+
 static void build(uint8_t *f, size_t size, uint32_t seq)
 {
-	memcpy(f, nic_mac, 6);
+	memcpy(f, seq == PROBE_SEQ ? nic_mac : dst_mac, 6);
 	memcpy(f + 6, my_mac, 6);
 	f[12] = ETYPE_HI;
 	f[13] = ETYPE_LO;
@@ -104,10 +109,38 @@ static int64_t recv_frame(int ms, size_t size)
 	return seq;
 }
 
+/* --other: COUNT frames to other_mac, then probes; every frame back before the first probe is a failure. */
+static int check_not_bounced(uint32_t count, size_t size)
+{
+	uint32_t back = 0;
+	int probe = 0;
+
+	dst_mac = other_mac;
+	for (uint32_t i = 0; i < count; i++)
+		if (send_frame(i, size) != 0) {
+			fprintf(stderr, "udpbounce: send: %s\n", strerror(errno));
+			return 2;
+		}
+	for (int tries = 0; tries < 10 && !probe; tries++) {
+		send_frame(PROBE_SEQ, 60);
+		for (int64_t r; !probe && (r = recv_frame(200, size)) != -1;)
+			if (r == PROBE_SEQ)
+				probe = 1;
+			else
+				back++;
+	}
+	printf("udpbounce: other-MAC frames sent=%u came_back=%u probe_after_them=%s\n", count, back,
+	       probe ? "back" : "lost");
+	return back == 0 && probe ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+	int other = argc > 1 && strcmp(argv[1], "--other") == 0;
+
+	argc -= other, argv += other;
 	if (argc < 5 || argc > 7) {
-		fprintf(stderr, "usage: udpbounce MY_SOCK QEMU_SOCK COUNT SIZE [WINDOW [WAIT_S]]\n");
+		fprintf(stderr, "usage: udpbounce [--other] MY_SOCK QEMU_SOCK COUNT SIZE [WINDOW [WAIT_S]]\n");
 		return 2;
 	}
 	uint32_t count = (uint32_t)atoi(argv[3]);
@@ -149,6 +182,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	double ready = now_s() - t0;
+	if (other) {
+		int rc = check_not_bounced(count, size);
+		if (me.ss_family == AF_UNIX)
+			unlink(argv[1]);
+		return rc;
+	}
 
 	uint8_t *got = calloc(count, 1);
 	uint32_t sent = 0, back = 0, bad = 0, dup = 0, lost = 0;

@@ -321,32 +321,61 @@ static void test_tx_full_and_bad(void)
 	CU_ASSERT_EQUAL(dev.kicks[1], kicks);
 }
 
+/* What the switch would have been handed: count and the first bytes of the last frame. */
+static struct { unsigned n; uint8_t last[60]; } switched;
+static void to_switch(void *ctx, const uint8_t *frame, size_t len)
+{
+	(void)ctx;
+	switched.n++;
+	memcpy(switched.last, frame, len < 60 ? len : 60);
+}
+
 static void test_bounce(void)
 {
 	uint8_t f[60], out[2048];
 
-	start(256, 64, VIRTIO_F_ANY_LAYOUT);
+	start(256, 64, VIRTIO_NET_F_MAC | VIRTIO_F_ANY_LAYOUT);
 	CU_ASSERT_EQUAL_FATAL(vnet_init(), 0);
 	vnet_bounce = 1;
+	memset(&switched, 0, sizeof(switched));
 	CU_ASSERT(vnet_bouncing());
-	/* More frames than TX buffers: the rest wait in the RX ring, none is lost. */
+	/* More frames than TX buffers: the rest wait in the RX ring, none is lost. Every 4th frame is for another
+	 * MAC: it goes to the switch, not back. */
 	for (int i = 0; i < 256; i++) {
 		frame_of(f, 60, (uint8_t)i);
+		memcpy(f, dev_mac, 6);
+		f[5] ^= i % 4 == 3;
 		dev_rx(f, 60);
 	}
 	int got = 0;
 	for (int pass = 0; pass < 8; pass++) {
 		vnet_poll();
+		vnet_recv_batch(to_switch, NULL);
 		for (int n; (n = dev_tx(out)) >= 0; got++) {
-			frame_of(f, 60, (uint8_t)got);
+			int seq = got + got / 3;            /* the bounced ones: 0 1 2 4 5 6 8 ... */
+			frame_of(f, 60, (uint8_t)seq);
+			memcpy(f, dev_mac, 6);
 			CU_ASSERT_EQUAL(n, 60);
 			CU_ASSERT(memcmp(out, f + 6, 6) == 0 && memcmp(out + 6, f, 6) == 0 &&
 				  memcmp(out + 12, f + 12, 48) == 0);
 		}
 	}
-	CU_ASSERT_EQUAL(got, 256);
+	CU_ASSERT_EQUAL(got, 192);
+	CU_ASSERT_EQUAL(switched.n, 64);
+	frame_of(f, 60, 255);
+	memcpy(f, dev_mac, 6);
+	f[5] ^= 1;
+	CU_ASSERT(memcmp(switched.last, f, 60) == 0);
 	CU_ASSERT_EQUAL(vnet_stats().tx_full, 0);
 	CU_ASSERT_EQUAL(vnet_stats().rx_frames, 256);
+	CU_ASSERT_EQUAL(vn.bounced, 192);
+	/* Bounce off: everything goes to the switch. */
+	vnet_bounce = 0;
+	dev_rx(f, 60);
+	memcpy(f, dev_mac, 6);
+	dev_rx(f, 60);
+	CU_ASSERT_EQUAL(vnet_recv_batch(to_switch, NULL), 2);
+	CU_ASSERT_EQUAL(dev_tx(out), -1);
 }
 
 static int teardown(void)
@@ -368,6 +397,6 @@ int unit_suite_vnet(void)
 	CU_add_test(s, "bad used ids and lengths counted, never used", test_rx_bad_entries);
 	CU_add_test(s, "a used index running ahead stops the NIC", test_used_index_runs_ahead);
 	CU_add_test(s, "TX full, bad TX ids, NO_NOTIFY honoured", test_tx_full_and_bad);
-	CU_add_test(s, "bounce: MACs swapped, back-pressure when TX is full", test_bounce);
+	CU_add_test(s, "bounce: frames to the NIC MAC back with MACs swapped, others switched, back-pressure when TX is full", test_bounce);
 	return 0;
 }
