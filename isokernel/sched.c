@@ -130,7 +130,7 @@ static void finish(void)
 	vsw_report();
 	if (kst.live)
 		panic("%lu VMs unaccounted for at the end of the run", kst.live);
-	if (kst.failed || kst.faulted || kst.running_at_end)
+	if (kst.failed || kst.faulted || (kst.running_at_end && !kst.stopped))   /* a stop is the host's choice */
 		code = RL_CODE_VMFAIL;
 	if (kst.rejected || !kst.started)
 		code = RL_CODE_BADINPUT;       /* an image was refused, or there was nothing to run */

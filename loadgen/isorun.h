@@ -6,6 +6,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/* The NIC's MAC (QEMU's default, pinned): with the kernel word netbounce=1, frames to it are bounced. */
+#define ISORUN_NIC_MAC "52:54:00:12:34:56"
+
 /* Exit statuses of isorun (documented in --help). */
 #define IR_OK       0   /* kernel code 0 and every VM exited with status 0 */
 #define IR_VMFAIL   1   /* some VM failed, faulted, was still running at the end or exited nonzero */
@@ -112,6 +115,7 @@ struct run {
 	unsigned long mem_mib;
 	int qemu_status;            /* wait status of QEMU, -1 if none */
 	int killed;                 /* isorun killed QEMU at the deadline */
+	int stop_asked;             /* a signal made isorun ask the kernel to end the run (RL_STOP_BYTE) */
 	double wall_s;
 };
 

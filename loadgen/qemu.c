@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "isorun.h"
+#include "runlog.h"
 
 #define PROGRESS_AFTER_S  2.0
 #define PROGRESS_EVERY_S  3.0
 #define KILL_WAIT_S       3.0
+#define STOP_GRACE_S      30.0   /* after asking the kernel to stop: time for its @vm lines and summary */
 
 struct argv {
 	char **v;
@@ -86,7 +88,7 @@ static void nic_args(const struct opts *o, struct argv *a)
 	av_add(a, "-netdev");
 	av_add(a, buf);
 	av_add(a, "-device");
-	av_add(a, "virtio-net-pci,netdev=n0,disable-modern=on,romfile=");
+	av_add(a, "virtio-net-pci,netdev=n0,disable-modern=on,romfile=,mac=" ISORUN_NIC_MAC);
 }
 
 static void build_argv(const struct run *run, const char *accel, const char *kernel, const char *mods,
@@ -141,35 +143,38 @@ static void print_cmd(const struct argv *a)
 	fputc('\n', stderr);
 }
 
-/* Child side: serial (stdout) into the pipe, stdin from /dev/null, killed if isorun dies. */
-static void exec_child(const struct argv *a, int wfd)
+/* Child side: serial out (stdout) into one pipe, serial in (stdin) from another; its own process group, so a
+ * Ctrl-C or a signal to isorun's group reaches isorun only (which stops the run gracefully); killed if isorun
+ * dies. */
+static void exec_child(const struct argv *a, int wfd, int rfd)
 {
-	int null = open("/dev/null", O_RDONLY);
-
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (null >= 0)
-		dup2(null, 0);
+	setpgid(0, 0);
+	dup2(rfd, 0);
 	dup2(wfd, 1);
 	execvp(a->v[0], a->v);
 	fprintf(stderr, "isorun: cannot run %s: %s\n", a->v[0], strerror(errno));
 	_exit(127);
 }
 
-static pid_t spawn(const struct argv *a, int *rfd)
+/* Starts QEMU; *rfd reads its serial output, *wfd writes its serial input. */
+static pid_t spawn(const struct argv *a, int *rfd, int *wfd)
 {
-	int p[2];
+	int p[2], in[2];
 	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
+	if (pipe2(p, O_CLOEXEC) < 0 || pipe2(in, O_CLOEXEC) < 0)
 		die("pipe: %s", strerror(errno));
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0)
-		exec_child(a, p[1]);
+		exec_child(a, p[1], in[0]);
 	close(p[1]);
+	close(in[0]);
 	*rfd = p[0];
+	*wfd = in[1];
 	return pid;
 }
 
@@ -197,14 +202,37 @@ static void kill_qemu(pid_t pid)
 	kill(pid, SIGKILL);
 }
 
-/* Ends the run early if the deadline passed or isorun got a signal; returns 1 if QEMU was killed. */
-static int check_stop(struct run *run, pid_t pid, double t0, double deadline)
+/* The first SIGINT/SIGTERM/SIGHUP after boot asks the kernel to end the run (runlog.h RL_STOP_BYTE): it reports
+ * every VM and its summary as at a timeout. Returns 1 if asked; QEMU then has stop_grace() seconds. */
+static int ask_stop(struct run *run, int wfd, double *deadline)
 {
+	char c = RL_STOP_BYTE;
+	double grace = STOP_GRACE_S + (double)run->o.total / 2000;   /* ~90 bytes of @vm line per VM */
+
+	if (!run->r.booted || write(wfd, &c, 1) != 1)
+		return 0;
+	warnx("got signal %d; asking the kernel to end the run (again to kill QEMU now)", (int)stop_signal);
+	run->stop_asked = 1;
+	stop_signal = 0;
+	if (*deadline <= 0 || *deadline > now_s() + grace)
+		*deadline = now_s() + grace;
+	return 1;
+}
+
+/* Ends the run early if the deadline passed or isorun got a signal it could not turn into a stop request;
+ * returns 1 if QEMU was killed. */
+static int check_stop(struct run *run, pid_t pid, int wfd, double t0, double *deadline)
+{
+	if (stop_signal && !run->stop_asked && ask_stop(run, wfd, deadline))
+		return 0;
 	if (stop_signal) {
-		warnx("got signal %d; stopping QEMU", (int)stop_signal);
-	} else if (deadline > 0 && now_s() > deadline) {
-		warnx("QEMU did not finish within %.0f s (timeout %lu s + grace); killing it",
-		      deadline - t0, run->o.timeout_s);
+		warnx("got signal %d; killing QEMU", (int)stop_signal);
+	} else if (*deadline > 0 && now_s() > *deadline) {
+		if (run->stop_asked)
+			warnx("the kernel did not end the run in time after the stop request; killing QEMU");
+		else
+			warnx("QEMU did not finish within %.0f s (timeout %lu s + grace); killing it",
+			      *deadline - t0, run->o.timeout_s);
 	} else {
 		return 0;
 	}
@@ -214,7 +242,7 @@ static int check_stop(struct run *run, pid_t pid, double t0, double deadline)
 }
 
 /* Reads the serial stream until EOF, printing progress and enforcing the deadline. */
-static void pump(struct run *run, int fd, pid_t pid, double t0)
+static void pump(struct run *run, int fd, int wfd, pid_t pid, double t0)
 {
 	unsigned char buf[65536];
 	struct pollfd pfd = { .fd = fd, .events = POLLIN };
@@ -222,7 +250,7 @@ static void pump(struct run *run, int fd, pid_t pid, double t0)
 	ssize_t n;
 
 	for (;;) {
-		if (!run->killed && check_stop(run, pid, t0, deadline))
+		if (!run->killed && check_stop(run, pid, wfd, t0, &deadline))
 			continue;
 		if (now_s() >= next) {
 			progress(run, now_s() - t0);
@@ -255,7 +283,7 @@ int qemu_run(struct run *run, const char *accel, const char *kernel_link, const 
 {
 	struct argv a = { 0 };
 	double t0 = now_s();
-	int fd, status = 0;
+	int fd, wfd, status = 0;
 	pid_t pid;
 
 	build_argv(run, accel, kernel_link, modules, &a);
@@ -263,9 +291,10 @@ int qemu_run(struct run *run, const char *accel, const char *kernel_link, const 
 		print_cmd(&a);
 	catch_signals();
 	run->accel = accel;
-	pid = spawn(&a, &fd);
-	pump(run, fd, pid, t0);
+	pid = spawn(&a, &fd, &wfd);
+	pump(run, fd, wfd, pid, t0);
 	close(fd);
+	close(wfd);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	demux_finish(run);

@@ -36,13 +36,29 @@ static int qemu_exit_code(const struct run *run)
 	return WIFEXITED(s) ? WEXITSTATUS(s) : 128 + WTERMSIG(s);
 }
 
-/* Did every VM the kernel started end with an @vm record that says exited status 0? */
+/* Did the host end the run (isorun's stop request, @summary stopped=1)? Its running VMs were not failures. */
+static int stopped_by_host(const struct run *run)
+{
+	unsigned long long v;
+
+	return kv_get_ul(&run->r.summary, "stopped", &v) == 0 && v == 1;
+}
+
+/* VMs that count as ok: exited with status 0, or still running when the host stopped the run. */
+static unsigned long vms_ok(const struct run *run)
+{
+	const struct results *r = &run->r;
+
+	return r->by_state[VS_EXITED] - r->nonzero_exits + (stopped_by_host(run) ? r->by_state[VS_RUNNING] : 0);
+}
+
+/* Did every VM the kernel started end with an @vm record that says exited status 0 (or stopped by the host)? */
 static int all_vms_ok(const struct run *run)
 {
 	const struct results *r = &run->r;
 	unsigned long long started;
 
-	if (r->nonzero_exits || r->nvms != r->by_state[VS_EXITED])
+	if (r->nonzero_exits || r->nvms != vms_ok(run))
 		return 0;
 	return report_figure(run, "vms_started", &started) && started == r->nvms;
 }
@@ -64,7 +80,7 @@ int report_status(const struct run *run)
 static const char *status_text(int status)
 {
 	static const char *const t[] = {
-		"ok: every VM exited with status 0",
+		"ok: every VM exited with status 0 (or ran until the host stopped the run)",
 		"some VM failed, faulted, exited nonzero or was still running",
 		"input refused (usage error or rejected image)",
 		"kernel panic, QEMU failure, or the run did not end with @done",
@@ -83,16 +99,19 @@ static void print_fig(const struct run *run, const char *label, const char *key)
 		printf("isorun: %-18s -\n", label);
 }
 
-/* Names the first few VMs that did not exit with status 0. */
+/* Names the first few VMs that did not exit with status 0 (nor ran until the host stopped the run). */
 static void print_bad_vms(const struct run *run)
 {
 	const struct results *r = &run->r;
-	size_t i, shown = 0, bad = r->nvms - (r->by_state[VS_EXITED] - r->nonzero_exits);
+	size_t i, shown = 0, bad = r->nvms - vms_ok(run);
+	int stopped = stopped_by_host(run);
 
-	for (i = 0; i < r->nvms && shown < 10; i++) {
+	if (stopped)
+		printf("isorun: the host stopped the run: %lu VMs were still running\n", r->by_state[VS_RUNNING]);
+	for (i = 0; i < r->nvms && shown < 10 && bad; i++) {
 		const struct vmrec *vm = &r->vms[i];
 
-		if (vm->state == VS_EXITED && vm->status == 0)
+		if ((vm->state == VS_EXITED && vm->status == 0) || (stopped && vm->state == VS_RUNNING))
 			continue;
 		printf("isorun: vm %u (%s) %s status %d%s%s\n", (unsigned)vm->id, r->names[vm->image],
 		       state_name(vm->state), (int)vm->status, vm->reason ? ": " : "", vm->reason ? vm->reason : "");
