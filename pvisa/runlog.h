@@ -31,7 +31,7 @@
  *  guest_bytes_per_vm = (sum over VMs of their private bytes when they ended + image bytes) / VMs started
  *
  *  Exit: the kernel writes code to the isa-debug-exit port (0xf4); QEMU exits with (code << 1) | 1.
- *     code 0: every VM exited with status 0; 1: some VM did not; 2: the kernel refused its input
+ *     code 0: every VM exited with status 0 (or was still running when the host stopped the run); 1: some VM did not; 2: the kernel refused its input
  *     (bad command line, no image, image rejected); 3: kernel panic.
  */
 /*
