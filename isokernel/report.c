@@ -37,6 +37,8 @@ void report_vm(const struct vm *vm, const char *state, int status, const char *r
 		report_qstr("reason", reason);
 	kprintf(" priv_kib=%u cpu_us=%lu hypercalls=%u", vm->mem.priv_pages * 4, tsc_to_ns(vm->cpu_tsc) / 1000,
 		vm->hypercalls);
+	if (vm->rx_frames || vm->tx_frames)
+		kprintf(" rx_frames=%u tx_frames=%u", vm->rx_frames, vm->tx_frames);
 	if (vm->rx_drops || vm->tx_spoofed)
 		kprintf(" rx_drops=%u tx_spoofed=%u", vm->rx_drops, vm->tx_spoofed);
 	kprintf("\n");

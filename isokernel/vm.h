@@ -21,14 +21,16 @@ struct vm {
 	struct vmspace mem;
 	struct tq_node timer;        /* queued while idle with a deadline */
 	struct vm *rq_next;          /* run queue link */
-	struct vsw_buf *rxq_head, *rxq_tail;   /* received frames waiting (vswitch.c) */
+	struct vsw_buf *rxq_tail;    /* received frames waiting, a ring: rxq_tail->next is the oldest (vswitch.c) */
 	uint64_t cpu_tsc;            /* TSC ticks spent running */
 	uint32_t pending;            /* PV_PEND_* bits not yet delivered */
 	uint32_t hypercalls;
 	uint32_t id;
-	uint32_t rx_drops, tx_spoofed;
-	uint16_t rxq_len;
+	uint32_t rx_frames, tx_frames;         /* frames the switch queued for it / took from it (vswitch.c) */
+	uint32_t rx_drops, tx_spoofed;         /* frames for it dropped / frames it forged, dropped */
+	uint32_t tx_held;            /* its frames waiting in other VMs' queues (vswitch.c) */
 	uint16_t tx_budget;          /* frames it may still send this quantum */
+	uint8_t rxq_len;             /* <= VSW_RXQ_MAX (vswitch.c asserts it fits) */
 	uint8_t state;
 };
 

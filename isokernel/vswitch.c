@@ -19,7 +19,7 @@ static bool immediate;
 
 #define ETH_IP  0x0800
 #define ETH_ARP 0x0806
-static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+_Static_assert(VSW_RXQ_MAX <= 255, "struct vm keeps rxq_len in 8 bits");
 
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
@@ -33,6 +33,8 @@ void vsw_init(uint32_t net_ip, uint32_t net_bits, bool imm, struct vm **tbl, uin
 	immediate = imm;
 	table = tbl;
 	table_cap = cap;
+	pool_used = 0;
+	memset(&vsw_stats, 0, sizeof(vsw_stats));
 	slab_init(&buf_cache, "frame", sizeof(struct vsw_buf), 16);
 }
 
@@ -75,54 +77,102 @@ void vsw_detach(struct vm *vm)
 {
 	if (vm->id < table_cap && table[vm->id] == vm)
 		table[vm->id] = NULL;
-	while (vm->rxq_head)
+	while (vm->rxq_tail)
 		vsw_pop(vm);
 }
 
+/* A VM's queue is a ring through the buffers' next links: the tail's next is the head. */
 struct vsw_buf *vsw_peek(const struct vm *vm)
 {
-	return vm->rxq_head;
+	return vm->rxq_tail ? vm->rxq_tail->next : NULL;
+}
+
+/* The VM that sent b, if it is still live. */
+static struct vm *sender(const struct vsw_buf *b)
+{
+	return b->src < table_cap ? table[b->src] : NULL;
 }
 
 void vsw_pop(struct vm *vm)
 {
-	struct vsw_buf *b = vm->rxq_head;
+	struct vsw_buf *b = vsw_peek(vm);
+	struct vm *from;
 
 	if (!b)
 		return;
-	vm->rxq_head = b->next;
-	if (!vm->rxq_head)
+	if (b == vm->rxq_tail)
 		vm->rxq_tail = NULL;
+	else
+		vm->rxq_tail->next = b->next;
 	vm->rxq_len--;
+	if ((from = sender(b)) != NULL && from->tx_held)
+		from->tx_held--;
 	slab_free(&buf_cache, b);
 	pool_used--;
 }
 
-/* Queue a copy of the frame for vm and mark NET_RX pending (the VM sees the batch when it next runs). */
-static void deliver(struct vm *vm, const uint8_t *f, size_t len)
+static void enqueue(struct vm *vm, struct vsw_buf *b)
 {
-	struct vsw_buf *b;
+	struct vsw_buf *t = vm->rxq_tail;
 
-	if (vm->rxq_len >= VSW_RXQ_MAX) {
-		vsw_stats.drop_rxq_full++;
-		vm->rx_drops++;
-		return;
-	}
-	if (pool_used >= VSW_POOL_MAX || !(b = slab_alloc(&buf_cache))) {
-		vsw_stats.drop_pool_empty++;
+	b->next = t ? t->next : b;
+	if (t)
+		t->next = b;
+	vm->rxq_tail = b;
+	vm->rxq_len++;
+}
+
+/* Frames from VM src waiting in vm's queue. */
+static uint32_t held_by(const struct vm *vm, uint32_t src)
+{
+	const struct vsw_buf *b = vm->rxq_tail;
+	uint32_t n = 0;
+
+	if (b)
+		do {
+			b = b->next;
+			n += b->src == src;
+		} while (b != vm->rxq_tail);
+	return n;
+}
+
+/* Has vm's queue room for one more frame from src (NULL: the VM that sent it)? The queue's limit; its share of
+ * the pool (it may grow only while shorter than the frames still free); the sending VM's share: half of the
+ * queue, and VSW_HELD_MAX frames waiting in all queues. Otherwise the counter of the reason. */
+static uint64_t *no_room(const struct vm *vm, const struct vm *src)
+{
+	if (vm->rxq_len >= VSW_RXQ_MAX)
+		return &vsw_stats.drop_rxq_full;
+	if (vm->rxq_len >= VSW_POOL_MAX - pool_used)
+		return &vsw_stats.drop_pool_empty;
+	if (src && src != vm && (src->tx_held >= VSW_HELD_MAX ||
+				 (vm->rxq_len >= VSW_RXQ_MAX / 2 && held_by(vm, src->id) >= VSW_RXQ_MAX / 2)))
+		return &vsw_stats.drop_share;
+	return NULL;
+}
+
+/* Queue a copy of the frame for vm (from VM src, or from outside if NULL) and mark NET_RX pending (the VM sees
+ * the batch when it next runs). A frame that finds no room is dropped and counted by reason and against vm. */
+static void deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t len)
+{
+	uint64_t *why = no_room(vm, src);
+	struct vsw_buf *b = NULL;
+
+	if (!why && !(b = slab_alloc(&buf_cache)))
+		why = &vsw_stats.drop_pool_empty;
+	if (why) {
+		(*why)++;
 		vm->rx_drops++;
 		return;
 	}
 	pool_used++;
 	memcpy(b->data, f, len);
 	b->len = (uint16_t)len;
-	b->next = NULL;
-	if (vm->rxq_tail)
-		vm->rxq_tail->next = b;
-	else
-		vm->rxq_head = b;
-	vm->rxq_tail = b;
-	vm->rxq_len++;
+	b->src = src ? src->id : VSW_SRC_HOST;
+	if (src)
+		src->tx_held++;
+	enqueue(vm, b);
+	vm->rx_frames++;
 	vsw_stats.to_vm++;
 	sched_notify(vm, PV_PEND_NET_RX, immediate);
 }
@@ -140,24 +190,49 @@ static void arp_reply(uint8_t out[42], const uint8_t *req, const uint8_t *mac, u
 	memcpy(out + 32, req + 22, 10);             /* target = the requester's sha and spa */
 }
 
-/* Is f an ARP request (IPv4 over Ethernet) and for which address? */
-static bool is_arp_request(const uint8_t *f, size_t len, uint32_t *tpa)
+/* Is f an ARP request and for which address? (f is well formed.) */
+static bool is_arp_request(const uint8_t *f, uint32_t *tpa)
 {
-	if (len < 42 || get16(f + 12) != ETH_ARP || get16(f + 14) != 1 || get16(f + 16) != ETH_IP ||
-	    f[18] != 6 || f[19] != 4 || get16(f + 20) != 1)
+	if (get16(f + 12) != ETH_ARP || get16(f + 20) != 1)
 		return false;
 	*tpa = get32(f + 38);
 	return true;
 }
 
+/* The Internet checksum of an IPv4 header (n bytes, even) is right. */
+static bool ip_csum_ok(const uint8_t *h, size_t n)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i < n; i += 2)
+		sum += get16(h + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/* As far as the switch looks: ARP is a request or reply for IPv4 over Ethernet; an IPv4 header is version 4,
+ * fits the frame with the length it claims, and has the right checksum. The rest is the netstacks' work. */
+static bool well_formed(const uint8_t *f, size_t len)
+{
+	if (get16(f + 12) == ETH_ARP)
+		return len >= 42 && get16(f + 14) == 1 && get16(f + 16) == ETH_IP && f[18] == 6 && f[19] == 4 &&
+		       (get16(f + 20) == 1 || get16(f + 20) == 2);
+	size_t hlen = (size_t)(f[14] & 15) * 4;
+	if (len < 34 || f[14] >> 4 != 4 || hlen < 20 || 14 + hlen > len)
+		return false;
+	size_t total = get16(f + 16);
+	return total >= hlen && 14 + total <= len && ip_csum_ok(f + 14, hlen);
+}
+
 /* If f asks ARP for a live VM's address, the reply the kernel gives in the VM's name, in reply[42]. */
-static bool answer_arp(const uint8_t *f, size_t len, uint8_t reply[42])
+static bool answer_arp(const uint8_t *f, uint8_t reply[42])
 {
 	uint32_t tpa, ip, m, gw;
 	uint8_t mac[6];
 	struct vm *dst;
 
-	if (!is_arp_request(f, len, &tpa) || !(dst = vm_by_ip(tpa)))
+	if (!is_arp_request(f, &tpa) || !(dst = vm_by_ip(tpa)))
 		return false;
 	vsw_vm_addr(dst->id, mac, &ip, &m, &gw);
 	arp_reply(reply, f, mac, ip);
@@ -174,7 +249,8 @@ static void to_nic(const uint8_t *f, size_t len)
 	vsw_stats.to_nic++;
 }
 
-/* The VM's frame must carry its own MAC, and its own IPv4 where the protocol names a sender. */
+/* The VM's frame must carry its own MAC, and its own IPv4 where the protocol names a sender (a frame too
+ * short to name one is left to the well-formed check). */
 static bool spoofed(const struct vm *vm, const uint8_t *f, size_t len)
 {
 	uint8_t mac[6];
@@ -185,10 +261,36 @@ static bool spoofed(const struct vm *vm, const uint8_t *f, size_t len)
 	if (memcmp(f + 6, mac, 6) != 0)
 		return true;
 	if (type == ETH_IP)
-		return len < 34 || get32(f + 26) != ip;
-	if (type == ETH_ARP)
-		return len < 42 || memcmp(f + 22, mac, 6) != 0 || get32(f + 28) != ip;
-	return false;
+		return len >= 34 && get32(f + 26) != ip;
+	return len >= 42 && (memcmp(f + 22, mac, 6) != 0 || get32(f + 28) != ip);
+}
+
+/* The checks every frame passes, each true when the frame is dropped (and counted). */
+static bool bad_len(size_t len)
+{
+	if (len >= PV_FRAME_MIN && len <= PV_FRAME_MAX)
+		return false;
+	vsw_stats.drop_bad_len++;
+	return true;
+}
+
+/* IPv4 and ARP only: all a VM speaks. */
+static bool bad_type(const uint8_t *f)
+{
+	uint16_t type = get16(f + 12);
+
+	if (type == ETH_IP || type == ETH_ARP)
+		return false;
+	vsw_stats.drop_ethertype++;
+	return true;
+}
+
+static bool malformed(const uint8_t *f, size_t len)
+{
+	if (well_formed(f, len))
+		return false;
+	vsw_stats.drop_malformed++;
+	return true;
 }
 
 int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
@@ -197,27 +299,25 @@ int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 	struct vm *dst;
 
 	vsw_stats.from_vm++;
-	if (len < PV_FRAME_MIN || len > PV_FRAME_MAX) {
-		vsw_stats.drop_bad_len++;
+	if (bad_len(len))
 		return PV_EINVAL;
-	}
-	uint16_t type = get16(f + 12);
-	if (type != ETH_IP && type != ETH_ARP) {
-		vsw_stats.drop_ethertype++;
+	if (bad_type(f))
 		return 0;
-	}
 	if (spoofed(vm, f, len)) {
 		vsw_stats.drop_spoofed++;
 		vm->tx_spoofed++;
 		return 0;
 	}
-	if (answer_arp(f, len, reply)) {
-		deliver(vm, reply, sizeof(reply));
+	if (malformed(f, len))
+		return 0;
+	vm->tx_frames++;
+	if (answer_arp(f, reply)) {
+		deliver(vm, NULL, reply, sizeof(reply));
 		return 0;
 	}
 	if ((dst = vm_by_mac(f)) != NULL) {
 		vsw_stats.vm_to_vm++;
-		deliver(dst, f, len);
+		deliver(dst, vm, f, len);
 		return 0;
 	}
 	if (f[0] == 0x02 && f[1] == 0x00) {           /* a VM address that is not live */
@@ -228,7 +328,8 @@ int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 	return 0;
 }
 
-/* A frame from outside: ARP for a VM address is answered here (no VM wakes); the rest goes by MAC. */
+/* A frame from outside: ARP requests for a VM address are answered here (no VM wakes), broadcast or not;
+ * the rest goes by destination MAC to a live VM, or is dropped. */
 static void from_nic(void *ctx, const uint8_t *f, size_t len)
 {
 	uint8_t reply[42];
@@ -236,20 +337,14 @@ static void from_nic(void *ctx, const uint8_t *f, size_t len)
 
 	(void)ctx;
 	vsw_stats.from_nic++;
-	if (len < PV_FRAME_MIN || len > PV_FRAME_MAX) {
-		vsw_stats.drop_bad_len++;
+	if (bad_len(len) || bad_type(f) || malformed(f, len))
+		return;
+	if (answer_arp(f, reply)) {
+		to_nic(reply, sizeof(reply));
 		return;
 	}
-	if (memcmp(f, bcast, 6) == 0) {
-		if (answer_arp(f, len, reply)) {
-			to_nic(reply, sizeof(reply));
-			return;
-		}
-		vsw_stats.drop_no_dest++;
-		return;
-	}
-	if ((dst = vm_by_mac(f)) != NULL) {
-		deliver(dst, f, len);
+	if ((dst = vm_by_mac(f)) != NULL) {             /* never a broadcast or multicast address */
+		deliver(dst, NULL, f, len);
 		return;
 	}
 	vsw_stats.drop_no_dest++;
@@ -267,8 +362,9 @@ void vsw_report(void)
 		return;
 	kprintf("@switch from_nic=%lu from_vm=%lu to_nic=%lu to_vm=%lu vm_to_vm=%lu arp_answered=%lu"
 		" drop_spoofed=%lu drop_bad_len=%lu drop_ethertype=%lu drop_rxq_full=%lu drop_pool_empty=%lu"
-		" drop_no_dest=%lu drop_nic_full=%lu\n",
+		" drop_no_dest=%lu drop_nic_full=%lu drop_malformed=%lu drop_share=%lu\n",
 		vsw_stats.from_nic, vsw_stats.from_vm, vsw_stats.to_nic, vsw_stats.to_vm, vsw_stats.vm_to_vm,
 		vsw_stats.arp_answered, vsw_stats.drop_spoofed, vsw_stats.drop_bad_len, vsw_stats.drop_ethertype,
-		vsw_stats.drop_rxq_full, vsw_stats.drop_pool_empty, vsw_stats.drop_no_dest, vsw_stats.drop_nic_full);
+		vsw_stats.drop_rxq_full, vsw_stats.drop_pool_empty, vsw_stats.drop_no_dest, vsw_stats.drop_nic_full,
+		vsw_stats.drop_malformed, vsw_stats.drop_share);
 }

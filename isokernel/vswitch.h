@@ -11,19 +11,31 @@ struct vm;
 /* One queued frame (kernel memory, from a bounded pool). */
 struct vsw_buf {
 	struct vsw_buf *next;
+	uint32_t src;                 /* the sending VM's id, or VSW_SRC_HOST (the NIC, or the switch's ARP) */
 	uint16_t len;
 	uint8_t data[1514];
 };
+#define VSW_SRC_HOST 0xffffffffu
 
 /* Drops are counted by reason, never silent. */
 struct vsw_stats {
 	uint64_t from_nic, from_vm, to_nic, to_vm, vm_to_vm, arp_answered;
 	uint64_t drop_spoofed, drop_bad_len, drop_ethertype, drop_rxq_full, drop_pool_empty, drop_no_dest, drop_nic_full;
+	uint64_t drop_malformed;      /* ARP not for IPv4 over Ethernet; IPv4 header bad (version, length, checksum) */
+	uint64_t drop_share;          /* the sending VM has its share waiting: half the queue, or VSW_HELD_MAX in all */
 };
 extern struct vsw_stats vsw_stats;
 
+/*
+ * Sharing. A VM's receive queue holds VSW_RXQ_MAX frames, of which one sending VM may hold half (the NIC
+ * and the other VMs keep the rest), and a sending VM may have VSW_HELD_MAX frames waiting in all queues.
+ * The pool is shared by dynamic threshold: a queue may grow only while it is shorter than the number of
+ * frames still free, so the queues that fill first cannot take all of it. A VM sends at most VSW_TX_BUDGET
+ * frames per quantum.
+ */
 #define VSW_RXQ_MAX 64        /* frames one VM may have waiting */
 #define VSW_POOL_MAX 8192     /* frames queued in all */
+#define VSW_HELD_MAX (VSW_POOL_MAX / 8)
 #define VSW_TX_BUDGET 256     /* frames one VM may send per quantum */
 
 /* Address plan: net_ip/net_bits; gateway = net_ip + 1; VM id i = net_ip + 2 + i, MAC 02:00:<i, 4 bytes>. */

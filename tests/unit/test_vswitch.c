@@ -1,0 +1,845 @@
+/* test_vswitch.c - CUnit suite for the virtual switch (vswitch.c, included here) between a played NIC and VMs. */
+/* The NIC (vnet_*) and the scheduler's wake-up (sched_notify) are played by this file under other names, so the
+ * real virtio-net driver that test_vnet.c includes can live in the same binary. The frame pool is the real slab
+ * cache on the real frame allocator over a host arena. */
+#include <stdlib.h>
+#include <string.h>
+#include <CUnit/CUnit.h>
+#include "host.h"
+#include "frame.h"
+#include "memlayout.h"
+
+#define vnet_send fake_vnet_send
+#define vnet_present fake_vnet_present
+#define vnet_recv_batch fake_vnet_recv_batch
+#define sched_notify fake_sched_notify
+#include "../../isokernel/vswitch.c"
+
+#define ARENA_PAGES 5200      /* room for the whole pool: 2 frames per page */
+#define NVM 160
+#define CAP 256
+#define NET 0x0a000000u       /* 10.0.0.0/8: VM i is 10.0.0.(2 + i), the gateway 10.0.0.1 */
+#define GW (NET + 1)
+
+static struct vm vms[NVM];
+static struct vm *tab[CAP];
+static const uint8_t out_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };     /* a host outside (the gateway) */
+static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+/* The NIC: what the switch sent, frames waiting to come in, a full TX ring on demand. */
+static struct {
+	bool up, full;
+	unsigned sent;
+	uint8_t last[1514];
+	size_t last_len;
+	const uint8_t *in;
+	size_t in_len;
+} nic;
+
+/* The scheduler: wake-ups asked for. */
+static struct {
+	unsigned calls;
+	struct vm *vm;
+	uint64_t bits;
+	bool immediate;
+} ntf;
+
+bool fake_vnet_present(void)
+{
+	return nic.up;
+}
+
+int fake_vnet_send(const void *f, size_t len)
+{
+	if (nic.full || len > sizeof(nic.last))
+		return -1;
+	memcpy(nic.last, f, len);
+	nic.last_len = len;
+	nic.sent++;
+	return 0;
+}
+
+unsigned fake_vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx)
+{
+	if (!nic.in)
+		return 0;
+	fn(ctx, nic.in, nic.in_len);
+	nic.in = NULL;
+	return 1;
+}
+
+void fake_sched_notify(struct vm *vm, uint64_t bits, bool immediate)
+{
+	vm->pending |= (uint32_t)bits;
+	ntf.calls++;
+	ntf.vm = vm;
+	ntf.bits = bits;
+	ntf.immediate = immediate;
+}
+
+/* A frame arrives from outside and the scheduler loop polls the switch. */
+static void from_outside(const uint8_t *f, size_t len)
+{
+	nic.in = f;
+	nic.in_len = len;
+	vsw_poll();
+}
+
+static void mac_of(uint32_t id, uint8_t mac[6])
+{
+	const uint8_t m[6] = { 0x02, 0x00, (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id };
+	memcpy(mac, m, 6);
+}
+
+static uint32_t ip_of(uint32_t id)
+{
+	return NET + 2 + id;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* An IPv4/UDP frame of payload bytes (pattern seed), header checksum right, padded to 60 bytes. */
+static size_t udp_frame(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint32_t sip, uint32_t dip, size_t payload,
+			uint8_t seed)
+{
+	size_t total = 28 + payload, len = 14 + total < 60 ? 60 : 14 + total;
+	uint8_t *ip = f + 14;
+	uint32_t sum = 0;
+
+	memset(f, 0, len);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	put16(f + 12, ETH_IP);
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)total);
+	ip[8] = 64;
+	ip[9] = 17;
+	put32(ip + 12, sip);
+	put32(ip + 16, dip);
+	for (int i = 0; i < 20; i += 2)
+		sum += get16(ip + i);
+	sum = (sum & 0xffff) + (sum >> 16);
+	put16(ip + 10, (uint16_t)~(sum + (sum >> 16)));
+	put16(ip + 20, 4000);
+	put16(ip + 22, 7);
+	put16(ip + 24, (uint16_t)(8 + payload));
+	for (size_t i = 0; i < payload; i++)
+		ip[28 + i] = (uint8_t)(seed + i);
+	return len;
+}
+
+/* A UDP frame from VM id to VM to (both by the plan). */
+static size_t vm_udp(uint8_t *f, uint32_t id, uint32_t to, uint8_t seed)
+{
+	uint8_t s[6], d[6];
+
+	mac_of(id, s);
+	mac_of(to, d);
+	return udp_frame(f, d, s, ip_of(id), ip_of(to), 32, seed);
+}
+
+/* A UDP frame from outside (the gateway's address) to VM to. */
+static size_t out_udp(uint8_t *f, uint32_t to, uint8_t seed)
+{
+	uint8_t d[6];
+
+	mac_of(to, d);
+	return udp_frame(f, d, out_mac, GW, ip_of(to), 32, seed);
+}
+
+/* An ARP frame (42 bytes). */
+static size_t arp_frame(uint8_t *f, const uint8_t *dst, const uint8_t *sha, uint32_t spa, uint16_t op, uint32_t tpa)
+{
+	memset(f, 0, 42);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, sha, 6);
+	put16(f + 12, ETH_ARP);
+	put16(f + 14, 1);
+	put16(f + 16, ETH_IP);
+	f[18] = 6;
+	f[19] = 4;
+	put16(f + 20, op);
+	memcpy(f + 22, sha, 6);
+	put32(f + 28, spa);
+	put32(f + 38, tpa);
+	return 42;
+}
+
+static void start(bool imm)
+{
+	host_arena_new((size_t)ARENA_PAGES * PAGE_SIZE);
+	frame_init();
+	frame_add_range(HOST_ARENA_PHYS, HOST_ARENA_PHYS + (uint64_t)ARENA_PAGES * PAGE_SIZE);
+	memset(vms, 0, sizeof(vms));
+	memset(tab, 0, sizeof(tab));
+	memset(&nic, 0, sizeof(nic));
+	memset(&ntf, 0, sizeof(ntf));
+	nic.up = true;
+	vsw_init(NET, 8, imm, tab, CAP);
+	for (uint32_t i = 0; i < NVM; i++) {
+		vms[i].id = i;
+		vms[i].state = VM_BLOCKED;
+		vsw_attach(&vms[i]);
+	}
+}
+
+static void setup(void)
+{
+	start(false);
+}
+
+static int teardown(void)
+{
+	frame_init();
+	host_arena_free();
+	return 0;
+}
+
+/* Frames queued in all the VMs. */
+static unsigned queued_total(void)
+{
+	unsigned n = 0;
+
+	for (int i = 0; i < NVM; i++)
+		n += vms[i].rxq_len;
+	return n;
+}
+
+static void test_address_plan(void)
+{
+	uint8_t mac[6], want[6] = { 0x02, 0x00, 0x00, 0x01, 0x02, 0x03 };
+	uint32_t ip, m, gw;
+
+	setup();
+	vsw_vm_addr(0x010203, mac, &ip, &m, &gw);
+	CU_ASSERT(memcmp(mac, want, 6) == 0);
+	CU_ASSERT_EQUAL(ip, NET + 2 + 0x010203);
+	CU_ASSERT_EQUAL(m, 0xff000000u);
+	CU_ASSERT_EQUAL(gw, GW);
+	vsw_init(0xac100005u, 12, false, tab, CAP);          /* 172.16.0.5/12: the host bits are dropped */
+	vsw_vm_addr(999, mac, &ip, &m, &gw);
+	CU_ASSERT_EQUAL(ip, 0xac100000u + 2 + 999);
+	CU_ASSERT_EQUAL(m, 0xfff00000u);
+	CU_ASSERT_EQUAL(gw, 0xac100001u);
+}
+
+static void test_demux_by_mac(void)
+{
+	uint8_t f[1514], g[1514], mac[6];
+	size_t len = out_udp(f, 3, 1), len2 = out_udp(g, 3, 2);
+
+	setup();
+	from_outside(f, len);
+	from_outside(g, len2);
+	CU_ASSERT_EQUAL(vms[3].rxq_len, 2);
+	CU_ASSERT_EQUAL(queued_total(), 2);
+	CU_ASSERT_EQUAL(vms[3].rx_frames, 2);
+	CU_ASSERT_EQUAL(vms[3].pending, PV_PEND_NET_RX);
+	CU_ASSERT_PTR_EQUAL(ntf.vm, &vms[3]);
+	CU_ASSERT_EQUAL(vsw_stats.from_nic, 2);
+	CU_ASSERT_EQUAL(vsw_stats.to_vm, 2);
+	/* In order, intact. */
+	struct vsw_buf *b = vsw_peek(&vms[3]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->len, len);
+	CU_ASSERT(memcmp(b->data, f, len) == 0);
+	vsw_pop(&vms[3]);
+	b = vsw_peek(&vms[3]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(memcmp(b->data, g, len2) == 0);
+	vsw_pop(&vms[3]);
+	CU_ASSERT_PTR_NULL(vsw_peek(&vms[3]));
+	CU_ASSERT_EQUAL(pool_used, 0);
+	/* Not a VM address (another prefix, or an id past the table): dropped, nobody woken. */
+	memcpy(f, out_mac, 6);
+	from_outside(f, len);
+	mac_of(CAP + 5, mac);
+	memcpy(f, mac, 6);
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 2);
+	CU_ASSERT_EQUAL(ntf.calls, 2);
+	CU_ASSERT_EQUAL(queued_total(), 0);
+	CU_ASSERT_EQUAL(nic.sent, 0);
+}
+
+/* The reply in nic.last (or a VM's queue) answers request req for VM owner. */
+static void check_arp_reply(const uint8_t *r, const uint8_t *req, uint32_t owner)
+{
+	uint8_t mac[6];
+
+	mac_of(owner, mac);
+	CU_ASSERT(memcmp(r, req + 6, 6) == 0);             /* to the requester */
+	CU_ASSERT(memcmp(r + 6, mac, 6) == 0);
+	CU_ASSERT_EQUAL(get16(r + 12), ETH_ARP);
+	CU_ASSERT_EQUAL(get16(r + 20), 2);
+	CU_ASSERT(memcmp(r + 22, mac, 6) == 0);
+	CU_ASSERT_EQUAL(get32(r + 28), ip_of(owner));
+	CU_ASSERT(memcmp(r + 32, req + 22, 6) == 0);
+	CU_ASSERT_EQUAL(get32(r + 38), get32(req + 28));
+}
+
+static void test_arp_from_nic(void)
+{
+	uint8_t f[64], mac[6];
+
+	setup();
+	arp_frame(f, bc, out_mac, GW, 1, ip_of(2));
+	from_outside(f, 42);
+	CU_ASSERT_EQUAL(nic.sent, 1);
+	CU_ASSERT_EQUAL(nic.last_len, 42);
+	check_arp_reply(nic.last, f, 2);
+	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 1);
+	CU_ASSERT_EQUAL(ntf.calls, 0);                     /* no VM woke */
+	CU_ASSERT_EQUAL(queued_total(), 0);
+	/* Unicast to the VM's MAC (a neighbour's reachability probe): answered the same way. */
+	mac_of(140, mac);
+	arp_frame(f, mac, out_mac, GW, 1, ip_of(140));
+	from_outside(f, 42);
+	CU_ASSERT_EQUAL(nic.sent, 2);
+	check_arp_reply(nic.last, f, 140);
+	CU_ASSERT_EQUAL(ntf.calls, 0);
+	/* For a VM that is not live, the gateway, or outside the subnet: nobody answers, nothing queued. */
+	vsw_detach(&vms[7]);
+	arp_frame(f, bc, out_mac, GW, 1, ip_of(7));
+	from_outside(f, 42);
+	arp_frame(f, bc, out_mac, GW, 1, GW);
+	from_outside(f, 42);
+	arp_frame(f, bc, out_mac, GW, 1, 0xc0a80001u);
+	from_outside(f, 42);
+	arp_frame(f, bc, out_mac, GW, 2, ip_of(3));        /* a broadcast reply is not a question */
+	from_outside(f, 42);
+	CU_ASSERT_EQUAL(nic.sent, 2);
+	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 2);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 4);
+	CU_ASSERT_EQUAL(queued_total(), 0);
+	CU_ASSERT_EQUAL(ntf.calls, 0);
+	/* A reply addressed to a VM (the gateway answering it) is delivered. */
+	mac_of(4, mac);
+	arp_frame(f, mac, out_mac, GW, 2, ip_of(4));
+	from_outside(f, 42);
+	CU_ASSERT_EQUAL(vms[4].rxq_len, 1);
+}
+
+static void test_arp_from_vm(void)
+{
+	uint8_t f[64], mac1[6];
+
+	setup();
+	mac_of(1, mac1);
+	arp_frame(f, bc, mac1, ip_of(1), 1, ip_of(4));
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, 42), 0);
+	CU_ASSERT_EQUAL(vms[1].rxq_len, 1);                /* the answer is in the asker's queue */
+	CU_ASSERT_EQUAL(vms[4].rxq_len, 0);
+	CU_ASSERT_EQUAL(vms[4].pending, 0);                /* the VM asked about never woke */
+	CU_ASSERT_EQUAL(nic.sent, 0);
+	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 1);
+	struct vsw_buf *b = vsw_peek(&vms[1]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_EQUAL(b->len, 42);
+	check_arp_reply(b->data, f, 4);
+	CU_ASSERT_EQUAL(vms[1].tx_frames, 1);
+	CU_ASSERT_EQUAL(vms[1].rx_frames, 1);
+	/* For the gateway: out through the NIC, to no VM. */
+	arp_frame(f, bc, mac1, ip_of(1), 1, GW);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, 42), 0);
+	CU_ASSERT_EQUAL(nic.sent, 1);
+	CU_ASSERT(memcmp(nic.last, f, 42) == 0);
+	CU_ASSERT_EQUAL(queued_total(), 1);
+	CU_ASSERT_EQUAL(vms[1].tx_frames, 2);
+}
+
+static void test_broadcast_wakes_nobody(void)
+{
+	uint8_t f[1514], mac[6];
+	size_t len;
+
+	setup();
+	len = udp_frame(f, bc, out_mac, GW, 0xffffffffu, 40, 0);
+	from_outside(f, len);
+	len = udp_frame(f, (const uint8_t[6]){ 0x01, 0x00, 0x5e, 0, 0, 1 }, out_mac, GW, 0xe0000001u, 40, 0);
+	from_outside(f, len);
+	arp_frame(f, bc, out_mac, GW, 1, GW);              /* gratuitous ARP */
+	from_outside(f, 42);
+	CU_ASSERT_EQUAL(ntf.calls, 0);
+	CU_ASSERT_EQUAL(queued_total(), 0);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 3);
+	/* A VM's broadcast goes out, not to its neighbours. */
+	mac_of(5, mac);
+	len = udp_frame(f, bc, mac, ip_of(5), 0xffffffffu, 40, 0);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[5], f, len), 0);
+	CU_ASSERT_EQUAL(nic.sent, 1);
+	CU_ASSERT_EQUAL(ntf.calls, 0);
+	CU_ASSERT_EQUAL(queued_total(), 0);
+}
+
+static void test_vm_to_vm(void)
+{
+	uint8_t f[1514], mac[6];
+	size_t len = vm_udp(f, 1, 2, 9);
+
+	setup();
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
+	CU_ASSERT_EQUAL(vms[2].rxq_len, 1);
+	CU_ASSERT_EQUAL(queued_total(), 1);
+	CU_ASSERT_EQUAL(nic.sent, 0);
+	CU_ASSERT_EQUAL(vsw_stats.vm_to_vm, 1);
+	CU_ASSERT_EQUAL(vms[1].tx_frames, 1);
+	CU_ASSERT_EQUAL(vms[2].rx_frames, 1);
+	CU_ASSERT_EQUAL(vsw_peek(&vms[2])->src, 1);
+	CU_ASSERT(memcmp(vsw_peek(&vms[2])->data, f, len) == 0);
+	/* To itself. */
+	len = vm_udp(f, 6, 6, 0);
+	vsw_from_vm(&vms[6], f, len);
+	CU_ASSERT_EQUAL(vms[6].rxq_len, 1);
+	/* Outside: to the NIC; the NIC full: dropped and counted. */
+	mac_of(1, mac);
+	len = udp_frame(f, out_mac, mac, ip_of(1), 0x08080808u, 100, 3);
+	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(nic.sent, 1);
+	CU_ASSERT_EQUAL(nic.last_len, len);
+	CU_ASSERT(memcmp(nic.last, f, len) == 0);
+	nic.full = true;
+	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vsw_stats.to_nic, 1);
+	CU_ASSERT_EQUAL(vsw_stats.drop_nic_full, 1);
+	CU_ASSERT_EQUAL(vms[1].tx_frames, 3);
+}
+
+static void test_spoofing(void)
+{
+	uint8_t f[1514], mac1[6], mac2[6];
+	size_t len;
+
+	setup();
+	mac_of(1, mac1);
+	mac_of(2, mac2);
+	len = udp_frame(f, out_mac, mac2, ip_of(1), GW, 20, 0);   /* another VM's MAC */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
+	len = udp_frame(f, out_mac, mac1, ip_of(2), GW, 20, 0);   /* its MAC, another's IPv4 */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
+	len = vm_udp(f, 1, 3, 0);                                   /* to a VM, with a source outside the plan */
+	f[11] = 0x77;
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
+	arp_frame(f, bc, mac1, ip_of(1), 1, ip_of(3));             /* ARP: another sender hardware address */
+	memcpy(f + 22, mac2, 6);
+	vsw_from_vm(&vms[1], f, 42);
+	arp_frame(f, bc, mac1, ip_of(2), 1, ip_of(3));             /* ARP: another sender IPv4 */
+	vsw_from_vm(&vms[1], f, 42);
+	arp_frame(f, bc, mac1, ip_of(1), 2, GW);                   /* ARP reply claiming the gateway's address */
+	memcpy(f + 22, mac1, 6);
+	put32(f + 28, GW);
+	vsw_from_vm(&vms[1], f, 42);
+	CU_ASSERT_EQUAL(vsw_stats.drop_spoofed, 6);
+	CU_ASSERT_EQUAL(vms[1].tx_spoofed, 6);
+	CU_ASSERT_EQUAL(vms[1].tx_frames, 0);
+	CU_ASSERT_EQUAL(vms[2].tx_spoofed, 0);
+	CU_ASSERT_EQUAL(nic.sent, 0);
+	CU_ASSERT_EQUAL(queued_total(), 0);
+	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 0);
+	/* The same VM's honest frames pass. */
+	len = vm_udp(f, 1, 3, 0);
+	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vms[3].rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[1].tx_frames, 1);
+	CU_ASSERT_EQUAL(vms[1].tx_spoofed, 6);
+	/* Too short to name an IPv4 sender: not spoofing, malformed. */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, 30), 0);
+	CU_ASSERT_EQUAL(vsw_stats.drop_malformed, 1);
+	CU_ASSERT_EQUAL(vsw_stats.drop_spoofed, 6);
+}
+
+static void test_rxq_bounded(void)
+{
+	uint8_t f[1514];
+	size_t len = out_udp(f, 0, 0);
+
+	setup();
+	for (int i = 0; i < 100; i++)
+		from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[0].rx_frames, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[0].rx_drops, 100 - VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vsw_stats.drop_rxq_full, 100 - VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(ntf.calls, VSW_RXQ_MAX);            /* drops wake nobody */
+	CU_ASSERT_EQUAL(pool_used, VSW_RXQ_MAX);
+	vsw_pop(&vms[0]);
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[0].rx_drops, 100 - VSW_RXQ_MAX);
+}
+
+/* A sending VM holds at most half of another VM's queue: the NIC and other VMs keep the rest. */
+static void test_rxq_share(void)
+{
+	uint8_t f[1514];
+	size_t len;
+
+	setup();
+	len = vm_udp(f, 1, 0, 0);
+	for (int i = 0; i < 100; i++)
+		vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vsw_stats.drop_share, 100 - VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vms[0].rx_drops, 100 - VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vms[1].tx_frames, 100);
+	len = vm_udp(f, 2, 0, 0);
+	for (int i = 0; i < 10; i++)
+		vsw_from_vm(&vms[2], f, len);
+	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX / 2 + 10);
+	len = out_udp(f, 0, 0);
+	for (int i = 0; i < 30; i++)
+		from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vsw_stats.drop_rxq_full, 30 - (VSW_RXQ_MAX / 2 - 10));
+	/* Once the receiver reads, the flooder may send again, up to its half. */
+	for (int i = 0; i < VSW_RXQ_MAX; i++)
+		vsw_pop(&vms[0]);
+	len = vm_udp(f, 1, 0, 0);
+	for (int i = 0; i < 40; i++)
+		vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX / 2);
+	/* The NIC is one port for the whole world outside: it may fill a queue. */
+	for (int i = 0; i < VSW_RXQ_MAX; i++)
+		vsw_pop(&vms[0]);
+	len = out_udp(f, 0, 0);
+	for (int i = 0; i < VSW_RXQ_MAX; i++)
+		from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX);
+}
+
+/* Unread queues filled from outside one after another: once the pool runs short, each new queue gets half of
+ * what is free (dynamic threshold), the pool never overflows, every drop is counted against its VM. */
+static void test_pool_shared(void)
+{
+	const unsigned full = VSW_POOL_MAX / VSW_RXQ_MAX - 1;     /* queues that fill before the pool runs short */
+	uint8_t f[1514];
+	size_t len;
+	unsigned drops = 0;
+
+	setup();
+	for (uint32_t v = 0; v < full + 10; v++) {
+		len = out_udp(f, v, (uint8_t)v);
+		for (int i = 0; i < VSW_RXQ_MAX + 5; i++)
+			from_outside(f, len);
+		CU_ASSERT(pool_used <= VSW_POOL_MAX);
+		drops += vms[v].rx_drops;
+	}
+	CU_ASSERT_EQUAL(pool_used, queued_total());
+	CU_ASSERT_EQUAL(vms[full - 1].rxq_len, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[full].rxq_len, VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vms[full + 1].rxq_len, VSW_RXQ_MAX / 4);
+	CU_ASSERT_EQUAL(vms[full + 2].rxq_len, VSW_RXQ_MAX / 8);
+	CU_ASSERT_EQUAL(vsw_stats.drop_rxq_full, full * 5);
+	CU_ASSERT_EQUAL(drops, vsw_stats.drop_pool_empty + vsw_stats.drop_rxq_full);
+	CU_ASSERT_EQUAL(pool_used, VSW_POOL_MAX);
+	CU_ASSERT_EQUAL(buf_cache.objs, VSW_POOL_MAX);
+	/* Reading gives the room back: a queue can fill again. */
+	len = out_udp(f, 150, 0);
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[150].rxq_len, 0);
+	for (uint32_t v = 0; v < 10; v++)
+		vsw_detach(&vms[v]);
+	CU_ASSERT_EQUAL(pool_used, VSW_POOL_MAX - 10 * VSW_RXQ_MAX);
+	for (int i = 0; i < VSW_RXQ_MAX; i++)
+		from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[150].rxq_len, VSW_RXQ_MAX);
+}
+
+/* One VM sending to many VMs that do not read holds at most VSW_HELD_MAX frames of the pool. */
+static void test_sender_held_cap(void)
+{
+	uint8_t f[1514];
+	size_t len;
+	uint32_t v;
+
+	setup();
+	for (v = 10; v < 10 + VSW_HELD_MAX / (VSW_RXQ_MAX / 2) + 5; v++) {
+		len = vm_udp(f, 1, v, 0);
+		for (int i = 0; i < VSW_RXQ_MAX / 2; i++)
+			vsw_from_vm(&vms[1], f, len);
+	}
+	CU_ASSERT_EQUAL(vms[1].tx_held, VSW_HELD_MAX);
+	CU_ASSERT_EQUAL(pool_used, VSW_HELD_MAX);
+	CU_ASSERT_EQUAL(vsw_stats.drop_share, 5 * VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vms[v - 1].rx_drops, VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vms[v - 1].rxq_len, 0);
+	/* Others still send to the same VMs, and the NIC too. */
+	len = vm_udp(f, 2, v - 1, 0);
+	vsw_from_vm(&vms[2], f, len);
+	len = out_udp(f, 10, 0);
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[v - 1].rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[10].rxq_len, VSW_RXQ_MAX / 2 + 1);
+	/* A receiver reads one: the sender may send one more. */
+	vsw_pop(&vms[10]);
+	CU_ASSERT_EQUAL(vms[1].tx_held, VSW_HELD_MAX - 1);
+	len = vm_udp(f, 1, v - 1, 0);
+	vsw_from_vm(&vms[1], f, len);
+	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vms[v - 1].rxq_len, 2);
+	CU_ASSERT_EQUAL(vms[1].tx_held, VSW_HELD_MAX);
+	/* A receiver ends: what it held comes back to the sender. */
+	vsw_detach(&vms[11]);
+	CU_ASSERT_EQUAL(vms[1].tx_held, VSW_HELD_MAX - VSW_RXQ_MAX / 2);
+	/* The sender ends: its frames stay where they are; reading them later is fine. */
+	vsw_detach(&vms[1]);
+	vsw_pop(&vms[12]);
+	CU_ASSERT_EQUAL(vms[12].rxq_len, VSW_RXQ_MAX / 2 - 1);
+	vsw_detach(&vms[2]);
+	CU_ASSERT_EQUAL(vms[2].tx_held, 1);                /* its frame still waits at v - 1 */
+	vsw_detach(&vms[v - 1]);
+	CU_ASSERT_EQUAL(vms[2].tx_held, 1);                /* an ended sender is not looked up */
+}
+
+/* The frame allocator itself runs dry: dropped as pool_empty, nothing breaks, everything comes back. */
+static void test_pool_no_memory(void)
+{
+	uint8_t f[1514];
+	size_t len = out_udp(f, 0, 0);
+
+	setup();
+	uint64_t free_before = frame_free_count();
+	uint64_t hold[ARENA_PAGES];
+	size_t n = 0;
+	while (frame_free_count() > 3)
+		hold[n++] = frame_alloc();
+	for (int i = 0; i < 20; i++)
+		from_outside(f, len);
+	CU_ASSERT(vms[0].rxq_len > 0);
+	CU_ASSERT(vms[0].rxq_len <= 6);
+	CU_ASSERT_EQUAL(vsw_stats.drop_pool_empty, 20 - vms[0].rxq_len);
+	CU_ASSERT_EQUAL(vms[0].rx_drops, 20 - vms[0].rxq_len);
+	vsw_detach(&vms[0]);
+	while (n)
+		frame_free(hold[--n]);
+	CU_ASSERT_EQUAL(pool_used, 0);
+	CU_ASSERT_EQUAL(buf_cache.objs, 0);
+	CU_ASSERT(frame_free_count() >= free_before - 1);    /* the cache may keep its one partial page */
+}
+
+static void test_bad_lengths(void)
+{
+	uint8_t f[2048], mac[6];
+	size_t len;
+
+	setup();
+	memset(f, 0, sizeof(f));
+	len = vm_udp(f, 1, 2, 0);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, 13), PV_EINVAL);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, 0), PV_EINVAL);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, 1515), PV_EINVAL);
+	CU_ASSERT_EQUAL(vsw_stats.drop_bad_len, 3);
+	len = out_udp(f, 2, 0);
+	from_outside(f, 0);
+	from_outside(f, 13);
+	from_outside(f, 1515);
+	from_outside(f, 2048);
+	CU_ASSERT_EQUAL(vsw_stats.drop_bad_len, 7);
+	/* IPv4 headers that do not hold together (60-byte frames: 4 bytes of UDP payload, 14 of padding). */
+	struct { size_t off; uint8_t x; } bad[] = {
+		{ 14, 0x45 ^ 0x44 },     /* IHL 4 */
+		{ 14, 0x45 ^ 0x65 },     /* version 6 under ethertype IPv4 */
+		{ 14, 0x45 ^ 0x4f },     /* IHL 15: 60 bytes, past the frame */
+		{ 16, 0x08 },            /* total length 2048+ > frame */
+		{ 17, 32 ^ 1 },          /* total length 1 < header */
+		{ 24, 0x5a },            /* header checksum */
+	};
+	mac_of(1, mac);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = udp_frame(f, mac, out_mac, GW, ip_of(1), 4, 0);
+		CU_ASSERT_EQUAL(len, 60);
+		f[bad[i].off] ^= bad[i].x;
+		from_outside(f, len);
+		memcpy(f, out_mac, 6);
+		memcpy(f + 6, mac, 6);
+		put32(f + 26, ip_of(1));                   /* the same header from VM 1: not spoofed, malformed */
+		vsw_from_vm(&vms[1], f, len);
+	}
+	len = out_udp(f, 2, 0);
+	from_outside(f, 30);                      /* truncated inside the IPv4 header */
+	from_outside(f, 14);                      /* an Ethernet header alone */
+	CU_ASSERT_EQUAL(vsw_stats.drop_malformed, 14);
+	/* ARP of other sizes or kinds. */
+	mac_of(2, mac);
+	struct { size_t off; uint8_t val; } arp_bad[] = { { 18, 8 }, { 19, 16 }, { 15, 6 }, { 17, 0xdd }, { 21, 3 } };
+	for (size_t i = 0; i < sizeof(arp_bad) / sizeof(arp_bad[0]); i++) {
+		arp_frame(f, bc, out_mac, GW, 1, ip_of(2));
+		f[arp_bad[i].off] = arp_bad[i].val;
+		from_outside(f, 42);
+	}
+	arp_frame(f, mac, out_mac, GW, 1, ip_of(2));
+	from_outside(f, 41);
+	CU_ASSERT_EQUAL(vsw_stats.drop_malformed, 20);
+	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 0);
+	CU_ASSERT_EQUAL(queued_total(), 0);
+	CU_ASSERT_EQUAL(ntf.calls, 0);
+	CU_ASSERT_EQUAL(nic.sent, 0);
+	CU_ASSERT_EQUAL(vms[1].tx_frames, 0);
+	/* Well formed with Ethernet padding after the datagram, and at the largest size: accepted. */
+	len = out_udp(f, 2, 0);
+	from_outside(f, len + 10);
+	len = udp_frame(f, mac, out_mac, GW, ip_of(2), 1472, 0);
+	CU_ASSERT_EQUAL(len, 1514);
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[2].rxq_len, 2);
+	CU_ASSERT_EQUAL(vsw_peek(&vms[2])->len, 84);
+}
+
+static void test_unknown_ethertypes(void)
+{
+	static const uint16_t types[] = { 0x86dd, 0x8100, 0x88cc, 0x0000, 0x05dc, 0xffff, 0x0801, 0x8035 };
+	uint8_t f[1514];
+	size_t len;
+
+	setup();
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		len = out_udp(f, 2, 0);
+		put16(f + 12, types[i]);
+		from_outside(f, len);
+		len = vm_udp(f, 1, 2, 0);
+		put16(f + 12, types[i]);
+		CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
+	}
+	CU_ASSERT_EQUAL(vsw_stats.drop_ethertype, 2 * sizeof(types) / sizeof(types[0]));
+	CU_ASSERT_EQUAL(queued_total(), 0);
+	CU_ASSERT_EQUAL(nic.sent, 0);
+	CU_ASSERT_EQUAL(ntf.calls, 0);
+}
+
+static void test_not_live(void)
+{
+	uint8_t f[1514];
+	size_t len;
+
+	setup();
+	vsw_detach(&vms[9]);
+	len = out_udp(f, 9, 0);
+	from_outside(f, len);
+	len = vm_udp(f, 1, 9, 0);
+	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 2);
+	CU_ASSERT_EQUAL(nic.sent, 0);                      /* a VM address never leaks to the NIC */
+	CU_ASSERT_EQUAL(queued_total(), 0);
+	CU_ASSERT_EQUAL(vms[9].rx_frames, 0);
+	/* A VM id past the table. */
+	len = vm_udp(f, 1, CAP + 1, 0);
+	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 3);
+	/* Back again: reachable. */
+	vsw_attach(&vms[9]);
+	len = vm_udp(f, 1, 9, 0);
+	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vms[9].rxq_len, 1);
+}
+
+static void test_detach_frees(void)
+{
+	uint8_t f[1514];
+	size_t len = out_udp(f, 5, 0);
+	struct vm other;
+
+	setup();
+	for (int i = 0; i < 40; i++)
+		from_outside(f, len);
+	len = vm_udp(f, 1, 5, 0);
+	for (int i = 0; i < 10; i++)
+		vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vms[5].rxq_len, 50);
+	CU_ASSERT_EQUAL(buf_cache.objs, 50);
+	vsw_detach(&vms[5]);
+	CU_ASSERT_EQUAL(vms[5].rxq_len, 0);
+	CU_ASSERT_PTR_NULL(vms[5].rxq_tail);
+	CU_ASSERT_EQUAL(pool_used, 0);
+	CU_ASSERT_EQUAL(buf_cache.objs, 0);
+	CU_ASSERT_PTR_NULL(tab[5]);
+	vsw_detach(&vms[5]);                               /* twice: harmless */
+	CU_ASSERT_EQUAL(pool_used, 0);
+	/* A stale structure with the id of a live VM does not unplug it. */
+	memset(&other, 0, sizeof(other));
+	other.id = 6;
+	vsw_detach(&other);
+	CU_ASSERT_PTR_EQUAL(tab[6], &vms[6]);
+	/* A queue freed while others keep theirs. */
+	len = out_udp(f, 6, 0);
+	from_outside(f, len);
+	len = out_udp(f, 7, 0);
+	from_outside(f, len);
+	vsw_detach(&vms[6]);
+	CU_ASSERT_EQUAL(vms[7].rxq_len, 1);
+	CU_ASSERT_EQUAL(pool_used, 1);
+	CU_ASSERT(memcmp(vsw_peek(&vms[7])->data, f, len) == 0);
+}
+
+static void test_notify_batched_or_immediate(void)
+{
+	uint8_t f[1514];
+	size_t len = out_udp(f, 2, 0);
+
+	for (int imm = 0; imm < 2; imm++) {
+		start(imm);
+		from_outside(f, len);
+		CU_ASSERT_EQUAL(ntf.calls, 1);
+		CU_ASSERT_PTR_EQUAL(ntf.vm, &vms[2]);
+		CU_ASSERT_EQUAL(ntf.bits, PV_PEND_NET_RX);
+		CU_ASSERT_EQUAL(ntf.immediate, imm);
+		len = vm_udp(f, 3, 4, 0);
+		vsw_from_vm(&vms[3], f, len);
+		CU_ASSERT_EQUAL(ntf.calls, 2);
+		CU_ASSERT_PTR_EQUAL(ntf.vm, &vms[4]);
+		CU_ASSERT_EQUAL(ntf.immediate, imm);
+		len = out_udp(f, 2, 0);
+	}
+}
+
+/* No NIC: nothing is polled, frames for outside are dropped as the NIC's (full), VMs still talk. */
+static void test_no_nic(void)
+{
+	uint8_t f[1514], mac[6];
+	size_t len = out_udp(f, 2, 0);
+
+	setup();
+	nic.up = false;
+	nic.full = true;
+	nic.in = f;
+	nic.in_len = len;
+	vsw_poll();
+	CU_ASSERT_EQUAL(vsw_stats.from_nic, 0);
+	mac_of(1, mac);
+	len = udp_frame(f, out_mac, mac, ip_of(1), GW, 10, 0);
+	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vsw_stats.drop_nic_full, 1);
+	len = vm_udp(f, 1, 2, 0);
+	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vms[2].rxq_len, 1);
+}
+
+int unit_suite_vswitch(void)
+{
+	CU_pSuite s = CU_add_suite("vswitch", NULL, teardown);
+
+	if (!s)
+		return -1;
+	CU_add_test(s, "address plan: MAC 02:00:<id>, IPv4 base + 2 + id, gateway base + 1", test_address_plan);
+	CU_add_test(s, "frames from the NIC go by destination MAC, in order, intact", test_demux_by_mac);
+	CU_add_test(s, "ARP for VM addresses from the NIC answered by the kernel, no VM woken", test_arp_from_nic);
+	CU_add_test(s, "ARP for VM addresses from a VM answered into its queue; for the gateway, out", test_arp_from_vm);
+	CU_add_test(s, "broadcast and multicast wake no VM", test_broadcast_wakes_nobody);
+	CU_add_test(s, "VM to VM inside, VM to the NIC, NIC full counted", test_vm_to_vm);
+	CU_add_test(s, "spoofed source MAC, IPv4, ARP sender dropped and counted per VM", test_spoofing);
+	CU_add_test(s, "receive queue bounded, drops counted", test_rxq_bounded);
+	CU_add_test(s, "a sending VM holds at most half of another's queue", test_rxq_share);
+	CU_add_test(s, "queues that fill first leave half of what is free to the next", test_pool_shared);
+	CU_add_test(s, "one sending VM holds at most VSW_HELD_MAX frames of the pool", test_sender_held_cap);
+	CU_add_test(s, "frame allocator exhausted: drops counted, memory back", test_pool_no_memory);
+	CU_add_test(s, "bad lengths and malformed IPv4/ARP headers dropped and counted", test_bad_lengths);
+	CU_add_test(s, "unknown ethertypes dropped both ways", test_unknown_ethertypes);
+	CU_add_test(s, "frames to VM addresses that are not live dropped", test_not_live);
+	CU_add_test(s, "detach frees every queued frame", test_detach_frees);
+	CU_add_test(s, "arrivals notify batched or immediate as configured", test_notify_batched_or_immediate);
+	CU_add_test(s, "without a NIC", test_no_nic);
+	return 0;
+}
