@@ -96,9 +96,11 @@ static const char usage_text[] =
 "  the other @summary fields under their own names (kernel_bytes_peak, guest_private_bytes_peak,\n"
 "  guest_shared_bytes, switches, hypercalls, timed_out, stopped, ...),\n"
 "  boot: the @boot fields; images: one object of @image fields per image;\n"
-"  rejected: [{image, reason}]; vms: [{id, image, state, exit_status, reason, ipv4, mac}] ordered by id,\n"
-"  one per @vm record; state is exited|failed|faulted|running; reason only when the VM did not simply exit;\n"
-"  ipv4 and mac (the address plan above) only with --net-socket, --tap or --subnet.\n";
+"  rejected: [{image, reason}]; vms: [{id, image, state, exit_status, reason, ipv4, mac, rx_frames,\n"
+"  tx_frames, rx_drops, tx_spoofed}] ordered by id, one per @vm record; state is exited|failed|faulted|running;\n"
+"  reason only when the VM did not simply exit; ipv4 and mac (the address plan above) only with --net-socket,\n"
+"  --tap or --subnet; the switch's counters of the VM (frames queued for it, taken from it, dropped for it,\n"
+"  forged by it) with those options too, or else when not all zero.\n";
 
 static void usage(FILE *f)
 {

@@ -42,6 +42,7 @@ struct vmrec {
 	int32_t status;
 	uint8_t state;
 	char *reason;          /* only when the VM did not simply exit */
+	uint32_t rx_frames, tx_frames, rx_drops, tx_spoofed;   /* the switch's counters (0 when absent) */
 };
 
 struct rejection {

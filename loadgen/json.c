@@ -212,6 +212,10 @@ static void write_vms(FILE *f, const struct run *run)
 		}
 		if (plan_used(&run->o))
 			write_addr(f, &run->o, vm->id);
+		if (plan_used(&run->o) || vm->rx_frames || vm->tx_frames || vm->rx_drops || vm->tx_spoofed)
+			fprintf(f, ", \"rx_frames\": %u, \"tx_frames\": %u, \"rx_drops\": %u, \"tx_spoofed\": %u",
+				(unsigned)vm->rx_frames, (unsigned)vm->tx_frames, (unsigned)vm->rx_drops,
+				(unsigned)vm->tx_spoofed);
 		fputc('}', f);
 	}
 	fputs("]\n}\n", f);

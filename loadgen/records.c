@@ -79,6 +79,14 @@ static struct vmrec *new_vmrec(struct results *r)
 	return &r->vms[r->nvms++];
 }
 
+/* A counter of a @vm record: 0 when absent (the kernel prints them only when not all zero) or not a uint32. */
+static uint32_t vm_counter(const struct kvlist *kv, const char *key)
+{
+	unsigned long long v;
+
+	return kv_get_ul(kv, key, &v) == 0 && v <= UINT32_MAX ? (uint32_t)v : 0;
+}
+
 static void on_vm(struct run *run, struct kvlist *kv)
 {
 	struct results *r = &run->r;
@@ -97,6 +105,10 @@ static void on_vm(struct run *run, struct kvlist *kv)
 	vm->state = (uint8_t)state_of(kv_get(kv, "state"));
 	vm->status = st ? (int32_t)strtol(st, NULL, 10) : 0;
 	vm->reason = vm->state != VS_EXITED && reason ? xstrdup(reason) : NULL;
+	vm->rx_frames = vm_counter(kv, "rx_frames");
+	vm->tx_frames = vm_counter(kv, "tx_frames");
+	vm->rx_drops = vm_counter(kv, "rx_drops");
+	vm->tx_spoofed = vm_counter(kv, "tx_spoofed");
 	r->by_state[vm->state]++;
 	if (vm->state == VS_EXITED && vm->status != 0)
 		r->nonzero_exits++;
