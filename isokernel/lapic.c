@@ -1,4 +1,4 @@
-/* lapic.c - xAPIC at the base from MSR 0x1b, through the (uncached) direct map: EOI and the one-shot timer. */
+/* lapic.c - xAPIC at the base from MSR 0x1b, through the (uncached) direct map: EOI, the one-shot timer, its id. */
 #include <stdint.h>
 #include "lapic.h"
 #include "arch.h"
@@ -7,6 +7,7 @@
 #include "memlayout.h"
 #include "tsc.h"
 
+#define LAPIC_ID         0x020
 #define LAPIC_TPR        0x080
 #define LAPIC_EOI        0x0b0
 #define LAPIC_SVR        0x0f0
@@ -110,4 +111,9 @@ void lapic_timer_stop(void)
 void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
+}
+
+uint8_t lapic_id(void)
+{
+	return (uint8_t)(lapic_read(LAPIC_ID) >> 24);
 }

@@ -1,8 +1,11 @@
-/* lapic.h - the local APIC (xAPIC, MMIO through the direct map): EOI and the one-shot timer on T_TIMER. */
+/* lapic.h - the local APIC (xAPIC, MMIO through the direct map): EOI, the one-shot timer on T_TIMER, its id. */
 #ifndef ISO_LAPIC_H
 #define ISO_LAPIC_H
 
 #include <stdint.h>
+
+/* The NIC's interrupt vector: an MSI-X message to this LAPIC (T_TIMER + 1; trapframe.h numbers the others). */
+#define T_NET 33
 
 extern uint64_t lapic_hz;     /* timer ticks per second (after the divide-by-16) */
 
@@ -11,5 +14,7 @@ void lapic_init(void);
 void lapic_timer_arm_ns(uint64_t ns);
 void lapic_timer_stop(void);
 void lapic_eoi(void);
+/* This CPU's APIC id (the destination of MSI messages). */
+uint8_t lapic_id(void);
 
 #endif
