@@ -137,7 +137,10 @@ static void finish(void)
 	report_finish(code);
 }
 
-/* Nothing runnable: sleep until the next deadline (an idle VM's or the run's). False: nothing can wake. */
+uint64_t sched_idle_spin;
+
+/* Nothing runnable: sleep until the next deadline (an idle VM's or the run's) or a NIC interrupt; with idle_spin=1
+ * spin until then or until a frame waits. False: nothing can wake. */
 static bool idle_wait(uint64_t now)
 {
 	uint64_t until = runq_next_deadline(&rq);
@@ -146,10 +149,17 @@ static bool idle_wait(uint64_t now)
 		until = run_deadline_tsc;
 	if ((until != TQ_NEVER || vnet_present()) && next_stop_poll < until)
 		until = next_stop_poll;         /* the host may say stop: look at COM1 while asleep too */
-	until = vnet_idle_until(now, until);     /* with a NIC, frames may wake VMs that idle with no deadline */
+	until = vnet_idle_until(now, until);     /* NIC busy: now; polled: soon; else its interrupt wakes us */
 	if (until == TQ_NEVER)
 		return false;
-	lapic_timer_arm_ns(until > now ? tsc_to_ns(until - now) : 1);
+	if (until <= now)
+		return true;                     /* poll again at once */
+	if (sched_idle_spin) {
+		while (rdtsc() < until && !vnet_rx_waiting())
+			pause();
+		return true;
+	}
+	lapic_timer_arm_ns(tsc_to_ns(until - now));
 	sti_hlt();
 	cli();
 	return true;

@@ -6,6 +6,8 @@
 #include "vm.h"
 
 extern struct vm *sched_current;
+/* idle_spin=N on the kernel command line: nonzero makes the idle loop spin (watching the NIC) instead of halting. */
+extern uint64_t sched_idle_spin;
 
 /* Install the per-CPU user hierarchy at pml4[0]; timer_storage holds cap heap slots;
  * run_deadline_ns (0 = none) ends the run even if VMs still run. */

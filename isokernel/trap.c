@@ -1,10 +1,11 @@
-/* trap.c - dispatch of every IDT vector: ring 3 goes to vm_trap, ring 0 timer to the scheduler, kernel exceptions panic. */
+/* trap.c - dispatch of every IDT vector: ring 3 to vm_trap, ring-0 timer to the scheduler, NIC to its driver, exceptions panic. */
 #include <stdint.h>
 #include "arch.h"
 #include "cpu.h"
 #include "kprintf.h"
 #include "lapic.h"
 #include "memlayout.h"
+#include "virtio_net.h"
 
 uint64_t arch_timer_irqs;
 
@@ -23,7 +24,7 @@ const char *trap_name(uint64_t vector)
 		return exc_names[vector];
 	if (vector == T_SYSCALL)
 		return "syscall";
-	return vector == T_TIMER ? "timer" : vector == T_SPURIOUS ? "spurious" : "IRQ";
+	return vector == T_TIMER ? "timer" : vector == T_NET ? "nic" : vector == T_SPURIOUS ? "spurious" : "IRQ";
 }
 
 void trap_dump(const struct trapframe *tf)
@@ -71,6 +72,8 @@ static void trap_kernel(struct trapframe *tf)
 		sched_timer_irq();
 		return;
 	}
+	if (tf->vector == T_NET)
+		return;                 /* handled in trap(): the idle loop polls next */
 	if (tf->vector < 32)
 		trap_panic(tf);
 	if (tf->vector != T_SPURIOUS)
@@ -84,6 +87,10 @@ void trap(struct trapframe *tf)
 	if (tf->vector == T_TIMER) {
 		lapic_eoi();
 		arch_timer_irqs++;
+	}
+	if (tf->vector == T_NET) {
+		vnet_irq();             /* suppresses further NIC interrupts until the ring is found empty again */
+		lapic_eoi();
 	}
 	if (tf->vector == T_NMI) {
 		kprintf("isokernel: NMI at rip=%#lx ignored\n", tf->rip);

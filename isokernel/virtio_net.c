@@ -1,13 +1,19 @@
-/* virtio_net.c - legacy virtio-net-pci (I/O BAR0, split rings aligned to 4096): polled RX/TX, a bounce test mode. */
+/* virtio_net.c - legacy virtio-net-pci (I/O BAR0, split rings aligned to 4096): RX interrupt then polling, a bounce mode. */
 /*
  * Queue 0 receives, queue 1 transmits. Each buffer is a 2 KiB half of a frame: a 10-byte virtio_net_hdr
  * (no MRG_RXBUF, so always 10 bytes) then up to 1514 bytes of Ethernet frame. With ANY_LAYOUT a buffer is one
  * descriptor; without it (legacy framing rule) the header and the data are two chained descriptors.
- * Interrupts stay off (avail.flags = NO_INTERRUPT): the scheduler calls vnet_poll. Everything the device writes
- * (used.idx, used ids and lengths) is checked before it indexes anything; a bad entry is counted and skipped.
+ * Receiving is NAPI style when the device has MSI-X: an RX interrupt (vector T_NET) turns interrupts off
+ * (avail.flags = NO_INTERRUPT) and marks the ring busy; the scheduler polls it every pass while busy; the pass
+ * that finds it empty turns interrupts back on and looks once more (a frame may have landed unannounced), and
+ * only then may the idle loop halt. Without MSI-X, or with net_poll=1, interrupts stay off for good and the idle
+ * loop wakes every VNET_POLL_US to poll. TX never interrupts: sent buffers are reclaimed when polled.
+ * Everything the device writes (used.idx, used ids and lengths) is checked before it indexes anything; a bad
+ * entry is counted and skipped.
  */
 #include "virtio_net.h"
 #include "pci.h"
+#include "lapic.h"
 #include "frame.h"
 #include "memlayout.h"
 #include "rand.h"
@@ -16,7 +22,8 @@
 #include "lib.h"
 #include "kprintf.h"
 
-/* Legacy virtio-pci I/O registers (offsets in BAR0). Device config follows at 20 while MSI-X is off. */
+/* Legacy virtio-pci I/O registers (offsets in BAR0). Device config follows at 20 while MSI-X is off; with MSI-X
+ * enabled two vector registers take 20..23 and the device config moves to 24 (virtio 0.9.5 / 1.0 legacy). */
 #define VIO_HOST_FEATURES  0x00   /* 32 */
 #define VIO_GUEST_FEATURES 0x04   /* 32 */
 #define VIO_QUEUE_PFN      0x08   /* 32: ring physical address >> 12 */
@@ -25,6 +32,10 @@
 #define VIO_QUEUE_NOTIFY   0x10   /* 16 */
 #define VIO_STATUS         0x12   /* 8 */
 #define VIO_CONFIG         0x14   /* virtio_net_config: mac[6], status */
+#define VIO_MSIX_CONFIG    0x14   /* 16, MSI-X on: vector for configuration changes */
+#define VIO_MSIX_QUEUE     0x16   /* 16, MSI-X on: vector of the selected queue */
+#define VIO_CONFIG_MSIX    0x18   /* virtio_net_config while MSI-X is on */
+#define VIO_NO_VECTOR      0xffff
 
 #define VIO_S_ACK        1
 #define VIO_S_DRIVER     2
@@ -49,7 +60,8 @@
 #define VNET_BUFSZ   2048             /* two buffers per frame */
 #define VNET_BUFS    256              /* buffers per queue at most (fewer if the ring is smaller) */
 #define VQ_MAX       4096             /* largest ring size accepted (QEMU allows 1024) */
-#define VNET_POLL_US 50               /* idle loop polling period while the NIC is up */
+#define VNET_POLL_US 50               /* polled mode: idle loop polling period while the NIC is up */
+#define VNET_RX_BUDGET 256            /* frames taken per poll at most (then the next pass goes on) */
 
 struct vring_desc {
 	uint64_t addr;
@@ -83,17 +95,19 @@ struct vq {
 
 static struct {
 	bool up, broken, tx_unkicked;
-	uint16_t io;
+	bool irq;                                /* RX interrupts through MSI-X (else polled) */
+	volatile bool armed;                     /* irq mode: the ring was found empty, interrupts are on */
+	uint16_t io, cfg;                        /* BAR0, offset of the device config in it */
+	const char *why_polled;                  /* why not interrupt-driven */
 	struct pci_dev pci;
 	uint8_t mac[6];
 	struct vq rx, tx;
 	uint16_t txfree[VNET_BUFS], ntxfree;
-	uint64_t poll_tsc;
-	uint64_t bounced;                        /* frames sent back in bounce mode */
+	uint64_t poll_tsc;                       /* polled mode: VNET_POLL_US in TSC ticks */
 } vn;
 static struct vnet_stats st;
 static uint64_t tx_bad;
-uint64_t vnet_bounce;
+uint64_t vnet_bounce, vnet_poll_only;
 
 #ifdef ISO_HOST_TEST
 /* tests/unit/test_vnet.c includes this file and plays the device behind these. */
@@ -113,7 +127,12 @@ void vio_outl(uint16_t port, uint32_t v);
 #endif
 
 #define barrier() __asm__ volatile("" ::: "memory")
+#ifdef ISO_HOST_TEST
+void vio_mfence(void);          /* the fake device may act here: what it wrote becomes visible at a fence */
+#define mfence() vio_mfence()
+#else
 #define mfence()  __asm__ volatile("mfence" ::: "memory")
+#endif
 
 /* n physically contiguous zeroed frames, or 0. Frames that do not fit a run are held aside (linked through
  * their first word) and given back at the end; at boot fresh frames come in address order, so this seldom loops. */
@@ -414,14 +433,38 @@ static bool bounce_this(const uint8_t *frame)
 	return vnet_bounce && memcmp(frame, vn.mac, 6) == 0;
 }
 
+static void rx_irq_off(void)
+{
+	*(volatile uint16_t *)&vn.rx.avail->flags = VRING_AVAIL_F_NO_INTERRUPT;
+	vn.armed = false;
+}
+
+/* The ring was found empty: interrupts back on, then one more look, since the device may have added a frame after
+ * our last look while the flag still said no interrupt. Frames there: interrupts off again, still busy. */
+static void rx_arm(void)
+{
+	*(volatile uint16_t *)&vn.rx.avail->flags = 0;
+	mfence();       /* the flag store before the used.idx load: the device does the opposite, with a fence */
+	if (vn.rx.used->idx == vn.rx.last_used)
+		vn.armed = true;
+	else
+		rx_irq_off();
+}
+
 unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx)
 {
 	uint32_t k, len;
 	unsigned n = 0, bounced = 0;
+	bool empty = false;
 
-	if (!vn.up)
-		return 0;
-	while (rx_room() && rx_take(&k, &len)) {
+	if (!vn.up || (vn.irq && vn.armed))
+		return 0;              /* armed: nothing arrived since the ring was found empty (an interrupt says) */
+	st.polls++;
+	while (n + bounced < VNET_RX_BUDGET && rx_room()) {
+		if (!rx_take(&k, &len)) {
+			empty = true;
+			break;
+		}
 		const uint8_t *f = buf_va(&vn.rx, k) + VNET_HDR;
 		if (bounce_this(f)) {
 			tx_post(f, len, true);
@@ -435,11 +478,29 @@ unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len)
 	if (n + bounced)
 		vq_kick(&vn.rx);
 	if (bounced) {
-		vn.bounced += bounced;
+		st.bounced += bounced;
 		vn.tx_unkicked = true;
 		vnet_flush();
 	}
+	if (empty && vn.irq && !vn.broken)
+		rx_arm();
 	return n;
+}
+
+void vnet_irq(void)
+{
+	st.irqs++;
+	if (vn.irq)
+		rx_irq_off();           /* and the ring is busy: the scheduler polls it until it is empty */
+}
+
+bool vnet_rx_waiting(void)
+{
+	if (!vn.up || vn.broken || vn.rx.used->idx == vn.rx.last_used)
+		return false;
+	if (vn.irq)
+		rx_irq_off();           /* the next poll takes them, no interrupt needed */
+	return true;
 }
 
 void vnet_poll(void)
@@ -452,9 +513,11 @@ void vnet_poll(void)
 
 uint64_t vnet_idle_until(uint64_t now, uint64_t until)
 {
-	if (!vn.up || vn.broken || until <= now + vn.poll_tsc)
+	if (!vn.up || vn.broken)
 		return until;
-	return now + vn.poll_tsc;
+	if (vn.irq)
+		return vn.armed ? until : now;        /* busy: poll again at once */
+	return until <= now + vn.poll_tsc ? until : now + vn.poll_tsc;
 }
 
 bool vnet_bouncing(void)
@@ -482,12 +545,34 @@ void vnet_report(void)
 	if (!vn.up)
 		return;
 	kprintf("@net mac=%02x:%02x:%02x:%02x:%02x:%02x rx=%lu tx=%lu dropped=%lu rx_bytes=%lu tx_bytes=%lu"
-		" tx_full=%lu rx_bad=%lu tx_bad=%lu broken=%d bounced=%lu\n", vn.mac[0], vn.mac[1], vn.mac[2], vn.mac[3],
-		vn.mac[4], vn.mac[5], st.rx_frames, st.tx_frames, st.rx_dropped, st.rx_bytes, st.tx_bytes,
-		st.tx_full, st.rx_bad, tx_bad, vn.broken ? 1 : 0, vn.bounced);
+		" tx_full=%lu rx_bad=%lu tx_bad=%lu broken=%d bounced=%lu irqs=%lu polls=%lu\n", vn.mac[0], vn.mac[1],
+		vn.mac[2], vn.mac[3], vn.mac[4], vn.mac[5], st.rx_frames, st.tx_frames, st.rx_dropped, st.rx_bytes,
+		st.tx_bytes, st.tx_full, st.rx_bad, tx_bad, vn.broken ? 1 : 0, st.bounced, st.irqs, st.polls);
 }
 
-/* Reset, negotiate, set up both queues, post every RX buffer, DRIVER_OK. */
+/* Back to polling for good: MSI-X off (the device config returns to offset 20). */
+static void vnet_polled(const char *why)
+{
+	if (vn.irq)
+		pci_msix_disable(&vn.pci);
+	vn.irq = false;
+	vn.cfg = VIO_CONFIG;
+	vn.why_polled = why;
+}
+
+/* MSI-X on: the RX queue signals table entry 0; TX and configuration changes signal nothing. False if the
+ * device refused the entry (it reads back VIO_NO_VECTOR). */
+static bool vnet_vectors(void)
+{
+	vio_outw((uint16_t)(vn.io + VIO_MSIX_CONFIG), VIO_NO_VECTOR);
+	vio_outw((uint16_t)(vn.io + VIO_QUEUE_SEL), 1);
+	vio_outw((uint16_t)(vn.io + VIO_MSIX_QUEUE), VIO_NO_VECTOR);
+	vio_outw((uint16_t)(vn.io + VIO_QUEUE_SEL), 0);
+	vio_outw((uint16_t)(vn.io + VIO_MSIX_QUEUE), 0);
+	return vio_inw((uint16_t)(vn.io + VIO_MSIX_QUEUE)) == 0;
+}
+
+/* Reset, negotiate, set up both queues and their vectors, post every RX buffer, DRIVER_OK. */
 static int vnet_start(const char **why)
 {
 	vio_outb((uint16_t)(vn.io + VIO_STATUS), 0);
@@ -499,9 +584,11 @@ static int vnet_start(const char **why)
 	uint16_t chain = (want & VIRTIO_F_ANY_LAYOUT) ? 1 : 2;
 	if (vq_setup(&vn.rx, 0, chain, why) != 0 || vq_setup(&vn.tx, 1, chain, why) != 0)
 		return -1;
+	if (vn.irq && !vnet_vectors())
+		vnet_polled("the device refused an MSI-X vector");
 	if (want & VIRTIO_NET_F_MAC) {
 		for (int i = 0; i < 6; i++)
-			vn.mac[i] = vio_inb((uint16_t)(vn.io + VIO_CONFIG + i));
+			vn.mac[i] = vio_inb((uint16_t)(vn.io + vn.cfg + i));
 	} else {
 		rand_bytes(vn.mac, 6);
 		vn.mac[0] = (uint8_t)((vn.mac[0] & 0xfe) | 0x02);     /* unicast, locally administered */
@@ -539,10 +626,17 @@ int vnet_init(void)
 	}
 	vn.io = (uint16_t)bar;
 	vn.poll_tsc = ns_to_tsc(VNET_POLL_US * 1000ull);
-	pci_enable(&vn.pci, true, false, true, false);      /* polled: no interrupts at all */
+	pci_enable(&vn.pci, true, false, true, false);      /* INTx masked: MSI-X or nothing */
+	vn.cfg = VIO_CONFIG;
+	vn.why_polled = "net_poll=1";
+	if (!vnet_poll_only && pci_msix_route(&vn.pci, 0, T_NET, lapic_id(), &vn.why_polled) == 0) {
+		vn.irq = true;
+		vn.cfg = VIO_CONFIG_MSIX;
+	}
 	if (vnet_start(&why) != 0) {
 		vio_outb((uint16_t)(vn.io + VIO_STATUS), VIO_S_FAILED);
 		vio_outb((uint16_t)(vn.io + VIO_STATUS), 0);              /* reset: the device lets go of the rings */
+		vnet_polled(vn.why_polled);
 		vq_free(&vn.rx);
 		vq_free(&vn.tx);
 		kprintf("isokernel: virtio-net: %s: no NIC\n", why);
@@ -551,8 +645,9 @@ int vnet_init(void)
 	}
 	uint32_t pages = vn.rx.ring_pages + vn.tx.ring_pages + (vn.rx.nbuf + 1u) / 2 + (vn.tx.nbuf + 1u) / 2;
 	kprintf("isokernel: virtio-net %02x:%02x.%u io=%#x mac=%02x:%02x:%02x:%02x:%02x:%02x ring=%u/%u buffers=%u/%u"
-		" mem_kib=%u%s%s\n", vn.pci.bus, vn.pci.dev, vn.pci.fn, vn.io, vn.mac[0], vn.mac[1], vn.mac[2],
-		vn.mac[3], vn.mac[4], vn.mac[5], vn.rx.num, vn.tx.num, vn.rx.nbuf, vn.tx.nbuf, pages * 4,
-		vn.rx.chain == 2 ? " (header apart)" : "", vnet_bounce ? " bounce" : "");
+		" mem_kib=%u%s%s rx=%s (%s)\n", vn.pci.bus, vn.pci.dev, vn.pci.fn, vn.io, vn.mac[0], vn.mac[1],
+		vn.mac[2], vn.mac[3], vn.mac[4], vn.mac[5], vn.rx.num, vn.tx.num, vn.rx.nbuf, vn.tx.nbuf, pages * 4,
+		vn.rx.chain == 2 ? " (header apart)" : "", vnet_bounce ? " bounce" : "", vn.irq ? "msix" : "polled",
+		vn.irq ? "interrupt, then polling while busy" : vn.why_polled);
 	return 0;
 }

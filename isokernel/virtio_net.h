@@ -1,4 +1,4 @@
-/* virtio_net.h - the physical NIC: a legacy (transitional) virtio-net-pci device driven by polling, no interrupts. */
+/* virtio_net.h - the physical NIC: a legacy (transitional) virtio-net-pci device, RX interrupt then polling (NAPI style). */
 #ifndef ISO_VIRTIO_NET_H
 #define ISO_VIRTIO_NET_H
 
@@ -14,11 +14,17 @@ struct vnet_stats {
 	uint64_t rx_dropped;        /* received but not delivered (caller's buffer too small, no taker) */
 	uint64_t tx_full;           /* vnet_send refused: every TX buffer in flight */
 	uint64_t rx_bad;            /* used-ring entries the device got wrong (bad id or length): ignored */
+	uint64_t bounced;           /* bounce mode: frames sent straight back */
+	uint64_t irqs;              /* NIC interrupts taken */
+	uint64_t polls;             /* looks at the RX ring (in interrupt mode only while it is busy) */
 };
 
-/* netbounce=N on the kernel command line: nonzero bounces every received frame back (MACs swapped), and with a
- * NIC the run goes on after the last VM ends, until timeout_ms (so give one). */
+/* netbounce=N on the kernel command line: nonzero sends every received frame addressed to the NIC's own MAC straight
+ * back (MACs swapped; other frames are switched as usual), and with a NIC the run goes on after the last VM ends,
+ * until timeout_ms (so give one). */
 extern uint64_t vnet_bounce;
+/* net_poll=N: nonzero keeps the NIC polled (no interrupts; the idle loop wakes every 50 us), for comparison. */
+extern uint64_t vnet_poll_only;
 
 /* Find and start the device (call once, after the frame allocator is up). 0: present and up;
  * -1: absent (no NIC given: not an error) or it failed to start (said why on the console). */
@@ -35,14 +41,21 @@ void vnet_flush(void);
 /* Copy out one received frame (without the virtio header): its length, or 0 if none is waiting.
  * A frame longer than cap is dropped (counted in rx_dropped) and the next one is tried. */
 int vnet_recv(void *buf, size_t cap);
-/* Hand every waiting frame to fn (the bytes are valid during the call only; fn may send or queue, not
- * receive); returns how many. */
+/* Hand waiting frames to fn (the bytes are valid during the call only; fn may send or queue, not receive);
+ * returns how many. In bounce mode frames for the NIC's MAC go back instead of to fn. At most VNET_RX_BUDGET frames
+ * a call; in interrupt mode nothing is looked at while the ring is known empty, and the call that finds it
+ * empty turns interrupts back on. */
 unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx);
 struct vnet_stats vnet_stats(void);
 
-/* Called from the scheduler loop: reclaims sent buffers; in bounce mode bounces what arrived. */
+/* Called from the scheduler loop: reclaims sent buffers, notifies the device of queued ones. */
 void vnet_poll(void);
-/* The latest TSC at which the idle loop must call vnet_poll again: until, or sooner while the NIC is up. */
+/* The NIC's interrupt (T_NET, interrupts off): no more interrupts until the ring is found empty; it is busy. */
+void vnet_irq(void);
+/* True if frames wait in the RX ring (one memory read); the next poll takes them. For a spinning idle loop. */
+bool vnet_rx_waiting(void);
+/* The latest TSC at which the idle loop must poll again: until when the NIC is idle with interrupts on (or absent),
+ * now while it is busy, now + 50 us at most in polled mode. */
 uint64_t vnet_idle_until(uint64_t now, uint64_t until);
 /* True in bounce mode: the run lasts until its timeout even with no VM left. */
 bool vnet_bouncing(void);

@@ -18,7 +18,8 @@
  *         @vm id=N image="hello.elf" state=exited|failed|faulted|running status=N reason="..."
  *                                                       one per VM when it ends (or at the end of the run)
  *         @summary key=value ...                       once, after every @vm line (fields below)
- *         @net mac=.. rx=.. tx=.. ...                  the NIC's counters (only with a NIC)
+ *         @net mac=.. rx=.. tx=.. ... irqs=.. polls=..  the NIC's counters (only with a NIC): frames, drops,
+ *                                                       bounced (netbounce), interrupts, looks at the RX ring
  *         @switch from_nic=.. to_vm=.. drop_*=..       the virtual switch's counters, every drop by reason
  *         @done code=N                                 last line; then the kernel powers off
  *     Other lines are human-readable kernel log ("isokernel: ...").
@@ -63,6 +64,9 @@
  *   net_immediate=1  deliver a VM's frames at once (it runs next) instead of batched at its next quantum
  *   netbounce=1    with a NIC: frames for the NIC's own MAC go straight back with the MACs swapped (the bare
  *                  path, no VM); every other frame is switched as usual; the run lasts until timeout_ms
+ *   net_poll=1     poll the NIC (no interrupts; the idle loop wakes every 50 us) instead of taking its receive
+ *                  interrupt (MSI-X), then polling while frames keep coming; the boot line says which mode runs
+ *   idle_spin=1    with nothing runnable, spin (watching the NIC's ring and the clock) instead of halting
  * Module command line (one module per image): "<path> <name> <count> [args...]"
  *   path: the file QEMU loaded (QEMU's -initrd keeps it as the first word; the kernel skips it);
  *   name: the image name reported in @vm lines; count: instances to start; args: the guest's argv[1..].

@@ -1,7 +1,10 @@
 /* test_vnet.c - CUnit suite for the virtio-net driver (virtio_net.c, included here) against a fake legacy device. */
 /* The fake device answers the driver's port I/O (vio_inb, vio_outb and the rest), reads its rings in the host arena and writes
  * used entries, good ones and wrong ones (ids out of range or not in flight, lengths out of bounds, an index that
- * runs ahead): the driver must count them and never index with them. */
+ * runs ahead): the driver must count them and never index with them. With MSI-X on (pci_msix_route below) its
+ * device config moves from offset 20 to 24, the vector registers appear at 20/22, and it raises the RX queue's
+ * interrupt (counted in dev.irqs; the test delivers it with vnet_irq) when it adds a used entry while the driver's
+ * avail.flags allow. vio_mfence lets it add a frame exactly at the driver's fence (the interrupt re-enable race). */
 #include <stdlib.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
@@ -19,21 +22,41 @@ static struct {
 	uint8_t status;
 	unsigned kicks[2];
 	uint16_t flags_used;        /* written to used.flags at setup */
+	bool has_msix, msix_on, refuse_vector;
+	uint16_t qvec[2], cfgvec;
+	unsigned irqs, routes;      /* interrupts raised; pci_msix_route calls */
+	const uint8_t *race_frame;  /* added, unannounced, at the next fence after the driver turns RX interrupts on */
+	uint32_t race_len;
 } dev;
 static const uint8_t dev_mac[6] = { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0xcc };
+
+static uint16_t dev_cfg(void)
+{
+	return dev.msix_on ? VIO_CONFIG_MSIX : VIO_CONFIG;
+}
 
 uint8_t vio_inb(uint16_t port)
 {
 	if (port == IO + VIO_STATUS)
 		return dev.status;
-	if (port >= IO + VIO_CONFIG && port < IO + VIO_CONFIG + 6)
-		return dev_mac[port - IO - VIO_CONFIG];
+	if (port >= IO + dev_cfg() && port < IO + dev_cfg() + 6)
+		return dev_mac[port - IO - dev_cfg()];
 	return 0xff;
 }
 
 uint16_t vio_inw(uint16_t port)
 {
+	if (dev.msix_on && port == IO + VIO_MSIX_CONFIG)
+		return dev.cfgvec;
+	if (dev.msix_on && port == IO + VIO_MSIX_QUEUE)
+		return dev.sel < 2 ? dev.qvec[dev.sel] : VIO_NO_VECTOR;
 	return port == IO + VIO_QUEUE_NUM && dev.sel < 2 ? dev.qnum[dev.sel] : 0xffff;
+}
+
+/* The table has 3 entries (QEMU's virtio-net-pci default); a refusing device takes none. */
+static uint16_t dev_vector(uint16_t v)
+{
+	return dev.refuse_vector || v >= 3 ? VIO_NO_VECTOR : v;
 }
 
 uint32_t vio_inl(uint16_t port)
@@ -45,8 +68,10 @@ void vio_outb(uint16_t port, uint8_t v)
 {
 	if (port == IO + VIO_STATUS) {
 		dev.status = v;
-		if (v == 0)
+		if (v == 0) {
 			memset(dev.pfn, 0, sizeof(dev.pfn));
+			dev.qvec[0] = dev.qvec[1] = dev.cfgvec = VIO_NO_VECTOR;
+		}
 	}
 }
 
@@ -56,6 +81,10 @@ void vio_outw(uint16_t port, uint16_t v)
 		dev.sel = v;
 	if (port == IO + VIO_QUEUE_NOTIFY && v < 2)
 		dev.kicks[v]++;
+	if (dev.msix_on && port == IO + VIO_MSIX_CONFIG)
+		dev.cfgvec = dev_vector(v);
+	if (dev.msix_on && port == IO + VIO_MSIX_QUEUE && dev.sel < 2)
+		dev.qvec[dev.sel] = dev_vector(v);
 }
 
 void vio_outl(uint16_t port, uint32_t v)
@@ -78,6 +107,20 @@ uint64_t pci_bar(const struct pci_dev *d, int i, bool *is_io) { (void)d, (void)i
 void pci_enable(const struct pci_dev *d, bool io, bool mem, bool master, bool intx) { (void)d, (void)io, (void)mem, (void)master, (void)intx; }
 void rand_bytes(void *buf, size_t len) { memset(buf, 0x5a, len); }
 uint64_t ns_to_tsc(uint64_t ns) { return ns; }
+uint8_t lapic_id(void) { return 0; }
+int pci_msix_route(const struct pci_dev *d, uint16_t entry, uint8_t vector, uint8_t apic_id, const char **why)
+{
+	(void)d, (void)apic_id;
+	dev.routes++;
+	CU_ASSERT(entry == 0 && vector == T_NET);
+	if (!dev.has_msix) {
+		*why = "no MSI-X capability";
+		return -1;
+	}
+	dev.msix_on = true;
+	return 0;
+}
+void pci_msix_disable(const struct pci_dev *d) { (void)d; dev.msix_on = false; }
 
 static struct vring_desc *dev_desc(int q) { return P2V((uint64_t)dev.pfn[q] << 12); }
 static struct vring_avail *dev_avail(int q) { return (void *)((uint8_t *)dev_desc(q) + 16ull * dev.qnum[q]); }
@@ -101,6 +144,25 @@ static void dev_used(int q, uint32_t id, uint32_t len)
 	struct vring_used *u = dev_usedring(q);
 	u->ring[dev.used[q] % dev.qnum[q]] = (struct vring_used_elem){ id, len };
 	u->idx = ++dev.used[q];
+	if (dev.msix_on && dev.qvec[q] != VIO_NO_VECTOR && !(dev_avail(q)->flags & VRING_AVAIL_F_NO_INTERRUPT))
+		dev.irqs++;
+}
+
+static int dev_rx(const uint8_t *frame, uint32_t len);
+
+/* A fence in the driver: a pending race frame lands now, as if the device had looked at avail.flags just before
+ * the driver cleared NO_INTERRUPT (so: no interrupt), its used entry becoming visible only now. */
+void vio_mfence(void)
+{
+	if (!dev.race_frame || !dev.pfn[0] || dev_avail(0)->flags != 0)
+		return;
+	const uint8_t *f = dev.race_frame;
+	dev.race_frame = NULL;
+	dev_avail(0)->flags = VRING_AVAIL_F_NO_INTERRUPT;     /* what the device saw */
+	unsigned irqs = dev.irqs;
+	dev_rx(f, dev.race_len);
+	dev.irqs = irqs;
+	dev_avail(0)->flags = 0;
 }
 
 /* Deliver a frame into the next RX buffer (through its descriptor chain); returns the head. */
@@ -165,6 +227,7 @@ static void start(uint16_t rxn, uint16_t txn, uint32_t features)
 	memset(&dev, 0, sizeof(dev));
 	tx_bad = 0;
 	vnet_bounce = 0;
+	vnet_poll_only = 0;
 	dev.qnum[0] = rxn;
 	dev.qnum[1] = txn;
 	dev.host_features = features;
@@ -368,7 +431,7 @@ static void test_bounce(void)
 	CU_ASSERT(memcmp(switched.last, f, 60) == 0);
 	CU_ASSERT_EQUAL(vnet_stats().tx_full, 0);
 	CU_ASSERT_EQUAL(vnet_stats().rx_frames, 256);
-	CU_ASSERT_EQUAL(vn.bounced, 192);
+	CU_ASSERT_EQUAL(vnet_stats().bounced, 192);
 	/* Bounce off: everything goes to the switch. */
 	vnet_bounce = 0;
 	dev_rx(f, 60);
@@ -376,6 +439,117 @@ static void test_bounce(void)
 	dev_rx(f, 60);
 	CU_ASSERT_EQUAL(vnet_recv_batch(to_switch, NULL), 2);
 	CU_ASSERT_EQUAL(dev_tx(out), -1);
+}
+
+static void test_msix_setup(void)
+{
+	/* MSI-X: the MAC comes from offset 24, RX on entry 0, TX and config changes on none. */
+	start(256, 256, VIRTIO_NET_F_MAC | VIRTIO_F_ANY_LAYOUT);
+	dev.has_msix = true;
+	CU_ASSERT_EQUAL_FATAL(vnet_init(), 0);
+	CU_ASSERT(vn.irq && dev.msix_on);
+	CU_ASSERT(memcmp(vnet_mac(), dev_mac, 6) == 0);
+	CU_ASSERT_EQUAL(dev.qvec[0], 0);
+	CU_ASSERT_EQUAL(dev.qvec[1], VIO_NO_VECTOR);
+	CU_ASSERT_EQUAL(dev.cfgvec, VIO_NO_VECTOR);
+	CU_ASSERT_EQUAL(dev_avail(1)->flags, VRING_AVAIL_F_NO_INTERRUPT);     /* TX never interrupts */
+	/* The device refuses the vector: polled, MSI-X off again, the MAC from offset 20. */
+	start(256, 256, VIRTIO_NET_F_MAC | VIRTIO_F_ANY_LAYOUT);
+	dev.has_msix = dev.refuse_vector = true;
+	CU_ASSERT_EQUAL_FATAL(vnet_init(), 0);
+	CU_ASSERT(!vn.irq && !dev.msix_on);
+	CU_ASSERT(memcmp(vnet_mac(), dev_mac, 6) == 0);
+	CU_ASSERT_STRING_EQUAL(vn.why_polled, "the device refused an MSI-X vector");
+	/* No MSI-X capability: polled. net_poll=1: polled without asking. */
+	start(256, 256, VIRTIO_NET_F_MAC | VIRTIO_F_ANY_LAYOUT);
+	CU_ASSERT_EQUAL_FATAL(vnet_init(), 0);
+	CU_ASSERT(!vn.irq && dev.routes == 1);
+	CU_ASSERT_STRING_EQUAL(vn.why_polled, "no MSI-X capability");
+	CU_ASSERT_EQUAL(vnet_idle_until(1000, 1000000), 1000 + VNET_POLL_US * 1000);
+	start(256, 256, VIRTIO_NET_F_MAC | VIRTIO_F_ANY_LAYOUT);
+	dev.has_msix = true;
+	vnet_poll_only = 1;
+	CU_ASSERT_EQUAL_FATAL(vnet_init(), 0);
+	CU_ASSERT(!vn.irq && !dev.msix_on && dev.routes == 0);
+	CU_ASSERT(memcmp(vnet_mac(), dev_mac, 6) == 0);
+}
+
+/* An interrupt-mode driver whose ring has been found empty once (interrupts on). */
+static void start_armed(void)
+{
+	start(256, 256, VIRTIO_NET_F_MAC | VIRTIO_F_ANY_LAYOUT);
+	dev.has_msix = true;
+	memset(&switched, 0, sizeof(switched));
+	CU_ASSERT_EQUAL_FATAL(vnet_init(), 0);
+	CU_ASSERT_EQUAL(dev_avail(0)->flags, VRING_AVAIL_F_NO_INTERRUPT);    /* busy until first found empty */
+	CU_ASSERT_EQUAL(vnet_idle_until(5, 1000), 5);
+	CU_ASSERT_EQUAL(vnet_recv_batch(to_switch, NULL), 0);
+	CU_ASSERT(vn.armed);
+	CU_ASSERT_EQUAL(dev_avail(0)->flags, 0);
+}
+
+static void test_irq_then_poll(void)
+{
+	uint8_t f[60];
+
+	start_armed();
+	/* Armed: the ring is not looked at, the idle loop may sleep until its deadline. */
+	uint64_t polls = vnet_stats().polls;
+	CU_ASSERT_EQUAL(vnet_recv_batch(to_switch, NULL), 0);
+	CU_ASSERT_EQUAL(vnet_stats().polls, polls);
+	CU_ASSERT_EQUAL(vnet_idle_until(5, 1000), 1000);
+	/* A frame: one interrupt; the handler turns interrupts off; a second frame raises none. */
+	frame_of(f, 60, 1);
+	dev_rx(f, 60);
+	CU_ASSERT_EQUAL(dev.irqs, 1);
+	vnet_irq();
+	CU_ASSERT_EQUAL(vnet_stats().irqs, 1);
+	CU_ASSERT_EQUAL(dev_avail(0)->flags, VRING_AVAIL_F_NO_INTERRUPT);
+	CU_ASSERT_EQUAL(vnet_idle_until(5, 1000), 5);                        /* busy: poll at once */
+	dev_rx(f, 60);
+	CU_ASSERT_EQUAL(dev.irqs, 1);
+	/* The poll takes both, finds the ring empty, re-arms. */
+	CU_ASSERT_EQUAL(vnet_recv_batch(to_switch, NULL), 2);
+	CU_ASSERT_EQUAL(switched.n, 2);
+	CU_ASSERT(vn.armed);
+	CU_ASSERT_EQUAL(dev_avail(0)->flags, 0);
+	CU_ASSERT_EQUAL(vnet_idle_until(5, 1000), 1000);
+	dev_rx(f, 60);
+	CU_ASSERT_EQUAL(dev.irqs, 2);
+	/* A spinning idle loop sees the frame without the interrupt (it stays pending with interrupts off). */
+	CU_ASSERT(vnet_rx_waiting());
+	CU_ASSERT(!vn.armed);
+	CU_ASSERT_EQUAL(vnet_recv_batch(to_switch, NULL), 1);
+	CU_ASSERT(!vnet_rx_waiting());
+	CU_ASSERT(vn.armed);
+	vnet_irq();                      /* the late interrupt: harmless, the next pass polls an empty ring */
+	CU_ASSERT_EQUAL(vnet_recv_batch(to_switch, NULL), 0);
+	CU_ASSERT(vn.armed);
+	CU_ASSERT_EQUAL(switched.n, 3);
+}
+
+static void test_irq_rearm_race(void)
+{
+	uint8_t f[60], g[60];
+
+	start_armed();
+	frame_of(f, 60, 1);
+	frame_of(g, 60, 2);
+	dev_rx(f, 60);
+	vnet_irq();
+	/* While the driver takes f and turns interrupts back on, g lands unannounced: the second look finds it. */
+	dev.race_frame = g;
+	dev.race_len = 60;
+	CU_ASSERT_EQUAL(vnet_recv_batch(to_switch, NULL), 1);
+	CU_ASSERT_PTR_NULL(dev.race_frame);
+	CU_ASSERT_EQUAL(dev.irqs, 1);                                        /* no interrupt for g */
+	CU_ASSERT(!vn.armed);
+	CU_ASSERT_EQUAL(dev_avail(0)->flags, VRING_AVAIL_F_NO_INTERRUPT);
+	CU_ASSERT_EQUAL(vnet_idle_until(5, 1000), 5);                        /* the idle loop must not sleep */
+	CU_ASSERT_EQUAL(vnet_recv_batch(to_switch, NULL), 1);
+	CU_ASSERT(memcmp(switched.last, g, 60) == 0);
+	CU_ASSERT(vn.armed);
+	CU_ASSERT_EQUAL(vnet_stats().rx_frames, 2);
 }
 
 static int teardown(void)
@@ -397,6 +571,9 @@ int unit_suite_vnet(void)
 	CU_add_test(s, "bad used ids and lengths counted, never used", test_rx_bad_entries);
 	CU_add_test(s, "a used index running ahead stops the NIC", test_used_index_runs_ahead);
 	CU_add_test(s, "TX full, bad TX ids, NO_NOTIFY honoured", test_tx_full_and_bad);
+	CU_add_test(s, "MSI-X: config at 24, RX vector, fallbacks (refused, absent, net_poll=1)", test_msix_setup);
+	CU_add_test(s, "interrupt, then polling while busy, re-armed when empty", test_irq_then_poll);
+	CU_add_test(s, "re-arm race: a frame landing as interrupts come back on is found", test_irq_rearm_race);
 	CU_add_test(s, "bounce: frames to the NIC MAC back with MACs swapped, others switched, back-pressure when TX is full", test_bounce);
 	return 0;
 }
