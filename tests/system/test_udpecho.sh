@@ -1,7 +1,8 @@
 #!/bin/bash
 # test_udpecho.sh - 1,000 udp-echo VMs behind the kernel's virtual switch, driven from outside by build/bin/loadgen over
 # QEMU's stream netdev (isorun --net-socket): every VM must answer and every echo carry the payload sent. First a
-# short run against the kernel's netbounce mode checks loadgen's framing on its own (frames come back MAC-swapped).
+# short run against the kernel's netbounce mode checks loadgen's framing on its own (frames sent to the NIC's own
+# MAC come back MAC-swapped).
 # Then keep-alive HTTP to 50 http VMs (open loop). Skips until udp-echo.elf exists and the kernel knows net_ip/net_bits (the switch).
 # timeout: 240
 . "$(dirname "$0")/lib.sh"
@@ -45,7 +46,8 @@ lgnum() {
 	grep -o "\"$2\": [0-9.]*" "$WORK/$1.lg.json" | head -n 1 | sed 's/.*: //'
 }
 
-# 1. loadgen alone: the kernel bounces every frame; 20 "VMs" (MACs of the plan), closed loop.
+# 1. loadgen alone: the kernel bounces every frame sent to the NIC's MAC (loadgen --bounce); 20 "VMs" (addresses of
+# the plan), closed loop.
 lg bounce --timeout 8 --append netbounce=1 "$EX/tiny.elf" -- --udp-echo --bounce --vms 20 --concurrency 16 \
 	--duration 2 --wait 6
 [ $LGRC = 0 ] || fail "bounce: loadgen exited $LGRC (see $WORK/bounce.lg)"
