@@ -219,12 +219,15 @@ static enum ns_drop tcp_process_ack(struct ns_sock *s, const struct tcp_seg *h, 
 	if (SEQ_GT(h->ack, s->snd_una))
 		tcp_ack_new(s, h->ack, now);
 	else if (h->ack == s->snd_una && dlen == 0 && !(h->flags & TH_FIN) && h->wnd == s->snd_wnd &&
-	         s->snd_una != s->snd_max)
-		tcp_dupack(s);
+	         h->wnd != 0 && s->snd_una != s->snd_max)
+		tcp_dupack(s);                       /* (the answer to a zero-window probe is not one) */
 	if (SEQ_LT(s->snd_wl1, h->seq) || (s->snd_wl1 == h->seq && SEQ_LEQ(s->snd_wl2, h->ack))) {
+		int opened = s->snd_wnd == 0 && h->wnd != 0;
 		s->snd_wnd = h->wnd;
 		s->snd_wl1 = h->seq;
 		s->snd_wl2 = h->ack;
+		if (opened)
+			tcp_window_opened(s);
 	}
 	if ((s->flags & SF_FIN_SENT) && s->snd_una == s->snd_max && !fin_was_acked) {
 		switch (s->state) {

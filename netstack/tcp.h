@@ -31,6 +31,7 @@ void tcp_send_una(struct ns_sock *s);
 void tcp_output(struct ns_sock *s);
 void tcp_arm(struct ns_sock *s, uint64_t now);
 void tcp_rtt_sample(struct ns_sock *s, uint64_t r_ns);
+void tcp_window_opened(struct ns_sock *s);
 void tcp_closed(struct ns_sock *s, int err);
 void tcp_time_wait(struct ns_sock *s, uint64_t now);
 

@@ -182,6 +182,20 @@ void tcp_output(struct ns_sock *s)
 		tcp_arm(s, now);
 }
 
+/* RTO = SRTT + max(G, 4 RTTVAR), within [rto_min, max]: no backoff (RFC 6298 2.3); the initial RTO before
+ * any sample. */
+static void tcp_rto_update(struct ns_sock *s)
+{
+	if (!s->srtt_us) {
+		s->rto_us = TCP_RTO_INIT_US;
+		return;
+	}
+	uint32_t var = 4 * s->rttvar_us > TCP_CLOCK_G_US ? 4 * s->rttvar_us : TCP_CLOCK_G_US;
+	uint64_t rto = (uint64_t)s->srtt_us + var;
+	uint64_t lo = (uint64_t)s->st->cfg.rto_min_ms * 1000;
+	s->rto_us = (uint32_t)(rto < lo ? lo : rto > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : rto);
+}
+
 /* An RTT sample (RFC 6298 2.2-2.4). */
 void tcp_rtt_sample(struct ns_sock *s, uint64_t r_ns)
 {
@@ -196,10 +210,19 @@ void tcp_rtt_sample(struct ns_sock *s, uint64_t r_ns)
 		s->rttvar_us = (3 * s->rttvar_us + d) / 4;
 		s->srtt_us = (7 * s->srtt_us + r) / 8;
 	}
-	uint32_t var = 4 * s->rttvar_us > TCP_CLOCK_G_US ? 4 * s->rttvar_us : TCP_CLOCK_G_US;
-	uint64_t rto = (uint64_t)s->srtt_us + var;
-	uint64_t lo = (uint64_t)s->st->cfg.rto_min_ms * 1000;
-	s->rto_us = (uint32_t)(rto < lo ? lo : rto > TCP_RTO_MAX_US ? TCP_RTO_MAX_US : rto);
+	tcp_rto_update(s);
+}
+
+/* The peer's zero window opened. The probe byte it refused is not in flight: send from snd_una again now
+ * (with the data after it) instead of waiting for an RTO, and drop the probes' timer backoff. */
+void tcp_window_opened(struct ns_sock *s)
+{
+	if (!tcp_can_send(s) || (s->snd_una == s->snd_max && !s->tx.len))
+		return;                              /* the timer, if any, is not a persist timer */
+	if (SEQ_GT(s->snd_nxt, s->snd_una))
+		s->snd_nxt = s->snd_una;
+	tcp_rto_update(s);
+	s->timer = 0;                            /* tcp_output arms it again for what it sends */
 }
 
 /* The connection is over: CLOSED (err says why), buffers the application no longer needs freed. */
@@ -252,15 +275,16 @@ void tcp_timer(struct ns_sock *s, uint64_t now)
 	}
 	if (s->snd_una == s->snd_max && !s->tx.len)
 		return;
-	if (s->snd_una == s->snd_max) {
-		s->st->stats.tcp_probes++;           /* zero window: the probe byte becomes outstanding */
+	if (++s->retries > TCP_MAX_RETRIES) {    /* any ACK resets it: only a silent peer is given up */
+		s->st->stats.tcp_conns_timed_out++;
+		tcp_send_rst_conn(s);
+		tcp_closed(s, NS_ETIMEDOUT);
+		return;
+	}
+	if (s->snd_wnd == 0 || s->snd_una == s->snd_max) {
+		/* Persist: a zero-window probe (one byte from snd_una), not a loss: cwnd is left alone. */
+		s->st->stats.tcp_probes++;
 	} else {
-		if (++s->retries > TCP_MAX_RETRIES) {
-			s->st->stats.tcp_conns_timed_out++;
-			tcp_send_rst_conn(s);
-			tcp_closed(s, NS_ETIMEDOUT);
-			return;
-		}
 		s->st->stats.tcp_rto_expired++;
 		uint32_t flight = s->snd_max - s->snd_una;
 		s->ssthresh = flight / 2 > 2u * s->mss ? flight / 2 : 2u * s->mss;

@@ -330,7 +330,11 @@ static void test_tcp_zero_window(void)
 	nt_clear(p.h);
 	p.wnd = 1000;
 	psend(&p, NT_ACK, NULL, 0);
-	advance(p.h, ns_next_deadline(p.h->st));   /* the probe byte is outstanding: RTO resends from there */
+	CU_ASSERT_EQUAL_FATAL(p.h->nsent, 1);      /* at once, from the refused probe byte on (no RTO wait) */
+	t = got(&p, 0);
+	CU_ASSERT_EQUAL(t.seq, p.ack);
+	CU_ASSERT_EQUAL(t.dlen, 10);
+	CU_ASSERT_EQUAL(ns_get_stats(p.h->st)->tcp_rto_expired, 0);
 	p.ack += 10;
 	psend(&p, NT_ACK, NULL, 0);
 	CU_ASSERT_EQUAL(p.s->tx.len, 0);
@@ -349,6 +353,67 @@ static void test_tcp_zero_window(void)
 	CU_ASSERT_EQUAL(ns_recv(p.s, big, 3000), 3000);
 	t = got(&p, 0);
 	CU_ASSERT_EQUAL(t.wnd, 3000);
+	ns_close(p.l);
+	finish(&p);
+}
+
+/* Seen with curl behind a stalled reader (scripts/realclients.sh, stall client): the stack counted the second
+ * zero-window probe as an RTO (cwnd cut to one MSS, the refused probe byte left "in flight"), so the window
+ * update that reopened the window released nothing (sender SWS avoidance waited for an ACK of that byte) and
+ * the transfer sat idle until the next backed-off timer: 3.3 s in that run. Now the update releases a full
+ * congestion window at once, from snd_una, and the timer is back to the RTO without the probes' backoff. */
+static void test_tcp_zero_window_reopen(void)
+{
+	struct ns_config cfg = { .tcp_sndbuf = 8192 };
+	static uint8_t data[8192];
+	struct peer p;
+	establish(&p, &cfg);
+	for (size_t i = 0; i < sizeof data; i++)
+		data[i] = (uint8_t)(i * 13 + 5);
+	nt_clear(p.h);
+	CU_ASSERT_EQUAL(ns_send(p.s, data, sizeof data), (int)sizeof data);
+	CU_ASSERT_EQUAL_FATAL(p.h->nsent, 4);      /* initial window: 4 x MSS 1000 */
+	/* The reader stalls: everything so far is acknowledged, the window closes. */
+	p.ack += 4000;
+	p.wnd = 0;
+	psend(&p, NT_ACK, NULL, 0);
+	uint32_t cwnd = p.s->cwnd;
+	for (int probe = 1; probe <= 4; probe++) {
+		nt_clear(p.h);
+		advance(p.h, ns_next_deadline(p.h->st));
+		CU_ASSERT_EQUAL_FATAL(p.h->nsent, 1);
+		struct nt_tcp t = got(&p, 0);
+		CU_ASSERT_EQUAL(t.seq, p.ack);
+		CU_ASSERT_EQUAL(t.dlen, 1);
+		CU_ASSERT_EQUAL(ns_get_stats(p.h->st)->tcp_probes, (uint32_t)probe);
+		psend(&p, NT_ACK, NULL, 0);            /* refused: same ACK, window still 0 */
+	}
+	CU_ASSERT_EQUAL(ns_get_stats(p.h->st)->tcp_rto_expired, 0);
+	CU_ASSERT_EQUAL(ns_get_stats(p.h->st)->tcp_fast_retransmits, 0);   /* probe answers are not dupacks */
+	CU_ASSERT_EQUAL(p.s->flags & SF_RECOVERY, 0);
+	CU_ASSERT_EQUAL(p.s->cwnd, cwnd);
+	CU_ASSERT_EQUAL(p.s->state, TCP_ESTABLISHED);
+	/* The reader resumes: a window update with the same ACK. Data flows now, not at the next timer. */
+	nt_clear(p.h);
+	p.wnd = 8192;
+	psend(&p, NT_ACK, NULL, 0);
+	CU_ASSERT_FATAL(p.h->nsent >= 4);
+	for (int i = 0; i < p.h->nsent; i++) {
+		struct nt_tcp t = got(&p, i);
+		size_t off = 4000 + 1000 * (size_t)i, want = sizeof data - off < 1000 ? sizeof data - off : 1000;
+		CU_ASSERT_EQUAL(t.seq, p.ack + 1000u * (uint32_t)i);
+		CU_ASSERT_EQUAL(t.dlen, want);
+		CU_ASSERT(t.dlen == want && memcmp(t.data, data + off, want) == 0);
+	}
+	CU_ASSERT(ns_next_deadline(p.h->st) - p.h->now <= 1000000000ull);   /* RTO = rto_min, not 8 s */
+	/* Acknowledge segment by segment until everything is delivered. */
+	for (int guard = 0; p.s->tx.len && guard < 20; guard++) {
+		nt_clear(p.h);
+		p.ack = p.s->snd_nxt;
+		psend(&p, NT_ACK, NULL, 0);
+	}
+	CU_ASSERT_EQUAL(p.s->tx.len, 0);
+	CU_ASSERT_EQUAL(p.s->snd_una, p.s->snd_max);
 	ns_close(p.l);
 	finish(&p);
 }
@@ -463,6 +528,7 @@ int unit_suite_net_tcp(void)
 	CU_add_test(s, "fast retransmit and NewReno", test_tcp_fast_retransmit);
 	CU_add_test(s, "out-of-order segments kept", test_tcp_out_of_order);
 	CU_add_test(s, "zero window both ways", test_tcp_zero_window);
+	CU_add_test(s, "zero window reopened: data at once, cwnd kept", test_tcp_zero_window_reopen);
 	CU_add_test(s, "active open, reset, refused, timeout", test_tcp_connect);
 	CU_add_test(s, "malformed segments and limits", test_tcp_malformed_and_limits);
 	return 0;
