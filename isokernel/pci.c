@@ -281,6 +281,10 @@ int pci_msix_route(const struct pci_dev *d, uint16_t entry, uint8_t vector, uint
 		*why = "the MSI-X table lies outside its BAR";
 		return -1;
 	}
+	if (base >= DMAP_SIZE || size > DMAP_SIZE - base) {
+		*why = "the MSI-X table lies beyond the direct map";   /* a 64-bit BAR the firmware put high */
+		return -1;
+	}
 	arch_dmap_uncached(base, size);
 	pci_enable(d, false, true, false, false);
 	pci_write16(d, (uint8_t)(cap + MSIX_CTRL), (uint16_t)(ctl | MSIX_ENABLE | MSIX_MASKALL));
