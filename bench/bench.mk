@@ -27,3 +27,11 @@ $(BENCH_B)/maxrss: bench/maxrss.c $(MKDEPS) bench/bench.mk
 
 bench: $(BENCH_ELFS) $(BENCH_B)/maxrss kernel runner examples
 	$(Q)sh bench/bench.sh $(B)
+
+# `make bench-net`: the network benchmarks (bench/net.sh) - switched path vs the driver's bare bounce path, one busy
+#   VM among 9,999 idle ones vs alone, batched vs immediate delivery at 1/100/1,000/10,000 VMs - UDP echo driven by
+#   loadgen, written to $(B)/results/net.json (figures only). REPS=N (default 3) runs, medians; QUICK=1: one run,
+#   1-s phases (about 3 minutes under TCG).
+.PHONY: bench-net
+bench-net: kernel runner examples
+	$(Q)sh bench/net.sh $(B)

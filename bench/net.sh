@@ -1,0 +1,199 @@
+#!/bin/sh
+# net.sh - the network benchmarks behind `make bench-net`: switched path vs bare path, one busy VM among idle ones vs
+# alone, batched vs immediate delivery. Writes B/results/net.json and prints a table. Figures only: it asserts
+# nothing about time (a run that breaks - loadgen fails, a VM never answers - ends it with status 1).
+#
+#   sh bench/net.sh [B]     B: the build directory (default build)
+#
+# Every run is `loadgen --run 'isorun ...'` over QEMU's stream netdev (isorun --net-socket), UDP echo (examples/
+# udp-echo) in a closed loop of CONC datagrams in flight, SIZE-byte payloads. loadgen stops each run with SIGTERM
+# once its load is done.
+#   1. switch_vs_bare: kernel netbounce=1, one udp-echo VM; loadgen --alternate ALT: bare phases (frames to the NIC's
+#      own MAC, sent straight back by the driver) and switched phases (to the VM, through the switch and the VM's
+#      netstack) alternate in ONE run, PHASE_S s each; ratio = median switched / median bare. REPS runs.
+#   2. busy_among_idle: VM 0 busy, IDLE (9,999) udp-echo VMs idle, each started with an exit count of 2; loadgen
+#      --dismiss: DISMISS_REPEAT crowd phases, then the idle VMs get their second datagram and exit, then as many
+#      alone phases with the same load, in ONE run; ratio = median crowd / median alone. REPS runs.
+#   3. delivery: batched (default) vs immediate (kernel net_immediate=1) at 1, 100, 1,000, 10,000 VMs, load spread
+#      uniformly over the VMs, PHASE_S s per run; the two modes alternate, REPS runs each: medians of throughput,
+#      p50, p99.
+# Environment: REPS (default 3), QUICK=1 (REPS=1, shorter phases), CONC (32), SIZE (64), PHASE_S, ALT, IDLE,
+# DISMISS_REPEAT, DELIVERY_VMS ("1 100 1000 10000"). Plain POSIX sh + awk.
+set -u
+
+B=${1:-build}
+ISORUN=$B/bin/isorun
+LOADGEN=$B/bin/loadgen
+ECHO=$B/examples/udp-echo.elf
+OUT_DIR=$B/results
+OUT=$OUT_DIR/net.json
+
+QUICK=${QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+	REPS=1 PHASE_S=${PHASE_S:-1} ALT=${ALT:-3} DISMISS_REPEAT=${DISMISS_REPEAT:-1}
+else
+	REPS=${REPS:-3} PHASE_S=${PHASE_S:-3} ALT=${ALT:-5} DISMISS_REPEAT=${DISMISS_REPEAT:-3}
+fi
+CONC=${CONC:-32}
+SIZE=${SIZE:-64}
+IDLE=${IDLE:-9999}
+DELIVERY_VMS=${DELIVERY_VMS:-1 100 1000 10000}
+SWITCH_TARGET=0.80
+IDLE_TARGET=0.95
+
+for f in "$ISORUN" "$LOADGEN" "$ECHO"; do
+	[ -f "$f" ] || { echo "bench-net: $f is missing (run: make bench-net)" >&2; exit 1; }
+done
+case $REPS in ''|*[!0-9]*|0) echo "bench-net: REPS must be a positive number" >&2; exit 1 ;; esac
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/benchnet.XXXXXX") || exit 1
+trap 'rm -rf "$T"' EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$OUT_DIR" || exit 1
+
+ndel=0
+for n in $DELIVERY_VMS; do ndel=$((ndel + 1)); done
+STEP=0
+STEPS=$((REPS * (2 + 2 * ndel)))
+say() { printf 'bench-net: %s\n' "$*" >&2; }
+fail() { say "FAILED: $*"; exit 1; }
+step() { STEP=$((STEP + 1)); printf 'bench-net: [%d/%d] %s\n' "$STEP" "$STEPS" "$*" >&2; }
+
+# The median of the numbers in file $1 (one per line); null for none.
+median() {
+	sort -g "$1" | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "null"; exit }
+		if (NR % 2) { print v[(NR + 1) / 2]; exit }
+		m = sprintf("%.4f", (v[NR / 2] + v[NR / 2 + 1]) / 2); sub(/0+$/, "", m); sub(/\.$/, "", m); print m }'
+}
+# The first number after "KEY": in JSON file $2 (loadgen's report puts its top-level fields first).
+jget() { grep -o "\"$1\": -\?[0-9][0-9.e+-]*" "$2" | head -n 1 | sed 's/.*: //'; }
+# A top-level string field of isorun's JSON.
+jstrf() { sed -n "s/^  \"$1\": \"\([^\"]*\)\",*$/\1/p" "$2" | head -n 1; }
+jnum() { case $1 in ''|null|*[!0-9.eE+-]*) printf 'null' ;; *) printf '%s' "$1" ;; esac; }
+calc() { fmt=$1 expr=$2; shift 2; awk "$@" "BEGIN { printf \"$fmt\", ($expr) }"; }
+# JSON list of the lines of file $1.
+jlist() { paste -sd, "$1" | sed 's/^/[/; s/$/]/'; }
+
+# lg NAME 'ISORUN ARGS' LOADGEN ARGS...: one run; loadgen's JSON in $T/NAME.lg.json, isorun's in $T/NAME.json.
+lg() {
+	ln=$1 iargs=$2
+	shift 2
+	rm -f "$T/$ln.sock" "$T/$ln.json" "$T/$ln.lg.json"
+	"$LOADGEN" --quiet --run "$ISORUN --quiet --json $T/$ln.json --serial-log $T/$ln.serial --net-socket $T/$ln.sock $iargs >$T/$ln.out 2>&1" \
+		--socket "$T/$ln.sock" --json "$T/$ln.lg.json" --isorun-json "$T/$ln.json" --kernel-log "$T/$ln.serial" \
+		--udp-echo --size "$SIZE" --concurrency "$CONC" "$@" >"$T/$ln.lg" 2>&1
+	rc=$?
+	if [ $rc != 0 ] || [ ! -s "$T/$ln.lg.json" ]; then
+		sed 's/^/  | /' "$T/$ln.lg" >&2
+		grep -v '^isorun: vm ' "$T/$ln.out" | tail -n 15 | sed 's/^/  | /' >&2
+		fail "$ln: loadgen exited $rc"
+	fi
+	ACCEL=$(jstrf accel "$T/$ln.json")
+}
+
+# ---- 1. switched vs bare ---------------------------------------------------------------------------------
+r=1
+while [ $r -le "$REPS" ]; do
+	step "switched vs bare, run $r/$REPS: 1 udp-echo VM, netbounce=1, $ALT x (bare $PHASE_S s, switched $PHASE_S s)"
+	lg sw "--append netbounce=1 $ECHO:1:7" --vms 1 --alternate "$ALT" --duration "$PHASE_S" --wait 30
+	jget numerator_median "$T/sw.lg.json" >>"$T/sw.switched"
+	jget denominator_median "$T/sw.lg.json" >>"$T/sw.bare"
+	jget value "$T/sw.lg.json" >>"$T/sw.ratio"
+	hc=$(jget hypercalls "$T/sw.json")
+	# the kernel counts every hypercall; frames the switch took from the VM = the switched echoes
+	fv=$(sed -n 's/^@switch .*from_vm=\([0-9]*\).*/\1/p' "$T/sw.serial" | tail -n 1)
+	calc '%.3f\n' 'f > 0 ? h / f : 0' -v h="${hc:-0}" -v f="${fv:-0}" >>"$T/sw.hpe"
+	say "  bare $(tail -n 1 "$T/sw.bare")/s, switched $(tail -n 1 "$T/sw.switched")/s: ratio $(tail -n 1 "$T/sw.ratio"); $(tail -n 1 "$T/sw.hpe") hypercalls per switched echo ($ACCEL)"
+	r=$((r + 1))
+done
+sw_accel=$ACCEL
+
+# ---- 2. one busy VM among idle VMs vs alone ---------------------------------------------------------------
+r=1
+while [ $r -le "$REPS" ]; do
+	step "busy among idle, run $r/$REPS: VM 0 busy + $IDLE idle; $DISMISS_REPEAT x crowd, dismissal, $DISMISS_REPEAT x alone, $PHASE_S s each"
+	lg idle "$ECHO:1:7 '$ECHO:$IDLE:7 2'" --vms 1 --dismiss "$IDLE" --repeat "$DISMISS_REPEAT" \
+		--duration "$PHASE_S" --wait 240
+	gone=$(jget vms_exited_ok "$T/idle.json")
+	[ "${gone:-0}" = "$IDLE" ] || fail "busy among idle: $gone of $IDLE idle VMs exited after their dismissal"
+	jget numerator_median "$T/idle.lg.json" >>"$T/idle.crowd"
+	jget denominator_median "$T/idle.lg.json" >>"$T/idle.alone"
+	jget value "$T/idle.lg.json" >>"$T/idle.ratio"
+	say "  crowd $(tail -n 1 "$T/idle.crowd")/s, alone $(tail -n 1 "$T/idle.alone")/s: ratio $(tail -n 1 "$T/idle.ratio") ($ACCEL)"
+	r=$((r + 1))
+done
+idle_accel=$ACCEL
+
+# ---- 3. batched vs immediate delivery ---------------------------------------------------------------------
+for n in $DELIVERY_VMS; do
+	r=1
+	while [ $r -le "$REPS" ]; do
+		for mode in batched immediate; do
+			app=""
+			[ $mode = immediate ] && app="--append net_immediate=1"
+			step "delivery $mode, $n VMs, run $r/$REPS: $PHASE_S s, uniform over the VMs"
+			lg del "$app $ECHO:$n:7" --vms "$n" --duration "$PHASE_S" --wait 240
+			for k in throughput p50 p99; do jget $k "$T/del.lg.json" >>"$T/del.$mode.$n.$k"; done
+			say "  $(tail -n 1 "$T/del.$mode.$n.throughput")/s, p50 $(tail -n 1 "$T/del.$mode.$n.p50") us, p99 $(tail -n 1 "$T/del.$mode.$n.p99") us ($ACCEL)"
+		done
+		r=$((r + 1))
+	done
+done
+del_accel=$ACCEL
+
+# ---- medians and the report --------------------------------------------------------------------------------
+sw_bare=$(median "$T/sw.bare") sw_sw=$(median "$T/sw.switched") sw_ratio=$(median "$T/sw.ratio") sw_hpe=$(median "$T/sw.hpe")
+idle_crowd=$(median "$T/idle.crowd") idle_alone=$(median "$T/idle.alone") idle_ratio=$(median "$T/idle.ratio")
+sw_met=$(calc '%d' 'r >= t' -v r="$sw_ratio" -v t=$SWITCH_TARGET)
+idle_met=$(calc '%d' 'r >= t' -v r="$idle_ratio" -v t=$IDLE_TARGET)
+jb() { [ "$1" = 1 ] && printf true || printf false; }
+
+del_json() {
+	first=1
+	for n in $DELIVERY_VMS; do
+		for mode in batched immediate; do
+			[ $first = 1 ] || printf ',\n'
+			first=0
+			printf '    {"vms": %s, "mode": "%s", "throughput": %s, "p50_us": %s, "p99_us": %s, "runs_throughput": %s}' \
+				"$n" $mode "$(jnum "$(median "$T/del.$mode.$n.throughput")")" "$(jnum "$(median "$T/del.$mode.$n.p50")")" \
+				"$(jnum "$(median "$T/del.$mode.$n.p99")")" "$(jlist "$T/del.$mode.$n.throughput")"
+		done
+	done
+	printf '\n'
+}
+
+{
+	printf '{\n'
+	printf '  "date": "%s", "accel": "%s", "runs": %s, "quick": %s, "cores": %s,\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+		"$sw_accel" "$REPS" "$(jb "$QUICK")" "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo null)"
+	printf '  "method": "loadgen --run isorun over the stream netdev; UDP echo, closed loop, %s datagrams in flight, %s-byte payloads; every figure a median over runs (and over phases inside a run where said); throughput = echoes per second",\n' "$CONC" "$SIZE"
+	printf '  "switch_vs_bare": {"accel": "%s", "vms": 1, "alternations": %s, "phase_seconds": %s, "bare": %s, "switched": %s, "ratio": %s, "target": %s, "met": %s,\n' \
+		"$sw_accel" "$ALT" "$PHASE_S" "$(jnum "$sw_bare")" "$(jnum "$sw_sw")" "$(jnum "$sw_ratio")" $SWITCH_TARGET "$(jb "$sw_met")"
+	printf '    "hypercalls_per_switched_echo": %s, "runs_ratio": %s,\n' "$(jnum "$sw_hpe")" "$(jlist "$T/sw.ratio")"
+	printf '    "note": "one run per figure: kernel netbounce=1 bounces frames addressed to the NIC'"'"'s own MAC (bare) and switches the rest; bare and switched phases alternate; ratio = median switched / median bare within the run, then the median over runs"},\n'
+	printf '  "busy_among_idle": {"accel": "%s", "idle_vms": %s, "phases_each": %s, "phase_seconds": %s, "crowd": %s, "alone": %s, "ratio": %s, "target": %s, "met": %s, "runs_ratio": %s,\n' \
+		"$idle_accel" "$IDLE" "$DISMISS_REPEAT" "$PHASE_S" "$(jnum "$idle_crowd")" "$(jnum "$idle_alone")" "$(jnum "$idle_ratio")" $IDLE_TARGET \
+		"$(jb "$idle_met")" "$(jlist "$T/idle.ratio")"
+	printf '    "note": "one run per figure: VM 0 under load while the idle udp-echo VMs wait for frames (crowd), then each gets its second datagram and exits, and the same load runs again (alone)"},\n'
+	printf '  "delivery": {"accel": "%s", "phase_seconds": %s, "note": "batched: a VM with new frames joins the back of the run queue; immediate (net_immediate=1): the front. Load spread uniformly over the VMs; separate runs, modes alternating", "results": [\n' \
+		"$del_accel" "$PHASE_S"
+	del_json
+	printf '  ]}\n}\n'
+} >"$OUT.tmp" && mv "$OUT.tmp" "$OUT" || fail "cannot write $OUT"
+
+# ---- the table --------------------------------------------------------------------------------------------------
+yn() { [ "$1" = 1 ] && printf 'met' || printf 'NOT met'; }
+printf '\nnetwork benchmarks (%s), UDP echo, %s in flight, median of %s run(s)\n' "$sw_accel" "$CONC" "$REPS"
+printf '  switched vs bare (1 VM):  bare %s/s, switched %s/s, ratio %s (target >= %s: %s); %s hypercalls per echo\n' \
+	"$sw_bare" "$sw_sw" "$sw_ratio" $SWITCH_TARGET "$(yn "$sw_met")" "$sw_hpe"
+printf '  1 busy among %s idle:  crowd %s/s, alone %s/s, ratio %s (target >= %s: %s)\n' \
+	"$IDLE" "$idle_crowd" "$idle_alone" "$idle_ratio" $IDLE_TARGET "$(yn "$idle_met")"
+printf '  %-8s %-10s %12s %10s %10s\n' "VMs" "delivery" "echoes/s" "p50 us" "p99 us"
+for n in $DELIVERY_VMS; do
+	for mode in batched immediate; do
+		printf '  %-8s %-10s %12s %10s %10s\n' "$n" $mode "$(median "$T/del.$mode.$n.throughput")" \
+			"$(median "$T/del.$mode.$n.p50")" "$(median "$T/del.$mode.$n.p99")"
+	done
+done
+printf 'wrote %s\n' "$OUT"
