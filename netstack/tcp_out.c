@@ -60,13 +60,15 @@ static void tcp_send(struct ns_sock *s, uint32_t seq, uint8_t flags, uint32_t of
 	tcp_emit(s->st, s, &h, off, n);
 }
 
-/* An ACK now (in SYN_RCVD the SYN-ACK again, which carries it). */
+/* An ACK now (in SYN_RCVD the SYN-ACK again, which carries it). Its sequence number is snd_max, not snd_nxt:
+ * after an RTO snd_nxt goes back, and a peer that had received everything would find an ACK numbered there
+ * out of its window and ignore it (RFC 9293 3.10.7.4), and with both sides so, neither hears the other. */
 void tcp_send_ack(struct ns_sock *s)
 {
 	if (s->state == TCP_SYN_RCVD)
 		tcp_send(s, s->iss, TH_SYN, 0, 0);
 	else
-		tcp_send(s, s->snd_nxt, 0, 0, 0);
+		tcp_send(s, s->snd_max, 0, 0, 0);
 }
 
 /* SYN or SYN-ACK (its first transmission or a retransmission). */
@@ -94,7 +96,7 @@ void tcp_send_rst(struct ns_stack *st, const struct tcp_seg *in, uint32_t seglen
 /* RST from a connection (abort, data arriving after close, give-up). */
 void tcp_send_rst_conn(struct ns_sock *s)
 {
-	struct tcp_seg h = { .rip = s->rip, .sport = s->lport, .dport = s->rport, .seq = s->snd_nxt,
+	struct tcp_seg h = { .rip = s->rip, .sport = s->lport, .dport = s->rport, .seq = s->snd_max,
 	                     .ack = s->rcv_nxt, .flags = TH_RST | TH_ACK };
 
 	s->st->stats.tcp_rst_sent++;
@@ -142,7 +144,10 @@ void tcp_output(struct ns_sock *s)
 	if (!tcp_can_send(s))
 		return;
 	uint64_t now = ns_now(s->st);
-	uint32_t win = s->snd_wnd < s->cwnd ? s->snd_wnd : s->cwnd;
+	uint32_t cw = s->cwnd;
+	if (!(s->flags & SF_RECOVERY) && s->dupacks > 0 && s->dupacks < 3)
+		cw += s->dupacks * (uint32_t)s->mss;    /* Limited Transmit (RFC 3042): a new segment per dupack */
+	uint32_t win = s->snd_wnd < cw ? s->snd_wnd : cw;
 	for (;;) {
 		uint32_t off = s->snd_nxt - s->snd_una;
 		if (off > s->tx.len)
