@@ -5,7 +5,7 @@ set -u
 set +m   # no job control: background children stay in our process group (setsid below must not fork)
 
 PAT=0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-   # examples/http.c: 63 of these, then '\n'
-ALL_CLIENTS=ping,curl,big,stall,wrk
+ALL_CLIENTS=ping,curl,big,stall,lossy,wrk
 
 usage() {
 	cat <<EOF
@@ -17,8 +17,8 @@ failure or Ctrl-C. The host's own interfaces, routes and addresses are never tou
 CAP_NET_ADMIN), /dev/net/tun, ip (iproute2), and the clients asked for: ping (iputils-ping), curl, wrk
 (scripts/deps.sh installs them).
 
-VMs: ids 0..N-1 serve a BODY-byte body on port 80; with the big or stall client or --keep, VM N serves a
-BIG-byte body.
+VMs: ids 0..N-1 serve a BODY-byte body on port 80; with the big, stall or lossy client or --keep, VM N serves
+a BIG-byte body.
 Addresses (isorun --help): VM id i has base+2+i, the gateway base+1 is the tap inside the namespace.
 
 options:
@@ -33,10 +33,14 @@ options:
                          big    curl GET of VM N's BIG-byte body: exact length and content checked, time, rate
                          stall  the same body through a reader that stops for STALL s first (the VM meets a
                                 zero window and must probe it), then reads on; content checked
+                         lossy  the same body while an nftables rule in the namespace drops LOSS% of the VM's
+                                segments at random: the VM's retransmissions must deliver it exactly (skipped,
+                                saying why, without nft or nf_tables; it never fails the run for that)
                          wrk    wrk for DURATION s, one thread per VM (first WRKVMS small VMs), CONNS connections
                                 each; every response checked (status 200, body length); req/s and latency
   --pings N            echo requests per VM and size (default 5)
   --stall SEC          the stall client's pause (default 3)
+  --loss PCT           the lossy client's drop rate, 1..50 percent (default 2)
   -d, --duration SEC   wrk's duration (default 5)
   -c, --conns N        wrk connections per VM (default 2; the http example keeps 32 sockets per VM)
   --wrk-vms N          VMs wrk drives, one thread each (default: all small VMs, at most 64)
@@ -63,7 +67,7 @@ die() { say "error: $*" >&2; exit 1; }
 skip() { say "SKIP: $*"; exit 77; }
 is_uint() { case $1 in '' | *[!0-9]*) return 1 ;; esac; }
 
-VMS=8 BODY=64 BIG=10485760 SUBNET=10.212.0.0/14 CLIENTS=$ALL_CLIENTS PINGS=5 STALL=3 DURATION=5 CONNS=2
+VMS=8 BODY=64 BIG=10485760 SUBNET=10.212.0.0/14 CLIENTS=$ALL_CLIENTS PINGS=5 STALL=3 LOSS=2 DURATION=5 CONNS=2
 WRKVMS="" QUOTA="" TIMEOUT="" KEEP=0 LOGDIR="" JSON="" CLEAN=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -80,6 +84,7 @@ while [ $# -gt 0 ]; do
 	--clients) CLIENTS=$2 ;;
 	--pings) PINGS=$2 ;;
 	--stall) STALL=$2 ;;
+	--loss) LOSS=$2 ;;
 	-d | --duration) DURATION=$2 ;;
 	-c | --conns) CONNS=$2 ;;
 	--wrk-vms) WRKVMS=$2 ;;
@@ -117,8 +122,9 @@ clean_stale() {
 [ $CLEAN = 1 ] && clean_stale
 
 bad() { echo "realclients: $*" >&2; exit 2; }
-for v in VMS BODY BIG PINGS STALL DURATION CONNS; do is_uint "${!v}" || bad "$v must be a number: '${!v}'"; done
+for v in VMS BODY BIG PINGS STALL LOSS DURATION CONNS; do is_uint "${!v}" || bad "$v must be a number: '${!v}'"; done
 [ "$VMS" -ge 1 ] || bad "--vms must be at least 1"
+[ "$LOSS" -ge 1 ] && [ "$LOSS" -le 50 ] || bad "--loss must be 1..50 (percent)"
 [ "$PINGS" -ge 1 ] && [ "$DURATION" -ge 1 ] && [ "$CONNS" -ge 1 ] || bad "--pings, --duration, --conns must be >= 1"
 [ -z "$WRKVMS" ] && WRKVMS=$((VMS < 64 ? VMS : 64))
 is_uint "$WRKVMS" && [ "$WRKVMS" -ge 1 ] && [ "$WRKVMS" -le "$VMS" ] || bad "--wrk-vms must be 1..$VMS"
@@ -130,8 +136,8 @@ for c in ${CLIENTS//,/ }; do
 done
 want() { case ",$CLIENTS," in *",$1,"*) return 0 ;; esac; return 1; }
 HAVE_BIG=0
-{ want big || want stall || [ $KEEP = 1 ]; } && HAVE_BIG=1
-[ $HAVE_BIG = 0 ] || [ "$BIG" -ge 1 ] || bad "--big must be >= 1 for the big and stall clients"
+{ want big || want stall || want lossy || [ $KEEP = 1 ]; } && HAVE_BIG=1
+[ $HAVE_BIG = 0 ] || [ "$BIG" -ge 1 ] || bad "--big must be >= 1 for the big, stall and lossy clients"
 
 # The address plan: base+1 gateway (the tap), VM i at base+2+i.
 case $SUBNET in */*) ;; *) bad "--subnet wants CIDR, e.g. 10.212.0.0/14" ;; esac
@@ -156,7 +162,7 @@ command -v ip >/dev/null || skip "no 'ip' command (Debian package iproute2)"
 [ -c /dev/net/tun ] || skip "no /dev/net/tun (tun/tap is not available on this machine or container)"
 "$QEMU_BIN" -netdev help 2>/dev/null | grep -qx tap || skip "$QEMU_BIN has no tap netdev"
 want ping && ! command -v ping >/dev/null && skip "no ping (Debian package iputils-ping; scripts/deps.sh)"
-{ want curl || want big || want stall; } && ! command -v curl >/dev/null && skip "no curl (scripts/deps.sh)"
+{ want curl || want big || want stall || want lossy; } && ! command -v curl >/dev/null && skip "no curl (scripts/deps.sh)"
 want wrk && ! command -v wrk >/dev/null && skip "no wrk (Debian package wrk; scripts/deps.sh)"
 
 # ---- setup and cleanup ----
@@ -254,7 +260,7 @@ say "$NVMS VMs listening after $(($(date +%s) - t0)) s: $(vm_ip 0) .. $(vm_ip $(
 
 # ---- clients ----
 ROWS=()
-row() { ROWS+=("$(printf '%-8s %-4s %-36s %s' "$1" "$2" "$3" "$4")"); [ "$2" = ok ] || FAILED=1; }
+row() { ROWS+=("$(printf '%-8s %-4s %-38s %s' "$1" "$2" "$3" "$4")"); [ "$2" = ok ] || [ "$2" = skip ] || FAILED=1; }
 JS=()
 jnum() { JS+=("\"$1\": ${2:-null}"); }
 
@@ -370,6 +376,29 @@ client_stall() {
 	big_row stall "$LOGDIR/stall.body" "$w" "VM $BIGID, $BIG B, reader paused $STALL s"
 }
 
+client_lossy() {
+	ip=$(vm_ip $BIGID)
+	if ! command -v nft >/dev/null; then
+		row lossy skip "VM $BIGID, $LOSS% of its segments dropped" "not run: no nft (Debian package nftables)"
+		return
+	fi
+	err=$({ nsx nft add table inet rcloss && nsx nft add chain inet rcloss in '{ type filter hook input priority 0; }' &&
+		nsx nft add rule inet rcloss in ip saddr "$ip" tcp sport 80 numgen random mod 100 '<' "$LOSS" counter drop; } 2>&1)
+	if [ -n "$err" ]; then
+		row lossy skip "VM $BIGID, $LOSS% of its segments dropped" "not run: nftables refused the drop rule: $(echo "$err" | head -n 1)"
+		return
+	fi
+	say "lossy: curl of the $BIG-byte body of VM $BIGID while nftables drops $LOSS% of its segments"
+	w=$(nsx curl -s --max-time 300 -o "$LOGDIR/lossy.body" -w '%{http_code} %{size_download} %{time_total} %{speed_download}' \
+		"http://$ip/")
+	drops=$(nsx nft list table inet rcloss | sed -n 's/.*counter packets \([0-9]*\).*/\1/p')
+	nsx nft delete table inet rcloss
+	big_row lossy "$LOGDIR/lossy.body" "$w" "VM $BIGID, $BIG B, $LOSS% segments dropped"
+	ROWS[-1]="${ROWS[-1]}, ${drops:-?} segments dropped"
+	jnum lossy_dropped "${drops:-null}"
+	[ "${drops:-0}" -gt 0 ] || row lossy FAIL "the drop rule" "nftables dropped nothing: the lossy client tested no loss"
+}
+
 client_wrk() {
 	lua=$LOGDIR/wrk.lua
 	cat >"$lua" <<EOF
@@ -420,7 +449,7 @@ EOF
 	[ $st = ok ] || sed 's/^/  | /' "$LOGDIR/wrk.txt" | head -n 30
 }
 
-for c in ping curl big stall wrk; do
+for c in ping curl big stall lossy wrk; do
 	want $c || continue
 	client_$c
 	kill -0 "$ISOPID" 2>/dev/null || { row isorun FAIL "the kernel run" "isorun ended during the $c client"; break; }
@@ -456,7 +485,7 @@ net=$(grep -a '^@net ' "$LOGDIR/serial.log" | tail -n 1)
 [ -n "$sw" ] && say "kernel switch: ${sw#@switch }"
 
 echo
-printf '%-8s %-4s %-36s %s\n' client ok? 'what' 'measured'
+printf '%-8s %-4s %-38s %s\n' client ok? 'what' 'measured'
 for r in "${ROWS[@]}"; do echo "$r"; done
 if [ -n "$JSON" ]; then
 	{

@@ -1,7 +1,7 @@
 #!/bin/bash
 # test_tap.sh - real Linux clients through a tap device: scripts/realclients.sh with 8 http VMs (ping 56/1472 B,
 # keep-alive curl, a 10 MiB body checked byte for byte, the same body through a reader stalled into a zero
-# window, wrk on 8 VMs), then that its namespace and tap are gone; and that Ctrl-C (SIGINT) on a --keep run
+# window and with 2% of its segments dropped, wrk on 8 VMs), then that its namespace and tap are gone; and that Ctrl-C (SIGINT) on a --keep run
 # removes everything too. Skips, saying why, where a namespace or tap cannot be made (not root, no
 # /dev/net/tun, no ip, no CAP_NET_ADMIN) or a client program is missing (scripts/deps.sh installs them).
 # timeout: 150
@@ -50,6 +50,15 @@ stall_extra=$(awk "BEGIN { printf \"%.1f\", $(j stall_seconds) - 4 }")
 awk "BEGIN { exit !($stall_extra < $(j big_seconds) + 1.5) }" ||
 	fail "the stalled transfer took $stall_extra s beyond its 4 s pause (unstalled: $(j big_seconds) s)"
 
+# The same body with 2% of the VM's segments dropped by nftables: retransmission must deliver it exactly.
+if grep -q '"lossy_bytes"' "$WORK/run.json"; then
+	[ "$(j lossy_bytes)" = 10485760 ] && [ "$(j lossy_dropped)" -gt 0 ] ||
+		fail "lossy: $(j lossy_bytes) bytes with $(j lossy_dropped) segments dropped"
+	lossmsg="2% loss: 10 MiB in $(j lossy_seconds) s ($(j lossy_dropped) segments dropped)"
+else
+	lossmsg="lossy client not run: $(sed -n 's/^lossy *skip .*not run: //p' "$WORK/run.out")"
+fi
+
 # 2. Ctrl-C on a run left up with --keep: everything it made goes away.
 # (env --default-signal: a background job of a shell without job control starts with SIGINT ignored.)
 B=$B env --default-signal=INT bash "$RC" --keep --vms 2 --clients none --logdir "$WORK/keep" >"$WORK/keep.out" 2>&1 &
@@ -64,4 +73,4 @@ krc=$?
 sed 's/^/  | /' "$WORK/keep.out" | tail -n 3
 [ $krc = 130 ] || fail "after SIGINT the --keep run exited $krc, expected 130"
 gone $kpid
-pass "8 VMs: ping 80/80 (rtt avg $(j ping56_rtt_avg_ms) ms), curl 16/16 exact, 10 MiB in $(j big_seconds) s ($(awk "BEGIN { printf \"%.1f\", $(j big_bytes_per_s) / 1e6 }") MB/s), stalled reader +$stall_extra s, wrk $(j wrk_req_per_s) req/s p50 $(j wrk_latency_p50_us) us p99 $(j wrk_latency_p99_us) us; nothing left behind, also after Ctrl-C"
+pass "8 VMs: ping 80/80 (rtt avg $(j ping56_rtt_avg_ms) ms), curl 16/16 exact, 10 MiB in $(j big_seconds) s ($(awk "BEGIN { printf \"%.1f\", $(j big_bytes_per_s) / 1e6 }") MB/s), stalled reader +$stall_extra s, $lossmsg, wrk $(j wrk_req_per_s) req/s p50 $(j wrk_latency_p50_us) us p99 $(j wrk_latency_p99_us) us; nothing left behind, also after Ctrl-C"
