@@ -87,6 +87,7 @@ struct lg {
 	int run_status;                     /* CMD's exit status (128 + signal if killed), -1 if none */
 	int run_signalled;                  /* loadgen sent CMD SIGTERM after the load (1) or had to SIGKILL it (2) */
 	double cpu_self_s, cpu_run_s;       /* CPU seconds: loadgen; CMD and its descendants (QEMU) */
+	long maxrss_self_kib, maxrss_run_kib;   /* peak RSS: loadgen; the largest of CMD's process tree (QEMU) */
 	struct lg_runinfo ri;
 };
 

@@ -145,6 +145,10 @@ static void json_run(FILE *f)
 	jnum(f, "loadgen", G.cpu_self_s, "%.2f");
 	fputs(", ", f);
 	jnum(f, "run", G.cpu_run_s, "%.2f");
+	fputs("}, \"maxrss_kib\": {", f);
+	jnum(f, "loadgen", G.maxrss_self_kib >= 0 ? (double)G.maxrss_self_kib : NAN, "%.0f");
+	fputs(", ", f);
+	jnum(f, "run", G.maxrss_run_kib >= 0 ? (double)G.maxrss_run_kib : NAN, "%.0f");
 	fputs("},\n  \"isorun\": ", f);
 	if (!G.ri.have) {
 		fputs("null,\n", f);
@@ -314,6 +318,8 @@ void report_table(void)
 		       G.ri.kernel_bytes_per_vm, G.ri.guest_bytes_per_vm, G.ri.vms_started, G.ri.qemu_mem_mib);
 	else
 		printf("  %-22s (unknown: no isorun JSON with a summary)\n", "bytes per VM");
-	printf("  %-22s loadgen %.1f s, isorun + QEMU %.1f s, over a %.1f s run\n\n", "CPU time", G.cpu_self_s,
+	printf("  %-22s loadgen %.1f s, isorun + QEMU %.1f s, over a %.1f s run\n", "CPU time", G.cpu_self_s,
 	       G.cpu_run_s, G.ri.have ? G.ri.run_seconds : NAN);
+	printf("  %-22s loadgen %.0f MiB, QEMU %.0f MiB\n\n", "peak RSS", G.maxrss_self_kib / 1024.0,
+	       G.maxrss_run_kib / 1024.0);
 }

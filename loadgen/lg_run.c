@@ -99,12 +99,15 @@ static void stop(const char *why)
 	try_reap(0);
 }
 
-static double cpu_s(int who)
+/* CPU seconds (user + system) of loadgen or of its reaped descendants; *rss_kib: their peak RSS. */
+static double cpu_s(int who, long *rss_kib)
 {
 	struct rusage ru;
 
+	*rss_kib = -1;
 	if (getrusage(who, &ru) != 0)
 		return NAN;
+	*rss_kib = ru.ru_maxrss;
 	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
 	       (double)ru.ru_stime.tv_usec / 1e6;
 }
@@ -201,8 +204,10 @@ void run_finish(const char *why)
 			stop(lg_stop_sig ? "interrupted" : why);
 		try_reap(0);
 	}
-	G.cpu_self_s = cpu_s(RUSAGE_SELF);
-	G.cpu_run_s = child > 0 ? cpu_s(RUSAGE_CHILDREN) : NAN;
+	G.cpu_self_s = cpu_s(RUSAGE_SELF, &G.maxrss_self_kib);
+	G.cpu_run_s = child > 0 ? cpu_s(RUSAGE_CHILDREN, &G.maxrss_run_kib) : NAN;
+	if (child <= 0)
+		G.maxrss_run_kib = -1;
 	if (G.isorun_json)
 		read_runinfo(G.isorun_json);
 	if (G.kernel_log)

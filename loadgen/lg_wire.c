@@ -36,7 +36,7 @@ void lg_die(const char *fmt, ...)
 }
 
 /* Connects to QEMU's listening socket, retrying every 50 ms for up to wait_s (QEMU may not be up yet) while
- * alive() (NULL: always) says whoever should start QEMU is still there. */
+ * alive() (NULL: always) says whoever should start QEMU is still there and loadgen got no signal. */
 int lg_connect(const char *path, double wait_s, int (*alive)(void))
 {
 	struct sockaddr_un a;
@@ -55,7 +55,7 @@ int lg_connect(const char *path, double wait_s, int (*alive)(void))
 		if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0)
 			break;
 		close(fd);
-		if ((double)(lg_now() - t0) / 1e9 > wait_s || (alive && !alive()))
+		if ((double)(lg_now() - t0) / 1e9 > wait_s || (alive && !alive()) || lg_stop_sig)
 			return -1;
 		usleep(50000);
 	}

@@ -415,15 +415,17 @@ static void run_phase(struct lg_phase *ph)
 
 static void run_phases(void)
 {
-	uint32_t i;
+	uint32_t i, ran = 0;
 
 	for (i = 0; i < G.nphases && !G.eof && !lg_stop_sig; i++) {
 		if (G.phases[i].dismiss_before)
 			dismiss();
-		if (!G.eof && !lg_stop_sig)
-			run_phase(&G.phases[i]);
+		if (G.eof || lg_stop_sig)
+			break;
+		run_phase(&G.phases[i]);
+		ran = i + 1;
 	}
-	G.nphases = i;
+	G.nphases = ran;             /* the report covers the phases that ran (the last perhaps cut short) */
 	G.ph = &no_phase;
 }
 
@@ -463,6 +465,8 @@ int main(int argc, char **argv)
 		if (G.run_cmd && !run_alive())
 			fprintf(stderr, "loadgen: the --run command exited (status %d) before QEMU listened on %s\n",
 				G.run_status, G.sock_path);
+		else if (lg_stop_sig)
+			fprintf(stderr, "loadgen: interrupted before QEMU listened on %s\n", G.sock_path);
 		else
 			fprintf(stderr, "loadgen: nothing listens on %s after %u s\n", G.sock_path, G.wait_s);
 		run_finish("no connection");
