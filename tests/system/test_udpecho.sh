@@ -3,7 +3,9 @@
 # QEMU's stream netdev (isorun --net-socket): every VM must answer and every echo carry the payload sent. First a
 # short run against the kernel's netbounce mode checks loadgen's framing on its own (frames sent to the NIC's own
 # MAC come back MAC-swapped).
-# Then keep-alive HTTP to 50 http VMs (open loop). Skips until udp-echo.elf exists and the kernel knows net_ip/net_bits (the switch).
+# The runs end when their load does (loadgen stops isorun with SIGTERM). Then bare and switched paths side by side,
+# a busy VM with idle ones dismissed midway, and keep-alive HTTP to 50 http VMs (open loop).
+# Skips until udp-echo.elf exists and the kernel knows net_ip/net_bits (the switch).
 # timeout: 240
 . "$(dirname "$0")/lib.sh"
 need_runner
@@ -33,7 +35,7 @@ lg() {
 	while [ "$1" != -- ]; do iargs+=("$1"); shift; done
 	shift
 	cmd="$ISORUN --quiet --json $WORK/$n.json --serial-log $WORK/$n.serial --net-socket $SOCKDIR/$n.sock"
-	cmd="$cmd ${iargs[*]} >$WORK/$n.out 2>&1"
+	cmd="$cmd $(printf '%q ' "${iargs[@]}")>$WORK/$n.out 2>&1"
 	echo "+ loadgen --run '$cmd' --socket $SOCKDIR/$n.sock --json $WORK/$n.lg.json $*"
 	"$LOADGEN" --run "$cmd" --socket "$SOCKDIR/$n.sock" --json "$WORK/$n.lg.json" "$@" >"$WORK/$n.lg" 2>&1
 	LGRC=$?
@@ -66,7 +68,30 @@ started=$(json_num echo vms_started)
 [ "$started" = $N ] || fail "echo: the kernel started ${started:-no} VMs, expected $N"
 grep -q '"id": 999, .*"ipv4": "172.16.3.233", "mac": "02:00:00:00:03:e7"' "$WORK/echo.json" ||
 	fail "echo: isorun's JSON lacks VM 999's planned address 172.16.3.233 / 02:00:00:00:03:e7"
-# 3. loadgen's other workload while we are here: keep-alive HTTP GETs, open loop, to 50 http VMs (if built).
+# The run ended when its load did: loadgen sent isorun SIGTERM, the kernel stopped the run (stopped=1, every @vm
+# line and the summary) and isorun wrote its JSON, though --timeout 35 was far off.
+[ "$(json_num echo stopped)" = 1 ] || fail "echo: the run was not stopped by the host (isorun JSON: stopped=$(json_num echo stopped))"
+grep -q '"run_stopped": "sigterm"' "$WORK/echo.lg.json" || fail "echo: loadgen did not stop the run with SIGTERM"
+# 4. Bare and switched side by side (loadgen --alternate): with netbounce=1 the driver bounces frames sent to the
+# NIC's own MAC and switches the rest; both kinds must come back right, through the paths meant.
+lg side --timeout 30 --append netbounce=1 "$EX/udp-echo.elf:1:7" -- --udp-echo --vms 1 --alternate 1 \
+	--concurrency 8 --duration 1 --wait 10
+[ $LGRC = 0 ] || fail "side: loadgen exited $LGRC (see $WORK/side.lg)"
+for ph in bare switched; do
+	r=$(grep -o "\"name\": \"$ph\", \"requests\": [0-9]*, \"responses\": [0-9]*" "$WORK/side.lg.json" | sed 's/.*: //')
+	[ "${r:-0}" -gt 0 ] || fail "side: no $ph echoes"
+done
+[ "$(lgnum side wrong)" = 0 ] || fail "side: $(lgnum side wrong) wrong echoes"
+bounced=$(grep -a '^@net ' "$WORK/side.serial" | sed -n 's/.* bounced=\([0-9]*\).*/\1/p')
+to_vm=$(grep -a '^@switch ' "$WORK/side.serial" | sed -n 's/.* to_vm=\([0-9]*\).*/\1/p')
+[ "${bounced:-0}" -gt 0 ] && [ "${to_vm:-0}" -gt 0 ] || fail "side: the driver bounced ${bounced:-no} frames, the switch gave ${to_vm:-no} to the VM"
+# 5. One busy VM among idle ones, then alone (loadgen --dismiss): the 20 idle VMs exit on their second datagram.
+lg dismiss --timeout 30 "$EX/udp-echo.elf:1:7" "$EX/udp-echo.elf:20:7 2" -- --udp-echo --vms 1 --dismiss 20 \
+	--concurrency 8 --duration 1 --wait 10 --kernel-log "$WORK/dismiss.serial"
+[ $LGRC = 0 ] || fail "dismiss: loadgen exited $LGRC (see $WORK/dismiss.lg)"
+[ "$(json_num dismiss vms_exited_ok)" = 20 ] || fail "dismiss: $(json_num dismiss vms_exited_ok) of 20 idle VMs exited"
+grep -q '"ratio": {"of": "crowd/alone"' "$WORK/dismiss.lg.json" || fail "dismiss: no crowd/alone ratio"
+# 6. loadgen's other workload while we are here: keep-alive HTTP GETs, open loop, to 50 http VMs (if built).
 httpmsg="no http.elf: HTTP leg not run"
 if [ -f "$EX/http.elf" ]; then
 	lg http --timeout 12 "$EX/http.elf:50:80" -- --http --vms 50 --rate 1000 --duration 3 --wait 8
@@ -75,4 +100,4 @@ if [ -f "$EX/http.elf" ]; then
 	[ "$(lgnum http errors)" = 0 ] || fail "http: $(lgnum http errors) errors"
 	httpmsg="http: 50 VMs, $(lgnum http responses) GETs at $(lgnum http throughput)/s open loop, p99 $(lgnum http p99) us"
 fi
-pass "$N of $N udp-echo VMs answered; $(lgnum echo responses) echoes in $(lgnum echo seconds) s ($(lgnum echo throughput)/s), p50 $(lgnum echo p50) us, p99 $(lgnum echo p99) us, $(lgnum echo timeouts) timeouts, Jain $(lgnum echo jain) (Zipf 0.8); bounce $(lgnum bounce throughput) frames/s; $httpmsg"
+pass "$N of $N udp-echo VMs answered; $(lgnum echo responses) echoes in $(lgnum echo seconds) s ($(lgnum echo throughput)/s), p50 $(lgnum echo p50) us, p99 $(lgnum echo p99) us, $(lgnum echo timeouts) timeouts, Jain $(lgnum echo jain) (Zipf 0.8); bounce $(lgnum bounce throughput) frames/s; side by side $bounced bounced, $to_vm switched; 20 idle VMs dismissed; $httpmsg"
