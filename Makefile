@@ -40,6 +40,7 @@ run: deps
 	$(Q)$(B)/bin/loadgen --run '$(RUN_ISORUN)' --socket $(B)/run.sock --http --vms $(RUN_VMS) --sweep \
 		--concurrency $(RUN_CONC) --duration $(RUN_SECONDS) --wait 300 --json $(B)/run-load.json \
 		--isorun-json $(B)/run.json --kernel-log $(B)/run.serial --table
+	@echo "  written: $(B)/run.json (isorun), $(B)/run-load.json (loadgen), $(B)/run.serial, $(B)/run.log"
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -303,8 +303,8 @@ void report_table(void)
 	printf("\n  ==== %u VMs, %s from the host ====\n", G.nvms,
 	       G.mode == LG_UDP ? "UDP echo" : "HTTP/1.1 keep-alive GETs");
 	printf("  %-22s %s\n", "accelerator", G.ri.have && G.ri.accel[0] ? G.ri.accel : "(unknown: no isorun JSON)");
-	printf("  %-22s %u of %u (%u answered in the measurement; all within %.1f s of the start)\n", "VMs answering",
-	       G.nready, G.nvms, answered_measured(), (double)(G.t_ready - G.t_start) / 1e9);
+	printf("  %-22s %u of %u (%u of them in the measurement too; readiness phase %.1f s from the start)\n",
+	       "VMs answering", G.nready, G.nvms, answered_measured(), (double)(G.t_ready - G.t_start) / 1e9);
 	printf("  %-22s %.1f (%llu responses in %.1f s; %s, %s order)\n", "requests/s", tput(G.responses, G.secs),
 	       (unsigned long long)G.responses, G.secs, how, order_name());
 	printf("  %-22s p50 %s, p99 %s (max %s)\n", "latency", p50, p99, mx);
