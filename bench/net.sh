@@ -75,6 +75,19 @@ calc() { fmt=$1 expr=$2; shift 2; awk "$@" "BEGIN { printf \"$fmt\", ($expr) }";
 # JSON list of the lines of file $1.
 jlist() { paste -sd, "$1" | sed 's/^/[/; s/$/]/'; }
 
+# phase_cpu JSON PHASE OUT: appends "main vcpu loadgen" (CPU microseconds per echo: QEMU's main thread, its vCPU,
+# loadgen) of every phase named PHASE in loadgen's JSON to OUT.
+phase_cpu() {
+	grep "\"name\": \"$2\"" "$1" |
+		sed -n 's/.*"qemu_main": \([0-9.]*\), "qemu_vcpu": \([0-9.]*\), "loadgen": \([0-9.]*\).*/\1 \2 \3/p' >>"$3"
+}
+# cpu_obj FILE: {"qemu_main": m, "qemu_vcpu": v, "loadgen": l}, medians of the columns phase_cpu wrote.
+cpu_obj() {
+	for c in 1 2 3; do awk -v c=$c '{ print $c }' "$1" >"$1.$c"; done
+	printf '{"qemu_main": %s, "qemu_vcpu": %s, "loadgen": %s}' "$(jnum "$(median "$1.1")")" "$(jnum "$(median "$1.2")")" \
+		"$(jnum "$(median "$1.3")")"
+}
+
 # lg NAME 'ISORUN ARGS' LOADGEN ARGS...: one run; loadgen's JSON in $T/NAME.lg.json, isorun's in $T/NAME.json.
 lg() {
 	ln=$1 iargs=$2
@@ -100,6 +113,8 @@ while [ $r -le "$REPS" ]; do
 	jget numerator_median "$T/sw.lg.json" >>"$T/sw.switched"
 	jget denominator_median "$T/sw.lg.json" >>"$T/sw.bare"
 	jget value "$T/sw.lg.json" >>"$T/sw.ratio"
+	phase_cpu "$T/sw.lg.json" bare "$T/sw.cpu.bare"
+	phase_cpu "$T/sw.lg.json" switched "$T/sw.cpu.switched"
 	hc=$(jget hypercalls "$T/sw.json")
 	# the kernel counts every hypercall; frames the switch took from the VM = the switched echoes
 	fv=$(sed -n 's/^@switch .*from_vm=\([0-9]*\).*/\1/p' "$T/sw.serial" | tail -n 1)
@@ -120,6 +135,8 @@ while [ $r -le "$REPS" ]; do
 	jget numerator_median "$T/idle.lg.json" >>"$T/idle.crowd"
 	jget denominator_median "$T/idle.lg.json" >>"$T/idle.alone"
 	jget value "$T/idle.lg.json" >>"$T/idle.ratio"
+	phase_cpu "$T/idle.lg.json" crowd "$T/idle.cpu.crowd"
+	phase_cpu "$T/idle.lg.json" alone "$T/idle.cpu.alone"
 	say "  crowd $(tail -n 1 "$T/idle.crowd")/s, alone $(tail -n 1 "$T/idle.alone")/s: ratio $(tail -n 1 "$T/idle.ratio") ($ACCEL)"
 	r=$((r + 1))
 done
@@ -135,6 +152,7 @@ for n in $DELIVERY_VMS; do
 			step "delivery $mode, $n VMs, run $r/$REPS: $PHASE_S s, uniform over the VMs"
 			lg del "$app $ECHO:$n:7" --vms "$n" --duration "$PHASE_S" --wait 240
 			for k in throughput p50 p99; do jget $k "$T/del.lg.json" >>"$T/del.$mode.$n.$k"; done
+			phase_cpu "$T/del.lg.json" main "$T/del.$mode.$n.cpu"
 			say "  $(tail -n 1 "$T/del.$mode.$n.throughput")/s, p50 $(tail -n 1 "$T/del.$mode.$n.p50") us, p99 $(tail -n 1 "$T/del.$mode.$n.p99") us ($ACCEL)"
 		done
 		r=$((r + 1))
@@ -155,9 +173,9 @@ del_json() {
 		for mode in batched immediate; do
 			[ $first = 1 ] || printf ',\n'
 			first=0
-			printf '    {"vms": %s, "mode": "%s", "throughput": %s, "p50_us": %s, "p99_us": %s, "runs_throughput": %s}' \
+			printf '    {"vms": %s, "mode": "%s", "throughput": %s, "p50_us": %s, "p99_us": %s, "runs_throughput": %s, "cpu_us_per_echo": %s}' \
 				"$n" $mode "$(jnum "$(median "$T/del.$mode.$n.throughput")")" "$(jnum "$(median "$T/del.$mode.$n.p50")")" \
-				"$(jnum "$(median "$T/del.$mode.$n.p99")")" "$(jlist "$T/del.$mode.$n.throughput")"
+				"$(jnum "$(median "$T/del.$mode.$n.p99")")" "$(jlist "$T/del.$mode.$n.throughput")" "$(cpu_obj "$T/del.$mode.$n.cpu")"
 		done
 	done
 	printf '\n'
@@ -167,14 +185,16 @@ del_json() {
 	printf '{\n'
 	printf '  "date": "%s", "accel": "%s", "runs": %s, "quick": %s, "cores": %s,\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 		"$sw_accel" "$REPS" "$(jb "$QUICK")" "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo null)"
-	printf '  "method": "loadgen --run isorun over the stream netdev; UDP echo, closed loop, %s datagrams in flight, %s-byte payloads; every figure a median over runs (and over phases inside a run where said); throughput = echoes per second",\n' "$CONC" "$SIZE"
+	printf '  "method": "loadgen --run isorun over the stream netdev; UDP echo, closed loop, %s datagrams in flight, %s-byte payloads; every figure a median over runs (and over phases inside a run where said); throughput = echoes per second; cpu_us_per_echo = CPU microseconds per echo of QEMU'"'"'s main thread (I/O loop: socket, virtio queues), its other threads (the vCPU) and loadgen, from /proc, medians over phases",\n' "$CONC" "$SIZE"
 	printf '  "switch_vs_bare": {"accel": "%s", "vms": 1, "alternations": %s, "phase_seconds": %s, "bare": %s, "switched": %s, "ratio": %s, "target": %s, "met": %s,\n' \
 		"$sw_accel" "$ALT" "$PHASE_S" "$(jnum "$sw_bare")" "$(jnum "$sw_sw")" "$(jnum "$sw_ratio")" $SWITCH_TARGET "$(jb "$sw_met")"
 	printf '    "hypercalls_per_switched_echo": %s, "runs_ratio": %s,\n' "$(jnum "$sw_hpe")" "$(jlist "$T/sw.ratio")"
+	printf '    "cpu_us_per_echo": {"bare": %s, "switched": %s},\n' "$(cpu_obj "$T/sw.cpu.bare")" "$(cpu_obj "$T/sw.cpu.switched")"
 	printf '    "note": "one run per figure: kernel netbounce=1 bounces frames addressed to the NIC'"'"'s own MAC (bare) and switches the rest; bare and switched phases alternate; ratio = median switched / median bare within the run, then the median over runs"},\n'
 	printf '  "busy_among_idle": {"accel": "%s", "idle_vms": %s, "phases_each": %s, "phase_seconds": %s, "crowd": %s, "alone": %s, "ratio": %s, "target": %s, "met": %s, "runs_ratio": %s,\n' \
 		"$idle_accel" "$IDLE" "$DISMISS_REPEAT" "$PHASE_S" "$(jnum "$idle_crowd")" "$(jnum "$idle_alone")" "$(jnum "$idle_ratio")" $IDLE_TARGET \
 		"$(jb "$idle_met")" "$(jlist "$T/idle.ratio")"
+	printf '    "cpu_us_per_echo": {"crowd": %s, "alone": %s},\n' "$(cpu_obj "$T/idle.cpu.crowd")" "$(cpu_obj "$T/idle.cpu.alone")"
 	printf '    "note": "one run per figure: VM 0 under load while the idle udp-echo VMs wait for frames (crowd), then each gets its second datagram and exits, and the same load runs again (alone)"},\n'
 	printf '  "delivery": {"accel": "%s", "phase_seconds": %s, "note": "batched: a VM with new frames joins the back of the run queue; immediate (net_immediate=1): the front. Load spread uniformly over the VMs; separate runs, modes alternating", "results": [\n' \
 		"$del_accel" "$PHASE_S"
@@ -187,13 +207,16 @@ yn() { [ "$1" = 1 ] && printf 'met' || printf 'NOT met'; }
 printf '\nnetwork benchmarks (%s), UDP echo, %s in flight, median of %s run(s)\n' "$sw_accel" "$CONC" "$REPS"
 printf '  switched vs bare (1 VM):  bare %s/s, switched %s/s, ratio %s (target >= %s: %s); %s hypercalls per echo\n' \
 	"$sw_bare" "$sw_sw" "$sw_ratio" $SWITCH_TARGET "$(yn "$sw_met")" "$sw_hpe"
+printf '  CPU us per echo (QEMU main / vCPU / loadgen): bare %s, switched %s\n' \
+	"$(median "$T/sw.cpu.bare.1") / $(median "$T/sw.cpu.bare.2") / $(median "$T/sw.cpu.bare.3")" \
+	"$(median "$T/sw.cpu.switched.1") / $(median "$T/sw.cpu.switched.2") / $(median "$T/sw.cpu.switched.3")"
 printf '  1 busy among %s idle:  crowd %s/s, alone %s/s, ratio %s (target >= %s: %s)\n' \
 	"$IDLE" "$idle_crowd" "$idle_alone" "$idle_ratio" $IDLE_TARGET "$(yn "$idle_met")"
-printf '  %-8s %-10s %12s %10s %10s\n' "VMs" "delivery" "echoes/s" "p50 us" "p99 us"
+printf '  %-8s %-10s %12s %10s %10s %14s\n' "VMs" "delivery" "echoes/s" "p50 us" "p99 us" "vCPU us/echo"
 for n in $DELIVERY_VMS; do
 	for mode in batched immediate; do
-		printf '  %-8s %-10s %12s %10s %10s\n' "$n" $mode "$(median "$T/del.$mode.$n.throughput")" \
-			"$(median "$T/del.$mode.$n.p50")" "$(median "$T/del.$mode.$n.p99")"
+		printf '  %-8s %-10s %12s %10s %10s %14s\n' "$n" $mode "$(median "$T/del.$mode.$n.throughput")" \
+			"$(median "$T/del.$mode.$n.p50")" "$(median "$T/del.$mode.$n.p99")" "$(median "$T/del.$mode.$n.cpu.2")"
 	done
 done
 printf 'wrote %s\n' "$OUT"

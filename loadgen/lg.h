@@ -34,6 +34,14 @@ struct lg_phase {
 	size_t lat0, lat1;          /* its latencies: lat_us[lat0..lat1) */
 	uint32_t p50, p99, max;
 	double secs;
+	int cpu_known;              /* CPU microseconds per response: QEMU's main thread, its vCPU (other threads), us */
+	double us_main, us_vcpu, us_self;
+};
+
+/* CPU clock ticks so far (lg_cpu.c). */
+struct lg_cpu {
+	int have_qemu;
+	unsigned long long qemu_main, qemu_other, self;
 };
 
 /* What isorun's --json said (--isorun-json), for the summary table. */
@@ -133,6 +141,11 @@ void lg_parse_opts(int argc, char **argv);
 pid_t run_start(const char *cmd);
 int run_alive(void);
 void run_finish(const char *why);   /* stops CMD (or waits for it), sets G.run_status, G.cpu_*, G.ri */
+
+/* lg_cpu.c */
+void cpu_find_qemu(pid_t cmd);
+void cpu_sample(struct lg_cpu *c);
+void cpu_per_response(const struct lg_cpu *a, const struct lg_cpu *b, uint64_t n, struct lg_phase *ph);
 
 /* lg_report.c */
 void report_phase_end(struct lg_phase *ph);

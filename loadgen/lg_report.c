@@ -53,8 +53,10 @@ void report_phase_end(struct lg_phase *ph)
 	G.secs += ph->secs;
 	free(v);
 	if (!G.quiet && G.nphases > 1)
-		fprintf(stderr, "loadgen: phase %s: %llu responses in %.3f s = %.1f/s, p50 %u us, p99 %u us\n", ph->name,
-			(unsigned long long)ph->responses, ph->secs, tput(ph->responses, ph->secs), ph->p50, ph->p99);
+		fprintf(stderr, "loadgen: phase %s: %llu responses in %.3f s = %.1f/s, p50 %u us, p99 %u us; CPU us per "
+			"response: QEMU main %.2f, vCPU %.2f, loadgen %.2f\n", ph->name, (unsigned long long)ph->responses,
+			ph->secs, tput(ph->responses, ph->secs), ph->p50, ph->p99, ph->cpu_known ? ph->us_main : NAN,
+			ph->cpu_known ? ph->us_vcpu : NAN, ph->us_self);
 }
 
 /* The median throughput of the phases called name (NaN if none). */
@@ -117,10 +119,15 @@ static void json_phases(FILE *f)
 
 		fprintf(f, "%s\n    {\"name\": \"%s\", \"requests\": %llu, \"responses\": %llu, \"errors\": %llu, "
 			"\"timeouts\": %llu, \"drops\": %llu, \"seconds\": %.3f, \"throughput\": %.1f, "
-			"\"latency_us\": {\"p50\": %u, \"p99\": %u, \"max\": %u}}", i ? "," : "", ph->name,
-			(unsigned long long)ph->requests, (unsigned long long)ph->responses,
+			"\"latency_us\": {\"p50\": %u, \"p99\": %u, \"max\": %u}, \"cpu_us_per_response\": ", i ? "," : "",
+			ph->name, (unsigned long long)ph->requests, (unsigned long long)ph->responses,
 			(unsigned long long)ph->errors, (unsigned long long)ph->timeouts, (unsigned long long)ph->drops,
 			ph->secs, tput(ph->responses, ph->secs), ph->p50, ph->p99, ph->max);
+		if (ph->cpu_known)
+			fprintf(f, "{\"qemu_main\": %.3f, \"qemu_vcpu\": %.3f, \"loadgen\": %.3f}}", ph->us_main,
+				ph->us_vcpu, ph->us_self);
+		else
+			fputs("null}", f);
 	}
 	fputs("\n  ],\n  \"ratio\": ", f);
 	if (!G.ratio_a) {

@@ -383,8 +383,10 @@ static int phase_done(const struct lg_phase *ph, uint64_t now)
 static void run_phase(struct lg_phase *ph)
 {
 	uint64_t now = lg_now(), next_send = now, next_progress = now + 1000000000u, gap = 0;
+	struct lg_cpu c0, c1;
 	int sending = 1;
 
+	cpu_sample(&c0);
 	G.ph = ph;
 	ph->t_main = ph->t_last = now;
 	ph->lat0 = G.nlat;
@@ -410,6 +412,8 @@ static void run_phase(struct lg_phase *ph)
 	if (!ph->t_stop)
 		ph->t_stop = lg_now();       /* stopped early: signal or QEMU gone */
 	ph->lat1 = G.nlat;
+	cpu_sample(&c1);
+	cpu_per_response(&c0, &c1, ph->responses, ph);
 	report_phase_end(ph);
 }
 
@@ -450,6 +454,8 @@ static void write_json(void)
 
 int main(int argc, char **argv)
 {
+	pid_t cmd = 0;
+
 	lg_parse_opts(argc, argv);
 	G.ph = &no_phase;
 	signal(SIGPIPE, SIG_IGN);
@@ -459,7 +465,7 @@ int main(int argc, char **argv)
 	ring_init();
 	G.t_start = lg_now();
 	if (G.run_cmd)
-		run_start(G.run_cmd);
+		cmd = run_start(G.run_cmd);
 	G.fd = lg_connect(G.sock_path, G.wait_s, G.run_cmd ? run_alive : NULL);
 	if (G.fd < 0) {
 		if (G.run_cmd && !run_alive())
@@ -475,6 +481,7 @@ int main(int argc, char **argv)
 	if (G.mode == LG_HTTP)
 		http_init();
 	ready_phase();
+	cpu_find_qemu(cmd);
 	run_phases();
 	if (G.eof)
 		fprintf(stderr, "loadgen: QEMU closed the connection\n");
