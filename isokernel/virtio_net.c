@@ -368,6 +368,14 @@ static int tx_post(const void *frame, size_t len, bool swap)
 	return 0;
 }
 
+unsigned vnet_tx_inflight(void)
+{
+	if (!vn.up)
+		return 0;
+	tx_reclaim();
+	return (unsigned)(vn.tx.nbuf - vn.ntxfree);
+}
+
 int vnet_send(const void *frame, size_t len)
 {
 	if (tx_post(frame, len, false) != 0)

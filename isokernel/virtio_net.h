@@ -35,6 +35,8 @@ const uint8_t *vnet_mac(void);
 /* Copy one Ethernet frame (VNET_MIN_FRAME..VNET_MTU_FRAME bytes) into a TX buffer and hand it to the device.
  * 0, or -1 when absent, len is out of range, or every TX buffer is in flight (counted in tx_full). */
 int vnet_send(const void *frame, size_t len);
+/* TX buffers the device holds now (sent ones reclaimed first): how deep the link's queue is. */
+unsigned vnet_tx_inflight(void);
 /* Like vnet_send without notifying the device: a batch of vnet_queue calls ends with one vnet_flush. */
 int vnet_queue(const void *frame, size_t len);
 void vnet_flush(void);

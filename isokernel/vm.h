@@ -32,6 +32,7 @@ struct vm {
 	uint16_t tx_budget;          /* frames it may still send this quantum */
 	uint8_t rxq_len;             /* <= VSW_RXQ_MAX (vswitch.c asserts it fits) */
 	uint8_t state;
+	uint16_t nic_inflight;       /* its frames in the NIC's TX ring (vswitch.c) */
 };
 
 /* Five VMs per slab page (4096 - 72 bytes of slab header): keep the structure within 800 bytes. */

@@ -16,6 +16,13 @@ static uint32_t base_ip, mask, gateway;
 static struct vm **table;
 static uint32_t table_cap;
 static bool immediate;
+/* Who sent the frames in the NIC's TX ring, oldest first (the device completes them in order). */
+static uint32_t nic_fifo[VSW_NIC_RING];
+static uint32_t nic_head, nic_len;
+static struct {
+	const struct vm *vm;
+	uint32_t src, rx_frames, len, held;
+} held_memo;                       /* see held_by */
 
 #define ETH_IP  0x0800
 #define ETH_ARP 0x0806
@@ -34,6 +41,7 @@ void vsw_init(uint32_t net_ip, uint32_t net_bits, bool imm, struct vm **tbl, uin
 	table = tbl;
 	table_cap = cap;
 	pool_used = 0;
+	nic_head = nic_len = 0;
 	memset(&vsw_stats, 0, sizeof(vsw_stats));
 	slab_init(&buf_cache, "frame", sizeof(struct vsw_buf), 16);
 }
@@ -77,6 +85,8 @@ void vsw_detach(struct vm *vm)
 {
 	if (vm->id < table_cap && table[vm->id] == vm)
 		table[vm->id] = NULL;
+	if (held_memo.vm == vm)
+		held_memo.vm = NULL;
 	while (vm->rxq_tail)
 		vsw_pop(vm);
 }
@@ -87,10 +97,10 @@ struct vsw_buf *vsw_peek(const struct vm *vm)
 	return vm->rxq_tail ? vm->rxq_tail->next : NULL;
 }
 
-/* The VM that sent b, if it is still live. */
-static struct vm *sender(const struct vsw_buf *b)
+/* The live VM with this id (a sender), or NULL. */
+static struct vm *live(uint32_t id)
 {
-	return b->src < table_cap ? table[b->src] : NULL;
+	return id < table_cap ? table[id] : NULL;
 }
 
 void vsw_pop(struct vm *vm)
@@ -105,7 +115,7 @@ void vsw_pop(struct vm *vm)
 	else
 		vm->rxq_tail->next = b->next;
 	vm->rxq_len--;
-	if ((from = sender(b)) != NULL && from->tx_held)
+	if ((from = live(b->src)) != NULL && from->tx_held)
 		from->tx_held--;
 	slab_free(&buf_cache, b);
 	pool_used--;
@@ -122,17 +132,26 @@ static void enqueue(struct vm *vm, struct vsw_buf *b)
 	vm->rxq_len++;
 }
 
-/* Frames from VM src waiting in vm's queue. */
+/* Frames from VM src waiting in vm's queue. The last answer is kept (held_memo) while that queue stays as it
+ * was (every change moves rxq_len or rx_frames): a flooder's frames past its share are not counted one by one. */
 static uint32_t held_by(const struct vm *vm, uint32_t src)
 {
 	const struct vsw_buf *b = vm->rxq_tail;
 	uint32_t n = 0;
 
+	if (held_memo.vm == vm && held_memo.src == src && held_memo.rx_frames == vm->rx_frames &&
+	    held_memo.len == vm->rxq_len)
+		return held_memo.held;
 	if (b)
 		do {
 			b = b->next;
 			n += b->src == src;
 		} while (b != vm->rxq_tail);
+	held_memo.vm = vm;
+	held_memo.src = src;
+	held_memo.rx_frames = vm->rx_frames;
+	held_memo.len = vm->rxq_len;
+	held_memo.held = n;
 	return n;
 }
 
@@ -240,13 +259,67 @@ static bool answer_arp(const uint8_t *f, uint8_t reply[42])
 	return true;
 }
 
-static void to_nic(const uint8_t *f, size_t len)
+/* Forget the ring's oldest frames that the device has sent since we last looked. */
+static void nic_reclaim(void)
 {
-	if (vnet_send(f, len) != 0) {
-		vsw_stats.drop_nic_full++;
-		return;
+	unsigned inflight = vnet_tx_inflight();
+	struct vm *vm;
+
+	while (nic_len > inflight) {
+		if ((vm = live(nic_fifo[nic_head])) != NULL && vm->nic_inflight)
+			vm->nic_inflight--;
+		nic_head = (nic_head + 1) % VSW_NIC_RING;
+		nic_len--;
+	}
+}
+
+/* Frame f into the TX ring for src (a VM id or VSW_SRC_HOST); false if the ring is full. */
+static bool nic_post(uint32_t src, const uint8_t *f, size_t len)
+{
+	struct vm *vm = live(src);
+
+	if (vnet_send(f, len) != 0)
+		return false;
+	if (nic_len == VSW_NIC_RING)                   /* only if the driver posted frames of its own (bounce) */
+		nic_reclaim();
+	if (nic_len < VSW_NIC_RING) {
+		nic_fifo[(nic_head + nic_len) % VSW_NIC_RING] = src;
+		nic_len++;
+		if (vm)
+			vm->nic_inflight++;
 	}
 	vsw_stats.to_nic++;
+	return true;
+}
+
+/* The switch's own frame (an ARP answer) out: dropped if the TX ring is full. */
+static void to_nic(const uint8_t *f, size_t len)
+{
+	if (!nic_post(VSW_SRC_HOST, f, len))
+		vsw_stats.drop_nic_full++;
+}
+
+/* A VM's frame for the link: 0 sent, or PV_EAGAIN with the frame not taken. It costs VSW_NIC_COST units of
+ * the VM's budget for this quantum (the hypercall took one): no VM puts more than VSW_NIC_BUDGET frames into
+ * the TX ring per turn, nor, while other VMs have frames there too, more than VSW_NIC_INFLIGHT of its own
+ * (what others send waits behind them). Past that, or with the ring full, the VM's turn at sending is over:
+ * it keeps the frame and tries again at its next turn; the VMs that run before then get the room. */
+static int vm_to_nic(struct vm *vm, const uint8_t *f, size_t len)
+{
+	uint16_t more = VSW_NIC_COST - 1;
+
+	if (!vnet_present()) {
+		vsw_stats.drop_no_dest++;                /* nothing outside */
+		return 0;
+	}
+	nic_reclaim();
+	if ((vm->nic_inflight >= VSW_NIC_INFLIGHT && nic_len > vm->nic_inflight) || !nic_post(vm->id, f, len)) {
+		vsw_stats.nic_busy++;
+		vm->tx_budget = 0;
+		return PV_EAGAIN;
+	}
+	vm->tx_budget = vm->tx_budget > more ? (uint16_t)(vm->tx_budget - more) : 0;
+	return 0;
 }
 
 /* The VM's frame must carry its own MAC, and its own IPv4 where the protocol names a sender (a frame too
@@ -310,21 +383,24 @@ int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 	}
 	if (malformed(f, len))
 		return 0;
-	vm->tx_frames++;
 	if (answer_arp(f, reply)) {
+		vm->tx_frames++;
 		deliver(vm, NULL, reply, sizeof(reply));
 		return 0;
 	}
-	if ((dst = vm_by_mac(f)) != NULL) {
+	if (f[0] == 0x02 && f[1] == 0x00) {           /* a VM address: switched inside, never sent out */
+		vm->tx_frames++;
+		if ((dst = vm_by_mac(f)) == NULL) {
+			vsw_stats.drop_no_dest++;
+			return 0;
+		}
 		vsw_stats.vm_to_vm++;
 		deliver(dst, vm, f, len);
 		return 0;
 	}
-	if (f[0] == 0x02 && f[1] == 0x00) {           /* a VM address that is not live */
-		vsw_stats.drop_no_dest++;
-		return 0;
-	}
-	to_nic(f, len);
+	if (vm_to_nic(vm, f, len) != 0)
+		return PV_EAGAIN;
+	vm->tx_frames++;
 	return 0;
 }
 
@@ -362,9 +438,9 @@ void vsw_report(void)
 		return;
 	kprintf("@switch from_nic=%lu from_vm=%lu to_nic=%lu to_vm=%lu vm_to_vm=%lu arp_answered=%lu"
 		" drop_spoofed=%lu drop_bad_len=%lu drop_ethertype=%lu drop_rxq_full=%lu drop_pool_empty=%lu"
-		" drop_no_dest=%lu drop_nic_full=%lu drop_malformed=%lu drop_share=%lu\n",
+		" drop_no_dest=%lu drop_nic_full=%lu drop_malformed=%lu drop_share=%lu nic_busy=%lu\n",
 		vsw_stats.from_nic, vsw_stats.from_vm, vsw_stats.to_nic, vsw_stats.to_vm, vsw_stats.vm_to_vm,
 		vsw_stats.arp_answered, vsw_stats.drop_spoofed, vsw_stats.drop_bad_len, vsw_stats.drop_ethertype,
 		vsw_stats.drop_rxq_full, vsw_stats.drop_pool_empty, vsw_stats.drop_no_dest, vsw_stats.drop_nic_full,
-		vsw_stats.drop_malformed, vsw_stats.drop_share);
+		vsw_stats.drop_malformed, vsw_stats.drop_share, vsw_stats.nic_busy);
 }

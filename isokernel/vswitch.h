@@ -23,6 +23,8 @@ struct vsw_stats {
 	uint64_t drop_spoofed, drop_bad_len, drop_ethertype, drop_rxq_full, drop_pool_empty, drop_no_dest, drop_nic_full;
 	uint64_t drop_malformed;      /* ARP not for IPv4 over Ethernet; IPv4 header bad (version, length, checksum) */
 	uint64_t drop_share;          /* the sending VM has its share waiting: half the queue, or VSW_HELD_MAX in all */
+	uint64_t nic_busy;            /* not a drop: a VM's frame refused (PV_EAGAIN: the VM keeps it), the TX ring being
+				       * full or holding VSW_NIC_INFLIGHT of the VM's frames */
 };
 extern struct vsw_stats vsw_stats;
 
@@ -31,19 +33,27 @@ extern struct vsw_stats vsw_stats;
  * and the other VMs keep the rest), and a sending VM may have VSW_HELD_MAX frames waiting in all queues.
  * The pool is shared by dynamic threshold: a queue may grow only while it is shorter than the number of
  * frames still free, so the queues that fill first cannot take all of it. A VM sends at most VSW_TX_BUDGET
- * frames per quantum.
+ * frames per quantum (sched.c refills vm->tx_budget, hcall.c spends it), VSW_NIC_BUDGET of them to the NIC,
+ * and while other VMs have frames in the NIC's TX ring, at most VSW_NIC_INFLIGHT of its own wait there (a
+ * quarter of it: a flooder cannot keep the ring full, nor more than that many frames ahead of another VM's).
+ * Past these the VM is told PV_EAGAIN (it keeps the frame) and its turn at sending ends.
  */
 #define VSW_RXQ_MAX 64        /* frames one VM may have waiting */
 #define VSW_POOL_MAX 8192     /* frames queued in all */
 #define VSW_HELD_MAX (VSW_POOL_MAX / 8)
 #define VSW_TX_BUDGET 256     /* frames one VM may send per quantum */
+#define VSW_NIC_BUDGET 32
+#define VSW_NIC_INFLIGHT 64
+#define VSW_NIC_RING 256      /* TX buffers tracked (the driver has at most VNET_BUFS = 256) */
+#define VSW_NIC_COST (VSW_TX_BUDGET / VSW_NIC_BUDGET)   /* budget units a frame to the NIC takes */
 
 /* Address plan: net_ip/net_bits; gateway = net_ip + 1; VM id i = net_ip + 2 + i, MAC 02:00:<i, 4 bytes>. */
 void vsw_init(uint32_t net_ip, uint32_t net_bits, bool immediate, struct vm **table, uint32_t cap);
 void vsw_vm_addr(uint32_t id, uint8_t mac[6], uint32_t *ip, uint32_t *mask, uint32_t *gw);
 void vsw_attach(struct vm *vm);            /* the VM is live: frames may reach it */
 void vsw_detach(struct vm *vm);            /* the VM ends: its queue is freed */
-/* A frame a VM sends (already copied into kernel memory). 0 sent/switched, or a PV_E* code. */
+/* A frame a VM sends (already copied into kernel memory): 0 taken (sent, switched, or dropped and counted),
+ * PV_EAGAIN not taken (the link is busy; the VM's budget for this quantum is spent), or PV_EINVAL (length). */
 int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len);
 /* Take frames from the NIC and switch them (called from the scheduler loop). */
 void vsw_poll(void);

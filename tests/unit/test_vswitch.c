@@ -10,6 +10,7 @@
 #include "memlayout.h"
 
 #define vnet_send fake_vnet_send
+#define vnet_tx_inflight fake_vnet_tx_inflight
 #define vnet_present fake_vnet_present
 #define vnet_recv_batch fake_vnet_recv_batch
 #define sched_notify fake_sched_notify
@@ -26,10 +27,11 @@ static struct vm *tab[CAP];
 static const uint8_t out_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };     /* a host outside (the gateway) */
 static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-/* The NIC: what the switch sent, frames waiting to come in, a full TX ring on demand. */
+/* The NIC: what the switch sent, frames in its TX ring (the test completes them), a full ring on demand, frames
+ * waiting to come in. */
 static struct {
 	bool up, full;
-	unsigned sent;
+	unsigned sent, inflight;
 	uint8_t last[1514];
 	size_t last_len;
 	const uint8_t *in;
@@ -51,12 +53,18 @@ bool fake_vnet_present(void)
 
 int fake_vnet_send(const void *f, size_t len)
 {
-	if (nic.full || len > sizeof(nic.last))
+	if (nic.full || nic.inflight == VSW_NIC_RING || len > sizeof(nic.last))
 		return -1;
 	memcpy(nic.last, f, len);
 	nic.last_len = len;
 	nic.sent++;
+	nic.inflight++;
 	return 0;
+}
+
+unsigned fake_vnet_tx_inflight(void)
+{
+	return nic.inflight;
 }
 
 unsigned fake_vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx)
@@ -395,18 +403,124 @@ static void test_vm_to_vm(void)
 	len = vm_udp(f, 6, 6, 0);
 	vsw_from_vm(&vms[6], f, len);
 	CU_ASSERT_EQUAL(vms[6].rxq_len, 1);
-	/* Outside: to the NIC; the NIC full: dropped and counted. */
+	/* Outside: to the NIC. */
 	mac_of(1, mac);
 	len = udp_frame(f, out_mac, mac, ip_of(1), 0x08080808u, 100, 3);
-	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
 	CU_ASSERT_EQUAL(nic.sent, 1);
 	CU_ASSERT_EQUAL(nic.last_len, len);
 	CU_ASSERT(memcmp(nic.last, f, len) == 0);
+	CU_ASSERT_EQUAL(vms[1].tx_frames, 2);
+	/* The TX ring full: not taken, the VM keeps it (PV_EAGAIN) and its turn at sending is over. */
 	nic.full = true;
-	vsw_from_vm(&vms[1], f, len);
+	vms[1].tx_budget = 100;
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), PV_EAGAIN);
+	CU_ASSERT_EQUAL(vms[1].tx_budget, 0);
 	CU_ASSERT_EQUAL(vsw_stats.to_nic, 1);
+	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 1);
+	CU_ASSERT_EQUAL(vsw_stats.drop_nic_full, 0);
+	CU_ASSERT_EQUAL(vms[1].tx_frames, 2);
+	/* The switch's own ARP answer finding the ring full is dropped and counted. */
+	arp_frame(f, bc, out_mac, GW, 1, ip_of(2));
+	from_outside(f, 42);
 	CU_ASSERT_EQUAL(vsw_stats.drop_nic_full, 1);
-	CU_ASSERT_EQUAL(vms[1].tx_frames, 3);
+}
+
+/* Sends of one quantum as hcall.c makes them: one budget unit each, PV_EAGAIN once it is spent. */
+static unsigned quantum_of_sends(struct vm *vm, const uint8_t *f, size_t len, unsigned tries)
+{
+	unsigned taken = 0;
+
+	vm->tx_budget = VSW_TX_BUDGET;
+	for (unsigned i = 0; i < tries && vm->tx_budget; i++) {
+		vm->tx_budget--;
+		if (vsw_from_vm(vm, f, len) == 0)
+			taken++;
+	}
+	return taken;
+}
+
+/* The link is shared by turns: a VM puts at most VSW_NIC_BUDGET frames a quantum into the TX ring, while
+ * frames between VMs (and ARP the switch answers) still get the whole budget. */
+static void test_nic_budget(void)
+{
+	uint8_t f[1514], mac[6];
+	size_t len;
+
+	setup();
+	mac_of(1, mac);
+	len = udp_frame(f, out_mac, mac, ip_of(1), GW, 20, 0);
+	CU_ASSERT_EQUAL(quantum_of_sends(&vms[1], f, len, 1000), VSW_NIC_BUDGET);
+	CU_ASSERT_EQUAL(nic.sent, VSW_NIC_BUDGET);
+	CU_ASSERT_EQUAL(vms[1].tx_budget, 0);
+	nic.inflight = 0;                                  /* the device sent them */
+	CU_ASSERT_EQUAL(quantum_of_sends(&vms[1], f, len, 1000), VSW_NIC_BUDGET);   /* the next quantum */
+	CU_ASSERT_EQUAL(vms[1].tx_frames, 2 * VSW_NIC_BUDGET);
+	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 0);
+	len = vm_udp(f, 1, 2, 0);
+	CU_ASSERT_EQUAL(quantum_of_sends(&vms[1], f, len, 1000), VSW_TX_BUDGET);
+	CU_ASSERT_EQUAL(vms[2].rxq_len, VSW_RXQ_MAX / 2);
+	/* Half and half: frames to a VM first, then to the NIC with what is left. */
+	nic.inflight = 0;
+	vms[1].tx_budget = VSW_TX_BUDGET;
+	for (int i = 0; i < VSW_TX_BUDGET / 2; i++) {
+		vms[1].tx_budget--;
+		vsw_from_vm(&vms[1], f, len);
+	}
+	len = udp_frame(f, out_mac, mac, ip_of(1), GW, 20, 0);
+	unsigned out = 0;
+	while (vms[1].tx_budget) {
+		vms[1].tx_budget--;
+		out += vsw_from_vm(&vms[1], f, len) == 0;
+	}
+	CU_ASSERT_EQUAL(out, VSW_NIC_BUDGET / 2);
+}
+
+/* While others have frames in the TX ring, no VM has more than VSW_NIC_INFLIGHT there: what others send waits
+ * behind at most that many of its frames. A VM alone may fill the ring. */
+static void test_nic_inflight(void)
+{
+	uint8_t f[1514], g[1514], mac1[6], mac2[6];
+	size_t len, len2;
+
+	setup();
+	mac_of(1, mac1);
+	mac_of(2, mac2);
+	len = udp_frame(f, out_mac, mac1, ip_of(1), GW, 20, 0);
+	len2 = udp_frame(g, out_mac, mac2, ip_of(2), GW, 20, 0);
+	for (int q = 0; q < 3; q++)                       /* alone: three quanta's worth, nothing sent yet */
+		CU_ASSERT_EQUAL(quantum_of_sends(&vms[1], f, len, 1000), VSW_NIC_BUDGET);
+	CU_ASSERT_EQUAL(vms[1].nic_inflight, 3 * VSW_NIC_BUDGET);
+	CU_ASSERT(3 * VSW_NIC_BUDGET > VSW_NIC_INFLIGHT);
+	/* Another VM sends: now VM 1 waits while it has VSW_NIC_INFLIGHT or more in the ring. */
+	CU_ASSERT_EQUAL(quantum_of_sends(&vms[2], g, len2, 5), 5);
+	CU_ASSERT_EQUAL(vms[2].nic_inflight, 5);
+	vms[1].tx_budget = VSW_TX_BUDGET;
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), PV_EAGAIN);
+	CU_ASSERT_EQUAL(vms[1].tx_budget, 0);
+	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 1);
+	/* The device sends the oldest 40 (all VM 1's): it is back to 56 and may add up to VSW_NIC_INFLIGHT. */
+	nic.inflight -= 40;
+	CU_ASSERT_EQUAL(quantum_of_sends(&vms[1], f, len, 1000), VSW_NIC_INFLIGHT - (3 * VSW_NIC_BUDGET - 40));
+	CU_ASSERT_EQUAL(vms[1].nic_inflight, VSW_NIC_INFLIGHT);
+	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 2);
+	/* Then the next 61 in order: VM 1's older ones and VM 2's five. */
+	nic.inflight -= 61;
+	nic_reclaim();
+	CU_ASSERT_EQUAL(vms[2].nic_inflight, 0);
+	CU_ASSERT_EQUAL(vms[1].nic_inflight, VSW_NIC_INFLIGHT - 56);
+	CU_ASSERT_EQUAL(nic_len, nic.inflight);
+	/* A sender that ends: its frames are forgotten as they go. */
+	vsw_detach(&vms[1]);
+	nic.inflight = 0;
+	nic_reclaim();
+	CU_ASSERT_EQUAL(nic_len, 0);
+	/* The ring full, whoever filled it: pushed back too. */
+	nic.full = true;
+	vms[2].tx_budget = VSW_TX_BUDGET;
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[2], g, len2), PV_EAGAIN);
+	CU_ASSERT_EQUAL(vms[2].nic_inflight, 0);
+	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 3);
 }
 
 static void test_spoofing(void)
@@ -795,7 +909,7 @@ static void test_notify_batched_or_immediate(void)
 	}
 }
 
-/* No NIC: nothing is polled, frames for outside are dropped as the NIC's (full), VMs still talk. */
+/* No NIC: nothing is polled, frames for outside have nowhere to go (dropped, counted), VMs still talk. */
 static void test_no_nic(void)
 {
 	uint8_t f[1514], mac[6];
@@ -810,8 +924,9 @@ static void test_no_nic(void)
 	CU_ASSERT_EQUAL(vsw_stats.from_nic, 0);
 	mac_of(1, mac);
 	len = udp_frame(f, out_mac, mac, ip_of(1), GW, 10, 0);
-	vsw_from_vm(&vms[1], f, len);
-	CU_ASSERT_EQUAL(vsw_stats.drop_nic_full, 1);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 1);
+	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 0);
 	len = vm_udp(f, 1, 2, 0);
 	vsw_from_vm(&vms[1], f, len);
 	CU_ASSERT_EQUAL(vms[2].rxq_len, 1);
@@ -828,7 +943,9 @@ int unit_suite_vswitch(void)
 	CU_add_test(s, "ARP for VM addresses from the NIC answered by the kernel, no VM woken", test_arp_from_nic);
 	CU_add_test(s, "ARP for VM addresses from a VM answered into its queue; for the gateway, out", test_arp_from_vm);
 	CU_add_test(s, "broadcast and multicast wake no VM", test_broadcast_wakes_nobody);
-	CU_add_test(s, "VM to VM inside, VM to the NIC, NIC full counted", test_vm_to_vm);
+	CU_add_test(s, "VM to VM inside, VM to the NIC, a full TX ring pushes back (PV_EAGAIN)", test_vm_to_vm);
+	CU_add_test(s, "a VM puts at most VSW_NIC_BUDGET frames a quantum on the link", test_nic_budget);
+	CU_add_test(s, "beside others, a VM has at most VSW_NIC_INFLIGHT frames in the TX ring", test_nic_inflight);
 	CU_add_test(s, "spoofed source MAC, IPv4, ARP sender dropped and counted per VM", test_spoofing);
 	CU_add_test(s, "receive queue bounded, drops counted", test_rxq_bounded);
 	CU_add_test(s, "a sending VM holds at most half of another's queue", test_rxq_share);
