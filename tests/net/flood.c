@@ -1,0 +1,155 @@
+/* flood.c - network test guest: once told "go" (UDP port 9999), sends frames as fast as the switch takes them.
+ * usage: flood MODE SECONDS [VM]
+ *   nic    UDP to the gateway (02:fe:00:00:00:01, loadgen's MAC), port 9: out through the NIC
+ *   vm     UDP to VM's echo port 7: inside the switch, to another VM
+ *   bcast  UDP to ff:ff:ff:ff:ff:ff / 255.255.255.255, port 9
+ *   spoof  frames in other names, in turn: another VM's MAC, our MAC with VM's IPv4, ARP with VM's address
+ * Batches of 32 frames (net_send_batch); when the kernel refuses (the budget of the quantum is spent) it
+ * yields and goes on. After SECONDS it prints "flood: MODE sent=N refused=N calls=N" and exits 0. Frames
+ * that come back (echoes) are never read: its own queue stays full. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "guest.h"
+#include "guest_net.h"
+#include "pvisa_guest.h"
+
+#define CTL_PORT 9999
+#define BATCH 32
+#define FRAME 60
+
+static const uint8_t gw_mac[6] = { 0x02, 0xfe, 0x00, 0x00, 0x00, 0x01 };
+static const uint8_t bc_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static uint8_t frames[3][FRAME];
+static int go;
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v);
+}
+
+/* A 60-byte UDP frame (IPv4 checksum right, UDP checksum 0: none). */
+static void udp_frame(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint32_t sip, uint32_t dip, uint16_t port)
+{
+	uint32_t sum = 0;
+
+	memset(f, 0, FRAME);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	put16(f + 12, 0x0800);
+	f[14] = 0x45;
+	put16(f + 16, FRAME - 14);
+	f[22] = 64;
+	f[23] = 17;
+	put32(f + 26, sip);
+	put32(f + 30, dip);
+	for (int i = 14; i < 34; i += 2)
+		sum += (uint32_t)f[i] << 8 | f[i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	put16(f + 24, ~sum);
+	put16(f + 34, 4444);
+	put16(f + 36, port);
+	put16(f + 38, FRAME - 34);
+	memcpy(f + 42, "flood", 5);
+}
+
+/* An ARP request in our MAC's name claiming ip. */
+static void arp_frame(uint8_t *f, const uint8_t *mac, uint32_t ip, uint32_t target)
+{
+	memset(f, 0, FRAME);
+	memcpy(f, bc_mac, 6);
+	memcpy(f + 6, mac, 6);
+	put16(f + 12, 0x0806);
+	put16(f + 14, 1);
+	put16(f + 16, 0x0800);
+	f[18] = 6, f[19] = 4;
+	put16(f + 20, 1);
+	memcpy(f + 22, mac, 6);
+	put32(f + 28, ip);
+	put32(f + 38, target);
+}
+
+/* The frames of MODE; how many kinds (sent in turn). 0: unknown mode. */
+static int build(const char *mode, uint32_t vm)
+{
+	const struct pv_start_info *si = pv_start_info();
+	uint32_t vm_ip = si->ipv4 - si->vm_id + vm;
+	uint8_t vm_mac[6] = { 0x02, 0x00, (uint8_t)(vm >> 24), (uint8_t)(vm >> 16), (uint8_t)(vm >> 8), (uint8_t)vm };
+
+	if (!strcmp(mode, "nic"))
+		udp_frame(frames[0], gw_mac, si->mac, si->ipv4, si->gateway, 9);
+	else if (!strcmp(mode, "vm"))
+		udp_frame(frames[0], vm_mac, si->mac, si->ipv4, vm_ip, 7);
+	else if (!strcmp(mode, "bcast"))
+		udp_frame(frames[0], bc_mac, si->mac, si->ipv4, 0xffffffffu, 9);
+	else if (!strcmp(mode, "spoof")) {
+		udp_frame(frames[0], gw_mac, vm_mac, si->ipv4, si->gateway, 9);
+		udp_frame(frames[1], gw_mac, si->mac, vm_ip, si->gateway, 9);
+		arp_frame(frames[2], si->mac, vm_ip, si->gateway);
+		return 3;
+	} else
+		return 0;
+	return 1;
+}
+
+static void ctl_event(struct ns_sock *s, unsigned events, void *arg)
+{
+	char buf[8];
+	uint32_t ip;
+	uint16_t port;
+	int n;
+
+	(void)arg;
+	if (!(events & NS_EV_READABLE))
+		return;
+	while ((n = ns_udp_recvfrom(s, buf, sizeof buf - 1, &ip, &port)) >= 0) {
+		buf[n] = 0;
+		if (!strcmp(buf, "go")) {
+			go = 1;
+			guest_net_stop();
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct pv_frame d[BATCH];
+	unsigned long long sent = 0, refused = 0, calls = 0;
+	int kinds = argc >= 3 ? build(argv[1], argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 0) : 0;
+	long secs = argc >= 3 ? strtol(argv[2], NULL, 10) : 0;
+	struct ns_stack *st = guest_net_stack();
+
+	if (!kinds || secs <= 0 || argc > 4) {
+		fprintf(stderr, "usage: flood nic|vm|bcast|spoof SECONDS [VM]\n");
+		return 2;
+	}
+	if (!st || !ns_udp_open(st, CTL_PORT, 0, ctl_event, NULL)) {
+		fprintf(stderr, "flood: no network\n");
+		return 1;
+	}
+	guest_net_run();
+	printf("flood: %s: go\n", argv[1]);
+	fflush(stdout);
+	for (int i = 0; i < BATCH; i++)
+		d[i] = (struct pv_frame){ .addr = (uint64_t)(uintptr_t)frames[i % kinds], .len = FRAME, .cap = FRAME };
+	uint64_t end = guest_clock_ns() + (uint64_t)secs * 1000000000ull;
+	while (guest_clock_ns() < end) {
+		long r = pv_net_send_batch((long)d, BATCH);
+		calls++;
+		sent += r > 0 ? (unsigned long long)r : 0;
+		if (r < BATCH) {
+			refused += r > 0 ? (unsigned long long)(BATCH - r) : BATCH;
+			pv_yield();
+		}
+	}
+	printf("flood: %s sent=%llu refused=%llu calls=%llu\n", argv[1], sent, refused, calls);
+	return 0;
+}

@@ -1,0 +1,742 @@
+/* frameinject.c - test_netabuse's host side: malformed frames into QEMU's stream netdev, then every VM must answer.
+ * usage: frameinject SOCK SUBNET_BASE [--udp IDS] [--http IDS] [--no-abuse] [--stats IDS] [--go IDS] [--zero]
+ * (IDS: comma-separated VM ids)
+ * SOCK is isorun --net-socket's unix stream socket (framing: 4-byte big-endian length, then the frame).
+ * Plays the gateway (SUBNET_BASE + 1, MAC 02:fe:00:00:00:01 as loadgen; it answers ARP for that address). Steps:
+ *   1. readiness: every --udp VM echoes a datagram on port 7, every --http VM answers GET / with 200 (own TCP);
+ *   2. unless --no-abuse: to every VM, runts (record lengths 1..13), oversized records (1515..65535), unknown
+ *      ethertypes, broken IPv4 headers (version, IHL, lengths, checksum), broken ARP (sizes, kinds, truncated),
+ *      IPv4 that passes the switch but not a netstack (fragments, bad UDP/TCP/ICMP checksums and lengths, unknown
+ *      protocols, other destinations), frames for VM addresses that are not live, seeded random garbage;
+ *      every datagram that must be dropped carries "BAD" and must never come back; then every VM answers again;
+ *   3. a "stats" datagram to port 9999 of each --stats VM (tests/net/echostats) makes it print its netstack's
+ *      counters; "go" to each --go VM (tests/net/flood) starts it;
+ *   4. with --zero, last, a record of length 0, then whether frames still get through (QEMU 7.2's stream netdev
+ *      hands virtio-net a 0-byte packet it never takes: nothing is delivered after it, even on a new
+ *      connection; reported, not judged: the kernel never sees it).
+ * Prints "frameinject: sent ..." (what the kernel should have counted) and one verdict line.
+ * Exit 0 all checks passed, 1 a check failed, 2 usage or connection error. */
+#define _GNU_SOURCE                       /* memmem */
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <arpa/inet.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAXREC 65536
+#define ET_IP 0x0800
+#define ET_ARP 0x0806
+#define ECHO_PORT 7
+#define HTTP_PORT 80
+#define CTL_PORT 9999                     /* tests/net guests listen for "stats" / "go" here */
+#define MAXVM 64
+
+static const uint8_t gw_mac[6] = { 0x02, 0xfe, 0x00, 0x00, 0x00, 0x01 };   /* loadgen's: VMs may have it cached */
+static int sock = -1;
+static uint32_t net_base, gw_ip;
+static uint32_t udp_ids[MAXVM], http_ids[MAXVM];
+static int n_udp, n_http;
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+/* What was sent, by what should count it. */
+static struct {
+	unsigned runt, oversize, ethertype, malformed, no_dest, netstack, garbage, bad_echoes;
+} sent;
+
+/* The one TCP exchange in flight (an HTTP GET to one VM). */
+static struct {
+	uint32_t vm;
+	uint16_t port;
+	uint32_t iss, irs;
+	int state;                            /* 0 idle, 1 SYN sent, 2 request sent, 3 got 200, -1 refused */
+} tcp;
+static char echo_want[64];                /* the UDP payload whose echo we wait for */
+static int echo_seen;
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static uint32_t rnd(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (uint32_t)(rng >> 11);
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, v >> 16);
+	put16(p + 2, v);
+}
+
+static uint32_t get16(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 8 | p[1];
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return get16(p) << 16 | get16(p + 2);
+}
+
+static uint32_t vm_ip(uint32_t id)
+{
+	return net_base + 2 + id;
+}
+
+static void vm_mac(uint32_t id, uint8_t m[6])
+{
+	m[0] = 0x02, m[1] = 0x00;
+	put32(m + 2, id);
+}
+
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		sum += get16(p + i);
+	if (n & 1)
+		sum += (uint32_t)p[n - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* One record on the stream: length word len, then n bytes (n == len unless the test means otherwise). */
+static int send_record(const uint8_t *f, size_t len)
+{
+	uint8_t hdr[4];
+
+	put32(hdr, (uint32_t)len);
+	if (send(sock, hdr, 4, MSG_NOSIGNAL) != 4 || (len && send(sock, f, len, MSG_NOSIGNAL) != (ssize_t)len)) {
+		fprintf(stderr, "frameinject: send: %s\n", strerror(errno));
+		exit(2);
+	}
+	return 0;
+}
+
+/* Ethernet header. */
+static void eth(uint8_t *f, const uint8_t *dst, uint32_t type)
+{
+	memcpy(f, dst, 6);
+	memcpy(f + 6, gw_mac, 6);
+	put16(f + 12, type);
+}
+
+/* IPv4 header (20 bytes, checksum right) for plen payload bytes; frame at f. */
+static void ipv4(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto, size_t plen)
+{
+	uint8_t *h = f + 14;
+
+	memset(h, 0, 20);
+	h[0] = 0x45;
+	put16(h + 2, (uint32_t)(20 + plen));
+	put16(h + 4, rnd());
+	h[8] = 64;
+	h[9] = proto;
+	put32(h + 12, src);
+	put32(h + 16, dst);
+	put16(h + 10, csum_fold(csum_add(0, h, 20)));
+}
+
+static void ip_recsum(uint8_t *f)
+{
+	uint8_t *h = f + 14;
+	size_t hl = (size_t)(h[0] & 15) * 4;
+
+	put16(h + 10, 0);
+	put16(h + 10, csum_fold(csum_add(0, h, hl)));
+}
+
+/* The UDP or TCP checksum of the segment at f + 14 + 20 (pseudo header from the IPv4 header). */
+static uint16_t l4_csum(const uint8_t *f, size_t l4len, uint8_t proto)
+{
+	uint8_t ph[12];
+
+	memcpy(ph, f + 26, 8);
+	ph[8] = 0;
+	ph[9] = proto;
+	put16(ph + 10, (uint32_t)l4len);
+	uint16_t c = csum_fold(csum_add(csum_add(0, ph, 12), f + 34, l4len));
+	return proto == 17 && c == 0 ? 0xffff : c;
+}
+
+/* A UDP datagram from the gateway to VM id (frame in f, its length returned; padded to 60). */
+static size_t udp_to(uint8_t *f, uint32_t id, uint16_t sport, uint16_t dport, const void *data, size_t n)
+{
+	uint8_t m[6];
+
+	memset(f, 0, 60);
+	vm_mac(id, m);
+	eth(f, m, ET_IP);
+	ipv4(f, gw_ip, vm_ip(id), 17, 8 + n);
+	put16(f + 34, sport);
+	put16(f + 36, dport);
+	put16(f + 38, (uint32_t)(8 + n));
+	memcpy(f + 42, data, n);
+	put16(f + 40, l4_csum(f, 8 + n, 17));
+	return 42 + n < 60 ? 60 : 42 + n;
+}
+
+/* A TCP segment from the gateway to VM id's port 80. */
+static size_t tcp_to(uint8_t *f, uint32_t id, uint16_t sport, uint32_t seq, uint32_t ack, uint8_t flags,
+		     const void *data, size_t n)
+{
+	uint8_t m[6];
+
+	memset(f, 0, 60);
+	vm_mac(id, m);
+	eth(f, m, ET_IP);
+	ipv4(f, gw_ip, vm_ip(id), 6, 20 + n);
+	put16(f + 34, sport);
+	put16(f + 36, HTTP_PORT);
+	put32(f + 38, seq);
+	put32(f + 42, ack);
+	f[46] = 5 << 4;
+	f[47] = flags;
+	put16(f + 48, 65535);
+	memcpy(f + 54, data, n);
+	put16(f + 50, l4_csum(f, 20 + n, 6));
+	return 54 + n < 60 ? 60 : 54 + n;
+}
+
+/* Our ARP answer for the gateway address. */
+static void arp_answer(const uint8_t *req)
+{
+	uint8_t f[60] = { 0 };
+
+	eth(f, req + 6, ET_ARP);
+	memcpy(f + 14, req + 14, 6);
+	put16(f + 20, 2);
+	memcpy(f + 22, gw_mac, 6);
+	put32(f + 28, gw_ip);
+	memcpy(f + 32, req + 22, 10);
+	send_record(f, 60);
+}
+
+static void on_tcp(const uint8_t *f, size_t len)
+{
+	const uint8_t *t = f + 34;
+	size_t hl = (size_t)(t[12] >> 4) * 4, plen = get16(f + 16) - 20;
+	uint8_t out[1514];
+	static const char req[] = "GET / HTTP/1.1\r\nHost: vm\r\n\r\n";
+
+	if (len >= 54 && get16(t + 2) >= 40000 && get16(t + 2) < 40004 && (t[13] & 0x12) == 0x12) {
+		sent.bad_echoes++;
+		fprintf(stderr, "frameinject: a broken SYN was answered by %u.%u.%u.%u\n", f[26], f[27], f[28], f[29]);
+	}
+	if (len < 54 || get16(t + 2) != tcp.port || get32(f + 26) != vm_ip(tcp.vm) || hl < 20 || plen < hl)
+		return;
+	if (t[13] & 0x04) {
+		tcp.state = tcp.state == 3 ? 3 : -1;
+		return;
+	}
+	if (tcp.state == 1 && (t[13] & 0x12) == 0x12 && get32(t + 8) == tcp.iss + 1) {
+		tcp.irs = get32(t + 4);
+		send_record(out, tcp_to(out, tcp.vm, tcp.port, tcp.iss + 1, tcp.irs + 1, 0x18, req, sizeof(req) - 1));
+		tcp.state = 2;
+	} else if (tcp.state == 2 && plen > hl && plen - hl >= 12 && !memcmp(t + hl, "HTTP/1.1 200", 12)) {
+		tcp.state = 3;
+	}
+}
+
+static void on_udp(const uint8_t *f, size_t len)
+{
+	size_t n = get16(f + 38);
+
+	if (len < 42 || n < 8 || 34 + n > len || get16(f + 34) != ECHO_PORT)
+		return;
+	n -= 8;
+	if (n >= 3 && memmem(f + 42, n, "BAD", 3)) {
+		sent.bad_echoes++;
+		fprintf(stderr, "frameinject: a datagram that had to be dropped came back from %u.%u.%u.%u\n", f[26], f[27],
+			f[28], f[29]);
+	}
+	if (n == strlen(echo_want) && !memcmp(f + 42, echo_want, n))
+		echo_seen = 1;
+}
+
+static void on_icmp(const uint8_t *f, size_t len)
+{
+	if (len > 42 && f[34] == 0 && memmem(f + 42, len - 42, "BAD", 3)) {
+		sent.bad_echoes++;
+		fprintf(stderr, "frameinject: an ICMP echo that had to be dropped was answered\n");
+	}
+}
+
+/* One frame from the NIC. */
+static void on_frame(const uint8_t *f, size_t len)
+{
+	if (len >= 42 && get16(f + 12) == ET_ARP && get16(f + 20) == 1 && get32(f + 38) == gw_ip) {
+		arp_answer(f);
+		return;
+	}
+	if (len < 34 || get16(f + 12) != ET_IP || memcmp(f, gw_mac, 6) != 0)
+		return;
+	if (f[23] == 17)
+		on_udp(f, len);
+	else if (f[23] == 6)
+		on_tcp(f, len);
+	else if (f[23] == 1)
+		on_icmp(f, len);
+}
+
+/* Reads and handles records for up to secs. */
+static void pump(double secs)
+{
+	static uint8_t buf[4 + MAXREC];
+	static size_t have;
+	double end = now_s() + secs;
+
+	for (;;) {
+		int ms = (int)((end - now_s()) * 1000);
+		struct pollfd p = { .fd = sock, .events = POLLIN };
+		if (ms < 0 || poll(&p, 1, ms) <= 0)
+			return;
+		ssize_t n = recv(sock, buf + have, sizeof(buf) - have, 0);
+		if (n <= 0) {
+			fprintf(stderr, "frameinject: QEMU closed the connection\n");
+			exit(2);
+		}
+		have += (size_t)n;
+		size_t len;
+		while (have >= 4 && have >= 4 + (len = get32(buf))) {
+			on_frame(buf + 4, len);
+			memmove(buf, buf + 4 + len, have - 4 - len);
+			have -= 4 + len;
+		}
+		if (have >= 4 && get32(buf) > MAXREC) {
+			fprintf(stderr, "frameinject: bad record length %u from QEMU\n", get32(buf));
+			exit(2);
+		}
+	}
+}
+
+/* UDP echo from VM id: tries every 0.3 s for up to secs. */
+static int echo_ok(uint32_t id, double secs)
+{
+	uint8_t f[128];
+	double end = now_s() + secs;
+	static unsigned k;
+
+	snprintf(echo_want, sizeof(echo_want), "frameinject %u %u", id, k++);
+	echo_seen = 0;
+	while (!echo_seen && now_s() < end) {
+		send_record(f, udp_to(f, id, (uint16_t)(20000 + k % 20000), ECHO_PORT, echo_want, strlen(echo_want)));
+		for (int i = 0; i < 30 && !echo_seen; i++)
+			pump(0.01);
+	}
+	return echo_seen;
+}
+
+/* GET / from VM id over a fresh connection: tries for up to secs; the connection is reset after. */
+static int http_ok(uint32_t id, double secs)
+{
+	uint8_t f[128];
+	double end = now_s() + secs;
+	static uint16_t port = 30000;
+
+	tcp.state = 0;
+	while (tcp.state != 3 && now_s() < end) {
+		tcp.vm = id;
+		tcp.port = port++;
+		tcp.iss = rnd();
+		tcp.state = 1;
+		send_record(f, tcp_to(f, id, tcp.port, tcp.iss, 0, 0x02, NULL, 0));
+		for (int i = 0; i < 100 && tcp.state > 0 && tcp.state != 3; i++)
+			pump(0.01);
+	}
+	send_record(f, tcp_to(f, id, tcp.port, tcp.iss + 1 + 28, 0, 0x04, NULL, 0));
+	return tcp.state == 3;
+}
+
+/* Runts (1..13 bytes: a record of length 0 is sent last, see main) and oversized records. */
+static void abuse_lengths(uint32_t id)
+{
+	static uint8_t f[MAXREC];
+	static const size_t big[] = { 1515, 1518, 1600, 4096, 9018, 65535 };
+	uint8_t m[6];
+
+	vm_mac(id, m);
+	for (size_t len = 1; len < 14; len++) {
+		for (size_t i = 0; i < len; i++)
+			f[i] = i < 6 ? m[i] : (uint8_t)rnd();
+		send_record(f, len);
+		sent.runt++;
+	}
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		memset(f, 0, big[i]);
+		udp_to(f, id, 5000, ECHO_PORT, "BAD oversized", 13);
+		send_record(f, big[i]);
+		sent.oversize++;
+	}
+}
+
+static void abuse_ethertypes(uint32_t id)
+{
+	static const uint16_t types[] = { 0x86dd, 0x88b5, 0x8100, 0x0000, 0xffff, 0x0805, 0x8035, 0x05dc };
+	uint8_t f[128];
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t len = udp_to(f, id, 5001, ECHO_PORT, "BAD ethertype", 13);
+		put16(f + 12, types[i]);
+		send_record(f, len);
+		sent.ethertype++;
+	}
+}
+
+/* IPv4 headers the switch must refuse. */
+static void abuse_ip_headers(uint32_t id)
+{
+	uint8_t f[128];
+	size_t len;
+
+	for (int k = 0; k < 8; k++) {
+		len = udp_to(f, id, 5002, ECHO_PORT, "BAD ipheader", 12);
+		switch (k) {
+		case 0: len = 14 + 10; break;                              /* truncated header */
+		case 1: f[14] = 0x65; ip_recsum(f); break;                  /* version 6 */
+		case 2: f[14] = 0x44; break;                                /* IHL 4 */
+		case 3: f[14] = 0x4f; ip_recsum(f); len = 60; break;        /* IHL 15 past the frame */
+		case 4: put16(f + 16, 1400); ip_recsum(f); break;           /* total length past the frame */
+		case 5: put16(f + 16, 12); ip_recsum(f); break;             /* total length < header */
+		case 6: f[24] ^= 0x40; break;                               /* header checksum */
+		case 7: put16(f + 16, 0); ip_recsum(f); break;              /* total length 0 */
+		}
+		send_record(f, len);
+		sent.malformed++;
+	}
+}
+
+static void abuse_arp(uint32_t id)
+{
+	static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	uint8_t f[60];
+
+	for (int k = 0; k < 7; k++) {
+		memset(f, 0, sizeof(f));
+		eth(f, bc, ET_ARP);
+		put16(f + 14, 1);
+		put16(f + 16, ET_IP);
+		f[18] = 6, f[19] = 4;
+		put16(f + 20, 1);
+		memcpy(f + 22, gw_mac, 6);
+		put32(f + 28, gw_ip);
+		put32(f + 38, vm_ip(id));
+		size_t len = 60;
+		switch (k) {
+		case 0: f[18] = 8; break;
+		case 1: f[19] = 16; break;
+		case 2: put16(f + 14, 6); break;
+		case 3: put16(f + 16, 0x86dd); break;
+		case 4: put16(f + 20, 9); break;
+		case 5: len = 30; break;
+		case 6: len = 41; break;
+		}
+		send_record(f, len);
+		sent.malformed++;
+	}
+}
+
+/* IPv4 the switch passes and a netstack must drop: every one would be answered if it were taken. */
+static void abuse_netstack_udp(uint32_t id)
+{
+	uint8_t f[128];
+	size_t len;
+
+	for (int k = 0; k < 8; k++) {
+		len = udp_to(f, id, 5003, ECHO_PORT, "BAD netstack", 12);
+		switch (k) {
+		case 0: put16(f + 20, 0x2000); ip_recsum(f); break;        /* more fragments */
+		case 1: put16(f + 20, 0x0010); ip_recsum(f); break;        /* a later fragment */
+		case 2: f[41] ^= 0x55; break;                              /* UDP checksum */
+		case 3: put16(f + 38, 200); f[40] = f[41] = 0; break;      /* UDP length past the packet */
+		case 4: put16(f + 38, 4); f[40] = f[41] = 0; break;        /* UDP length < header */
+		case 5: put16(f + 16, 24); ip_recsum(f); break;            /* UDP header cut by the IPv4 length */
+		case 6: put32(f + 30, vm_ip(id) + 1000); ip_recsum(f); break;  /* another destination */
+		case 7: put32(f + 26, 0x7f000001); ip_recsum(f); break;    /* from 127.0.0.1 */
+		}
+		send_record(f, len);
+		sent.netstack++;
+	}
+	len = udp_to(f, id, 5003, ECHO_PORT, "BAD netstack", 12);   /* an unknown protocol */
+	f[23] = 253;
+	ip_recsum(f);
+	send_record(f, len);
+	sent.netstack++;
+}
+
+/* ICMP echo requests (bad checksum, truncated) and TCP segments that must get no answer. */
+static void abuse_netstack_icmp_tcp(uint32_t id)
+{
+	uint8_t f[128], m[6];
+	size_t len;
+
+	vm_mac(id, m);
+	memset(f, 0, sizeof(f));
+	eth(f, m, ET_IP);
+	ipv4(f, gw_ip, vm_ip(id), 1, 8 + 12);
+	f[34] = 8;
+	memcpy(f + 42, "BAD icmp....", 12);
+	put16(f + 36, csum_fold(csum_add(0, f + 34, 20)) ^ 0x1234);  /* wrong checksum */
+	send_record(f, 62);
+	ipv4(f, gw_ip, vm_ip(id), 1, 4);                            /* truncated */
+	send_record(f, 60);
+	sent.netstack += 2;
+	for (int k = 0; k < 4; k++) {
+		len = tcp_to(f, id, (uint16_t)(40000 + k), rnd(), 0, 0x02, NULL, 0);
+		switch (k) {
+		case 0: f[51] ^= 0x33; break;                              /* checksum */
+		case 1: f[46] = 4 << 4; put16(f + 50, 0); put16(f + 50, l4_csum(f, 20, 6)); break;  /* offset < 5 */
+		case 2: f[46] = 15 << 4; put16(f + 50, 0); put16(f + 50, l4_csum(f, 20, 6)); break; /* offset past */
+		case 3: put16(f + 16, 30); ip_recsum(f); break;            /* TCP header cut */
+		}
+		send_record(f, len);
+		sent.netstack++;
+	}
+}
+
+/* Frames for VM addresses nobody has. */
+static void abuse_no_dest(void)
+{
+	uint8_t f[128];
+
+	for (uint32_t id = 5000; id < 5004; id++) {
+		send_record(f, udp_to(f, id, 5004, ECHO_PORT, "BAD nodest", 10));
+		sent.no_dest++;
+	}
+}
+
+/* Seeded random frames for VM id: any ethertype, IPv4 with a checksummed random header, ARP, random bytes. */
+static void abuse_garbage(uint32_t id, int count)
+{
+	uint8_t f[1514], m[6];
+
+	vm_mac(id, m);
+	for (int k = 0; k < count; k++) {
+		size_t len = 14 + rnd() % (1514 - 14 + 1);
+		for (size_t i = 0; i < len; i++)
+			f[i] = (uint8_t)rnd();
+		memcpy(f, m, 6);
+		memcpy(f + 6, gw_mac, 6);
+		if (k % 3 == 0 && len >= 34) {
+			put16(f + 12, ET_IP);
+			f[14] = 0x45;
+			put16(f + 16, (uint32_t)(len - 14 - rnd() % 8 % (len - 33)));
+			f[20] &= 0x40;                                      /* not a fragment */
+			f[21] = 0;
+			f[22] |= 1;                                         /* TTL */
+			f[23] = (uint8_t[]){ 1, 6, 17, (uint8_t)rnd() }[rnd() % 4];
+			put32(f + 30, vm_ip(id));
+			ip_recsum(f);
+		} else if (k % 3 == 1) {
+			put16(f + 12, ET_ARP);
+		}
+		if (get16(f + 12) != ET_IP && get16(f + 12) != ET_ARP)
+			sent.ethertype++;
+		send_record(f, len);
+		sent.garbage++;
+	}
+}
+
+static int connect_to(const char *path, double secs)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	double end = now_s() + secs;
+
+	if (strlen(path) >= sizeof(a.sun_path))
+		return -1;
+	strcpy(a.sun_path, path);
+	while (now_s() < end) {
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (s >= 0 && connect(s, (struct sockaddr *)&a, sizeof(a)) == 0)
+			return s;
+		if (s >= 0)
+			close(s);
+		usleep(100000);
+	}
+	return -1;
+}
+
+static int parse_ids(const char *s, uint32_t *ids)
+{
+	int n = 0;
+	char *end;
+
+	if (!strcmp(s, "-"))
+		return 0;
+	while (*s && n < MAXVM) {
+		ids[n++] = (uint32_t)strtoul(s, &end, 10);
+		if (end == s || (*end && *end != ','))
+			return -1;
+		s = *end ? end + 1 : end;
+	}
+	return n;
+}
+
+/* Every VM answers a valid request; false (said which) if one does not within secs. */
+static int all_answer(const char *when, double secs)
+{
+	int ok = 1;
+
+	for (int i = 0; i < n_udp; i++)
+		if (!echo_ok(udp_ids[i], secs)) {
+			printf("frameinject: %s: udp-echo VM %u does not answer\n", when, udp_ids[i]);
+			ok = 0;
+		}
+	for (int i = 0; i < n_http; i++)
+		if (!http_ok(http_ids[i], secs)) {
+			printf("frameinject: %s: http VM %u does not answer GET /\n", when, http_ids[i]);
+			ok = 0;
+		}
+	return ok;
+}
+
+static void abuse_all(void)
+{
+	uint32_t all[2 * MAXVM];
+	int n = 0;
+
+	for (int i = 0; i < n_udp; i++)
+		all[n++] = udp_ids[i];
+	for (int i = 0; i < n_http; i++)
+		all[n++] = http_ids[i];
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < n; i++) {
+			abuse_lengths(all[i]);
+			abuse_ethertypes(all[i]);
+			abuse_ip_headers(all[i]);
+			abuse_arp(all[i]);
+			abuse_netstack_udp(all[i]);
+			abuse_netstack_icmp_tcp(all[i]);
+			abuse_garbage(all[i], 100);
+			pump(0.05);
+		}
+	abuse_no_dest();
+}
+
+/* "stats" or "go" datagrams to the control port of the tests/net guests. */
+static void control(const char *ids, const char *word)
+{
+	uint32_t v[MAXVM];
+	uint8_t f[128];
+	int n = parse_ids(ids, v);
+
+	for (int rep = 0; rep < 3; rep++)
+		for (int i = 0; i < n; i++) {
+			send_record(f, udp_to(f, v[i], 5005, CTL_PORT, word, strlen(word)));
+			pump(0.05);
+		}
+}
+
+static struct {
+	const char *sock, *stats, *go;
+	int abuse, zero;
+} opt = { .abuse = 1 };
+
+static int parse_args(int argc, char **argv)
+{
+	struct in_addr a;
+
+	if (argc < 3 || inet_pton(AF_INET, argv[2], &a) != 1)
+		return -1;
+	opt.sock = argv[1];
+	net_base = ntohl(a.s_addr);
+	gw_ip = net_base + 1;
+	for (int i = 3; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(argv[i], "--no-abuse"))
+			opt.abuse = 0;
+		else if (!strcmp(argv[i], "--zero"))
+			opt.zero = 1;
+		else if (v && !strcmp(argv[i], "--udp") && (n_udp = parse_ids(v, udp_ids)) >= 0)
+			i++;
+		else if (v && !strcmp(argv[i], "--http") && (n_http = parse_ids(v, http_ids)) >= 0)
+			i++;
+		else if (v && !strcmp(argv[i], "--stats"))
+			opt.stats = argv[++i];
+		else if (v && !strcmp(argv[i], "--go"))
+			opt.go = argv[++i];
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* The abuse, what it sent, and whether every VM still answers. */
+static int abuse_and_check(void)
+{
+	double t0 = now_s();
+
+	abuse_all();
+	double t1 = now_s();
+	pump(1.0);                                    /* anything that would come back, comes back now */
+	printf("frameinject: sent runt=%u oversize=%u ethertype=%u malformed=%u no_dest=%u netstack=%u garbage=%u"
+	       " in %.2f s\n", sent.runt, sent.oversize, sent.ethertype, sent.malformed, sent.no_dest, sent.netstack,
+	       sent.garbage, t1 - t0);
+	return all_answer("after", 20);
+}
+
+/* A record of length 0, then: do frames still get through? */
+static void zero_record(void)
+{
+	send_record(NULL, 0);
+	if (n_udp)
+		printf("frameinject: after a record of length 0, udp-echo VM %u %s\n", udp_ids[0],
+		       echo_ok(udp_ids[0], 2) ? "still answers" : "is no longer reached (QEMU holds the 0-byte packet)");
+}
+
+int main(int argc, char **argv)
+{
+	int ok = 1;
+
+	if (parse_args(argc, argv) < 0) {
+		fprintf(stderr, "usage: frameinject SOCK SUBNET_BASE [--udp IDS] [--http IDS] [--no-abuse] [--stats IDS]"
+			" [--go IDS] [--zero]\n");
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if ((sock = connect_to(opt.sock, 60)) < 0) {
+		fprintf(stderr, "frameinject: cannot connect to %s\n", opt.sock);
+		return 2;
+	}
+	if (!all_answer("before", 60))
+		return 1;
+	if (opt.abuse)
+		ok = abuse_and_check();
+	if (opt.stats)
+		control(opt.stats, "stats");
+	if (opt.go)
+		control(opt.go, "go");
+	pump(0.5);
+	if (opt.zero)
+		zero_record();
+	if (sent.bad_echoes)
+		printf("frameinject: %u answers to frames that had to be dropped\n", sent.bad_echoes);
+	ok = ok && !sent.bad_echoes;
+	printf("frameinject: %s: %d udp-echo and %d http VMs answered%s\n", ok ? "ok" : "FAILED", n_udp, n_http,
+	       opt.abuse ? " before and after the abuse, none answered a bad frame" : "");
+	return ok ? 0 : 1;
+}
