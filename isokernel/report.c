@@ -63,6 +63,28 @@ static uint64_t per_vm(uint64_t total, uint64_t count)
 	return count ? (total + count / 2) / count : 0;
 }
 
+/* " <count_key>=N <key>=mean <key>_median=N <key>_min=N" for one timing statistic (TSC ticks). */
+static void report_tstat(const char *count_key, const char *key, struct tstat *st)
+{
+	kprintf(" %s=%lu %s=%lu %s_median=%lu %s_min=%lu", count_key, st->count, key, tstat_mean(st), key,
+		tstat_median(st), key, st->count ? (uint64_t)st->min : 0);
+}
+
+/* The scheduler's and the run's timing figures: all live, scheduler passes, interrupt deliveries, memory low. */
+static void report_timing(void)
+{
+	bool all_live = kst.started && kst.first_runs == kst.started;
+
+	kprintf(" all_live=%d all_live_ns=%lu", all_live ? 1 : 0,
+		all_live ? tsc_to_ns(kst.all_live_tsc - kst.first_create_tsc) : 0);
+	report_tstat("sched_passes", "sched_cycles_per_pass", &kst.sched_pass);
+	kprintf(" sched_pick_cycles=%lu sched_pick_cycles_median=%lu", tstat_mean(&kst.sched_pick),
+		tstat_median(&kst.sched_pick));
+	report_tstat("timer_deliveries", "timer_delivery_cycles", &kst.timer_delivery);
+	report_tstat("net_deliveries", "net_delivery_cycles", &kst.net_delivery);
+	kprintf(" free_frames_min=%lu", kst.free_frames_min);
+}
+
 void report_finish(int code)
 {
 	uint64_t started = kst.started;
@@ -72,13 +94,14 @@ void report_finish(int code)
 		" peak_live_vms=%lu kernel_bytes_per_vm=%lu guest_bytes_per_vm=%lu kernel_bytes_peak=%lu"
 		" guest_private_bytes_per_vm=%lu guest_shared_bytes=%lu create_ns_per_vm=%lu run_ns=%lu"
 		" switches=%lu hypercalls=%lu vm_struct_bytes=%lu fxsave_bytes=512 page_table_bytes=%llu"
-		" timer_slot_bytes=%zu vm_table_slot_bytes=%zu timed_out=%d stopped=%d\n",
+		" timer_slot_bytes=%zu vm_table_slot_bytes=%zu timed_out=%d stopped=%d",
 		started, kst.exited_ok, kst.failed, kst.faulted, kst.running_at_end, kst.peak_live,
 		per_vm(kst.kernel_bytes_peak, kst.peak_live), guest, kst.kernel_bytes_peak,
 		per_vm(kst.guest_priv_bytes, started), kst.guest_shared_bytes,
 		per_vm(tsc_to_ns(kst.create_tsc), started), tsc_to_ns(rdtsc() - kst.run_start_tsc),
 		kst.switches, kst.hypercalls, vm_struct_bytes(), PAGE_SIZE, sizeof(struct tq_node *), sizeof(struct vm *),
 		kst.timed_out ? 1 : 0, kst.stopped ? 1 : 0);
-	kprintf("@done code=%d\n", code);
+	report_timing();
+	kprintf("\n@done code=%d\n", code);
 	power_off(code);
 }

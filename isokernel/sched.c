@@ -12,6 +12,7 @@
 #include "virtio_net.h"
 #include "vswitch.h"
 #include "serial.h"
+#include "frame.h"
 
 struct vm *sched_current;
 static struct runq rq;
@@ -22,6 +23,10 @@ static uint64_t user_pd[512] __attribute__((aligned(4096)));
 static uint64_t quantum_tsc, run_deadline_tsc, slice_start;
 static struct vm *last_run;         /* whose window is installed */
 static uint64_t stop_poll_tsc, next_stop_poll;   /* when COM1 is next checked for the host's stop byte */
+/* Instrumentation (kst.sched_pass, timer_delivery, net_delivery): a few TSC reads per pass, always on. */
+static uint64_t pass_entry;         /* kernel entry of a VM whose quantum ran out (0: this pass is not one) */
+static uint64_t wake_tsc;           /* the idle loop woke up (0: this pass did not come from idling) */
+static bool woke_by_timer, woke_by_net;
 
 void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, uint64_t quantum_ns,
 		uint64_t run_deadline_ns)
@@ -33,6 +38,7 @@ void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, ui
 	quantum_tsc = ns_to_tsc(quantum_ns);
 	run_deadline_tsc = run_deadline_ns ? tsc_boot + ns_to_tsc(run_deadline_ns) : 0;
 	stop_poll_tsc = ns_to_tsc(RL_STOP_POLL_MS * 1000000ull);
+	kst.free_frames_min = frame_free_count();
 }
 
 /* Has the host asked the run to end (RL_STOP_BYTE on COM1)? One port read per RL_STOP_POLL_MS at most. */
@@ -64,6 +70,20 @@ void sched_enqueue(struct vm *vm)
 	runq_push(&rq, vm);
 }
 
+void sched_preempt(struct vm *vm)
+{
+	pass_entry = slice_start;       /* sched_save() just read the TSC on entry */
+	runq_push(&rq, vm);
+}
+
+void sched_mem_sample(void)
+{
+	uint64_t f = frame_free_count();
+
+	if (f < kst.free_frames_min)
+		kst.free_frames_min = f;
+}
+
 void sched_block(struct vm *vm, uint64_t deadline_ns)
 {
 	/* Deadlines past ~36 years (or 0) mean "none": no overflow in the TSC conversion. */
@@ -78,6 +98,7 @@ void sched_notify(struct vm *vm, uint64_t bits, bool immediate)
 	vm->pending |= bits;
 	if (vm->state != VM_BLOCKED)
 		return;
+	woke_by_net |= wake_tsc != 0;
 	runq_forget(&rq, vm);
 	vm->regs.rax = vm->pending;      /* idle() returns the pending set and clears it */
 	vm->pending = 0;
@@ -157,11 +178,13 @@ static bool idle_wait(uint64_t now)
 	if (sched_idle_spin) {
 		while (rdtsc() < until && !vnet_rx_waiting())
 			pause();
+		wake_tsc = rdtsc();
 		return true;
 	}
 	lapic_timer_arm_ns(tsc_to_ns(until - now));
 	sti_hlt();
 	cli();
+	wake_tsc = rdtsc();
 	return true;
 }
 
@@ -182,6 +205,28 @@ static void switch_to(struct vm *vm)
 	}
 }
 
+/* The scheduler's own figures, taken when vm was picked and installed (picked) and at its resume (t, after the
+ * timer is armed): the pass after a quantum ran out, the delivery of a timer or a frame to a VM that woke an idle
+ * kernel, and the first quantum of each VM (the last one makes all live). */
+static void account_pass(struct vm *vm, uint64_t picked, uint64_t t)
+{
+	if (pass_entry) {
+		tstat_add(&kst.sched_pass, t - pass_entry);
+		tstat_add(&kst.sched_pick, picked - pass_entry);
+	}
+	if (wake_tsc && woke_by_timer != woke_by_net)
+		tstat_add(woke_by_timer ? &kst.timer_delivery : &kst.net_delivery, t - wake_tsc);
+	pass_entry = wake_tsc = 0;
+	woke_by_timer = woke_by_net = false;
+	if (vm->cpu_tsc)
+		return;                  /* it has run before: sched_save charges at least one tick per quantum */
+	if (++kst.first_runs == kst.started) {
+		kst.all_live_tsc = t;
+		kprintf("@live vms=%lu live=%lu all_live_ns=%lu\n", kst.started, kst.live,
+			tsc_to_ns(t - kst.first_create_tsc));
+	}
+}
+
 void sched_run(void)
 {
 	sched_current = NULL;
@@ -199,19 +244,22 @@ void sched_run(void)
 			end_of_run("stopped by the host");
 			finish();
 		}
-		runq_wake(&rq, now);
+		woke_by_timer |= runq_wake(&rq, now) && wake_tsc;
 		struct vm *vm = runq_pop(&rq);
 		if (vm) {
 			sched_current = vm;
 			vm->state = VM_RUNNING;
 			vm->tx_budget = VSW_TX_BUDGET;
 			switch_to(vm);
+			uint64_t picked = rdtsc();
 			lapic_timer_arm_ns(tsc_to_ns(quantum_tsc));
 			slice_start = rdtsc();
+			account_pass(vm, picked, slice_start);
 			vm_resume(vm);
 		}
 		if (!kst.live && !vnet_bouncing())
 			finish();
+		pass_entry = 0;                  /* idling: what follows is no longer the preempted VM's pass */
 		if (!idle_wait(now)) {
 			end_of_run("blocked forever");
 			finish();

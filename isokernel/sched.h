@@ -15,6 +15,11 @@ void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, ui
 		uint64_t run_deadline_ns);
 /* Append a runnable VM to the run queue. */
 void sched_enqueue(struct vm *vm);
+/* The current VM's quantum ran out (timer from ring 3, just saved): to the tail of the run queue; the scheduler pass
+ * that follows is timed (kst.sched_pass). */
+void sched_preempt(struct vm *vm);
+/* Note the free frames now (kst.free_frames_min); called before a VM gives its memory back. */
+void sched_mem_sample(void);
 /* The current VM blocks until deadline_ns (0 = none) or an event; it is not in any queue after. */
 void sched_block(struct vm *vm, uint64_t deadline_ns);
 /* An event for vm: add bits to its pending set; a VM idling is woken (at the tail of the run queue:

@@ -66,8 +66,11 @@ static void fill_start_info(struct vm *vm, const struct image *img, const char *
 
 struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uint32_t quota_pages)
 {
-	struct vm *vm = slab_alloc(&vm_cache);
+	struct vm *vm;
 
+	if (!kst.first_create_tsc)
+		kst.first_create_tsc = rdtsc();        /* all_live_ns counts from here */
+	vm = slab_alloc(&vm_cache);
 	if (!vm)
 		return NULL;
 	if (vms_create(&vm->mem, img, quota_pages) != 0) {
@@ -106,6 +109,7 @@ void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason)
 	sched_forget(vm);
 	vsw_detach(vm);
 	sched_live_delta(-1);
+	sched_mem_sample();                     /* before its frames go back: the low point of free frames */
 	vms_destroy(&vm->mem);
 	slab_free(&vm_cache, vm);
 }
@@ -163,7 +167,7 @@ void vm_trap(struct trapframe *tf)
 		panic("trap %lu from ring 3 with no current VM", tf->vector);
 	sched_save(vm, tf);
 	if (tf->vector == T_TIMER) {
-		sched_enqueue(vm);
+		sched_preempt(vm);
 		sched_run();
 	}
 	if (tf->vector == T_PF)

@@ -17,6 +17,8 @@
  *         @reject name="bad.elf" reason="..."           an image refused at load
  *         @vm id=N image="hello.elf" state=exited|failed|faulted|running status=N reason="..."
  *                                                       one per VM when it ends (or at the end of the run)
+ *         @live vms=N live=N all_live_ns=N             once, when the last VM created has its first quantum:
+ *                                                       every VM has run (live: not yet ended at that moment)
  *         @summary key=value ...                       once, after every @vm line (fields below)
  *         @net mac=.. rx=.. tx=.. ... irqs=.. polls=..  the NIC's counters (only with a NIC): frames, drops,
  *                                                       bounced (netbounce), interrupts, looks at the RX ring
@@ -26,9 +28,26 @@
  *
  *  @summary fields: vms_started vms_exited_ok vms_failed vms_faulted vms_running_at_end
  *     peak_live_vms kernel_bytes_per_vm guest_bytes_per_vm (both at the peak of live VMs)
- *     kernel_bytes_peak guest_private_bytes_peak guest_shared_bytes create_ns_per_vm
+ *     kernel_bytes_peak guest_private_bytes_per_vm guest_shared_bytes create_ns_per_vm
  *     run_ns switches hypercalls timed_out=0|1 stopped=0|1 (by the host), and the kernel bytes of one VM by kind:
  *     vm_struct_bytes (its slab share, FXSAVE area included) fxsave_bytes page_table_bytes timer_slot_bytes
+ *     vm_table_slot_bytes; then the run's timing figures:
+ *     all_live=0|1 all_live_ns   every VM had its first quantum; ns from the start of the first VM creation to the
+ *                                first quantum of the last VM created (0 when not all did)
+ *     sched_passes sched_cycles_per_pass sched_cycles_per_pass_median sched_cycles_per_pass_min
+ *                                scheduler passes after a quantum ran out (timer interrupt from ring 3) that resumed a
+ *                                VM without sleeping: TSC ticks from the kernel's entry (its first TSC read) to the
+ *                                resume (after the quantum timer is armed); mean, median and min (median and min of
+ *                                the last 1024 passes); sched_pick_cycles sched_pick_cycles_median: the same passes up
+ *                                to the timer arming (next VM chosen, its address space and FPU state installed)
+ *     timer_deliveries timer_delivery_cycles timer_delivery_cycles_median timer_delivery_cycles_min
+ *                                the idle kernel woke (hlt returned, or the idle spin ended) and its timer heap released
+ *                                a VM: TSC ticks from the wake-up to that VM's resume
+ *     net_deliveries net_delivery_cycles net_delivery_cycles_median net_delivery_cycles_min
+ *                                the same when a received frame woke the VM (not counted when both woke VMs)
+ *     free_frames_min            the fewest free frames seen (sampled before each VM frees its memory): the guest RAM
+ *                                the kernel used at its peak is @boot mem_bytes - 4096 x free_frames_min
+ *  Under TCG with -icount shift=0 the TSC counts guest instructions, so the *_cycles figures are instructions.
  *  guest_bytes_per_vm = (sum over VMs of their private bytes when they ended + image bytes) / VMs started
  *
  *  Exit: the kernel writes code to the isa-debug-exit port (0xf4); QEMU exits with (code << 1) | 1.
