@@ -36,6 +36,55 @@ bench: $(BENCH_ELFS) $(BENCH_B)/maxrss kernel runner examples
 bench-net: kernel runner examples
 	$(Q)sh bench/net.sh $(B)
 
+# `make bench-baseline`: the Linux-process baseline (bench/baseline/) - the guests' services as host processes
+#   started by fork+exec, N at a time: memory per instance (drop in MemAvailable; PSS/RSS too), start rate, UDP echo
+#   and HTTP throughput over loopback; written to $(B)/results/baseline.json (figures only; forkbench --help lists
+#   the fields). REPS=N (default 3) repetitions, medians; QUICK=1: N in 1,100,500, one repetition, 1-s loads
+#   (about 30 s here). BASELINE_NS overrides the counts (default 1,10,100,1000,10000; "max" adds the largest
+#   count the limits allow, up to 100,000: kernel.pid_max bounds it); BASELINE_ARGS adds forkbench options.
+BL_B        := $(B)/bench/baseline
+BL_SERVICES := $(BL_B)/bl-tiny-static $(BL_B)/bl-tiny-dynamic $(BL_B)/bl-tiny-nolibc $(BL_B)/bl-echo-static \
+               $(BL_B)/bl-echo-dynamic $(BL_B)/bl-http-static $(BL_B)/bl-http-dynamic
+BL_OBJS     := $(addprefix $(BL_B)/,forkbench.o fb_spawn.o fb_mem.o fb_load.o fb_udp.o fb_http.o)
+BL_CFLAGS   := -std=gnu11 -O2 $(WARN)
+, := ,
+BL_NS       := $(if $(BASELINE_NS),--ns $(BASELINE_NS),$(if $(filter 1,$(QUICK)),,--ns 1$(,)10$(,)100$(,)1000$(,)10000))
+BL_REPS     := $(if $(REPS),--reps $(REPS),)
+
+.PHONY: bench-baseline bench-baseline-bins
+all: bench-baseline-bins
+bench-baseline-bins: $(BL_SERVICES) $(BL_B)/forkbench
+
+$(BL_B)/bl-%-static: bench/baseline/bl-%.c bench/baseline/bl_serve.h $(MKDEPS) bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(BL_CFLAGS) -static -o $@ $<
+
+$(BL_B)/bl-%-dynamic: bench/baseline/bl-%.c bench/baseline/bl_serve.h $(MKDEPS) bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(BL_CFLAGS) -o $@ $<
+
+# No libc, no start files: _start makes the system calls itself (the floor of what a forked process costs).
+$(BL_B)/bl-tiny-nolibc: bench/baseline/bl-tiny-nolibc.c $(MKDEPS) bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(BL_CFLAGS) -static -nostdlib -fno-pie -no-pie -fno-stack-protector -o $@ $<
+
+$(BL_B)/%.o: bench/baseline/%.c bench/baseline/fb.h $(MKDEPS) bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) $(BL_CFLAGS) -c -o $@ $<
+
+$(BL_B)/forkbench: $(BL_OBJS)
+	$(call say,HOSTLD,$@)
+	$(Q)$(HOSTCC) -o $@ $(BL_OBJS) -lm
+
+bench-baseline: bench-baseline-bins
+	@mkdir -p $(B)/results
+	$(Q)$(BL_B)/forkbench $(if $(filter 1,$(QUICK)),--quick,) $(BL_NS) $(BL_REPS) $(BASELINE_ARGS) \
+		--json $(B)/results/baseline.json
+
 # ---- isobench (issue 4): the grading harness - per-VM overhead of any guest image, and the scheduler's cost per
 #   quantum among idle VMs (--sched), as JSON; `isobench --help`. Built by `make all` (target isobench): the host
 #   tool $(B)/bin/isobench, its busy guest $(BENCH_B)/spin.elf, and the CUnit tests of its parsing
