@@ -70,6 +70,10 @@ void ib_av_base(struct ib_argv *a, const struct ib_opts *o, const char *dir, int
 		ib_av_add(a, "--net-socket");
 		ib_av_add(a, "%s/nic.sock", dir);
 	}
+	if (o->brief) {
+		ib_av_add(a, "--append");
+		ib_av_add(a, "vm_brief=1");
+	}
 	for (int i = 0; i < o->nextra; i++)
 		ib_av_add(a, "%s", o->extra[i]);
 }

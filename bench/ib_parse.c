@@ -172,14 +172,42 @@ void ib_image_name(const char *path, char *out, size_t n)
 		out[k] = 0;
 }
 
-int ib_is_vm_record_of(const char *line, const char *name)
+/* The quoted value of key in a record line ("key=\"...\"", escapes kept as they are) into out; 0, or -1 if absent. */
+static int quoted_value(const char *line, const char *key, char *out, size_t n)
 {
-	char pat[300];
+	char pat[64];
+	const char *p;
+	size_t k = 0;
 
-	if (strncmp(line, "@vm ", 4))
+	snprintf(pat, sizeof pat, " %s=\"", key);
+	if (!(p = strstr(line, pat)) || n == 0)
+		return -1;
+	for (p += strlen(pat); *p && *p != '"' && k + 1 < n; p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		out[k++] = *p;
+	}
+	out[k] = 0;
+	return 0;
+}
+
+int ib_vm_record(const char *line, struct ib_vmrec *v)
+{
+	const char *p;
+	int n = 0;
+
+	if (!strncmp(line, "@v ", 3)) {
+		if (sscanf(line + 3, "%lu %15s %d%n", &v->id, v->state, &v->status, &n) < 3 || !n)
+			return 0;
+		quoted_value(line, "image", v->image, sizeof v->image);     /* else the previous record's */
+		return 1;
+	}
+	if (strncmp(line, "@vm ", 4) || sscanf(line + 4, "id=%lu", &v->id) != 1 || !(p = strstr(line, " state=")) ||
+	    sscanf(p, " state=%15s status=%d", v->state, &v->status) != 2)
 		return 0;
-	snprintf(pat, sizeof pat, " image=\"%s\"", name);
-	return strstr(line, pat) != NULL;
+	if (quoted_value(line, "image", v->image, sizeof v->image) < 0)
+		v->image[0] = 0;
+	return 1;
 }
 
 char *ib_read_file(const char *path)

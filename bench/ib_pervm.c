@@ -250,6 +250,7 @@ static void write_report(struct jw *j, struct pervm *p)
 		jw_int(j, NULL, (long long)o->counts[k]);
 	jw_end(j, ']');
 	jw_bool(j, "nic", o->net);
+	jw_str(j, "vm_records", o->brief ? "brief (@v, kernel word vm_brief=1)" : "full (@vm)");
 	jw_int(j, "grace_ms", o->grace_ms);
 	jw_str(j, "accel", sample(p, 0, 0, 0)->accel);
 	jw_str(j, "method", "each figure is the median over runs (samples: every run's value). Kernel figures come from "

@@ -76,6 +76,7 @@ struct watch {
 	double t0, stop_at, term_at, kill_at;
 	int terms;                   /* SIGTERMs sent */
 	int live, watched_ended, gave_up;
+	struct ib_vmrec vm;          /* the last VM end seen (its image carries over between @v records) */
 	char line[LINE_MAX_BYTES];
 	size_t len;
 };
@@ -89,16 +90,28 @@ static void send_term(struct watch *w, double now, double vms)
 		w->kill_at = now + KILL_WAIT_S;
 }
 
-/* Keeps the first few @vm records of VMs that went wrong, to say why a run failed. */
-static void keep_bad_vm(struct ib_sample *s, const char *line)
+/* Keeps the first few records of VMs that went wrong (with their image), to say why a run failed. */
+static void keep_bad_vm(struct ib_sample *s, const struct ib_vmrec *v, const char *line)
 {
 	for (size_t i = 0; i < sizeof s->bad_vm / sizeof s->bad_vm[0]; i++)
 		if (!s->bad_vm[i][0]) {
-			size_t n = strnlen(line, sizeof s->bad_vm[i] - 1);
-			memcpy(s->bad_vm[i], line, n);
-			s->bad_vm[i][n] = 0;
+			snprintf(s->bad_vm[i], sizeof s->bad_vm[i], "%.40s: %.150s", v->image, line);
 			return;
 		}
+}
+
+/* A VM's end: note it if it went wrong; stop the run once the watched image's VM has ended. */
+static void on_vm_end(struct watch *w, const char *line, double now)
+{
+	if (strcmp(w->vm.state, "running") && (strcmp(w->vm.state, "exited") || w->vm.status != 0))
+		keep_bad_vm(w->s, &w->vm, line);
+	if (w->spec->watch_image && !strcmp(w->vm.image, w->spec->watch_image)) {
+		w->watched_ended = 1;
+		if (!w->stop_at)
+			w->stop_at = now;
+		if (w->spec->verbose)
+			fprintf(stderr, "isobench:   %.1f s: %s\n", now - w->t0, line);
+	}
 }
 
 /* One complete line of isorun's stdout (-v: the kernel's '@' records among the rest). */
@@ -110,16 +123,8 @@ static void on_line(struct watch *w, const char *line, double now)
 			w->stop_at = now + w->spec->grace_s;
 		if (w->spec->verbose)
 			fprintf(stderr, "isobench:   %.1f s: %s\n", now - w->t0, line);
-	} else if (!strncmp(line, "@vm ", 4) && !strstr(line, " state=running ") &&
-		   !strstr(line, " state=exited status=0 ")) {
-		keep_bad_vm(w->s, line);
-	}
-	if (w->spec->watch_image && ib_is_vm_record_of(line, w->spec->watch_image)) {
-		w->watched_ended = 1;
-		if (!w->stop_at)
-			w->stop_at = now;
-		if (w->spec->verbose)
-			fprintf(stderr, "isobench:   %.1f s: %s\n", now - w->t0, line);
+	} else if (ib_vm_record(line, &w->vm)) {
+		on_vm_end(w, line, now);
 	}
 }
 

@@ -199,6 +199,7 @@ static void write_report(struct jw *j, struct sched *p)
 		jw_int(j, NULL, (long long)o->counts[k]);
 	jw_end(j, ']');
 	jw_bool(j, "nic", o->net);
+	jw_str(j, "vm_records", o->brief ? "brief (@v, kernel word vm_brief=1)" : "full (@vm)");
 	jw_str(j, "accel", sample(p, 0, 0, 0)->accel);
 	jw_str(j, "method", "each run: COUNT idle VMs (idle_image idle_args: a deadline far away), then one busy VM that "
 	       "spins spin_ms with no hypercall (every quantum ends by the timer) and then idles `ticks` times for "

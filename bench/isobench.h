@@ -72,7 +72,7 @@ struct ib_opts {
 	const char *image, *args, *args_vms, *json_out, *isorun, *accel, *keep, *mem, *quota;
 	const char *idle_image, *idle_args, *spin_image;
 	unsigned long counts[IB_MAX_COUNTS];
-	int ncounts, counts_given, reps, icount, sched, net, verbose;
+	int ncounts, reps, icount, sched, net, brief, verbose;
 	long grace_ms, timeout_s, quantum_us, spin_ms, ticks, tick_us;
 	const char *extra[16];       /* --isorun-arg */
 	int nextra;
@@ -95,8 +95,16 @@ double ib_median(double *v, int n);
 /* The name the kernel reports for the image at path (isorun --help: the basename, bytes outside
  * [A-Za-z0-9._-] made '_'). */
 void ib_image_name(const char *path, char *out, size_t n);
-/* 1 if line is the @vm record of a VM of image name. */
-int ib_is_vm_record_of(const char *line, const char *name);
+/* A VM's end as the kernel reports it: "@vm id=N image=".." state=S status=N ..." or, with the kernel word
+ * vm_brief=1, "@v N S N [image=".."] ..." where a missing image is the previous record's. */
+struct ib_vmrec {
+	unsigned long id;
+	char image[128];             /* kept from one @v record to the next */
+	char state[16];
+	int status;
+};
+/* 1 and v filled if line is a @vm or @v record; 0 otherwise (v->image kept). */
+int ib_vm_record(const char *line, struct ib_vmrec *v);
 /* Reads a whole file (NUL-terminated; NULL on error). */
 char *ib_read_file(const char *path);
 /* 1 if path is a readable regular file that starts with the ELF magic; else 0 with the reason in err. */
@@ -143,7 +151,7 @@ struct ib_argv {
 void ib_av_add(struct ib_argv *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void ib_av_free(struct ib_argv *a);
 /* isorun -v --quiet --json DIR/isorun.json, the accelerator (TCG -icount shift=0 if icount), --mem, --quota,
- * --quantum, the NIC (DIR/nic.sock), the --isorun-arg words. */
+ * --quantum, the NIC (DIR/nic.sock), short @v records (--append vm_brief=1), the --isorun-arg words. */
 void ib_av_base(struct ib_argv *a, const struct ib_opts *o, const char *dir, int icount);
 /* A directory for the run called label, in the work directory (--keep DIR or a temporary one). */
 const char *ib_run_dir(const char *label);

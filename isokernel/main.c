@@ -181,7 +181,7 @@ static int parse_u64(const char *s, uint64_t *v)
 static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 {
 	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet", "netbounce",
-					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin" };
+					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief" };
 	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
 	char w[64];
 	const char *s = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
@@ -206,7 +206,8 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 		}
 		*eq = 0;
 		uint64_t *dst[NKEYS] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL, &vnet_bounce,
-					 &o->net_ip, &o->net_bits, &o->net_immediate, &vnet_poll_only, &sched_idle_spin };
+					 &o->net_ip, &o->net_bits, &o->net_immediate, &vnet_poll_only, &sched_idle_spin,
+					 &report_brief };
 		int k;
 		for (k = 0; k < NKEYS && strcmp(keys[k], w) != 0; k++)
 			;

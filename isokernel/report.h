@@ -28,8 +28,10 @@ struct kstats {
 	bool timed_out, stopped, quiet, rejected;
 };
 extern struct kstats kst;
+/* vm_brief=N on the kernel command line: nonzero writes each VM's end as a short @v record instead of @vm. */
+extern uint64_t report_brief;
 
-/* "@vm id=.. image=".." state=.. status=.. reason=".."" */
+/* "@vm id=.. image=".." state=.. status=.. reason=".."", or the short "@v id state status" (report_brief). */
 void report_vm(const struct vm *vm, const char *state, int status, const char *reason);
 /* A console record for VM id: the bytes in up to two pieces. */
 void report_console(uint32_t id, const void *const p[2], const uint64_t n[2]);

@@ -87,22 +87,16 @@ static uint32_t vm_counter(const struct kvlist *kv, const char *key)
 	return kv_get_ul(kv, key, &v) == 0 && v <= UINT32_MAX ? (uint32_t)v : 0;
 }
 
-static void on_vm(struct run *run, struct kvlist *kv)
+/* One VM's end, from a @vm or @v record; kv holds its counters. */
+static void add_vm(struct run *run, uint32_t id, const char *image, const char *state, const char *st,
+		   const char *reason, const struct kvlist *kv)
 {
 	struct results *r = &run->r;
-	unsigned long long id;
-	const char *image = kv_get(kv, "image"), *reason = kv_get(kv, "reason");
-	const char *st = kv_get(kv, "status");
-	struct vmrec *vm;
+	struct vmrec *vm = new_vmrec(r);
 
-	if (kv_get_ul(kv, "id", &id) < 0 || id > UINT32_MAX) {
-		r->bad_records++;
-		return;
-	}
-	vm = new_vmrec(r);
-	vm->id = (uint32_t)id;
+	vm->id = id;
 	vm->image = intern_name(r, image ? image : "?");
-	vm->state = (uint8_t)state_of(kv_get(kv, "state"));
+	vm->state = (uint8_t)state_of(state);
 	vm->status = st ? (int32_t)strtol(st, NULL, 10) : 0;
 	vm->reason = vm->state != VS_EXITED && reason ? xstrdup(reason) : NULL;
 	vm->rx_frames = vm_counter(kv, "rx_frames");
@@ -113,6 +107,51 @@ static void on_vm(struct run *run, struct kvlist *kv)
 	if (vm->state == VS_EXITED && vm->status != 0)
 		r->nonzero_exits++;
 	demux_vm_ended(run, vm->id);
+}
+
+static void on_vm(struct run *run, struct kvlist *kv)
+{
+	unsigned long long id;
+
+	if (kv_get_ul(kv, "id", &id) < 0 || id > UINT32_MAX) {
+		run->r.bad_records++;
+		return;
+	}
+	add_vm(run, (uint32_t)id, kv_get(kv, "image"), kv_get(kv, "state"), kv_get(kv, "status"),
+	       kv_get(kv, "reason"), kv);
+}
+
+/* The image and reason of the previous @v record (a @v record names them only when they change; runlog.h). */
+static char *brief_image, *brief_reason;
+
+/* Replaces *slot with a copy of v when v is given (the record named it). */
+static void carry(char **slot, const char *v)
+{
+	if (!v)
+		return;
+	free(*slot);
+	*slot = xstrdup(v);
+}
+
+/* "@v ID STATE STATUS [image=".."] [reason=".."] [counters]" (kernel word vm_brief=1). */
+static void on_v(struct run *run, const char *rest)
+{
+	char state[16], status[16];
+	unsigned long long id;
+	struct kvlist kv = { 0 };
+	int n = 0;
+
+	if (sscanf(rest, "%llu %15s %15s %n", &id, state, status, &n) < 3 || n == 0 || id > UINT32_MAX ||
+	    kv_parse(rest + n, &kv) < 0) {
+		run->r.bad_records++;
+		kv_free(&kv);
+		return;
+	}
+	carry(&brief_image, kv_get(&kv, "image"));
+	carry(&brief_reason, kv_get(&kv, "reason"));
+	add_vm(run, (uint32_t)id, brief_image, state, status, brief_reason && *brief_reason ? brief_reason : NULL,
+	       &kv);
+	kv_free(&kv);
 }
 
 static void on_done(struct run *run, struct kvlist *kv)
@@ -144,6 +183,10 @@ static void on_record(struct run *run, const char *line)
 	size_t n = strcspn(line + 1, " \t"), i;
 	struct kvlist kv = { 0 };
 
+	if (n == 1 && line[1] == 'v') {
+		on_v(run, line + 2);
+		return;
+	}
 	for (i = 0; i < sizeof tab / sizeof tab[0]; i++) {
 		if (strlen(tab[i].name) != n || strncmp(line + 1, tab[i].name, n))
 			continue;
@@ -210,6 +253,9 @@ void records_free(struct results *r)
 		free(r->names[i]);
 	kv_free(&r->boot);
 	kv_free(&r->summary);
+	free(brief_image);
+	free(brief_reason);
+	brief_image = brief_reason = NULL;
 	free(r->vms);
 	free(r->images);
 	free(r->rej);

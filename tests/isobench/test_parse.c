@@ -1,5 +1,5 @@
 /* test_parse.c - CUnit tests of isobench's parsing (bench/ib_parse.c): VM count lists, numbers, fields of isorun's
- * JSON report, medians, image names, @vm records. Built as build/tests/isobench_unit by bench/bench.mk. */
+ * JSON report, medians, image names, @vm and @v records. Built as build/tests/isobench_unit by bench/bench.mk. */
 #include <CUnit/Basic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,11 +133,34 @@ static void test_image_name(void)
 
 static void test_vm_record(void)
 {
-	CU_ASSERT_TRUE(ib_is_vm_record_of("@vm id=3 image=\"spin.elf\" state=exited status=0", "spin.elf"));
-	CU_ASSERT_FALSE(ib_is_vm_record_of("@vm id=3 image=\"spin.elf2\" state=exited", "spin.elf"));
-	CU_ASSERT_FALSE(ib_is_vm_record_of("@vm id=3 image=\"xspin.elf\" state=exited", "spin.elf"));
-	CU_ASSERT_FALSE(ib_is_vm_record_of("@image name=\"spin.elf\" count=1", "spin.elf"));
-	CU_ASSERT_FALSE(ib_is_vm_record_of("[vm 3] @vm id=3 image=\"spin.elf\"", "spin.elf"));
+	struct ib_vmrec v = { .image = "" };
+
+	CU_ASSERT_TRUE(ib_vm_record("@vm id=3 image=\"spin.elf\" state=exited status=0 priv_kib=4", &v));
+	CU_ASSERT_EQUAL(v.id, 3);
+	CU_ASSERT_STRING_EQUAL(v.image, "spin.elf");
+	CU_ASSERT_STRING_EQUAL(v.state, "exited");
+	CU_ASSERT_EQUAL(v.status, 0);
+	CU_ASSERT_TRUE(ib_vm_record("@vm id=9 image=\"a \\\"b\\\"\" state=faulted status=-1 reason=\"x\"", &v));
+	CU_ASSERT_STRING_EQUAL(v.image, "a \"b\"");
+	CU_ASSERT_STRING_EQUAL(v.state, "faulted");
+	CU_ASSERT_EQUAL(v.status, -1);
+	/* brief records: the image carries over until a record names another */
+	CU_ASSERT_TRUE(ib_vm_record("@v 12 exited 2 image=\"idle.elf\" reason=\"\"", &v));
+	CU_ASSERT_EQUAL(v.id, 12);
+	CU_ASSERT_STRING_EQUAL(v.image, "idle.elf");
+	CU_ASSERT_EQUAL(v.status, 2);
+	CU_ASSERT_TRUE(ib_vm_record("@v 13 running -1", &v));
+	CU_ASSERT_EQUAL(v.id, 13);
+	CU_ASSERT_STRING_EQUAL(v.image, "idle.elf");
+	CU_ASSERT_STRING_EQUAL(v.state, "running");
+	CU_ASSERT_EQUAL(v.status, -1);
+	/* not VM ends */
+	CU_ASSERT_FALSE(ib_vm_record("@image name=\"spin.elf\" count=1", &v));
+	CU_ASSERT_FALSE(ib_vm_record("@live vms=3 live=3 all_live_ns=5", &v));
+	CU_ASSERT_FALSE(ib_vm_record("[vm 3] @vm id=3 image=\"spin.elf\" state=exited status=0", &v));
+	CU_ASSERT_FALSE(ib_vm_record("@vm id=x state=exited status=0", &v));
+	CU_ASSERT_FALSE(ib_vm_record("@v 3 exited", &v));
+	CU_ASSERT_STRING_EQUAL(v.image, "idle.elf");
 }
 
 int main(void)
@@ -155,7 +178,7 @@ int main(void)
 	CU_add_test(s, "JSON strings", test_json_str);
 	CU_add_test(s, "medians", test_median);
 	CU_add_test(s, "image names", test_image_name);
-	CU_add_test(s, "@vm records", test_vm_record);
+	CU_add_test(s, "@vm and @v records", test_vm_record);
 	CU_basic_set_mode(CU_BRM_VERBOSE);
 	CU_basic_run_tests();
 	int failed = (int)CU_get_number_of_failures();

@@ -1,7 +1,7 @@
 #!/bin/bash
 # test_isobench.sh - the grading harness: its parsing units (CUnit), a small per-VM run of tiny (1, 10, 100 VMs) with
-# every JSON field checked for presence and sanity, a run stopped after all VMs are live (idle), a small --sched run,
-# a failing run (exit 1) and bad input refused with exit 2.
+# every JSON field checked for presence and sanity, a run stopped after all VMs are live (idle, full @vm lines), the
+# short @v records giving isorun the same JSON, a small --sched run, a failing run (exit 1) and bad input (exit 2).
 # timeout: 240
 . "$(dirname "$0")/lib.sh"
 need_runner
@@ -115,14 +115,26 @@ check_all tsc_hz "$J" '$1 > 1e8'
 grep -q '"samples": {' "$J" && grep -q '"create_ns_per_vm": \[[0-9]*\]' "$J" || fail "tiny: no samples"
 
 # ---- VMs that stay: stopped by isobench once all are live ----
-echo "+ isobench --image idle.elf --args 600000 --vms 1,20 --reps 1 --grace 200"
-"$IB" --image "$EX/idle.elf" --args 600000 --vms 1,20 --reps 1 --grace 200 --json "$WORK/idle.json" \
+echo "+ isobench --image idle.elf --args 600000 --vms 1,20 --reps 1 --grace 200 --full-records"
+"$IB" --image "$EX/idle.elf" --args 600000 --vms 1,20 --reps 1 --grace 200 --full-records --json "$WORK/idle.json" \
 	2>"$WORK/idle.err" || { cat "$WORK/idle.err"; fail "idle: isobench exited $?"; }
 NRES=2
 check_all runs_stopped_by_isobench "$WORK/idle.json" '$1 == 1'
 check_all vms_running_at_end "$WORK/idle.json" '$1 == 1 || $1 == 20'
 check_all all_live "$WORK/idle.json" '$1 == "true"'
 check_all guest_private_bytes_per_vm "$WORK/idle.json" '$1 > 4096'
+
+# ---- short @v records (vm_brief=1, isobench's default) give isorun the same per-VM JSON as full @vm lines ----
+mix="$EX/hello.elf:2 $EX/idle.elf:2 $EX/tiny.elf:1 $EX/idle.elf:1:abc $EX/hello.elf:1"
+run_isorun full --quiet $mix
+run_isorun brief --quiet --append vm_brief=1 $mix
+grep -aq '^@v 0 exited 0 image="hello.elf"' "$WORK/brief.serial" || fail "brief: no @v records in the serial log"
+grep -aq '^@vm ' "$WORK/brief.serial" && fail "brief: @vm lines despite vm_brief=1"
+sed -n '/"vms": \[/,$p' "$WORK/full.json" >"$WORK/full.vms"
+sed -n '/"vms": \[/,$p' "$WORK/brief.json" >"$WORK/brief.vms"
+[ "$(grep -c '"id"' "$WORK/full.vms")" = 7 ] || fail "full: not 7 VMs in the JSON"
+cmp -s "$WORK/full.vms" "$WORK/brief.vms" || { diff "$WORK/full.vms" "$WORK/brief.vms"; fail "brief: other per-VM JSON"; }
+[ "$(json_num brief malformed_records)" = 0 ] || fail "brief: malformed records"
 
 # ---- the scheduler mode, small ----
 echo "+ isobench --sched --vms 0,10 --reps 1 --spin-ms 200 --ticks 20"
@@ -152,7 +164,7 @@ rc=$?
 sed 's/^/  | /' "$WORK/fail.out" | tail -n 6
 [ $rc = 1 ] || fail "failing run: exit status $rc, expected 1"
 grep -q 'FAILED: .*isorun exited 1' "$WORK/fail.out" || fail "failing run: no clear message"
-grep -q '^isobench:   @vm id=0 image="idle.elf" state=exited status=2' "$WORK/fail.out" ||
+grep -q '^isobench:   idle.elf: @v 0 exited 2 ' "$WORK/fail.out" ||
 	fail "failing run: the failing VM's record is not shown"
 [ -e "$WORK/fail.json" ] && fail "failing run: wrote a report"
 
