@@ -90,22 +90,41 @@ void lapic_init(void)
 	lapic_eoi();
 }
 
+static bool timer_oneshot;      /* the LVT timer entry is one-shot and unmasked */
+static uint64_t timer_due;      /* TSC when the armed one-shot fires; 0 once it has */
+
+void lapic_timer_fired(void)
+{
+	timer_due = 0;
+}
+
+/* Each timer write is an exit under KVM and a QEMU timer update (a main-loop wake-up) under TCG, and the
+ * scheduler arms the timer at every dispatch and before every halt: a timer already due in [ns/2, ns] from now
+ * is kept. A quantum is then at least half a quantum; an idle wake-up may come early (the loop re-checks). */
 void lapic_timer_arm_ns(uint64_t ns)
 {
+	uint64_t now = rdtsc(), want = ns_to_tsc(ns);
 	uint64_t ticks = (uint64_t)(((unsigned __int128)ns * ticks_per_ns_32) >> 32);
 
+	if (timer_due > now + want / 2 && timer_due <= now + want)
+		return;
 	if (ticks < 1)
 		ticks = 1;
 	if (ticks > 0xffffffffu)
 		ticks = 0xffffffffu;
-	lapic_write(LAPIC_LVT_TIMER, T_TIMER);        /* one-shot, unmasked */
+	if (!timer_oneshot)
+		lapic_write(LAPIC_LVT_TIMER, T_TIMER);        /* one-shot, unmasked */
+	timer_oneshot = true;
 	lapic_write(LAPIC_TICR, (uint32_t)ticks);
+	timer_due = now + want;
 }
 
 void lapic_timer_stop(void)
 {
 	lapic_write(LAPIC_TICR, 0);
 	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | T_TIMER);
+	timer_oneshot = false;
+	timer_due = 0;
 }
 
 void lapic_eoi(void)

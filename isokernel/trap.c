@@ -85,6 +85,7 @@ void trap(struct trapframe *tf)
 	if (kstack_canary != KSTACK_CANARY)
 		panic("kernel stack overflow (trap %s at rip=%#lx)", trap_name(tf->vector), tf->rip);
 	if (tf->vector == T_TIMER) {
+		lapic_timer_fired();
 		lapic_eoi();
 		arch_timer_irqs++;
 	}

@@ -60,6 +60,7 @@
 #define VNET_BUFSZ   2048             /* two buffers per frame */
 #define VNET_BUFS    256              /* buffers per queue at most (fewer if the ring is smaller) */
 #define VQ_MAX       4096             /* largest ring size accepted (QEMU allows 1024) */
+#define VNET_TX_BATCH 32             /* vnet_queue notifies the device at least every this many frames */
 #define VNET_POLL_US 50               /* polled mode: idle loop polling period while the NIC is up */
 #define VNET_RX_BUDGET 256            /* frames taken per poll at most (then the next pass goes on) */
 
@@ -94,7 +95,8 @@ struct vq {
 };
 
 static struct {
-	bool up, broken, tx_unkicked;
+	bool up, broken;
+	uint16_t tx_unkicked;                    /* frames posted since the device was last notified */
 	bool irq;                                /* RX interrupts through MSI-X (else polled) */
 	volatile bool armed;                     /* irq mode: the ring was found empty, interrupts are on */
 	uint16_t io, cfg;                        /* BAR0, offset of the device config in it */
@@ -381,7 +383,7 @@ int vnet_send(const void *frame, size_t len)
 	if (tx_post(frame, len, false) != 0)
 		return -1;
 	vq_kick(&vn.tx);
-	vn.tx_unkicked = false;
+	vn.tx_unkicked = 0;
 	return 0;
 }
 
@@ -389,7 +391,8 @@ int vnet_queue(const void *frame, size_t len)
 {
 	if (tx_post(frame, len, false) != 0)
 		return -1;
-	vn.tx_unkicked = true;
+	if (++vn.tx_unkicked >= VNET_TX_BATCH)
+		vnet_flush();
 	return 0;
 }
 
@@ -397,7 +400,7 @@ void vnet_flush(void)
 {
 	if (vn.up && vn.tx_unkicked)
 		vq_kick(&vn.tx);
-	vn.tx_unkicked = false;
+	vn.tx_unkicked = 0;
 }
 
 int vnet_recv(void *buf, size_t cap)
@@ -487,7 +490,7 @@ unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len)
 		vq_kick(&vn.rx);
 	if (bounced) {
 		st.bounced += bounced;
-		vn.tx_unkicked = true;
+		vn.tx_unkicked = 1;
 		vnet_flush();
 	}
 	if (empty && vn.irq && !vn.broken)

@@ -273,12 +273,14 @@ static void nic_reclaim(void)
 	}
 }
 
-/* Frame f into the TX ring for src (a VM id or VSW_SRC_HOST); false if the ring is full. */
+/* Frame f into the TX ring for src (a VM id or VSW_SRC_HOST); false if the ring is full. Batched delivery
+ * batches the device's notification too: the driver tells the NIC when the sender leaves the CPU (the
+ * scheduler's poll), at the end of vsw_poll, or every few frames; immediate delivery tells it at once. */
 static bool nic_post(uint32_t src, const uint8_t *f, size_t len)
 {
 	struct vm *vm = live(src);
 
-	if (vnet_send(f, len) != 0)
+	if ((immediate ? vnet_send(f, len) : vnet_queue(f, len)) != 0)
 		return false;
 	if (nic_len == VSW_NIC_RING)                   /* only if the driver posted frames of its own (bounce) */
 		nic_reclaim();
@@ -428,8 +430,10 @@ static void from_nic(void *ctx, const uint8_t *f, size_t len)
 
 void vsw_poll(void)
 {
-	if (vnet_present())
-		vnet_recv_batch(from_nic, NULL);     /* in bounce mode the driver keeps frames for its own MAC */
+	if (!vnet_present())
+		return;
+	vnet_recv_batch(from_nic, NULL);     /* in bounce mode the driver keeps frames for its own MAC */
+	vnet_flush();                        /* the ARP answers it queued: the CPU may halt next */
 }
 
 void vsw_report(void)

@@ -10,6 +10,8 @@
 #include "memlayout.h"
 
 #define vnet_send fake_vnet_send
+#define vnet_queue fake_vnet_queue
+#define vnet_flush fake_vnet_flush
 #define vnet_tx_inflight fake_vnet_tx_inflight
 #define vnet_present fake_vnet_present
 #define vnet_recv_batch fake_vnet_recv_batch
@@ -31,7 +33,7 @@ static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
  * waiting to come in. */
 static struct {
 	bool up, full;
-	unsigned sent, inflight;
+	unsigned sent, inflight, kicks, unkicked;   /* kicks: the device told of new frames; unkicked: not yet */
 	uint8_t last[1514];
 	size_t last_len;
 	const uint8_t *in;
@@ -59,7 +61,25 @@ int fake_vnet_send(const void *f, size_t len)
 	nic.last_len = len;
 	nic.sent++;
 	nic.inflight++;
+	nic.kicks++;
 	return 0;
+}
+
+/* vnet_send posts and notifies the device; vnet_queue only posts; vnet_flush notifies if anything waits. */
+int fake_vnet_queue(const void *f, size_t len)
+{
+	if (fake_vnet_send(f, len) != 0)
+		return -1;
+	nic.kicks--;
+	nic.unkicked++;
+	return 0;
+}
+
+void fake_vnet_flush(void)
+{
+	if (nic.unkicked)
+		nic.kicks++;
+	nic.unkicked = 0;
 }
 
 unsigned fake_vnet_tx_inflight(void)
@@ -909,6 +929,35 @@ static void test_notify_batched_or_immediate(void)
 	}
 }
 
+/* Frames for the link: batched delivery tells the device once for a VM's batch (when the scheduler polls after
+ * the VM's turn, or at the end of vsw_poll for the switch's own ARP answers); immediate delivery once a frame. */
+static void test_tx_notify_batched_or_immediate(void)
+{
+	uint8_t f[1514], mac[6], arp[42];
+	size_t len;
+
+	for (int imm = 0; imm < 2; imm++) {
+		start(imm);
+		mac_of(1, mac);
+		len = udp_frame(f, out_mac, mac, ip_of(1), GW, 20, 0);
+		for (int i = 0; i < 5; i++)
+			CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
+		CU_ASSERT_EQUAL(nic.sent, 5);
+		CU_ASSERT_EQUAL(nic.kicks, imm ? 5u : 0u);
+		CU_ASSERT_EQUAL(nic.unkicked, imm ? 0u : 5u);
+		fake_vnet_flush();                             /* what the scheduler's vnet_poll does */
+		CU_ASSERT_EQUAL(nic.kicks, imm ? 5u : 1u);
+		/* An ARP request from outside: the answer is out, and the device told, when vsw_poll returns. */
+		arp_frame(arp, bc, out_mac, GW, 1, ip_of(2));
+		nic.in = arp;
+		nic.in_len = sizeof(arp);
+		vsw_poll();
+		CU_ASSERT_EQUAL(nic.sent, 6);
+		CU_ASSERT_EQUAL(nic.unkicked, 0);
+		CU_ASSERT_EQUAL(nic.kicks, imm ? 6u : 2u);
+	}
+}
+
 /* No NIC: nothing is polled, frames for outside have nowhere to go (dropped, counted), VMs still talk. */
 static void test_no_nic(void)
 {
@@ -957,6 +1006,8 @@ int unit_suite_vswitch(void)
 	CU_add_test(s, "frames to VM addresses that are not live dropped", test_not_live);
 	CU_add_test(s, "detach frees every queued frame", test_detach_frees);
 	CU_add_test(s, "arrivals notify batched or immediate as configured", test_notify_batched_or_immediate);
+	CU_add_test(s, "frames to the link notify the device per batch or per frame as configured",
+		    test_tx_notify_batched_or_immediate);
 	CU_add_test(s, "without a NIC", test_no_nic);
 	return 0;
 }
