@@ -121,6 +121,8 @@ struct ns_stack {
 	struct arp_entry arp[NS_ARP_ENTRIES];
 	struct ns_sock **socks;
 	uint8_t dispatching;
+	uint8_t ev_pending;      /* some socket has events to deliver (sock_event) */
+	uint8_t reap_pending;    /* a socket may be done with (closed by the application, or TCP CLOSED) */
 	uint16_t ip_id;
 };
 

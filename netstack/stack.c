@@ -66,6 +66,7 @@ void ns_destroy(struct ns_stack *st)
 /* Frees sockets the application has released and the protocol is done with. */
 static void sock_reap(struct ns_stack *st)
 {
+	st->reap_pending = 0;
 	for (unsigned i = 0; i < st->cfg.max_socks; i++) {
 		struct ns_sock *s = st->socks[i];
 		if (!s || !(s->flags & SF_APP_CLOSED) || (s->kind == SK_TCP && s->state != TCP_CLOSED))
@@ -77,12 +78,14 @@ static void sock_reap(struct ns_stack *st)
 	}
 }
 
-/* Calls the callbacks of sockets with events, a few rounds (callbacks may raise more), then reaps. */
+/* Calls the callbacks of sockets with events, a few rounds (callbacks may raise more), then reaps. Each scan
+ * of the table happens only if something is pending: this runs after every received frame. */
 static void sock_dispatch(struct ns_stack *st)
 {
 	st->dispatching = 1;
-	for (int round = 0; round < 4; round++) {
+	for (int round = 0; round < 4 && st->ev_pending; round++) {
 		int called = 0;
+		st->ev_pending = 0;
 		for (unsigned i = 0; i < st->cfg.max_socks; i++) {
 			struct ns_sock *s = st->socks[i];
 			if (!s || !s->ev)
@@ -98,12 +101,14 @@ static void sock_dispatch(struct ns_stack *st)
 			break;
 	}
 	st->dispatching = 0;
-	sock_reap(st);
+	if (st->reap_pending)
+		sock_reap(st);
 }
 
 void sock_event(struct ns_sock *s, unsigned ev)
 {
 	s->ev |= (uint8_t)ev;
+	s->st->ev_pending = 1;
 }
 
 /* A zeroed socket in a free slot; a full table recycles the oldest released TIME_WAIT connection. */
@@ -211,6 +216,7 @@ void ns_close(struct ns_sock *s)
 		tcp_free_listener(s);
 	s->flags |= SF_APP_CLOSED;
 	s->ev = 0;
+	s->st->reap_pending = 1;
 	if (!s->st->dispatching)
 		sock_reap(s->st);
 }

@@ -480,7 +480,9 @@ struct ns_sock *ns_tcp_accept(struct ns_sock *l, ns_event_fn cb, void *arg)
 		s->flags &= (uint16_t)~(SF_ACCEPTABLE | SF_APP_CLOSED);
 		s->cb = cb;
 		s->arg = arg;
-		s->ev = (uint8_t)ns_events(s);
+		s->ev = 0;
+		if (ns_events(s))
+			sock_event(s, ns_events(s));     /* what happened before the accept, delivered at the next dispatch */
 		return s;
 	}
 	return NULL;

@@ -234,6 +234,7 @@ void tcp_window_opened(struct ns_sock *s)
 void tcp_closed(struct ns_sock *s, int err)
 {
 	s->state = TCP_CLOSED;
+	s->st->reap_pending = 1;
 	s->timer = 0;
 	if (err)
 		s->err = (int8_t)err;
