@@ -72,6 +72,7 @@ struct results {
 	int booted, done, done_code, panicked;
 	char kernel_accel[16];
 	struct kvlist boot, summary;
+	struct kvlist net, vswitch;  /* the @net and @switch counters (empty without a NIC) */
 	struct kvlist *images;      /* one per @image record */
 	size_t nimages;
 	struct rejection *rej;

@@ -163,6 +163,16 @@ static void write_images(FILE *f, const struct run *run)
 
 	jkey(f, "boot");
 	jkv_object(f, &run->r.boot);
+	jkey(f, "net");
+	if (run->r.net.n)
+		jkv_object(f, &run->r.net);
+	else
+		fputs("null", f);
+	jkey(f, "switch");
+	if (run->r.vswitch.n)
+		jkv_object(f, &run->r.vswitch);
+	else
+		fputs("null", f);
 	jkey(f, "images");
 	fputc('[', f);
 	for (i = 0; i < run->r.nimages; i++) {

@@ -162,12 +162,28 @@ static void on_done(struct run *run, struct kvlist *kv)
 	run->r.done_code = kv_get_ul(kv, "code", &code) == 0 && code < 256 ? (int)code : IR_KERNEL;
 }
 
-static void on_summary(struct run *run, struct kvlist *kv)
+/* Keeps kv's pairs in *dst (the last record of its kind wins). */
+static void keep_kv(struct kvlist *dst, struct kvlist *kv)
 {
-	kv_free(&run->r.summary);
-	run->r.summary = *kv;
+	kv_free(dst);
+	*dst = *kv;
 	kv->v = NULL;
 	kv->n = kv->cap = 0;
+}
+
+static void on_summary(struct run *run, struct kvlist *kv)
+{
+	keep_kv(&run->r.summary, kv);
+}
+
+static void on_net(struct run *run, struct kvlist *kv)
+{
+	keep_kv(&run->r.net, kv);
+}
+
+static void on_switch(struct run *run, struct kvlist *kv)
+{
+	keep_kv(&run->r.vswitch, kv);
 }
 
 /* Dispatches one '@' record; unknown record types are ignored (a newer kernel may add some). */
@@ -179,6 +195,7 @@ static void on_record(struct run *run, const char *line)
 	} tab[] = {
 		{ "boot", on_boot }, { "image", on_image }, { "reject", on_reject },
 		{ "vm", on_vm }, { "summary", on_summary }, { "done", on_done },
+		{ "net", on_net }, { "switch", on_switch },
 	};
 	size_t n = strcspn(line + 1, " \t"), i;
 	struct kvlist kv = { 0 };
@@ -253,6 +270,8 @@ void records_free(struct results *r)
 		free(r->names[i]);
 	kv_free(&r->boot);
 	kv_free(&r->summary);
+	kv_free(&r->net);
+	kv_free(&r->vswitch);
 	free(brief_image);
 	free(brief_reason);
 	brief_image = brief_reason = NULL;

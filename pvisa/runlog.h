@@ -16,7 +16,10 @@
  *         @image name="hello.elf" count=N text_pages=N data_pages=N shared_bytes=N
  *         @reject name="bad.elf" reason="..."           an image refused at load
  *         @vm id=N image="hello.elf" state=exited|failed|faulted|running status=N reason="..."
- *                                                       one per VM when it ends (or at the end of the run)
+ *                                                       priv_kib=N cpu_us=N hypercalls=N, then the switch's
+ *                                                       per-VM counters when not all zero: rx_frames tx_frames
+ *                                                       rx_drops tx_spoofed; one per VM when it ends (or at
+ *                                                       the end of the run)
  *         @v ID STATE STATUS [image=".."] [reason=".."] [rx_frames=.. ...]
  *                                                       the same, short (kernel word vm_brief=1): image and reason
  *                                                       are those of the previous @v record unless given (reason=""
@@ -27,6 +30,9 @@
  *         @net mac=.. rx=.. tx=.. ... irqs=.. polls=..  the NIC's counters (only with a NIC): frames, drops,
  *                                                       bounced (netbounce), interrupts, looks at the RX ring
  *         @switch from_nic=.. to_vm=.. drop_*=..       the virtual switch's counters, every drop by reason
+ *                                                       (drop_malformed, drop_share: a sender's share of a queue
+ *                                                       or of the pool is used up) and nic_busy (PV_EAGAIN to a
+ *                                                       VM for the link: not a drop, the VM keeps the frame)
  *         @done code=N                                 last line; then the kernel powers off
  *     Other lines are human-readable kernel log ("isokernel: ...").
  *
