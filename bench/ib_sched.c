@@ -133,6 +133,8 @@ static void write_result(struct jw *j, struct sched *p, int mode, int k)
 	med_member(j, "sched_pick_cycles", s, n, F_sched_pick_cycles);
 	tm = med_member(j, "sched_pick_cycles_median", s, n, F_sched_pick_cycles_median);
 	ns_member(j, "sched_pick_ns_median", tm, hz);
+	med_member(j, "sched_switch_passes", s, n, F_sched_switch_passes);
+	med_member(j, "sched_switch_cycles_median", s, n, F_sched_switch_cycles_median);
 	med_member(j, "timer_deliveries", s, n, F_timer_deliveries);
 	med_member(j, "timer_delivery_cycles", s, n, F_timer_delivery_cycles);
 	tm = med_member(j, "timer_delivery_cycles_median", s, n, F_timer_delivery_cycles_median);
@@ -206,7 +208,8 @@ static void write_report(struct jw *j, struct sched *p)
 	       "tick_us. The kernel times, with lfence;rdtsc and always on: a scheduler pass = from its entry on the "
 	       "timer interrupt that ended a quantum (ring 3) to the resume of the next VM with no sleep between (NIC "
 	       "and switch poll, host-stop check, timer-heap wake-ups, run-queue pop, address-space and FPU switch, "
-	       "timer arming); a timer delivery = from the idle kernel's wake-up (hlt returns) to the resume of the VM "
+	       "timer arming) when the same VM goes on (nothing else runnable; sched_switch_*: passes that resumed another "
+	       "VM, e.g. an idle VM's first quantum that ran out); a timer delivery = from the idle kernel's wake-up (hlt returns) to the resume of the VM "
 	       "its timer heap released. Per run: count, mean, median and min of the last 1024 (medians), in TSC "
 	       "cycles; figures here are medians over runs. flat: the largest over the smallest of "
 	       "sched_cycles_per_pass_median across the counts (target: within 10%). The run is stopped when the busy "

@@ -29,7 +29,8 @@
 	X(sched_passes, "sched_passes") X(sched_cycles_per_pass, "sched_cycles_per_pass") \
 	X(sched_cycles_per_pass_median, "sched_cycles_per_pass_median") \
 	X(sched_cycles_per_pass_min, "sched_cycles_per_pass_min") X(sched_pick_cycles, "sched_pick_cycles") \
-	X(sched_pick_cycles_median, "sched_pick_cycles_median") \
+	X(sched_pick_cycles_median, "sched_pick_cycles_median") X(sched_switch_passes, "sched_switch_passes") \
+	X(sched_switch_cycles_median, "sched_switch_cycles_median") \
 	X(timer_deliveries, "timer_deliveries") X(timer_delivery_cycles, "timer_delivery_cycles") \
 	X(timer_delivery_cycles_median, "timer_delivery_cycles_median") \
 	X(timer_delivery_cycles_min, "timer_delivery_cycles_min") \

@@ -115,6 +115,7 @@ static void report_timing(void)
 	report_tstat("sched_passes", "sched_cycles_per_pass", &kst.sched_pass);
 	kprintf(" sched_pick_cycles=%lu sched_pick_cycles_median=%lu", tstat_mean(&kst.sched_pick),
 		tstat_median(&kst.sched_pick));
+	report_tstat("sched_switch_passes", "sched_switch_cycles", &kst.sched_switch);
 	report_tstat("timer_deliveries", "timer_delivery_cycles", &kst.timer_delivery);
 	report_tstat("net_deliveries", "net_delivery_cycles", &kst.net_delivery);
 	kprintf(" free_frames_min=%lu", kst.free_frames_min);

@@ -21,8 +21,9 @@ struct kstats {
 	uint64_t first_runs;             /* VMs that have had their first quantum */
 	uint64_t all_live_tsc;           /* when the last VM created had its first quantum (0: not yet) */
 	uint64_t free_frames_min;        /* fewest free frames seen, sampled before each VM frees its memory */
-	struct tstat sched_pass;         /* quantum expiry (timer from ring 3) to the resume of a VM, no sleep between */
+	struct tstat sched_pass;         /* quantum expiry (timer from ring 3) to the resume of the same VM, no sleep */
 	struct tstat sched_pick;         /* the same pass up to the timer arming: the next VM chosen and installed */
+	struct tstat sched_switch;       /* quantum expiry to the resume of another VM (a switch), no sleep */
 	struct tstat timer_delivery;     /* idle kernel woken, timer heap released a VM, to its resume */
 	struct tstat net_delivery;       /* idle kernel woken, a frame woke a VM, to its resume */
 	bool timed_out, stopped, quiet, rejected;

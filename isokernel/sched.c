@@ -25,6 +25,7 @@ static struct vm *last_run;         /* whose window is installed */
 static uint64_t stop_poll_tsc, next_stop_poll;   /* when COM1 is next checked for the host's stop byte */
 /* Instrumentation (kst.sched_pass, timer_delivery, net_delivery): a few TSC reads per pass, always on. */
 static uint64_t pass_entry;         /* kernel entry of a VM whose quantum ran out (0: this pass is not one) */
+static const struct vm *pass_vm;    /* that VM */
 static uint64_t wake_tsc;           /* the idle loop woke up (0: this pass did not come from idling) */
 static bool woke_by_timer, woke_by_net;
 
@@ -73,6 +74,7 @@ void sched_enqueue(struct vm *vm)
 void sched_preempt(struct vm *vm)
 {
 	pass_entry = slice_start;       /* sched_save() just read the TSC on entry */
+	pass_vm = vm;
 	runq_push(&rq, vm);
 }
 
@@ -206,13 +208,16 @@ static void switch_to(struct vm *vm)
 }
 
 /* The scheduler's own figures, taken when vm was picked and installed (picked) and at its resume (t, after the
- * timer is armed): the pass after a quantum ran out, the delivery of a timer or a frame to a VM that woke an idle
- * kernel, and the first quantum of each VM (the last one makes all live). */
+ * timer is armed): the pass after a quantum ran out (the same VM goes on, or another one: a switch), the delivery
+ * of a timer or a frame to a VM that woke an idle kernel, and the first quantum of each VM (the last one makes all
+ * live). */
 static void account_pass(struct vm *vm, uint64_t picked, uint64_t t)
 {
-	if (pass_entry) {
+	if (pass_entry && vm == pass_vm) {
 		tstat_add(&kst.sched_pass, t - pass_entry);
 		tstat_add(&kst.sched_pick, picked - pass_entry);
+	} else if (pass_entry) {
+		tstat_add(&kst.sched_switch, t - pass_entry);
 	}
 	if (wake_tsc && woke_by_timer != woke_by_net)
 		tstat_add(woke_by_timer ? &kst.timer_delivery : &kst.net_delivery, t - wake_tsc);

@@ -45,11 +45,14 @@
  *     all_live=0|1 all_live_ns   every VM had its first quantum; ns from the start of the first VM creation to the
  *                                first quantum of the last VM created (0 when not all did)
  *     sched_passes sched_cycles_per_pass sched_cycles_per_pass_median sched_cycles_per_pass_min
- *                                scheduler passes after a quantum ran out (timer interrupt from ring 3) that resumed a
- *                                VM without sleeping: TSC ticks from the kernel's entry (its first TSC read) to the
- *                                resume (after the quantum timer is armed); mean, median and min (median and min of
- *                                the last 1024 passes); sched_pick_cycles sched_pick_cycles_median: the same passes up
- *                                to the timer arming (next VM chosen, its address space and FPU state installed)
+ *                                scheduler passes after a quantum ran out (timer interrupt from ring 3) that resumed
+ *                                the same VM (nothing else was runnable) without sleeping: TSC ticks from the kernel's
+ *                                entry (its first TSC read) to the resume (after the quantum timer is armed); mean,
+ *                                median and min (the median of the last 1024 passes); sched_pick_cycles
+ *                                sched_pick_cycles_median: the same passes up to the timer arming (VM chosen)
+ *     sched_switch_passes sched_switch_cycles sched_switch_cycles_median sched_switch_cycles_min
+ *                                the same for passes that resumed another VM (its address space and FPU state
+ *                                installed: a VM switch on preemption)
  *     timer_deliveries timer_delivery_cycles timer_delivery_cycles_median timer_delivery_cycles_min
  *                                the idle kernel woke (hlt returned, or the idle spin ended) and its timer heap released
  *                                a VM: TSC ticks from the wake-up to that VM's resume
