@@ -144,6 +144,11 @@ int ib_judge(const struct ib_sample *s, const char *what, const char *dir, doubl
 
 	if (s->gave_up)
 		snprintf(why, sizeof why, "it passed its time limit (--timeout) and was stopped");
+	else if (s->status == 1 && fig(s, F_vms_running_at_end) > 0 && fig(s, F_vms_failed) == 0 &&
+		 fig(s, F_vms_faulted) == 0)
+		snprintf(why, sizeof why, "isorun exited 1: %.0f VMs were still running when the kernel ended the run "
+			 "(all waiting with no deadline and no NIC: \"blocked forever\"? do not give --no-net)",
+			 fig(s, F_vms_running_at_end));
 	else if (s->status != 0)
 		snprintf(why, sizeof why, "isorun exited %d: %s", s->status, status_meaning(s->status));
 	else if (fig(s, F_vms_started) != vms)
