@@ -45,7 +45,7 @@ bench-net: kernel runner examples
 BL_B        := $(B)/bench/baseline
 BL_SERVICES := $(BL_B)/bl-tiny-static $(BL_B)/bl-tiny-dynamic $(BL_B)/bl-tiny-nolibc $(BL_B)/bl-echo-static \
                $(BL_B)/bl-echo-dynamic $(BL_B)/bl-http-static $(BL_B)/bl-http-dynamic
-BL_OBJS     := $(addprefix $(BL_B)/,forkbench.o fb_spawn.o fb_mem.o fb_load.o fb_udp.o fb_http.o)
+BL_OBJS     := $(addprefix $(BL_B)/,forkbench.o fb_spawn.o fb_stage.o fb_mem.o fb_load.o fb_udp.o fb_http.o)
 BL_CFLAGS   := -std=gnu11 -O2 $(WARN)
 , := ,
 BL_NS       := $(if $(BASELINE_NS),--ns $(BASELINE_NS),$(if $(filter 1,$(QUICK)),,--ns 1$(,)10$(,)100$(,)1000$(,)10000))

@@ -19,7 +19,9 @@ struct fb_service {
 };
 
 struct fb_opts {
-	const char *bindir;
+	const char *bindir;      /* where the bl-* binaries were built */
+	const char *tmpdir;      /* where the private copies go (--tmpdir) */
+	const char *rundir;      /* the private copies the instances are started from (fb_stage.c) */
 	const char *json;
 	const struct fb_service *svc[16];
 	int nsvc;
@@ -92,6 +94,10 @@ long fb_max_n(const struct fb_service *s, const struct fb_opts *o);
 int fb_spawn(const struct fb_service *s, long n, const struct fb_opts *o, struct fb_fleet *f, struct fb_rep *r);
 int fb_stop(struct fb_fleet *f, struct fb_rep *r);
 void fb_signals(void);
+
+/* fb_stage.c */
+int fb_stage(struct fb_opts *o, const char *tmpdir);
+void fb_unstage(struct fb_opts *o);
 
 /* fb_mem.c: the /proc/meminfo fields forkbench follows, in bytes. */
 struct fb_meminfo {

@@ -234,18 +234,60 @@ static void fb_argv(const struct fb_service *s, long i, const struct fb_opts *o,
 	argv[k] = NULL;
 }
 
+/* Forks the instances one by one, reading readiness bytes as they come; returns the seconds it took.
+ * A failure leaves its reason in MSG (the instances started so far are in f). */
+static double fb_fork_all(const struct fb_service *s, const struct fb_opts *o, struct fb_fleet *f, const char *path,
+                          int ready_wr, int devnull, char *msg, size_t cap)
+{
+	char addr[16], port[8], body[24];
+	char *argv[5];
+	pid_t parent = getpid();
+	double t0 = fb_now();
+
+	for (long i = 0; i < f->n && !fb_stop_requested; i++) {
+		pid_t p;
+
+		fb_argv(s, i, o, (char *)path, argv, addr, port, body);
+		p = s->vfork ? vfork() : fork();
+		if (p == 0)
+			fb_child(ready_wr, devnull, parent, path, argv);
+		if (p < 0) {
+			snprintf(msg, cap, "fork of instance %ld: %s", i, strerror(errno));
+			break;
+		}
+		f->pids[f->started++] = p;
+		if ((i & 63) == 63 && fb_drain(f, 0) < 0) {
+			snprintf(msg, cap, "reading the readiness pipe: %s", strerror(errno));
+			break;
+		}
+	}
+	return fb_now() - t0;
+}
+
+/* Waits until every started instance is ready, one ends, or the time is over (reason in MSG). */
+static void fb_await(struct fb_fleet *f, char *msg, size_t cap)
+{
+	double t1 = fb_now(), limit = t1 + 30.0 + (double)f->n / 1000.0;
+
+	while (msg[0] == '\0' && f->ready < f->n && !fb_stop_requested && fb_now() < limit)
+		if (fb_drain(f, 100) < 0)
+			snprintf(msg, cap, "reading the readiness pipe: %s", strerror(errno));
+		else
+			fb_casualty(f, msg, cap);
+	if (msg[0] == '\0' && f->ready < f->n && fb_casualty(f, msg, cap) == 0)
+		snprintf(msg, cap, "only %ld of %ld instances ready after %.0f s", f->ready, f->n, fb_now() - t1);
+}
+
 /* Forks N instances, each running the service, and waits until every one wrote its readiness byte.
  * Sets r's start_per_s, start_seconds, fork_per_s. 0 ok; -1 failure (message printed, the fleet stopped). */
 int fb_spawn(const struct fb_service *s, long n, const struct fb_opts *o, struct fb_fleet *f, struct fb_rep *r)
 {
-	char path[4096], addr[16], port[8], body[24], msg[256] = "";
-	char *argv[5];
+	char path[4096], msg[256] = "";
 	int pfd[2], devnull;
-	pid_t parent = getpid();
-	double t0, t1, t2, limit;
+	double t0, fork_s;
 
 	memset(f, 0, sizeof *f);
-	snprintf(path, sizeof path, "%s/%s", o->bindir, s->exe);
+	snprintf(path, sizeof path, "%s/%s", o->rundir ? o->rundir : o->bindir, s->exe);
 	if (access(path, X_OK) < 0) {
 		fprintf(stderr, "forkbench: %s: %s (make bench-baseline builds it)\n", path, strerror(errno));
 		return -1;
@@ -262,43 +304,21 @@ int fb_spawn(const struct fb_service *s, long n, const struct fb_opts *o, struct
 	f->n = n;
 	fb_live = f;
 	t0 = fb_now();
-	for (long i = 0; i < n && !fb_stop_requested; i++) {
-		pid_t p;
-
-		fb_argv(s, i, o, path, argv, addr, port, body);
-		p = s->vfork ? vfork() : fork();
-		if (p == 0)
-			fb_child(pfd[1], devnull, parent, path, argv);
-		if (p < 0) {
-			snprintf(msg, sizeof msg, "fork of instance %ld: %s", i, strerror(errno));
-			break;
-		}
-		f->pids[f->started++] = p;
-		if ((i & 63) == 63 && fb_drain(f, 0) < 0)
-			break;
-	}
-	t1 = fb_now();
+	fork_s = fb_fork_all(s, o, f, path, pfd[1], devnull, msg, sizeof msg);
 	close(pfd[1]);
 	close(devnull);
-	limit = t1 + 30.0 + (double)n / 1000.0;
-	while (msg[0] == '\0' && f->started == n && f->ready < n && !fb_stop_requested && fb_now() < limit) {
-		if (fb_drain(f, 100) < 0 || fb_casualty(f, msg, sizeof msg))
-			break;
-	}
-	t2 = fb_now();
-	if (msg[0] == '\0' && f->started == n && f->ready < n && fb_casualty(f, msg, sizeof msg) == 0)
-		snprintf(msg, sizeof msg, "only %ld of %ld instances ready after %.0f s", f->ready, n, t2 - t1);
+	if (msg[0] == '\0' && !fb_stop_requested)
+		fb_await(f, msg, sizeof msg);
 	if (f->ready < n || fb_stop_requested) {
 		fprintf(stderr, "forkbench: %s: %s\n", s->name, fb_stop_requested ? "interrupted" : msg);
 		fb_stop(f, NULL);
 		return -1;
 	}
-	r->m[FB_M_start_seconds] = t2 - t0;
-	r->m[FB_M_start_per_s] = (double)n / (t2 - t0);
-	r->m[FB_M_fork_per_s] = (double)n / (t1 - t0);
+	r->m[FB_M_start_seconds] = fb_now() - t0;
+	r->m[FB_M_start_per_s] = (double)n / r->m[FB_M_start_seconds];
+	r->m[FB_M_fork_per_s] = (double)n / fork_s;
 	return 0;
 }
-
 /* Processes whose parent is this one, from /proc (the reaped instances must not be among them). */
 static long fb_children_left(void)
 {

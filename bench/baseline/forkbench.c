@@ -96,6 +96,8 @@ static void fb_usage(FILE *f)
 	"  --http-port P     port of every http instance (default 8080)\n"
 	"  --settle MS       pause between all ready and the memory reading, and after the kill (default 300)\n"
 	"  --bindir DIR      where the bl-* binaries are (default: forkbench's own directory)\n"
+	"  --tmpdir DIR      the instances run private copies of the binaries, made in DIR/forkbench.XXXXXX and\n"
+	"                    removed at the end, so a rebuild during a run breaks nothing (default $TMPDIR or /tmp)\n"
 	"  --json FILE       write the report as JSON (below)\n"
 	"  --quiet           no progress lines\n"
 	"  -h, --help        this text\n\n"
@@ -191,6 +193,7 @@ static void fb_defaults(struct fb_opts *o, const char *argv0, int quick)
 
 	memset(o, 0, sizeof *o);
 	o->bindir = fb_own_dir(argv0);
+	o->tmpdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	fb_parse_list(o, list, 1);
 	fb_parse_list(o, quick ? ns_quick : ns_full, 0);
 	o->reps = quick ? 1 : 3;
@@ -209,13 +212,13 @@ static void fb_defaults(struct fb_opts *o, const char *argv0, int quick)
 static int fb_options(int argc, char **argv, struct fb_opts *o)
 {
 	enum { O_SVC = 256, O_NS, O_REPS, O_QUICK, O_CONC, O_DUR, O_WARM, O_TMO, O_SIZE, O_BODY, O_UPORT, O_HPORT,
-	       O_SETTLE, O_BINDIR, O_JSON, O_QUIET };
+	       O_SETTLE, O_BINDIR, O_TMPDIR, O_JSON, O_QUIET };
 	static const struct option lo[] = {
 		{ "services", 1, 0, O_SVC }, { "ns", 1, 0, O_NS }, { "reps", 1, 0, O_REPS }, { "quick", 0, 0, O_QUICK },
 		{ "concurrency", 1, 0, O_CONC }, { "duration", 1, 0, O_DUR }, { "warm-wait", 1, 0, O_WARM },
 		{ "timeout", 1, 0, O_TMO }, { "size", 1, 0, O_SIZE }, { "body", 1, 0, O_BODY },
 		{ "udp-port", 1, 0, O_UPORT }, { "http-port", 1, 0, O_HPORT }, { "settle", 1, 0, O_SETTLE },
-		{ "bindir", 1, 0, O_BINDIR }, { "json", 1, 0, O_JSON },
+		{ "bindir", 1, 0, O_BINDIR }, { "tmpdir", 1, 0, O_TMPDIR }, { "json", 1, 0, O_JSON },
 		{ "quiet", 0, 0, O_QUIET }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 } };
 	int quick = 0, c;
 	double v;
@@ -240,6 +243,7 @@ static int fb_options(int argc, char **argv, struct fb_opts *o)
 		case O_HPORT: bad = fb_num("--http-port", optarg, 1, 65535, &v); o->http_port = (int)v; break;
 		case O_SETTLE: bad = fb_num("--settle", optarg, 0, 60000, &v); o->settle_ms = (int)v; break;
 		case O_BINDIR: o->bindir = optarg; break;
+		case O_TMPDIR: o->tmpdir = optarg; break;
 		case O_JSON: o->json = optarg; break;
 		case O_QUIET: o->quiet = 1; break;
 		case 'h': fb_usage(stdout); return 1;
@@ -495,7 +499,7 @@ static void fb_json_result(FILE *f, const struct fb_opts *o, const struct fb_res
 	char path[4096];
 	struct stat st;
 
-	snprintf(path, sizeof path, "%s/%s", o->bindir, r->s->exe);
+	snprintf(path, sizeof path, "%s/%s", o->rundir ? o->rundir : o->bindir, r->s->exe);
 	fprintf(f, "{\"name\": \"%s\", \"service\": \"%s\", \"linkage\": \"%s\", \"exe\": ", r->s->name, r->s->service,
 	        r->s->linkage);
 	fb_json_str(f, r->s->exe);
@@ -613,12 +617,16 @@ int main(int argc, char **argv)
 	}
 	if (fb_plan(&o, res, (int)(sizeof res / sizeof res[0]), &nres) < 0)
 		return 2;
+	if (fb_stage(&o, o.tmpdir) < 0)
+		return 1;
 	if (!o.quiet)
-		fprintf(stderr, "forkbench: %d (service, N) pairs x %d repetition(s), binaries in %s\n", nres, o.reps,
-		        o.bindir);
+		fprintf(stderr, "forkbench: %d (service, N) pairs x %d repetition(s), binaries from %s run as copies in %s\n",
+		        nres, o.reps, o.bindir, o.rundir);
 	ok = fb_run_all(&o, res, nres);
 	fb_table(res, nres);
-	if (o.json && fb_write_json(&o, res, nres, ok, &start) < 0)
+	rc = o.json ? fb_write_json(&o, res, nres, ok, &start) : 0;
+	fb_unstage(&o);
+	if (rc < 0)
 		return 1;
 	if (o.json)
 		printf("wrote %s\n", o.json);

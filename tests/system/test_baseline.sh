@@ -6,17 +6,19 @@
 BLDIR=$B/bench/baseline
 FB=$BLDIR/forkbench
 JSON=$WORK/baseline.json
-# Ports of their own, so a `make bench-baseline` running at the same time (7007, 8080) does not collide.
-PORTS="--udp-port 17007 --http-port 18080"
+# Ports of their own, so a `make bench-baseline` running at the same time (7007, 8080) does not collide; the
+# private copies of the binaries in $WORK.
+OPTS="--udp-port 17007 --http-port 18080 --tmpdir $WORK"
 
 if [ ! -x "$FB" ]; then
 	(cd "$ROOT" && make -s --no-print-directory B="$B" bench-baseline-bins) >"$WORK/make.out" 2>&1 ||
 		fail "cannot build forkbench (make bench-baseline-bins): $(tail -n 5 "$WORK/make.out")"
 fi
 
-# How many processes run a binary from $BLDIR (bl-*): counted by /proc/PID/exe, nothing else matches.
+# forkbench runs copies of the binaries made in --tmpdir $WORK (forkbench.XXXXXX/bl-*): instances of this test are
+# the processes whose /proc/PID/exe is there, nothing else matches.
 instances() {
-	ls -l /proc/[0-9]*/exe 2>/dev/null | grep -c -- " -> $BLDIR/bl-"
+	ls -l /proc/[0-9]*/exe 2>/dev/null | grep -c -- " -> $WORK/forkbench\.[^/]*/bl-"
 }
 # wait_instances WANT SEC: until exactly WANT instances exist, or SEC seconds are over; prints the last count.
 wait_instances() {
@@ -24,13 +26,13 @@ wait_instances() {
 	while [ "$(instances)" != "$1" ] && [ $SECONDS -lt $end ]; do sleep 0.1; done
 	instances
 }
+# no_copies WHEN: forkbench removed its private copies (nothing left in $WORK/forkbench.*).
+no_copies() { ! ls -d "$WORK"/forkbench.* >/dev/null 2>&1 || fail "$1: forkbench left $(ls -d "$WORK"/forkbench.*)"; }
 # field LINE KEY: the first value of "KEY" in the JSON object LINE (a number, null, true/false or "string").
 field() {
 	printf '%s\n' "$1" | awk -v k="\"$2\": " '{ i = index($0, k); if (!i) exit 1; s = substr($0, i + length(k));
 		sub(/[,}].*/, "", s); print s }'
 }
-
-[ "$(instances)" = 0 ] || fail "$(instances) bl-* processes from $BLDIR exist before the test (a killed run's leftovers?)"
 
 # 0. Usage errors and limits are refused before anything starts (status 2, a reason).
 # expect_refusal WHAT PATTERN ARGS...: forkbench ARGS exits 2 and says PATTERN on stderr.
@@ -55,7 +57,7 @@ expect_refusal "beyond this machine" "sysctl -w kernel.pid_max\|sysctl -w kernel
 echo "ok: usage errors and impossible counts refused with status 2 and a reason"
 
 # 1. The check below can see instances: 20 of them while forkbench holds them (1.5-s settle), none after.
-"$FB" --quiet --services tiny_static --ns 20 --reps 1 --settle 1500 $PORTS >"$WORK/see.out" 2>&1 &
+"$FB" --quiet --services tiny_static --ns 20 --reps 1 --settle 1500 $OPTS >"$WORK/see.out" 2>&1 &
 fbpid=$!
 seen=$(wait_instances 20 20)
 wait $fbpid
@@ -64,10 +66,11 @@ rc=$?
 [ $rc = 0 ] || fail "forkbench --ns 20 exited $rc: $(tail -n 3 "$WORK/see.out")"
 left=$(wait_instances 0 2)
 [ "$left" = 0 ] || fail "$left instances left after forkbench ended"
+no_copies "after a run"
 echo "ok: 20 instances seen while held, none left after"
 
 # 2. SIGTERM in the middle of a run: forkbench takes every instance down with it.
-"$FB" --quiet --services tiny_static --ns 30 --reps 1 --settle 20000 $PORTS >"$WORK/term.out" 2>&1 &
+"$FB" --quiet --services tiny_static --ns 30 --reps 1 --settle 20000 $OPTS >"$WORK/term.out" 2>&1 &
 fbpid=$!
 seen=$(wait_instances 30 20)
 kill -TERM $fbpid
@@ -77,17 +80,19 @@ rc=$?
 [ $rc != 0 ] || fail "forkbench exited 0 after SIGTERM"
 left=$(wait_instances 0 3)
 [ "$left" = 0 ] || fail "$left instances left after forkbench got SIGTERM"
+no_copies "after SIGTERM"
 echo "ok: SIGTERM mid-run (status $rc) left no instance behind"
 
 # 3. The QUICK-style run: every service at N = 1, 10, 40.
 echo "+ forkbench --ns 1,10,40 --reps 1 --duration 0.5 --settle 100 --json $JSON"
 "$FB" --services tiny_static,tiny_static_vfork,tiny_dynamic,tiny_nolibc,udp_echo,http --ns 1,10,40 --reps 1 --duration 0.5 \
-	--settle 100 $PORTS --json "$JSON" >"$WORK/run.out" 2>"$WORK/run.err"
+	--settle 100 $OPTS --json "$JSON" >"$WORK/run.out" 2>"$WORK/run.err"
 rc=$?
 sed 's/^/  | /' "$WORK/run.out"
 [ $rc = 0 ] || fail "forkbench exited $rc: $(tail -n 5 "$WORK/run.err")"
 left=$(wait_instances 0 2)
 [ "$left" = 0 ] || fail "$left instances left after the run"
+no_copies "after the run"
 
 for k in tool schema date ok machine settings limits ratio_baseline fields results headline; do
 	grep -q "^  \"$k\": " "$JSON" || fail "JSON has no top-level \"$k\""
