@@ -1,14 +1,16 @@
-# bench/bench.mk - `make bench`: builds the benchmark guests $(B)/bench/{hcall,switch}.elf with guest-cc and the
-#   host helper $(B)/bench/maxrss (peak RSS of a process tree), then runs bench/bench.sh, which writes
-#   $(B)/results/bench.json (figures only: no timed assertions).
-#   REPS=N (default 5) repetitions, medians reported; QUICK=1: one repetition, 1,000 VMs instead of 10,000.
+# bench/bench.mk - `make bench`: builds the benchmark guests $(B)/bench/{hcall,switch,spinwait}.elf with guest-cc, the
+#   host helper $(B)/bench/maxrss (peak RSS of a process tree), isobench and the baseline, then runs bench/suite.sh: the
+#   micro-benchmarks (bench/bench.sh), isobench per-VM and --sched, bench-net, bench-baseline, bench/denali.sh, merged into
+#   $(B)/results/bench.json with plots and REPORT.md (bench/report.sh). Figures only: no timed assertions.
+#   REPS=N (default 3) repetitions, medians reported; QUICK=1: counts up to 1,000, one repetition (a few minutes, CI);
+#   BENCH_SMOKE=1: tiny counts (the harness test); BENCH_ONLY="micro pervm ..." reruns a subset (see suite.sh).
 # Include after guestlib/guestlib.mk (it needs GUESTLIB_OUT).
 ifndef GUESTLIB_OUT
 $(error bench/bench.mk must be included after guestlib/guestlib.mk)
 endif
 
 BENCH_B      := $(B)/bench
-BENCH_NAMES  := hcall switch
+BENCH_NAMES  := hcall switch spinwait
 BENCH_ELFS   := $(addprefix $(BENCH_B)/,$(addsuffix .elf,$(BENCH_NAMES)))
 BENCH_CFLAGS := -O2 $(WARN)
 
@@ -25,8 +27,8 @@ $(BENCH_B)/maxrss: bench/maxrss.c $(MKDEPS) bench/bench.mk
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) -O2 $(WARN) -o $@ $<
 
-bench: $(BENCH_ELFS) $(BENCH_B)/maxrss kernel runner examples
-	$(Q)sh bench/bench.sh $(B)
+bench: $(BENCH_ELFS) $(BENCH_B)/maxrss kernel runner examples isobench bench-baseline-bins
+	$(Q)sh bench/suite.sh $(B)
 
 # `make bench-net`: the network benchmarks (bench/net.sh) - switched path vs the driver's bare bounce path, one busy
 #   VM among 9,999 idle ones vs alone, batched vs immediate delivery at 1/100/1,000/10,000 VMs - UDP echo driven by
@@ -112,3 +114,10 @@ $(ISOBENCH_UNIT): tests/isobench/test_parse.c bench/ib_parse.c bench/isobench.h 
 test-isobench: kernel examples runner isobench
 	$(Q)$(ISOBENCH_UNIT)
 	$(Q)B=$(B) bash tests/system/run.sh isobench
+
+# ---- the harness's own test (tests/system/test_bench.sh): `make bench` in its smallest form (BENCH_SMOKE=1), in a
+#   build directory of its own, checked for structure (JSON keys and types, REPORT.md sections, plots).
+.PHONY: test-bench
+test-system: bench-images bench-baseline-bins
+test-bench: kernel examples runner isobench bench-images bench-baseline-bins
+	$(Q)B=$(B) bash tests/system/run.sh bench

@@ -1,13 +1,14 @@
 #!/bin/sh
-# bench.sh - the benchmark behind `make bench`: hypercall round trip, VM switch, per-VM memory and creation.
-# Writes B/results/bench.json and prints a table. It measures and reports; it asserts nothing about time
+# bench.sh - the micro-benchmarks of `make bench` (bench/suite.sh): hypercall round trip, VM switch, per-VM memory and creation.
+# Writes B/results/micro.json (BENCH_MICRO_OUT overrides; suite.sh merges it into bench.json) and prints a table. It measures and reports; it asserts nothing about time
 # (a run that breaks - no result line, a failed VM - does end it with status 1).
 #
 #   sh bench/bench.sh [B]     B: the build directory (default build)
 #
 # Environment: REPS (default 5) repetitions of each measurement, medians reported; QUICK=1 (REPS=1 and
 # 1,000 VMs instead of 10,000); NVMS (VMs per memory run); HCALL_N (hypercalls per measurement, default
-# 200000); SWITCH_N (timed yields per instance, default 100000); IDLE_MS (idle VMs' deadline, default 2000).
+# 200000); SWITCH_N (timed yields per instance, default 100000); IDLE_MS (idle VMs' deadline, default 2000);
+# BENCH_SMOKE=1: the harness test's form (one run, 100 VMs, 20,000 calls, 10,000 yields).
 # Plain POSIX sh + awk: no python, no jq.
 set -u
 
@@ -17,10 +18,12 @@ BENCH_B=$B/bench
 MAXRSS=$BENCH_B/maxrss
 EX_B=$B/examples
 OUT_DIR=$B/results
-OUT=$OUT_DIR/bench.json
+OUT=${BENCH_MICRO_OUT:-$OUT_DIR/micro.json}
 
 QUICK=${QUICK:-0}
-if [ "$QUICK" = 1 ]; then
+if [ "${BENCH_SMOKE:-0}" = 1 ]; then
+	REPS=1 NVMS=${NVMS:-100} HCALL_N=${HCALL_N:-20000} SWITCH_N=${SWITCH_N:-10000} IDLE_MS=${IDLE_MS:-500}
+elif [ "$QUICK" = 1 ]; then
 	REPS=1
 	NVMS=${NVMS:-1000}
 else
