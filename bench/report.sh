@@ -118,6 +118,7 @@ fig() {
 	echo "| date | $(v date) |"
 	echo "| commit | $(v commit) |"
 	echo "| form | $(v form) (quick: $(v quick), smoke: $(v smoke)), $(v reps) run(s) per figure, $(v seconds) s in all |"
+	echo "| pieces run by this make bench | $(v pieces_run) (any other piece: its JSON kept from an earlier run, see its command) |"
 	echo
 	echo "Every timing is a median over runs; every ratio is taken within one run (or one \`make bench\`) before the median."
 	echo "Under TCG the guest TSC follows the host clock; the hypercall and VM-switch figures are also given under"
