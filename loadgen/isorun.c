@@ -93,7 +93,7 @@ static const char usage_text[] =
 "  vms_started, vms_exited_ok, vms_failed, vms_faulted, vms_running_at_end, peak_live_vms,\n"
 "  kernel_bytes_per_vm, guest_bytes_per_vm, create_ns_per_vm, kernel_run_ns (the kernel's run_ns)\n"
 "  (from @summary; counted from the @vm records, or null, when the kernel sent none),\n"
-"  the other @summary fields under their own names (kernel_bytes_peak, guest_private_bytes_peak,\n"
+"  the other @summary fields under their own names (kernel_bytes_peak, guest_private_bytes_per_vm,\n"
 "  guest_shared_bytes, switches, hypercalls, timed_out, stopped, ...),\n"
 "  boot: the @boot fields; net, switch: the NIC's and the virtual switch's counters (@net, @switch; null\n"
 "  without a NIC); images: one object of @image fields per image;\n"
