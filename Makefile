@@ -32,7 +32,7 @@ deps:
 RUN_VMS     ?= 10000
 RUN_CONC    ?= 128
 RUN_SECONDS ?= 10
-RUN_ISORUN   = $(B)/bin/isorun --quiet --timeout 900 --json $(B)/run.json --serial-log $(B)/run.serial \
+RUN_ISORUN   = $(B)/bin/isorun --quiet --timeout 900 --append vm_brief=1 --json $(B)/run.json --serial-log $(B)/run.serial \
                --net-socket $(B)/run.sock $(B)/examples/http.elf:$(RUN_VMS):80 >$(B)/run.log 2>&1
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
