@@ -217,7 +217,7 @@ wait_obj() {
 	tp=$(median "$p.throughput")
 	printf '{"waiters": %s, "kind": "%s", "throughput": %s, "p50_us": %s, "p99_us": %s, "timeouts": %s, "ratio_to_alone": %s, "runs_throughput": %s}' \
 		"$2" "$1" "$(jnum "$tp")" "$(m "$p.p50")" "$(m "$p.p99")" "$(m "$p.timeouts")" \
-		"$(jnum "$(calc '%.4f' 'a > 0 ? t / a : 0' -v t="$(jnum "$tp" | sed 's/null/0/')" -v a="$(jnum "$alone" | sed 's/null/0/')")")" \
+		"$(jnum "$(calc '%.3g' 'a > 0 ? t / a : 0' -v t="$(jnum "$tp" | sed 's/null/0/')" -v a="$(jnum "$alone" | sed 's/null/0/')")")" \
 		"$(jlist "$p.throughput")"
 }
 wait_json() {
