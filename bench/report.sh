@@ -184,6 +184,16 @@ fig() {
 	rows sched.results idle_vms sched_cycles_per_pass_median sched_ns_per_pass_median sched_pick_cycles_median timer_delivery_cycles_median | md_rows
 	echo
 	echo "Flatness (largest / smallest median): $(v sched.flat.max_over_min) (within 10%: $(v sched.flat.within_10pct))."
+	if [ -n "$(v sched.icount.flat.max_over_min)" ]; then
+		echo
+		echo "The same under TCG \`-icount shift=0\` (the guest TSC counts instructions: no drift, no host noise):"
+		echo
+		echo "| idle VMs | instructions/pass (median) | pick instructions (median) | timer delivery instructions (median) |"
+		echo "|---|---|---|---|"
+		rows sched.icount.results idle_vms sched_cycles_per_pass_median sched_pick_cycles_median timer_delivery_cycles_median | md_rows
+		echo
+		echo "Flatness in instructions: $(v sched.icount.flat.max_over_min) (within 10%: $(v sched.icount.flat.within_10pct)). Timer delivery wakes an idle VM from a binary heap, so it grows with log N."
+	fi
 	fig sched "scheduler cost vs idle VMs"
 	echo
 	echo "## 4. Network (bench-net)"
