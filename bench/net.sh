@@ -10,7 +10,8 @@
 # once its load is done.
 #   1. switch_vs_bare: kernel netbounce=1, one udp-echo VM; loadgen --alternate ALT: bare phases (frames to the NIC's
 #      own MAC, sent straight back by the driver) and switched phases (to the VM, through the switch and the VM's
-#      netstack) alternate in ONE run, PHASE_S s each; ratio = median switched / median bare. REPS runs.
+#      netstack) alternate in ONE run, PHASE_S s each; ratio = median switched / median bare. REPS runs. Then the
+#      same at SW_IN_FLIGHT datagrams in flight ("1 8"; one run each per rep): switch_vs_bare.by_in_flight.
 #   2. busy_among_idle: VM 0 busy, IDLE (9,999) udp-echo VMs idle, each started with an exit count of 2; loadgen
 #      --dismiss: DISMISS_REPEAT crowd phases, then the idle VMs get their second datagram and exit, then as many
 #      alone phases with the same load, in ONE run; ratio = median crowd / median alone. REPS runs.
@@ -18,7 +19,7 @@
 #      uniformly over the VMs, PHASE_S s per run; the two modes alternate, REPS runs each: medians of throughput,
 #      p50, p99.
 # Environment: REPS (default 3), QUICK=1 (REPS=1, shorter phases), CONC (32), SIZE (64), PHASE_S, ALT, IDLE,
-# DISMISS_REPEAT, DELIVERY_VMS ("1 100 1000 10000"). Plain POSIX sh + awk.
+# DISMISS_REPEAT, DELIVERY_VMS ("1 100 1000 10000"), SW_IN_FLIGHT ("1 8"; empty: none). Plain POSIX sh + awk.
 set -u
 
 B=${1:-build}
@@ -38,6 +39,7 @@ CONC=${CONC:-32}
 SIZE=${SIZE:-64}
 IDLE=${IDLE:-9999}
 DELIVERY_VMS=${DELIVERY_VMS:-1 100 1000 10000}
+SW_IN_FLIGHT=${SW_IN_FLIGHT-1 8}         # switched vs bare again at these datagrams in flight (one run each per rep)
 SWITCH_TARGET=0.80
 IDLE_TARGET=0.95
 
@@ -54,7 +56,9 @@ mkdir -p "$OUT_DIR" || exit 1
 ndel=0
 for n in $DELIVERY_VMS; do ndel=$((ndel + 1)); done
 STEP=0
-STEPS=$((REPS * (2 + 2 * ndel)))
+nsw=0
+for c in $SW_IN_FLIGHT; do nsw=$((nsw + 1)); done
+STEPS=$((REPS * (2 + 2 * ndel + nsw)))
 say() { printf 'bench-net: %s\n' "$*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 step() { STEP=$((STEP + 1)); printf 'bench-net: [%d/%d] %s\n' "$STEP" "$STEPS" "$*" >&2; }
@@ -124,6 +128,32 @@ while [ $r -le "$REPS" ]; do
 done
 sw_accel=$ACCEL
 
+# ---- 1b. the same at other loads: with few datagrams in flight the ratio is one of round trips, with many
+# the VM's own CPU per echo sets it --------------------------------------------------------------------------
+r=1
+while [ $r -le "$REPS" ]; do
+	for c in $SW_IN_FLIGHT; do
+		step "switched vs bare at $c in flight, run $r/$REPS: $ALT x (bare $PHASE_S s, switched $PHASE_S s)"
+		lg swc "--append netbounce=1 $ECHO:1:7" --vms 1 --alternate "$ALT" --duration "$PHASE_S" --wait 30 \
+			--concurrency "$c"
+		jget numerator_median "$T/swc.lg.json" >>"$T/swc.$c.switched"
+		jget denominator_median "$T/swc.lg.json" >>"$T/swc.$c.bare"
+		jget value "$T/swc.lg.json" >>"$T/swc.$c.ratio"
+		say "  $c in flight: bare $(tail -n 1 "$T/swc.$c.bare")/s, switched $(tail -n 1 "$T/swc.$c.switched")/s: ratio $(tail -n 1 "$T/swc.$c.ratio")"
+	done
+	r=$((r + 1))
+done
+
+# by_in_flight: the rows of 1b, then the main figure (CONC in flight)
+in_flight_json() {
+	for c in $SW_IN_FLIGHT; do
+		printf '{"in_flight": %s, "bare": %s, "switched": %s, "ratio": %s}, ' "$c" "$(jnum "$(median "$T/swc.$c.bare")")" \
+			"$(jnum "$(median "$T/swc.$c.switched")")" "$(jnum "$(median "$T/swc.$c.ratio")")"
+	done
+	printf '{"in_flight": %s, "bare": %s, "switched": %s, "ratio": %s}' "$CONC" "$(jnum "$sw_bare")" "$(jnum "$sw_sw")" \
+		"$(jnum "$sw_ratio")"
+}
+
 # ---- 2. one busy VM among idle VMs vs alone ---------------------------------------------------------------
 r=1
 while [ $r -le "$REPS" ]; do
@@ -189,6 +219,7 @@ del_json() {
 	printf '  "switch_vs_bare": {"accel": "%s", "vms": 1, "alternations": %s, "phase_seconds": %s, "bare": %s, "switched": %s, "ratio": %s, "target": %s, "met": %s,\n' \
 		"$sw_accel" "$ALT" "$PHASE_S" "$(jnum "$sw_bare")" "$(jnum "$sw_sw")" "$(jnum "$sw_ratio")" $SWITCH_TARGET "$(jb "$sw_met")"
 	printf '    "hypercalls_per_switched_echo": %s, "runs_ratio": %s,\n' "$(jnum "$sw_hpe")" "$(jlist "$T/sw.ratio")"
+	printf '    "by_in_flight": [%s],\n' "$(in_flight_json)"
 	printf '    "cpu_us_per_echo": {"bare": %s, "switched": %s},\n' "$(cpu_obj "$T/sw.cpu.bare")" "$(cpu_obj "$T/sw.cpu.switched")"
 	printf '    "note": "one run per figure: kernel netbounce=1 bounces frames addressed to the NIC'"'"'s own MAC (bare) and switches the rest; bare and switched phases alternate; ratio = median switched / median bare within the run, then the median over runs"},\n'
 	printf '  "busy_among_idle": {"accel": "%s", "idle_vms": %s, "phases_each": %s, "phase_seconds": %s, "crowd": %s, "alone": %s, "ratio": %s, "target": %s, "met": %s, "runs_ratio": %s,\n' \
