@@ -138,9 +138,18 @@ static double fig(const struct ib_sample *s, enum ib_field f)
 	return s->have[f] ? s->v[f] : -1;
 }
 
+/* The last lines isorun wrote on stderr in run directory dir. */
+static void show_isorun_err(const char *dir)
+{
+	char errpath[PATH_MAX + 16];
+
+	snprintf(errpath, sizeof errpath, "%s/isorun.err", dir);
+	ib_show_tail(errpath, 12);
+}
+
 int ib_judge(const struct ib_sample *s, const char *what, const char *dir, double vms, int want_all_live)
 {
-	char why[256], errpath[PATH_MAX + 16];
+	char why[256];
 
 	if (s->gave_up)
 		snprintf(why, sizeof why, "it passed its time limit (--timeout) and was stopped");
@@ -165,7 +174,25 @@ int ib_judge(const struct ib_sample *s, const char *what, const char *dir, doubl
 	for (size_t i = 0; i < sizeof s->bad_vm / sizeof s->bad_vm[0] && s->bad_vm[i][0]; i++)
 		fprintf(stderr, "isobench:   %s\n", s->bad_vm[i]);
 	fprintf(stderr, "isobench:   isorun's last messages:\n");
-	snprintf(errpath, sizeof errpath, "%s/isorun.err", dir);
-	ib_show_tail(errpath, 12);
+	show_isorun_err(dir);
 	return IB_EXIT_RUN;
+}
+
+int ib_run_judged(const struct ib_runspec *spec, struct ib_sample *s, const char *what, int want_all_live)
+{
+	char err[512];
+	int rc;
+
+	if (spec->verbose)
+		for (int i = 0; spec->argv[i]; i++)
+			fprintf(stderr, "%s%s", spec->argv[i], spec->argv[i + 1] ? " " : "\n");
+	rc = ib_run(spec, s, err, sizeof err);
+	if (ib_interrupted())
+		return 130;
+	if (rc < 0) {
+		fprintf(stderr, "isobench: FAILED: %s: %s\n", what, err);
+		show_isorun_err(spec->dir);
+		return IB_EXIT_RUN;
+	}
+	return ib_judge(s, what, spec->dir, spec->vms, want_all_live);
 }

@@ -43,7 +43,7 @@ static int run_slot(struct pervm *p, int mode, int slot, int rep)
 {
 	const struct ib_opts *o = p->o;
 	unsigned long n = slot_vms(p, slot);
-	char label[96], what[160], err[512];
+	char label[96], what[160];
 	struct ib_argv av = { .n = 0 };
 	struct ib_sample *s = sample(p, mode, slot, rep);
 	const char *dir;
@@ -56,24 +56,12 @@ static int run_slot(struct pervm *p, int mode, int slot, int rep)
 	dir = ib_run_dir(label);
 	ib_av_base(&av, o, dir, mode);
 	ib_av_add(&av, "%s:%lu%s%s", o->image, n, o->args ? ":" : "", o->args ? o->args : "");
-	if (o->verbose)
-		for (int i = 0; i < av.n; i++)
-			fprintf(stderr, "%s%s", av.v[i], i + 1 < av.n ? " " : "\n");
 	struct ib_runspec spec = { .argv = av.v, .stop_on_live = 1, .grace_s = (double)o->grace_ms / 1000,
 				   .limit_s = ib_limit_s(o, (double)n), .vms = (double)n, .dir = dir,
 				   .verbose = o->verbose };
-	rc = ib_run(&spec, s, err, sizeof err);
+	rc = ib_run_judged(&spec, s, what, 1);
 	ib_av_free(&av);
-	if (ib_interrupted())
-		return 130;
-	if (rc < 0) {
-		char errpath[PATH_MAX + 16];
-		fprintf(stderr, "isobench: FAILED: %s: %s\n", what, err);
-		snprintf(errpath, sizeof errpath, "%s/isorun.err", dir);
-		ib_show_tail(errpath, 12);
-		return IB_EXIT_RUN;
-	}
-	if ((rc = ib_judge(s, what, dir, (double)n, 1)) != 0)
+	if (rc)
 		return rc;
 	say_result(s);
 	return 0;

@@ -46,7 +46,7 @@ static int run_one(struct sched *p, int mode, int k, int rep)
 {
 	const struct ib_opts *o = p->o;
 	unsigned long n = o->counts[k];
-	char label[96], what[200], err[512], errpath[PATH_MAX + 16];
+	char label[96], what[200];
 	struct ib_argv av = { .n = 0 };
 	struct ib_sample *s = sample(p, mode, k, rep);
 	const char *dir;
@@ -61,24 +61,13 @@ static int run_one(struct sched *p, int mode, int k, int rep)
 	if (n)
 		ib_av_add(&av, "%s:%lu:%s", o->idle_image, n, o->idle_args);
 	ib_av_add(&av, "%s:1:%ld %ld %ld", o->spin_image, o->spin_ms, o->ticks, o->tick_us);
-	if (o->verbose)
-		for (int i = 0; i < av.n; i++)
-			fprintf(stderr, "%s%s", av.v[i], i + 1 < av.n ? " " : "\n");
 	struct ib_runspec spec = { .argv = av.v, .watch_image = p->spin_name, .vms = (double)n + 1, .dir = dir,
 				   .limit_s = ib_limit_s(o, (double)n) + (double)o->spin_ms / 1000 +
 					      (double)o->ticks * (double)o->tick_us / 1e6,
 				   .verbose = o->verbose };
-	rc = ib_run(&spec, s, err, sizeof err);
+	rc = ib_run_judged(&spec, s, what, 1);
 	ib_av_free(&av);
-	if (ib_interrupted())
-		return 130;
-	if (rc < 0) {
-		fprintf(stderr, "isobench: FAILED: %s: %s\n", what, err);
-		snprintf(errpath, sizeof errpath, "%s/isorun.err", dir);
-		ib_show_tail(errpath, 12);
-		return IB_EXIT_RUN;
-	}
-	if ((rc = ib_judge(s, what, dir, (double)n + 1, 1)) != 0 || (rc = judge_sched(s, what, o)) != 0)
+	if (rc || (rc = judge_sched(s, what, o)) != 0)
 		return rc;
 	say_result(s);
 	return 0;

@@ -169,5 +169,8 @@ int ib_med(const struct ib_sample *s, int n, enum ib_field f, double *out);
 void ib_write_samples(struct jw *j, const struct ib_sample *s, int n, const int *fields);
 /* Says why a run failed (its figures, isorun's last messages) and returns IB_EXIT_RUN; 0 if it did not. */
 int ib_judge(const struct ib_sample *s, const char *what, const char *dir, double vms, int want_all_live);
+/* Runs spec (its command printed with --verbose) and judges the run (ib_judge over spec->vms VMs): 0, 130 when
+ * isobench was interrupted, or IB_EXIT_RUN after saying why. */
+int ib_run_judged(const struct ib_runspec *spec, struct ib_sample *s, const char *what, int want_all_live);
 
 #endif
