@@ -89,6 +89,8 @@ struct fb_fleet {
 /* fb_spawn.c */
 uint32_t fb_addr(long i);                         /* instance i's IPv4 address (host order): 127.1.0.1 + i */
 void fb_addr_str(long i, char *buf, size_t cap);
+/* The first number in file path (a /proc/sys value), or -1. */
+long fb_read_long(const char *path);
 int fb_limits(const struct fb_service *s, long n, const struct fb_opts *o, char *why, size_t cap);
 long fb_max_n(const struct fb_service *s, const struct fb_opts *o);
 int fb_spawn(const struct fb_service *s, long n, const struct fb_opts *o, struct fb_fleet *f, struct fb_rep *r);

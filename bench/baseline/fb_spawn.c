@@ -35,7 +35,7 @@ void fb_addr_str(long i, char *buf, size_t cap)
 	snprintf(buf, cap, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
-static long fb_read_long(const char *path)
+long fb_read_long(const char *path)
 {
 	FILE *f = fopen(path, "re");
 	long v = -1;

@@ -431,19 +431,6 @@ static void fb_cpu_model(char *buf, size_t cap)
 	fclose(f);
 }
 
-static long fb_read_num(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = -1;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static void fb_json_head(FILE *f, const struct fb_opts *o, int ok, const struct fb_meminfo *start)
 {
 	char cpu[256], date[64];
@@ -478,7 +465,7 @@ static void fb_json_head(FILE *f, const struct fb_opts *o, int ok, const struct 
 	        o->settle_ms);
 	fprintf(f, "  \"limits\": {\"pid_max\": %ld, \"threads_max\": %ld, \"rlimit_nofile\": %llu, "
 	        "\"rlimit_nproc\": %llu, \"mem_available_bytes_at_start\": %.0f},\n",
-	        fb_read_num("/proc/sys/kernel/pid_max"), fb_read_num("/proc/sys/kernel/threads-max"),
+	        fb_read_long("/proc/sys/kernel/pid_max"), fb_read_long("/proc/sys/kernel/threads-max"),
 	        (unsigned long long)nf.rlim_cur, (unsigned long long)np.rlim_cur, start->avail);
 	fprintf(f, "  \"ratio_baseline\": {\"tiny\": \"tiny_static\", \"udp_echo\": \"udp_echo\", \"http\": \"http\", "
 	        "\"why\": \"statically linked C programs with glibc: what a user writes for a small service, and "
