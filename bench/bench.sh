@@ -51,28 +51,18 @@ STEPS=$((REPS * 6 + REPS * 6))
 say() { printf 'bench: %s\n' "$*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 step() { STEP=$((STEP + 1)); printf 'bench: [%d/%d] %s\n' "$STEP" "$STEPS" "$*" >&2; }
+. "$(dirname "$0")/lib.sh"       # median, calc, jget, jstrf, jnum
 
 # ---- small helpers -------------------------------------------------------------------------------------
 
-# The median of the numbers in file $1 (one per line); the mean of the two middle ones for an even count.
-median() {
-	sort -g "$1" | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "null"; exit }
-		if (NR % 2) { print v[(NR + 1) / 2]; exit }
-		m = sprintf("%.4f", (v[NR / 2] + v[NR / 2 + 1]) / 2); sub(/0+$/, "", m); sub(/\.$/, "", m); print m }'
-}
 # 1 when every number in file $1 is the same, else 0.
 all_same() { sort -u "$1" | awk 'END { print (NR == 1) ? 1 : 0 }'; }
-# Arithmetic with awk: calc FORMAT EXPRESSION (variables passed as name=value after it).
-calc() { fmt=$1 expr=$2; shift 2; awk "$@" "BEGIN { printf \"$fmt\", $expr }"; }
 # The value of key $1 in a guest result line on stdin ("... key=value ...").
 kv() { tr ' ' '\n' | sed -n "s/^$1=//p" | head -n 1; }
 # A top-level numeric or string field of an isorun JSON report (they are one per line, two spaces in).
 jfield() { sed -n "s/^  \"$1\": *\"*\([^\",]*\)\"*,*$/\1/p" "$2" | head -n 1; }
 # JSON string contents: drop quotes, backslashes and control characters.
 jstr() { printf '%s' "$1" | tr -d '"\\' | tr -d '\000-\037'; }
-# A JSON value: a number as is, anything else (empty, null) as null.
-jnum() { case $1 in ''|null|*[!0-9.eE+-]*) printf 'null' ;; *) printf '%s' "$1" ;; esac; }
 jbool() { [ "$1" = 1 ] && printf 'true' || printf 'false'; }
 
 # run_isorun OUTFILE JSONFILE ARGS...: runs isorun under maxrss. Sets RC (isorun's status) and HWM_KIB, the

@@ -64,19 +64,9 @@ STEPS=$((REPS * (NWEB + 1 + 2 * NWAIT + 4)))
 say() { printf 'denali: %s\n' "$*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 step() { STEP=$((STEP + 1)); printf 'denali: [%d/%d] %s\n' "$STEP" "$STEPS" "$*" >&2; }
+. "$(dirname "$0")/lib.sh"       # median, calc, jget, jstrf, jnum
 
-median() {
-	sort -g "$1" 2>/dev/null | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "null"; exit }
-		if (NR % 2) { print v[(NR + 1) / 2]; exit }
-		m = sprintf("%.4f", (v[NR / 2] + v[NR / 2 + 1]) / 2); sub(/0+$/, "", m); sub(/\.$/, "", m); print m }'
-}
-# The first number after "KEY": in JSON file $2 (loadgen's report puts its top-level fields first).
-jget() { grep -o "\"$1\": -\?[0-9][0-9.e+-]*" "$2" | head -n 1 | sed 's/.*: //'; }
-jstrf() { sed -n "s/^  \"$1\": \"\([^\"]*\)\",*$/\1/p" "$2" | head -n 1; }
-jnum() { case $1 in ''|null|*[!0-9.eE+-]*) printf 'null' ;; *) printf '%s' "$1" ;; esac; }
 jlist() { if [ -s "$1" ]; then paste -sd, "$1" | sed 's/^/[/; s/$/]/'; else printf '[]'; fi; }
-calc() { fmt=$1 expr=$2; shift 2; awk "$@" "BEGIN { printf \"$fmt\", ($expr) }"; }
 ACCEL=""
 
 # lg NAME WAIT_S 'ISORUN ARGS' LOADGEN ARGS...: one loadgen --run isorun; loadgen's JSON in $T/NAME.lg.json. A run

@@ -62,20 +62,8 @@ STEPS=$((REPS * (2 + 2 * ndel + nsw)))
 say() { printf 'bench-net: %s\n' "$*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 step() { STEP=$((STEP + 1)); printf 'bench-net: [%d/%d] %s\n' "$STEP" "$STEPS" "$*" >&2; }
+. "$(dirname "$0")/lib.sh"       # median, calc, jget, jstrf, jnum
 
-# The median of the numbers in file $1 (one per line); null for none.
-median() {
-	sort -g "$1" | awk '{ v[NR] = $1 } END {
-		if (NR == 0) { print "null"; exit }
-		if (NR % 2) { print v[(NR + 1) / 2]; exit }
-		m = sprintf("%.4f", (v[NR / 2] + v[NR / 2 + 1]) / 2); sub(/0+$/, "", m); sub(/\.$/, "", m); print m }'
-}
-# The first number after "KEY": in JSON file $2 (loadgen's report puts its top-level fields first).
-jget() { grep -o "\"$1\": -\?[0-9][0-9.e+-]*" "$2" | head -n 1 | sed 's/.*: //'; }
-# A top-level string field of isorun's JSON.
-jstrf() { sed -n "s/^  \"$1\": \"\([^\"]*\)\",*$/\1/p" "$2" | head -n 1; }
-jnum() { case $1 in ''|null|*[!0-9.eE+-]*) printf 'null' ;; *) printf '%s' "$1" ;; esac; }
-calc() { fmt=$1 expr=$2; shift 2; awk "$@" "BEGIN { printf \"$fmt\", ($expr) }"; }
 # JSON list of the lines of file $1.
 jlist() { paste -sd, "$1" | sed 's/^/[/; s/$/]/'; }
 
