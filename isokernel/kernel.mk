@@ -6,6 +6,10 @@ K_DEFS  := -DQUANTUM_US=$(QUANTUM_US) -DVM_QUOTA_KIB=$(VM_QUOTA_KIB) -DVM_STACK_
 K_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
             -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer -fno-builtin-printf \
             -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Ipvisa -Iisokernel -MMD -MP $(K_DEFS)
+# Copies and fills gcc expands inline (struct assignments, constant sizes) as unrolled word loops up to 256
+# bytes and calls lib.c beyond: never rep movs/stos, whose every iteration QEMU's TCG runs as its own block.
+K_CFLAGS += -mmemcpy-strategy=unrolled_loop:256:noalign,libcall:-1:noalign \
+            -mmemset-strategy=unrolled_loop:256:noalign,libcall:-1:noalign
 MKDEPS  += isokernel/kernel.mk
 
 .PHONY: kernel
