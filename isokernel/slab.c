@@ -103,7 +103,7 @@ static void *alloc_whole(struct slab_cache *c)
 	return P2V(pa);
 }
 
-void *slab_alloc(struct slab_cache *c)
+void *slab_alloc_raw(struct slab_cache *c)
 {
 	if (c->whole)
 		return alloc_whole(c);
@@ -117,7 +117,15 @@ void *slab_alloc(struct slab_cache *c)
 	if (++p->inuse == c->perpage)
 		list_remove(c, p);
 	c->objs++;
-	memset(obj, 0, c->objsize);
+	return obj;
+}
+
+void *slab_alloc(struct slab_cache *c)
+{
+	void *obj = slab_alloc_raw(c);
+
+	if (obj && !c->whole)
+		memset(obj, 0, c->objsize);
 	return obj;
 }
 

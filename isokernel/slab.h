@@ -29,6 +29,10 @@ struct slab_cache {
 void slab_init(struct slab_cache *c, const char *name, size_t objsize, size_t align);
 /* A zeroed object, or NULL when no frame is left. */
 void *slab_alloc(struct slab_cache *c);
+/* The same, not zeroed: it holds whatever the last object there held (another VM's frame, say). Only for
+ * objects whose every byte is written before it is read (the switch's frame buffers: len bytes copied in,
+ * never more copied out). */
+void *slab_alloc_raw(struct slab_cache *c);
 /* Give an object back (NULL is ignored). Panics on a pointer that is not a live object of c.
  * A page left empty goes back to the frame allocator unless it is the cache's only partial page. */
 void slab_free(struct slab_cache *c, void *obj);
