@@ -33,6 +33,9 @@ static inline void clac(void) { if (arch_smap) __asm__ volatile("clac" ::: "memo
 
 /* Enters ring 3 (or any frame) with every register from *tf; the caller sanitises cs, ss, rflags, rip. */
 void user_return(const struct trapframe *tf) __attribute__((noreturn));
+/* Back to ring 3 after a hypercall with sysret: every register from *tf but rax; the caller checks tf->rip and
+ * sanitises tf->rflags (entry.S). */
+void hcall_return(struct trapframe *tf, uint64_t rax) __attribute__((noreturn));
 /* Name of an exception vector ("#PF"), "IRQ" for 32..255, "syscall" for T_SYSCALL. */
 const char *trap_name(uint64_t vector);
 /* Prints every register of tf as kernel log lines. */

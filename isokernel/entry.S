@@ -7,6 +7,12 @@
  * void user_return(const struct trapframe *tf) __attribute__((noreturn))
  *     restores every register from *tf and iretqs to tf->rip/cs/rflags/rsp/ss. Interrupts are off in
  *     the kernel and NMI runs on an IST stack, so rsp may point into *tf wherever it lives.
+ * void hcall_return(struct trapframe *tf, uint64_t rax) __attribute__((noreturn))
+ *     the way back from a hypercall that did not switch: every register from *tf (the syscall entry's
+ *     frame) but rax = the result, then sysretq to tf->rip with rflags tf->rflags (rcx and r11 take them,
+ *     as the hypercall ABI allows). The caller has checked tf->rip is inside the VM's window (sysret to a
+ *     non-canonical rip faults in ring 0 on Intel) and sanitised tf->rflags. Cheaper than iretq, and in
+ *     QEMU's TCG much cheaper: no descriptor loads.
  */
 #include "gprs.h"
 #define SEL_UDATA 0x1b      /* trapframe.h */
@@ -37,6 +43,31 @@ syscall_entry:
 user_return:
 	movq %rdi, %rsp
 	POP_GPRS_IRET
+
+	.globl hcall_return
+	.p2align 4
+hcall_return:
+	movq %rsi, 0x70(%rdi)                   /* tf->rax */
+	movq %rdi, %rsp
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	movq 0x10(%rsp), %rcx                   /* past vector and error: rip, cs, rflags, rsp, ss */
+	movq 0x20(%rsp), %r11
+	movq 0x28(%rsp), %rsp
+	sysretq
 
 	.bss
 	.p2align 3

@@ -34,6 +34,13 @@ static long hc_abort(struct vm *vm, const struct trapframe *tf)
 	return HC_SWITCH;
 }
 
+/* The VM leaves the CPU inside this hypercall: its registers go from the entry frame to vm->regs, where the
+ * scheduler resumes it from (a hypercall that returns at once never copies them: vm_hcall_return). */
+static void park(struct vm *vm, const struct trapframe *tf)
+{
+	memcpy(&vm->regs, tf, sizeof(*tf));
+}
+
 static long hc_idle(struct vm *vm, const struct trapframe *tf)
 {
 	if (vm->pending) {                 /* events already waiting: deliver them at once */
@@ -41,6 +48,7 @@ static long hc_idle(struct vm *vm, const struct trapframe *tf)
 		vm->pending = 0;
 		return p;
 	}
+	park(vm, tf);
 	sched_block(vm, tf->rdi);
 	return HC_SWITCH;
 }
@@ -100,24 +108,34 @@ static long hc_meminfo(struct vm *vm, const struct trapframe *tf)
 
 static long hc_yield(struct vm *vm, const struct trapframe *tf)
 {
-	(void)tf;
+	park(vm, tf);
 	vm->regs.rax = 0;
 	sched_enqueue(vm);
 	return HC_SWITCH;
 }
 
-/* Copy one frame from the guest and switch it; its length or an error. */
+/* Switch one frame from the guest; its length or an error. The guest does not run while its hypercall does
+ * (one CPU), so a frame within one page is read where it lies; one that spans two is put together first. */
 static long send_one(struct vm *vm, uint64_t buf, uint64_t len)
 {
-	uint8_t f[PV_FRAME_MAX];
+	uint8_t joined[PV_FRAME_MAX];
+	const void *p[2];
+	uint64_t n[2];
+	const uint8_t *f;
 	int err;
 
 	if (len < PV_FRAME_MIN || len > PV_FRAME_MAX)
 		return PV_EINVAL;
 	if (!vm->tx_budget)
 		return PV_EAGAIN;
-	if ((err = vms_copyin(&vm->mem, f, buf, len)) != 0)
+	if ((err = vms_map_read(&vm->mem, buf, len, p, n)) != 0)
 		return err;
+	f = p[0];
+	if (n[1]) {
+		memcpy(joined, p[0], n[0]);
+		memcpy(joined + n[0], p[1], n[1]);
+		f = joined;
+	}
 	vm->tx_budget--;
 	err = vsw_from_vm(vm, f, len);
 	return err ? err : (long)len;
@@ -211,11 +229,10 @@ void hcall_entry(struct trapframe *tf)
 
 	if (!vm)
 		panic("syscall with no current VM");
-	sched_save(vm, tf);
+	sched_charge(vm);
 	vm->hypercalls++;
 	r = tf->rax < PV_SYS_COUNT ? hc_table[tf->rax](vm, tf) : PV_ENOSYS;
 	if (r == HC_SWITCH)
 		sched_run();
-	vm->regs.rax = (uint64_t)r;
-	vm_resume(vm);
+	vm_hcall_return(vm, tf, r);
 }

@@ -121,13 +121,18 @@ void sched_forget(struct vm *vm)
 		sched_current = NULL;
 }
 
-void sched_save(struct vm *vm, const struct trapframe *tf)
+void sched_charge(struct vm *vm)
 {
-	memcpy(&vm->regs, tf, sizeof(*tf));
 	uint64_t now = rdtsc();
 
 	vm->cpu_tsc += now - slice_start;
 	slice_start = now;
+}
+
+void sched_save(struct vm *vm, const struct trapframe *tf)
+{
+	memcpy(&vm->regs, tf, sizeof(*tf));
+	sched_charge(vm);
 }
 
 /* Every VM still alive at the end of the run is reported as running and freed. */

@@ -31,6 +31,8 @@ void sched_forget(struct vm *vm);
 void sched_run(void) __attribute__((noreturn));
 /* Save the current VM's registers from an entry frame and charge its CPU time. */
 void sched_save(struct vm *vm, const struct trapframe *tf);
+/* Only charge its CPU time (a hypercall: the registers stay in the entry frame unless the VM leaves the CPU). */
+void sched_charge(struct vm *vm);
 /* Timer interrupt taken while the kernel idles. */
 void sched_timer_irq(void);
 /* Called once per VM state change to keep the live count (and the peak) right. */

@@ -134,6 +134,16 @@ void vm_resume(struct vm *vm)
 	user_return(&vm->regs);
 }
 
+void vm_hcall_return(struct vm *vm, struct trapframe *tf, long r)
+{
+	tf->rflags = (tf->rflags & 0xcd5) | 0x202;      /* as vm_resume */
+	if (tf->rip >= PV_WIN_BASE && tf->rip < PV_WIN_END)
+		hcall_return(tf, (uint64_t)r);
+	memcpy(&vm->regs, tf, sizeof(*tf));             /* never taken: a VM runs only inside its window */
+	vm->regs.rax = (uint64_t)r;
+	vm_resume(vm);
+}
+
 static const char *const exc_names[32] = {
 	"divide error", "debug trap", "NMI", "breakpoint", "overflow", "bound range exceeded",
 	"invalid opcode", "device not available", "double fault", "coprocessor overrun",

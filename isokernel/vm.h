@@ -46,6 +46,9 @@ void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason);
 void vm_kill(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Return to the VM in ring 3 (registers sanitised first). */
 void vm_resume(struct vm *vm) __attribute__((noreturn));
+/* Back to vm after a hypercall that kept the CPU, with result r; tf is the hypercall's entry frame, which
+ * holds the VM's registers (vm->regs is stale until the VM leaves the CPU). */
+void vm_hcall_return(struct vm *vm, struct trapframe *tf, long r) __attribute__((noreturn));
 /* Kernel entry from ring 3 through an exception or interrupt (arch trap() calls it). */
 void vm_trap(struct trapframe *tf) __attribute__((noreturn));
 /* Kernel bytes one VM structure takes (slab share). */

@@ -125,14 +125,18 @@ enum vms_err vms_fault(struct vmspace *s, uint64_t va, bool write, bool exec, bo
 /* The kernel address of guest byte uva for an access of the given kind, or NULL (err set). */
 static uint8_t *vms_addr(struct vmspace *s, uint64_t uva, bool write, int *err)
 {
-	bool changed;
-	enum vms_err e = vms_fault(s, uva, write, false, &changed);
+	uint64_t pte = in_window(uva) ? pt_of(s)[pidx(uva)] : 0;
 
-	if (e != VMS_OK) {
-		*err = (e == VMS_QUOTA || e == VMS_NOMEM) ? PV_ENOMEM : PV_EFAULT;
-		return NULL;
+	if (!(pte & PTE_P) || (write && !(pte & PTE_W))) {     /* else vms_fault has nothing to do */
+		bool changed;
+		enum vms_err e = vms_fault(s, uva, write, false, &changed);
+
+		if (e != VMS_OK) {
+			*err = (e == VMS_QUOTA || e == VMS_NOMEM) ? PV_ENOMEM : PV_EFAULT;
+			return NULL;
+		}
+		pte = pt_of(s)[pidx(uva)];
 	}
-	uint64_t pte = pt_of(s)[pidx(uva)];
 	return (uint8_t *)P2V(pte & PTE_ADDR) + (uva & (PV_PAGE_SIZE - 1));
 }
 
