@@ -14,12 +14,16 @@
 #      same at SW_IN_FLIGHT datagrams in flight ("1 8"; one run each per rep): switch_vs_bare.by_in_flight.
 #   2. busy_among_idle: VM 0 busy, IDLE (9,999) udp-echo VMs idle, each started with an exit count of 2; loadgen
 #      --dismiss: DISMISS_REPEAT crowd phases, then the idle VMs get their second datagram and exit, then as many
-#      alone phases with the same load, in ONE run; ratio = median crowd / median alone. REPS runs.
+#      alone phases with the same load, in ONE run. Beside it a fresh run of VM 0 alone (DISMISS_REPEAT phases
+#      of --alternate-free load: one phase of DISMISS_REPEAT x PHASE_S s), the two in alternating order.
+#      ratio = median over IDLE_REPS pairs of crowd median / fresh-alone throughput (the throughput the VM has
+#      alone, in a kernel that never had the others); in_run_ratio = crowd / alone after the dismissal.
 #   3. delivery: batched (default) vs immediate (kernel net_immediate=1) at 1, 100, 1,000, 10,000 VMs, load spread
 #      uniformly over the VMs, PHASE_S s per run; the two modes alternate, REPS runs each: medians of throughput,
 #      p50, p99.
 # Environment: REPS (default 3), QUICK=1 (REPS=1, shorter phases), CONC (32), SIZE (64), PHASE_S, ALT, IDLE,
-# DISMISS_REPEAT, DELIVERY_VMS ("1 100 1000 10000"), SW_IN_FLIGHT ("1 8"; empty: none). Plain POSIX sh + awk.
+# DISMISS_REPEAT, IDLE_REPS (REPS + 2), DELIVERY_VMS ("1 100 1000 10000"), SW_IN_FLIGHT ("1 8"; empty: none).
+# Plain POSIX sh + awk.
 set -u
 
 B=${1:-build}
@@ -38,6 +42,7 @@ fi
 CONC=${CONC:-32}
 SIZE=${SIZE:-64}
 IDLE=${IDLE:-9999}
+IDLE_REPS=${IDLE_REPS:-$((REPS + 2))}   # busy among idle swings most (a shared host): more pairs
 DELIVERY_VMS=${DELIVERY_VMS:-1 100 1000 10000}
 SW_IN_FLIGHT=${SW_IN_FLIGHT-1 8}         # switched vs bare again at these datagrams in flight (one run each per rep)
 SWITCH_TARGET=0.80
@@ -47,6 +52,7 @@ for f in "$ISORUN" "$LOADGEN" "$ECHO"; do
 	[ -f "$f" ] || { echo "bench-net: $f is missing (run: make bench-net)" >&2; exit 1; }
 done
 case $REPS in ''|*[!0-9]*|0) echo "bench-net: REPS must be a positive number" >&2; exit 1 ;; esac
+case $IDLE_REPS in ''|*[!0-9]*|0) echo "bench-net: IDLE_REPS must be a positive number" >&2; exit 1 ;; esac
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/benchnet.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
@@ -58,7 +64,7 @@ for n in $DELIVERY_VMS; do ndel=$((ndel + 1)); done
 STEP=0
 nsw=0
 for c in $SW_IN_FLIGHT; do nsw=$((nsw + 1)); done
-STEPS=$((REPS * (2 + 2 * ndel + nsw)))
+STEPS=$((REPS * (1 + 2 * ndel + nsw) + 2 * IDLE_REPS))
 say() { printf 'bench-net: %s\n' "$*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 step() { STEP=$((STEP + 1)); printf 'bench-net: [%d/%d] %s\n' "$STEP" "$STEPS" "$*" >&2; }
@@ -143,19 +149,35 @@ in_flight_json() {
 }
 
 # ---- 2. one busy VM among idle VMs vs alone ---------------------------------------------------------------
-r=1
-while [ $r -le "$REPS" ]; do
-	step "busy among idle, run $r/$REPS: VM 0 busy + $IDLE idle; $DISMISS_REPEAT x crowd, dismissal, $DISMISS_REPEAT x alone, $PHASE_S s each"
+# idle_crowd: the --dismiss run (crowd phases, the dismissal, alone phases); idle_fresh: VM 0 alone in a run of its
+# own, the same load for as long. Odd pairs run the crowd first, even pairs the fresh run first (drift cancels).
+idle_crowd() {
+	step "busy among idle, pair $r/$IDLE_REPS: VM 0 busy + $IDLE idle; $DISMISS_REPEAT x crowd, dismissal, $DISMISS_REPEAT x alone, $PHASE_S s each"
 	lg idle "$ECHO:1:7 '$ECHO:$IDLE:7 2'" --vms 1 --dismiss "$IDLE" --repeat "$DISMISS_REPEAT" \
 		--duration "$PHASE_S" --wait 240
 	gone=$(jget vms_exited_ok "$T/idle.json")
 	[ "${gone:-0}" = "$IDLE" ] || fail "busy among idle: $gone of $IDLE idle VMs exited after their dismissal"
-	jget numerator_median "$T/idle.lg.json" >>"$T/idle.crowd"
+	jget numerator_median "$T/idle.lg.json" >"$T/idle.crowd.last"
+	cat "$T/idle.crowd.last" >>"$T/idle.crowd"
 	jget denominator_median "$T/idle.lg.json" >>"$T/idle.alone"
-	jget value "$T/idle.lg.json" >>"$T/idle.ratio"
+	jget value "$T/idle.lg.json" >>"$T/idle.inrun"
 	phase_cpu "$T/idle.lg.json" crowd "$T/idle.cpu.crowd"
 	phase_cpu "$T/idle.lg.json" alone "$T/idle.cpu.alone"
-	say "  crowd $(tail -n 1 "$T/idle.crowd")/s, alone $(tail -n 1 "$T/idle.alone")/s: ratio $(tail -n 1 "$T/idle.ratio") ($ACCEL)"
+	say "  crowd $(tail -n 1 "$T/idle.crowd")/s, alone after the dismissal $(tail -n 1 "$T/idle.alone")/s ($ACCEL)"
+}
+idle_fresh() {
+	step "busy among idle, pair $r/$IDLE_REPS: VM 0 alone in a fresh run, $((DISMISS_REPEAT * PHASE_S)) s"
+	lg fresh "$ECHO:1:7" --vms 1 --duration "$((DISMISS_REPEAT * PHASE_S))" --wait 30
+	jget throughput "$T/fresh.lg.json" >"$T/idle.fresh.last"
+	cat "$T/idle.fresh.last" >>"$T/idle.fresh"
+	phase_cpu "$T/fresh.lg.json" main "$T/idle.cpu.fresh"
+	say "  alone in a fresh run $(tail -n 1 "$T/idle.fresh")/s ($ACCEL)"
+}
+r=1
+while [ $r -le "$IDLE_REPS" ]; do
+	if [ $((r % 2)) = 1 ]; then idle_crowd; idle_fresh; else idle_fresh; idle_crowd; fi
+	calc '%.4f\n' 'f > 0 ? c / f : 0' -v c="$(cat "$T/idle.crowd.last")" -v f="$(cat "$T/idle.fresh.last")" >>"$T/idle.ratio"
+	say "  pair $r: crowd / fresh alone = $(tail -n 1 "$T/idle.ratio")"
 	r=$((r + 1))
 done
 idle_accel=$ACCEL
@@ -181,6 +203,7 @@ del_accel=$ACCEL
 # ---- medians and the report --------------------------------------------------------------------------------
 sw_bare=$(median "$T/sw.bare") sw_sw=$(median "$T/sw.switched") sw_ratio=$(median "$T/sw.ratio") sw_hpe=$(median "$T/sw.hpe")
 idle_crowd=$(median "$T/idle.crowd") idle_alone=$(median "$T/idle.alone") idle_ratio=$(median "$T/idle.ratio")
+idle_fresh=$(median "$T/idle.fresh") idle_inrun=$(median "$T/idle.inrun")
 sw_met=$(calc '%d' 'r >= t' -v r="$sw_ratio" -v t=$SWITCH_TARGET)
 idle_met=$(calc '%d' 'r >= t' -v r="$idle_ratio" -v t=$IDLE_TARGET)
 jb() { [ "$1" = 1 ] && printf true || printf false; }
@@ -210,11 +233,14 @@ del_json() {
 	printf '    "by_in_flight": [%s],\n' "$(in_flight_json)"
 	printf '    "cpu_us_per_echo": {"bare": %s, "switched": %s},\n' "$(cpu_obj "$T/sw.cpu.bare")" "$(cpu_obj "$T/sw.cpu.switched")"
 	printf '    "note": "one run per figure: kernel netbounce=1 bounces frames addressed to the NIC'"'"'s own MAC (bare) and switches the rest; bare and switched phases alternate; ratio = median switched / median bare within the run, then the median over runs"},\n'
-	printf '  "busy_among_idle": {"accel": "%s", "idle_vms": %s, "phases_each": %s, "phase_seconds": %s, "crowd": %s, "alone": %s, "ratio": %s, "target": %s, "met": %s, "runs_ratio": %s,\n' \
-		"$idle_accel" "$IDLE" "$DISMISS_REPEAT" "$PHASE_S" "$(jnum "$idle_crowd")" "$(jnum "$idle_alone")" "$(jnum "$idle_ratio")" $IDLE_TARGET \
+	printf '  "busy_among_idle": {"accel": "%s", "idle_vms": %s, "pairs": %s, "phases_each": %s, "phase_seconds": %s, "crowd": %s, "alone": %s, "ratio": %s, "target": %s, "met": %s, "runs_ratio": %s,\n' \
+		"$idle_accel" "$IDLE" "$IDLE_REPS" "$DISMISS_REPEAT" "$PHASE_S" "$(jnum "$idle_crowd")" "$(jnum "$idle_fresh")" "$(jnum "$idle_ratio")" $IDLE_TARGET \
 		"$(jb "$idle_met")" "$(jlist "$T/idle.ratio")"
-	printf '    "cpu_us_per_echo": {"crowd": %s, "alone": %s},\n' "$(cpu_obj "$T/idle.cpu.crowd")" "$(cpu_obj "$T/idle.cpu.alone")"
-	printf '    "note": "one run per figure: VM 0 under load while the idle udp-echo VMs wait for frames (crowd), then each gets its second datagram and exits, and the same load runs again (alone)"},\n'
+	printf '    "alone_after_dismissal": %s, "in_run_ratio": %s, "runs_in_run_ratio": %s, "runs_crowd": %s, "runs_alone": %s,\n' \
+		"$(jnum "$idle_alone")" "$(jnum "$idle_inrun")" "$(jlist "$T/idle.inrun")" "$(jlist "$T/idle.crowd")" "$(jlist "$T/idle.fresh")"
+	printf '    "cpu_us_per_echo": {"crowd": %s, "alone": %s, "alone_after_dismissal": %s},\n' "$(cpu_obj "$T/idle.cpu.crowd")" \
+		"$(cpu_obj "$T/idle.cpu.fresh")" "$(cpu_obj "$T/idle.cpu.alone")"
+	printf '    "note": "pairs of runs in alternating order: VM 0 under load while the idle udp-echo VMs wait for frames (crowd, median of the phases), and VM 0 alone in a run of its own (alone); ratio = median over pairs of crowd / alone. In the crowd run the idle VMs then get their second datagram and exit and the load runs again: alone_after_dismissal, in_run_ratio = crowd / that"},\n'
 	printf '  "delivery": {"accel": "%s", "phase_seconds": %s, "note": "batched: a VM with new frames joins the back of the run queue; immediate (net_immediate=1): the front. Load spread uniformly over the VMs; separate runs, modes alternating", "results": [\n' \
 		"$del_accel" "$PHASE_S"
 	del_json
@@ -229,8 +255,8 @@ printf '  switched vs bare (1 VM):  bare %s/s, switched %s/s, ratio %s (target >
 printf '  CPU us per echo (QEMU main / vCPU / loadgen): bare %s, switched %s\n' \
 	"$(median "$T/sw.cpu.bare.1") / $(median "$T/sw.cpu.bare.2") / $(median "$T/sw.cpu.bare.3")" \
 	"$(median "$T/sw.cpu.switched.1") / $(median "$T/sw.cpu.switched.2") / $(median "$T/sw.cpu.switched.3")"
-printf '  1 busy among %s idle:  crowd %s/s, alone %s/s, ratio %s (target >= %s: %s)\n' \
-	"$IDLE" "$idle_crowd" "$idle_alone" "$idle_ratio" $IDLE_TARGET "$(yn "$idle_met")"
+printf '  1 busy among %s idle:  crowd %s/s, alone %s/s, ratio %s (target >= %s: %s); alone after the dismissal %s/s\n' \
+	"$IDLE" "$idle_crowd" "$idle_fresh" "$idle_ratio" $IDLE_TARGET "$(yn "$idle_met")" "$idle_alone"
 printf '  %-8s %-10s %12s %10s %10s %14s\n' "VMs" "delivery" "echoes/s" "p50 us" "p99 us" "vCPU us/echo"
 for n in $DELIVERY_VMS; do
 	for mode in batched immediate; do

@@ -109,7 +109,7 @@ fi
 step "network: switched vs bare, busy among idle, batched vs immediate (bench/net.sh)"
 if wanted net; then
 	if [ "$SMOKE" = 1 ]; then
-		run net env QUICK=1 ALT=2 IDLE=10 DELIVERY_VMS="1 10" SW_IN_FLIGHT= sh bench/net.sh "$B"
+		run net env QUICK=1 ALT=2 IDLE=10 IDLE_REPS=1 DELIVERY_VMS="1 10" SW_IN_FLIGHT= sh bench/net.sh "$B"
 	else
 		run net sh bench/net.sh "$B"
 	fi
