@@ -122,21 +122,29 @@ enum vms_err vms_fault(struct vmspace *s, uint64_t va, bool write, bool exec, bo
 	return VMS_OK;        /* already satisfied (a stale TLB entry) */
 }
 
-/* The kernel address of guest byte uva for an access of the given kind, or NULL (err set). */
-static uint8_t *vms_addr(struct vmspace *s, uint64_t uva, bool write, int *err)
+/* vms_addr when the PTE does not allow the access as it stands: resolve a fault (demand-zero, COW) or fail. */
+static __attribute__((noinline)) uint8_t *vms_addr_slow(struct vmspace *s, uint64_t uva, bool write, int *err)
+{
+	bool changed;
+	enum vms_err e = vms_fault(s, uva, write, false, &changed);
+
+	if (e != VMS_OK) {
+		*err = (e == VMS_QUOTA || e == VMS_NOMEM) ? PV_ENOMEM : PV_EFAULT;
+		return NULL;
+	}
+	uint64_t pte = pt_of(s)[pidx(uva)];
+	return (uint8_t *)P2V(pte & PTE_ADDR) + (uva & (PV_PAGE_SIZE - 1));
+}
+
+/* The kernel address of guest byte uva for an access of the given kind, or NULL (err set). Inline: every
+ * frame a VM sends or receives passes here. */
+static inline __attribute__((always_inline)) uint8_t *vms_addr(struct vmspace *s, uint64_t uva, bool write,
+								int *err)
 {
 	uint64_t pte = in_window(uva) ? pt_of(s)[pidx(uva)] : 0;
 
-	if (!(pte & PTE_P) || (write && !(pte & PTE_W))) {     /* else vms_fault has nothing to do */
-		bool changed;
-		enum vms_err e = vms_fault(s, uva, write, false, &changed);
-
-		if (e != VMS_OK) {
-			*err = (e == VMS_QUOTA || e == VMS_NOMEM) ? PV_ENOMEM : PV_EFAULT;
-			return NULL;
-		}
-		pte = pt_of(s)[pidx(uva)];
-	}
+	if (!(pte & PTE_P) || (write && !(pte & PTE_W)))
+		return vms_addr_slow(s, uva, write, err);
 	return (uint8_t *)P2V(pte & PTE_ADDR) + (uva & (PV_PAGE_SIZE - 1));
 }
 
