@@ -25,7 +25,7 @@ enum ns_drop ip_input(struct ns_stack *st, const uint8_t *p, size_t len)
 	size_t tot = get16(p + 2);
 	if (tot < hl || tot > len)
 		return NS_DROP_ip_bad_len;
-	if (ns_csum_fold(ns_csum_add(0, p, hl)) != 0)
+	if (ns_csum_fold(hl == IP_HLEN ? ns_csum_hdr20(0, p) : ns_csum_add(0, p, hl)) != 0)
 		return NS_DROP_ip_bad_csum;
 	if (p[8] == 0)
 		return NS_DROP_ip_ttl_zero;
@@ -79,7 +79,7 @@ int ip_send(struct ns_stack *st, uint8_t *f, size_t plen, uint8_t proto, uint32_
 	put16(h + 10, 0);
 	put32(h + 12, st->cfg.ipv4);
 	put32(h + 16, dst);
-	put16(h + 10, ns_csum_fold(ns_csum_add(0, h, IP_HLEN)));
+	put16(h + 10, ns_csum_fold(ns_csum_hdr20(0, h)));
 	if (bcast)
 		eth_send(st, f, L4_OFF + plen, NULL, ETHTYPE_IPV4);
 	else
