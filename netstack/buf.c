@@ -20,29 +20,39 @@ void ring_free(struct ns_ring *r)
 	r->head = r->len = 0;
 }
 
-/* Copies n bytes to offset off (off + n <= cap); len is not changed. */
+/* Where offset off (<= cap) is in the storage: head < cap, so one subtraction replaces a division. */
+static inline uint32_t ring_pos(const struct ns_ring *r, uint32_t off)
+{
+	uint32_t pos = r->head + off;
+
+	return pos >= r->cap ? pos - r->cap : pos;
+}
+
+/* Copies n bytes to offset off (off + n <= cap); len is not changed. The second copy only when it wraps. */
 void ring_write(struct ns_ring *r, uint32_t off, const void *src, uint32_t n)
 {
-	uint32_t pos = (r->head + off) % r->cap;
+	uint32_t pos = ring_pos(r, off);
 	uint32_t first = r->cap - pos < n ? r->cap - pos : n;
 
 	memcpy(r->buf + pos, src, first);
-	memcpy(r->buf, (const uint8_t *)src + first, n - first);
+	if (n > first)
+		memcpy(r->buf, (const uint8_t *)src + first, n - first);
 }
 
 /* Copies n bytes from offset off (off + n <= cap). */
 void ring_read(const struct ns_ring *r, uint32_t off, void *dst, uint32_t n)
 {
-	uint32_t pos = (r->head + off) % r->cap;
+	uint32_t pos = ring_pos(r, off);
 	uint32_t first = r->cap - pos < n ? r->cap - pos : n;
 
 	memcpy(dst, r->buf + pos, first);
-	memcpy((uint8_t *)dst + first, r->buf, n - first);
+	if (n > first)
+		memcpy((uint8_t *)dst + first, r->buf, n - first);
 }
 
 /* Drops n bytes (n <= len) from the front. head never jumps back: bytes kept beyond len stay in place. */
 void ring_consume(struct ns_ring *r, uint32_t n)
 {
-	r->head = (r->head + n) % r->cap;
+	r->head = ring_pos(r, n);
 	r->len -= n;
 }
