@@ -1,14 +1,10 @@
 /* ip.c - IPv4 (RFC 791) for an end host: validates and demultiplexes received packets, routes and frames output. */
 #include "ns_int.h"
 
-static int ip_is_bcast(const struct ns_stack *st, uint32_t a)
+/* Limited or directed broadcast; | and & instead of || and && so that it compiles without branches. */
+static inline int ip_is_bcast(const struct ns_stack *st, uint32_t a)
 {
-	return a == 0xffffffffu || (st->cfg.netmask && a == (st->cfg.ipv4 | ~st->cfg.netmask));
-}
-
-uint32_t ip_payload_max(const struct ns_stack *st)
-{
-	return (uint32_t)st->cfg.mtu - IP_HLEN;
+	return (a == 0xffffffffu) | ((st->cfg.netmask != 0) & (a == (st->cfg.ipv4 | ~st->cfg.netmask)));
 }
 
 /* Checks version, header length, total length (Ethernet padding trimmed), checksum and TTL; drops

@@ -96,9 +96,40 @@ struct ns_ring {
 };
 int ring_ensure(struct ns_ring *r);
 void ring_free(struct ns_ring *r);
-void ring_write(struct ns_ring *r, uint32_t off, const void *src, uint32_t n);
-void ring_read(const struct ns_ring *r, uint32_t off, void *dst, uint32_t n);
 void ring_consume(struct ns_ring *r, uint32_t n);
+void ring_write_wrap(struct ns_ring *r, uint32_t pos, const void *src, uint32_t n);
+void ring_read_wrap(const struct ns_ring *r, uint32_t pos, void *dst, uint32_t n);
+
+/* Where offset off (<= cap) is in the storage: head < cap, so one subtraction replaces a division. */
+static inline uint32_t ring_pos(const struct ns_ring *r, uint32_t off)
+{
+	uint32_t pos = r->head + off;
+
+	return pos >= r->cap ? pos - r->cap : pos;
+}
+
+/* Copies n bytes to offset off (off + n <= cap); len is not changed. Inline: a copy that does not wrap is one
+ * memcpy (a few moves when n is a constant). */
+static inline void ring_write(struct ns_ring *r, uint32_t off, const void *src, uint32_t n)
+{
+	uint32_t pos = ring_pos(r, off);
+
+	if (n <= r->cap - pos)
+		memcpy(r->buf + pos, src, n);
+	else
+		ring_write_wrap(r, pos, src, n);
+}
+
+/* Copies n bytes from offset off (off + n <= cap). */
+static inline void ring_read(const struct ns_ring *r, uint32_t off, void *dst, uint32_t n)
+{
+	uint32_t pos = ring_pos(r, off);
+
+	if (n <= r->cap - pos)
+		memcpy(dst, r->buf + pos, n);
+	else
+		ring_read_wrap(r, pos, dst, n);
+}
 
 /* ARP cache entry: FREE, PENDING (resolving, holding at most one IP packet) or OK. */
 enum { ARP_FREE, ARP_PENDING, ARP_OK };
@@ -185,7 +216,11 @@ void arp_flush(struct ns_stack *st);
 /* ip.c: f is a whole frame buffer (ETH_FRAME_MAX) with the payload at L4_OFF. Returns 0 or NS_E*. */
 enum ns_drop ip_input(struct ns_stack *st, const uint8_t *p, size_t len);
 int ip_send(struct ns_stack *st, uint8_t *f, size_t plen, uint8_t proto, uint32_t dst);
-uint32_t ip_payload_max(const struct ns_stack *st);
+
+static inline uint32_t ip_payload_max(const struct ns_stack *st)
+{
+	return (uint32_t)st->cfg.mtu - IP_HLEN;
+}
 
 /* icmp.c, udp.c, tcp.c: p is the transport header, len its length with payload; src/dst from IP. */
 enum ns_drop icmp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32_t src);
