@@ -200,7 +200,15 @@ static inline uint64_t ns_now(struct ns_stack *st) { return st->env.now_ns(st->e
 struct ns_sock *sock_new(struct ns_stack *st, uint8_t kind);
 int sock_port_free(struct ns_stack *st, uint8_t kind, uint16_t port);
 uint16_t sock_ephemeral(struct ns_stack *st, uint8_t kind);
-void sock_event(struct ns_sock *s, unsigned ev);
+
+/* Marks events for delivery at the next dispatch (stack.c, sock_dispatch). */
+static inline void sock_event(struct ns_sock *s, unsigned ev)
+{
+	s->ev |= (uint8_t)ev;
+	s->st->ev_pending = 1;
+	if (s->slot >= s->st->ev_end)
+		s->st->ev_end = (uint16_t)(s->slot + 1);
+}
 
 /* eth.c */
 enum ns_drop eth_input(struct ns_stack *st, const uint8_t *f, size_t len);

@@ -110,14 +110,6 @@ static void sock_dispatch(struct ns_stack *st)
 		sock_reap(st);
 }
 
-void sock_event(struct ns_sock *s, unsigned ev)
-{
-	s->ev |= (uint8_t)ev;
-	s->st->ev_pending = 1;
-	if (s->slot >= s->st->ev_end)
-		s->st->ev_end = (uint16_t)(s->slot + 1);
-}
-
 /* A zeroed socket in a free slot; a full table recycles the oldest released TIME_WAIT connection. */
 struct ns_sock *sock_new(struct ns_stack *st, uint8_t kind)
 {
