@@ -7,7 +7,8 @@ usage() {
 usage: guest-cc [--tiny | --net] [cc options] file...
   Compiles and links a static guest image for the isolation kernel (x86_64 ring 3, linked at 0x400000).
   Works like cc: -c, -S, -E, -o FILE, -O*, -g, -D, -I, -L, -l, several sources, .c/.S/.o inputs.
-  Programs get hosted newlib (stdio, stdlib, string, math), guest.h and pvisa_guest.h.
+  Programs get hosted newlib (stdio, stdlib, string, math), guest.h and pvisa_guest.h; memcpy, memmove,
+  memset and memcmp come from guestlib (mem.c: no rep-prefixed string instructions, cheap under TCG).
   --tiny, -nolibc     no newlib: hypercalls and guest.h only; the program may define _start itself,
                       otherwise a minimal one calls main(argc, argv) and exits with its result
   --net               also link the network: guest_net.h (guestlib) and netstack.h (build/netstack/libnetstack.a,
@@ -125,6 +126,7 @@ if [ "$tiny" = yes ]; then
 else
 	set -- -nostdinc -isystem "$NL/include" -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
 	[ "$link" = yes ] || exec "$CC" "$@"
-	link "$GL/crt0.o" ${note:+"$note"} "$@" \
+	# mem.o, an object (always linked, unused functions dropped by --gc-sections), takes memcpy & co. from newlib.
+	link "$GL/crt0.o" ${note:+"$note"} "$@" "$GL/mem.o" \
 		-L "$GL" -L "$NL/lib" -Wl,--start-group ${netlib:+"$netlib"} -lguest -lc -lm -Wl,--end-group -lgcc
 fi

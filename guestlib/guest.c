@@ -28,8 +28,8 @@ uint64_t guest_clock_ns(void)
 		mult = v->tsc_mult;
 		shift = v->tsc_shift;
 		tsc = guest_rdtsc();
-	} while (tsc_base != v->tsc_base || ns_base != v->ns_base);
-	if (mult == 0 || shift > 63)
+	} while (((tsc_base ^ v->tsc_base) | (ns_base ^ v->ns_base)) != 0);   /* | and ||: one branch, not two */
+	if ((mult == 0) | (shift > 63))
 		return (uint64_t)pv_clock_mono();
 	return ns_base + (uint64_t)(((unsigned __int128)(tsc - tsc_base) * mult) >> shift);
 }

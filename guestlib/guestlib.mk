@@ -1,7 +1,8 @@
-# guestlib/guestlib.mk - builds newlib (once per checkout) and what every guest links with: crt0.o, pvnote.o, libguest.a,
-#   libguesttiny.a, guest.ld, the headers in $(B)/guestlib/include, and the compiler wrapper $(B)/bin/guest-cc.
+# guestlib/guestlib.mk - builds newlib (once per checkout) and what every guest links with: crt0.o, pvnote.o, mem.o,
+#   libguest.a, libguesttiny.a, guest.ld, the headers in $(B)/guestlib/include, and the compiler wrapper $(B)/bin/guest-cc.
 #   net.o (guest_net.h) is in libguest.a but only programs that call it pull it in; they link with
-#   `guest-cc --net`, which adds $(B)/netstack/libnetstack.a (netstack/netstack.mk).
+#   `guest-cc --net`, which adds $(B)/netstack/libnetstack.a (netstack/netstack.mk). mem.o (memcpy & co.) is linked
+#   as an object ahead of newlib's libc.a, so its versions replace newlib's in every program.
 GL_B         := $(B)/guestlib
 NEWLIB       := $(B)/newlib/install/x86_64-elf
 NEWLIB_STAMP := $(B)/newlib/.stamp
@@ -13,7 +14,7 @@ GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o guest.o args.o net.o)
 GL_TINY_OBJS := $(addprefix $(GL_B)/,tinystart.o mem.o)
 GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h)
 # Everything guest-cc needs: images depend on this list.
-GUESTLIB_OUT := $(GL_B)/crt0.o $(GL_B)/pvnote.o $(GL_B)/libguest.a $(GL_B)/libguesttiny.a $(GL_B)/guest.ld \
+GUESTLIB_OUT := $(GL_B)/crt0.o $(GL_B)/pvnote.o $(GL_B)/mem.o $(GL_B)/libguest.a $(GL_B)/libguesttiny.a $(GL_B)/guest.ld \
                 $(GL_HDRS) $(B)/bin/guest-cc $(NEWLIB_STAMP)
 MKDEPS       += guestlib/guestlib.mk
 

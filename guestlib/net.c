@@ -1,4 +1,5 @@
 /* net.c - the VM's network (guest_net.h): the netstack's environment on the pvisa NIC hypercalls, and the event loop. */
+#include <stdlib.h>
 #include <string.h>
 #include "guest.h"
 #include "guest_net.h"
@@ -8,7 +9,13 @@ static struct ns_stack *gn_stack;
 static struct guest_net_stats gn_stats;
 static volatile int gn_stopping;
 static uint64_t gn_stop_at;          /* 0: no time limit */
-static uint8_t gn_rxbuf[GUEST_NET_RX_BATCH][PV_FRAME_MAX];
+static uint8_t gn_rxbuf[GUEST_NET_RX_FIRST][PV_FRAME_MAX];
+static struct pv_frame gn_rxd[GUEST_NET_RX_BATCH];   /* the buffers' descriptors, kept between calls */
+static unsigned gn_rxn;                              /* buffers described: 0, GUEST_NET_RX_FIRST, or all */
+static int gn_rx_grown;                              /* the malloc of the others was tried */
+
+_Static_assert(GUEST_NET_RX_FIRST >= 1 && GUEST_NET_RX_FIRST <= GUEST_NET_RX_BATCH &&
+               GUEST_NET_RX_BATCH <= PV_BATCH_MAX, "receive batch sizes");
 
 static uint64_t gn_now(void *ctx)
 {
@@ -71,26 +78,50 @@ struct ns_stack *guest_net_stack(void)
 	return guest_net_open(NULL);
 }
 
-/* Every queued frame into the stack, GUEST_NET_RX_BATCH per hypercall. */
+static void gn_rx_describe(unsigned i, uint8_t *buf)
+{
+	gn_rxd[i] = (struct pv_frame){ .addr = (uintptr_t)buf, .len = 0, .cap = PV_FRAME_MAX };
+}
+
+/* The static buffers at the first call; after a full batch (the VM is busy), one try at malloc'ing the rest. */
+static void gn_rx_buffers(int full)
+{
+	if (gn_rxn == 0) {
+		for (unsigned i = 0; i < GUEST_NET_RX_FIRST; i++)
+			gn_rx_describe(i, gn_rxbuf[i]);
+		gn_rxn = GUEST_NET_RX_FIRST;
+	}
+	if (!full || gn_rx_grown || GUEST_NET_RX_BATCH == GUEST_NET_RX_FIRST)
+		return;
+	gn_rx_grown = 1;
+	uint8_t (*more)[PV_FRAME_MAX] = malloc((size_t)(GUEST_NET_RX_BATCH - GUEST_NET_RX_FIRST) * PV_FRAME_MAX);
+	if (!more)
+		return;
+	for (unsigned i = GUEST_NET_RX_FIRST; i < GUEST_NET_RX_BATCH; i++)
+		gn_rx_describe(i, more[i - GUEST_NET_RX_FIRST]);
+	gn_rxn = GUEST_NET_RX_BATCH;
+}
+
+/* Every queued frame into the stack, up to gn_rxn per hypercall. */
 static void gn_receive(void)
 {
-	struct pv_frame fr[GUEST_NET_RX_BATCH];
-
+	if (gn_rxn == 0)
+		gn_rx_buffers(0);
 	while (!gn_stopping) {
-		for (unsigned i = 0; i < GUEST_NET_RX_BATCH; i++)
-			fr[i] = (struct pv_frame){ .addr = (uintptr_t)gn_rxbuf[i], .len = 0, .cap = PV_FRAME_MAX };
-		long n = pv_net_recv_batch((long)(uintptr_t)fr, GUEST_NET_RX_BATCH);
+		long n = pv_net_recv_batch((long)(uintptr_t)gn_rxd, gn_rxn);
 		if (n <= 0)
 			return;
-		if (n > GUEST_NET_RX_BATCH)
-			n = GUEST_NET_RX_BATCH;
+		if (n > (long)gn_rxn)
+			n = gn_rxn;
 		gn_stats.rx_batches++;
 		for (long i = 0; i < n; i++) {
 			gn_stats.rx_frames++;
-			ns_input(gn_stack, gn_rxbuf[i], fr[i].len <= PV_FRAME_MAX ? fr[i].len : PV_FRAME_MAX);
+			ns_input(gn_stack, (const void *)(uintptr_t)gn_rxd[i].addr,
+			         gn_rxd[i].len <= PV_FRAME_MAX ? gn_rxd[i].len : PV_FRAME_MAX);
 		}
-		if (n < GUEST_NET_RX_BATCH)
+		if (n < (long)gn_rxn)
 			return;
+		gn_rx_buffers(1);
 	}
 }
 

@@ -1,4 +1,5 @@
-/* buf.c - byte rings for socket buffers: storage malloc'd at first use, freed at close; callers check bounds. */
+/* buf.c - byte rings for socket buffers: storage malloc'd at first use, freed at close; callers check bounds.
+ * ring_pos, ring_write and ring_read are inline in ns_int.h; the copies that wrap are here. */
 #include "ns_int.h"
 
 /* Allocates the storage if not yet done: 0, or -1 when malloc fails. */
@@ -20,21 +21,18 @@ void ring_free(struct ns_ring *r)
 	r->head = r->len = 0;
 }
 
-/* Copies n bytes to offset off (off + n <= cap); len is not changed. */
-void ring_write(struct ns_ring *r, uint32_t off, const void *src, uint32_t n)
+/* The wrapping cases of ring_write/ring_read (ns_int.h): pos is where the copy starts, n > cap - pos. */
+void ring_write_wrap(struct ns_ring *r, uint32_t pos, const void *src, uint32_t n)
 {
-	uint32_t pos = (r->head + off) % r->cap;
-	uint32_t first = r->cap - pos < n ? r->cap - pos : n;
+	uint32_t first = r->cap - pos;
 
 	memcpy(r->buf + pos, src, first);
 	memcpy(r->buf, (const uint8_t *)src + first, n - first);
 }
 
-/* Copies n bytes from offset off (off + n <= cap). */
-void ring_read(const struct ns_ring *r, uint32_t off, void *dst, uint32_t n)
+void ring_read_wrap(const struct ns_ring *r, uint32_t pos, void *dst, uint32_t n)
 {
-	uint32_t pos = (r->head + off) % r->cap;
-	uint32_t first = r->cap - pos < n ? r->cap - pos : n;
+	uint32_t first = r->cap - pos;
 
 	memcpy(dst, r->buf + pos, first);
 	memcpy((uint8_t *)dst + first, r->buf, n - first);
@@ -43,6 +41,6 @@ void ring_read(const struct ns_ring *r, uint32_t off, void *dst, uint32_t n)
 /* Drops n bytes (n <= len) from the front. head never jumps back: bytes kept beyond len stay in place. */
 void ring_consume(struct ns_ring *r, uint32_t n)
 {
-	r->head = (r->head + n) % r->cap;
+	r->head = ring_pos(r, n);
 	r->len -= n;
 }

@@ -50,10 +50,44 @@ static inline void put32(uint8_t *p, uint32_t v)
 #define SEQ_GT(a, b)  SEQ_LT(b, a)
 #define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
 
-/* checksum.c - the Internet checksum, in one place. */
+/* checksum.c - the Internet checksum, in one place: ns_csum_add there, its small helpers here (inline). */
 uint32_t ns_csum_add(uint32_t sum, const void *data, size_t len);
-uint16_t ns_csum_fold(uint32_t sum);
-uint32_t ns_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+
+/* The end of ns_csum_add: s, a sum of words as the little-endian CPU loaded them (s < 2^63), folded to 32 bits
+ * (2^32 = 1 modulo 0xffff), byte-swapped to network order (a swap of the 16-bit words' bytes modulo 0xffff)
+ * and added to the running sum. The result is nonzero exactly when s or sum is. */
+static inline uint32_t ns_csum_finish(uint64_t s, uint32_t sum)
+{
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	uint32_t x = (uint32_t)s;
+	s = (uint64_t)(x >> 24 | (x >> 8 & 0xff00) | (x << 8 & 0xff0000) | x << 24) + sum;
+	return (uint32_t)((s & 0xffffffffu) + (s >> 32));    /* s < 2^33 - 1: one fold is enough */
+}
+
+/* ns_csum_add(sum, p, 20) for an IPv4 header without options: five loads, no loop and no branch. */
+static inline uint32_t ns_csum_hdr20(uint32_t sum, const uint8_t *p)
+{
+	uint32_t w[5];
+
+	memcpy(w, p, sizeof(w));
+	return ns_csum_finish((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4], sum);
+}
+
+/* Folds a sum to 16 bits and complements it: the value for the header (0 when verifying a good packet).
+ * Two folds always suffice: the first leaves at most 0x1fffe. */
+static inline uint16_t ns_csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* The sum of the TCP/UDP pseudo-header (at most 6 * 0xffff: no carry out of 32 bits). */
+static inline uint32_t ns_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
+{
+	return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + len;
+}
 
 /* buf.c - a byte ring whose storage is malloc'd at first use; offsets count from the oldest byte. */
 struct ns_ring {
@@ -62,9 +96,40 @@ struct ns_ring {
 };
 int ring_ensure(struct ns_ring *r);
 void ring_free(struct ns_ring *r);
-void ring_write(struct ns_ring *r, uint32_t off, const void *src, uint32_t n);
-void ring_read(const struct ns_ring *r, uint32_t off, void *dst, uint32_t n);
 void ring_consume(struct ns_ring *r, uint32_t n);
+void ring_write_wrap(struct ns_ring *r, uint32_t pos, const void *src, uint32_t n);
+void ring_read_wrap(const struct ns_ring *r, uint32_t pos, void *dst, uint32_t n);
+
+/* Where offset off (<= cap) is in the storage: head < cap, so one subtraction replaces a division. */
+static inline uint32_t ring_pos(const struct ns_ring *r, uint32_t off)
+{
+	uint32_t pos = r->head + off;
+
+	return pos >= r->cap ? pos - r->cap : pos;
+}
+
+/* Copies n bytes to offset off (off + n <= cap); len is not changed. Inline: a copy that does not wrap is one
+ * memcpy (a few moves when n is a constant). */
+static inline void ring_write(struct ns_ring *r, uint32_t off, const void *src, uint32_t n)
+{
+	uint32_t pos = ring_pos(r, off);
+
+	if (n <= r->cap - pos)
+		memcpy(r->buf + pos, src, n);
+	else
+		ring_write_wrap(r, pos, src, n);
+}
+
+/* Copies n bytes from offset off (off + n <= cap). */
+static inline void ring_read(const struct ns_ring *r, uint32_t off, void *dst, uint32_t n)
+{
+	uint32_t pos = ring_pos(r, off);
+
+	if (n <= r->cap - pos)
+		memcpy(dst, r->buf + pos, n);
+	else
+		ring_read_wrap(r, pos, dst, n);
+}
 
 /* ARP cache entry: FREE, PENDING (resolving, holding at most one IP packet) or OK. */
 enum { ARP_FREE, ARP_PENDING, ARP_OK };
@@ -92,6 +157,7 @@ struct ns_sock {
 	uint8_t ev;              /* events to deliver */
 	int8_t err;
 	uint16_t flags;
+	uint16_t slot;           /* index in st->socks */
 	uint16_t lport, rport;
 	uint32_t rip;
 	ns_event_fn cb;
@@ -120,9 +186,11 @@ struct ns_stack {
 	struct ns_stats stats;
 	struct arp_entry arp[NS_ARP_ENTRIES];
 	struct ns_sock **socks;
+	struct ns_sock *udp_last; /* the UDP socket that took the last datagram (a hint; NULL when freed) */
 	uint8_t dispatching;
 	uint8_t ev_pending;      /* some socket has events to deliver (sock_event) */
 	uint8_t reap_pending;    /* a socket may be done with (closed by the application, or TCP CLOSED) */
+	uint16_t ev_end;         /* sockets with events are all in socks[0 .. ev_end) */
 	uint16_t ip_id;
 };
 
@@ -132,7 +200,15 @@ static inline uint64_t ns_now(struct ns_stack *st) { return st->env.now_ns(st->e
 struct ns_sock *sock_new(struct ns_stack *st, uint8_t kind);
 int sock_port_free(struct ns_stack *st, uint8_t kind, uint16_t port);
 uint16_t sock_ephemeral(struct ns_stack *st, uint8_t kind);
-void sock_event(struct ns_sock *s, unsigned ev);
+
+/* Marks events for delivery at the next dispatch (stack.c, sock_dispatch). */
+static inline void sock_event(struct ns_sock *s, unsigned ev)
+{
+	s->ev |= (uint8_t)ev;
+	s->st->ev_pending = 1;
+	if (s->slot >= s->st->ev_end)
+		s->st->ev_end = (uint16_t)(s->slot + 1);
+}
 
 /* eth.c */
 enum ns_drop eth_input(struct ns_stack *st, const uint8_t *f, size_t len);
@@ -148,7 +224,11 @@ void arp_flush(struct ns_stack *st);
 /* ip.c: f is a whole frame buffer (ETH_FRAME_MAX) with the payload at L4_OFF. Returns 0 or NS_E*. */
 enum ns_drop ip_input(struct ns_stack *st, const uint8_t *p, size_t len);
 int ip_send(struct ns_stack *st, uint8_t *f, size_t plen, uint8_t proto, uint32_t dst);
-uint32_t ip_payload_max(const struct ns_stack *st);
+
+static inline uint32_t ip_payload_max(const struct ns_stack *st)
+{
+	return (uint32_t)st->cfg.mtu - IP_HLEN;
+}
 
 /* icmp.c, udp.c, tcp.c: p is the transport header, len its length with payload; src/dst from IP. */
 enum ns_drop icmp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32_t src);

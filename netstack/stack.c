@@ -46,6 +46,8 @@ struct ns_stack *ns_create(const struct ns_env *env, const struct ns_config *cfg
 
 static void sock_free(struct ns_sock *s)
 {
+	if (s->st->udp_last == s)
+		s->st->udp_last = NULL;
 	ring_free(&s->rx);
 	ring_free(&s->tx);
 	free(s);
@@ -78,15 +80,18 @@ static void sock_reap(struct ns_stack *st)
 	}
 }
 
-/* Calls the callbacks of sockets with events, a few rounds (callbacks may raise more), then reaps. Each scan
- * of the table happens only if something is pending: this runs after every received frame. */
+/* Calls the callbacks of sockets with events in table order, a few rounds (callbacks may raise more), then
+ * reaps. A round scans only the slots below ev_end (events raised during the round move the bound again);
+ * nothing is scanned unless something is pending: this runs after every received frame. */
 static void sock_dispatch(struct ns_stack *st)
 {
 	st->dispatching = 1;
 	for (int round = 0; round < 4 && st->ev_pending; round++) {
 		int called = 0;
+		unsigned end = st->ev_end;
 		st->ev_pending = 0;
-		for (unsigned i = 0; i < st->cfg.max_socks; i++) {
+		st->ev_end = 0;
+		for (unsigned i = 0; i < end || i < st->ev_end; i++) {
 			struct ns_sock *s = st->socks[i];
 			if (!s || !s->ev)
 				continue;
@@ -103,12 +108,6 @@ static void sock_dispatch(struct ns_stack *st)
 	st->dispatching = 0;
 	if (st->reap_pending)
 		sock_reap(st);
-}
-
-void sock_event(struct ns_sock *s, unsigned ev)
-{
-	s->ev |= (uint8_t)ev;
-	s->st->ev_pending = 1;
 }
 
 /* A zeroed socket in a free slot; a full table recycles the oldest released TIME_WAIT connection. */
@@ -136,6 +135,7 @@ struct ns_sock *sock_new(struct ns_stack *st, uint8_t kind)
 		return NULL;
 	s->st = st;
 	s->kind = kind;
+	s->slot = (uint16_t)slot;
 	st->socks[slot] = s;
 	return s;
 }

@@ -3,6 +3,24 @@
 
 #define UDP_QHDR 8   /* per queued datagram: length (2), source port (2), source address (4) */
 
+/* The open UDP socket bound to port (at most one is: ns_udp_open refuses a port in use): the last one found, if
+ * it still is, else a scan of the table. */
+static struct ns_sock *udp_lookup(struct ns_stack *st, uint16_t port)
+{
+	struct ns_sock *s = st->udp_last;
+
+	if (s && s->lport == port && !(s->flags & SF_APP_CLOSED))
+		return s;
+	for (unsigned i = 0; i < st->cfg.max_socks; i++) {
+		s = st->socks[i];
+		if (s && s->kind == SK_UDP && s->lport == port && !(s->flags & SF_APP_CLOSED)) {
+			st->udp_last = s;
+			return s;
+		}
+	}
+	return NULL;
+}
+
 enum ns_drop udp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32_t src, uint32_t dst)
 {
 	if (len < UDP_HLEN)
@@ -13,13 +31,7 @@ enum ns_drop udp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32
 	if (get16(p + 6) != 0 &&
 	    ns_csum_fold(ns_csum_add(ns_csum_pseudo(src, dst, PROTO_UDP, (uint16_t)ulen), p, ulen)) != 0)
 		return NS_DROP_udp_bad_csum;
-	uint16_t dport = get16(p + 2);
-	struct ns_sock *s = NULL;
-	for (unsigned i = 0; i < st->cfg.max_socks && !s; i++) {
-		struct ns_sock *c = st->socks[i];
-		if (c && c->kind == SK_UDP && c->lport == dport && !(c->flags & SF_APP_CLOSED))
-			s = c;
-	}
+	struct ns_sock *s = udp_lookup(st, get16(p + 2));
 	if (!s)
 		return NS_DROP_udp_no_port;
 	uint32_t dlen = (uint32_t)(ulen - UDP_HLEN);

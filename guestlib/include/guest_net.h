@@ -10,8 +10,11 @@
 #include <stdint.h>
 #include "netstack.h"
 
-/* Frames taken per net_recv_batch call (each a static PV_FRAME_MAX buffer: per-VM memory). */
-#define GUEST_NET_RX_BATCH 2
+/* Frames taken per net_recv_batch call, each into a PV_FRAME_MAX buffer. The first GUEST_NET_RX_FIRST buffers are
+ * static (they share the data page every program touches); the rest are malloc'd the first time a batch comes
+ * back full, so an idle VM never touches them (per-VM memory) while a busy one makes fewer hypercalls. */
+#define GUEST_NET_RX_BATCH 8
+#define GUEST_NET_RX_FIRST 2
 /* net_send retries (each after a yield) while the VM's send budget is spent, before the frame is dropped. */
 #define GUEST_NET_TX_RETRIES 8
 

@@ -294,9 +294,10 @@ static void test_config(void)
 	nt_free(h);
 }
 
-/* ns_csum_add against the plain RFC 1071 loop (byte pairs, odd byte high): every length 0..300 at every
- * alignment 0..7, with running sums that carry, on pseudo-random bytes. */
-static uint32_t csum_reference(uint32_t sum, const uint8_t *p, size_t len)
+/* ns_csum_add against the plain RFC 1071 loop (byte pairs, odd byte high, its own end-around-carry fold): every
+ * length 0..600 (odd and even, several 32-byte rounds) at every alignment 0..15, with running sums that carry, on
+ * pseudo-random bytes; and sums chained over even splits of a buffer equal the sum of the whole. */
+static uint16_t csum_reference(uint32_t sum, const uint8_t *p, size_t len)
 {
 	uint64_t s = sum;
 
@@ -304,12 +305,14 @@ static uint32_t csum_reference(uint32_t sum, const uint8_t *p, size_t len)
 		s += (uint32_t)(p[0] << 8 | p[1]);
 	if (len)
 		s += (uint32_t)p[0] << 8;
-	return ns_csum_fold((uint32_t)((s & 0xffffffffu) + (s >> 32)));
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
 }
 
 static void test_csum_reference(void)
 {
-	uint8_t buf[320];
+	static uint8_t buf[640];
 	uint32_t x = 12345;
 	static const uint32_t sums[] = { 0, 1, 0xffff, 0x1fffe, 0xfffffff0u, 0xffffffffu };
 
@@ -318,14 +321,38 @@ static void test_csum_reference(void)
 		buf[i] = (uint8_t)(x >> 16);
 	}
 	memset(buf + 200, 0xff, 64);          /* long runs of carries */
-	for (size_t off = 0; off < 8; off++)
-		for (size_t len = 0; len + off <= 300; len++)
+	memset(buf + 400, 0xff, 200);
+	for (size_t off = 0; off < 16; off++)
+		for (size_t len = 0; len + off <= 600; len++)
 			for (size_t k = 0; k < sizeof(sums) / sizeof(sums[0]); k++)
 				if (ns_csum_fold(ns_csum_add(sums[k], buf + off, len)) != csum_reference(sums[k], buf + off, len)) {
 					CU_FAIL("ns_csum_add differs from the reference");
 					return;
 				}
-	CU_PASS("all lengths and alignments agree");
+	for (size_t off = 0; off < 8; off++)
+		for (size_t a = 0; a <= 200; a += 2)
+			for (size_t b = 0; a + b + off <= 400; b += 7) {
+				uint32_t c = ns_csum_add(ns_csum_add(0xfffffff0u, buf + off, a), buf + off + a, b);
+				if (ns_csum_fold(c) != csum_reference(0xfffffff0u, buf + off, a + b)) {
+					CU_FAIL("chained ns_csum_add differs from the sum of the whole");
+					return;
+				}
+			}
+	CU_PASS("all lengths, alignments and chains agree");
+}
+
+/* ns_csum_fold folds every carry: against the reference fold at the edges. */
+static void test_csum_fold(void)
+{
+	static const uint32_t v[] = { 0, 1, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0x1ffff, 0xfffeffffu, 0xffff0000u,
+	                              0xfffffffeu, 0xffffffffu, 0x8000ffffu };
+
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		uint64_t s = v[i];
+		while (s >> 16)
+			s = (s & 0xffff) + (s >> 16);
+		CU_ASSERT_EQUAL(ns_csum_fold(v[i]), (uint16_t)~s);
+	}
 }
 
 int unit_suite_net_basic(void)
@@ -336,6 +363,7 @@ int unit_suite_net_basic(void)
 	if (!s)
 		return -1;
 	CU_add_test(s, "checksum: word-at-a-time sum equals the RFC 1071 byte-pair sum", test_csum_reference);
+	CU_add_test(s, "checksum: fold at the carry edges", test_csum_fold);
 	CU_add_test(s, "ARP request answered", test_arp_reply);
 	CU_add_test(s, "ARP resolves, holds a packet, caches", test_arp_resolve_pending);
 	CU_add_test(s, "ARP gives up after three requests", test_arp_timeout);
