@@ -38,7 +38,7 @@ static long hc_abort(struct vm *vm, const struct trapframe *tf)
  * scheduler resumes it from (a hypercall that returns at once never copies them: vm_hcall_return). */
 static void park(struct vm *vm, const struct trapframe *tf)
 {
-	memcpy(&vm->regs, tf, sizeof(*tf));
+	tf_copy(&vm->regs, tf);
 }
 
 static long hc_idle(struct vm *vm, const struct trapframe *tf)

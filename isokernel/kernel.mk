@@ -10,6 +10,11 @@ K_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie -mno-red-
 # bytes and calls lib.c beyond: never rep movs/stos, whose every iteration QEMU's TCG runs as its own block.
 K_CFLAGS += -mmemcpy-strategy=unrolled_loop:256:noalign,libcall:-1:noalign \
             -mmemset-strategy=unrolled_loop:256:noalign,libcall:-1:noalign
+# Link-time optimisation: small functions of other files inline (every call and ret a VM's frame passes costs
+# QEMU's TCG a jump-cache lookup). lib.c stays out: the code LTO generates calls memcpy & co. after it has
+# dropped whatever LTO-compiled definitions nobody else called.
+K_LTO   := -flto
+$(B)/isokernel/lib.c.o: K_LTO :=
 MKDEPS  += isokernel/kernel.mk
 
 .PHONY: kernel
@@ -18,7 +23,7 @@ kernel: $(B)/isokernel.bin
 $(B)/isokernel/%.c.o: isokernel/%.c $(MKDEPS)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
-	$(Q)$(CC) $(K_CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(K_CFLAGS) $(K_LTO) -c $< -o $@
 
 $(B)/isokernel/%.S.o: isokernel/%.S $(MKDEPS)
 	@mkdir -p $(dir $@)
@@ -27,7 +32,7 @@ $(B)/isokernel/%.S.o: isokernel/%.S $(MKDEPS)
 
 $(B)/isokernel.elf: $(K_OBJS) isokernel/kernel.ld
 	$(call say,LD,$@)
-	$(Q)$(LD) -nostdlib -z max-page-size=0x1000 -T isokernel/kernel.ld -o $@ $(K_OBJS)
+	$(Q)$(CC) $(K_CFLAGS) -flto=auto -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=0x1000 -Wl,-T,isokernel/kernel.ld -o $@ $(K_OBJS)
 
 $(B)/isokernel.bin: $(B)/isokernel.elf
 	$(call say,OBJCOPY,$@)

@@ -131,7 +131,7 @@ void sched_charge(struct vm *vm)
 
 void sched_save(struct vm *vm, const struct trapframe *tf)
 {
-	memcpy(&vm->regs, tf, sizeof(*tf));
+	tf_copy(&vm->regs, tf);
 	sched_charge(vm);
 }
 

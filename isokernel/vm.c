@@ -139,7 +139,7 @@ void vm_hcall_return(struct vm *vm, struct trapframe *tf, long r)
 	tf->rflags = (tf->rflags & 0xcd5) | 0x202;      /* as vm_resume */
 	if (tf->rip >= PV_WIN_BASE && tf->rip < PV_WIN_END)
 		hcall_return(tf, (uint64_t)r);
-	memcpy(&vm->regs, tf, sizeof(*tf));             /* never taken: a VM runs only inside its window */
+	tf_copy(&vm->regs, tf);             /* never taken: a VM runs only inside its window */
 	vm->regs.rax = (uint64_t)r;
 	vm_resume(vm);
 }
