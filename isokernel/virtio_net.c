@@ -60,7 +60,7 @@
 #define VNET_BUFSZ   2048             /* two buffers per frame */
 #define VNET_BUFS    256              /* buffers per queue at most (fewer if the ring is smaller) */
 #define VQ_MAX       4096             /* largest ring size accepted (QEMU allows 1024) */
-#define VNET_TX_BATCH 32             /* vnet_queue notifies the device at least every this many frames */
+#define VNET_TX_BATCH 8               /* vnet_queue notifies the device at least every this many frames */
 #define VNET_POLL_US 50               /* polled mode: idle loop polling period while the NIC is up */
 #define VNET_RX_BUDGET 256            /* frames taken per poll at most (then the next pass goes on) */
 
