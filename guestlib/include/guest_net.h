@@ -15,6 +15,11 @@
  * back full, so an idle VM never touches them (per-VM memory) while a busy one makes fewer hypercalls. */
 #define GUEST_NET_RX_BATCH 8
 #define GUEST_NET_RX_FIRST 2
+/* Frames sent while a receive batch goes through the stack leave together in one net_send_batch, packed into
+ * GUEST_NET_TX_BYTES bytes (at most GUEST_NET_TX_BATCH frames; fuller: it goes out early). The area is malloc'd
+ * with the receive buffers, so only a busy VM has it; elsewhere each frame is one net_send. */
+#define GUEST_NET_TX_BATCH 32
+#define GUEST_NET_TX_BYTES 4096
 /* net_send retries (each after a yield) while the VM's send budget is spent, before the frame is dropped. */
 #define GUEST_NET_TX_RETRIES 8
 
