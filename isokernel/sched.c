@@ -50,6 +50,10 @@ static bool host_stop(uint64_t now)
 	if (now < next_stop_poll)
 		return false;
 	next_stop_poll = now + stop_poll_tsc;
+	/* QEMU's TCG sizes its software TLB only when it is flushed: after thousands of VM switches that each
+	 * used a few entries it is at its smallest, and a VM that then runs alone for long (no switch, no flush)
+	 * keeps missing in it. A reload every RL_STOP_POLL_MS lets it grow again; anywhere else it costs a refill. */
+	write_cr3(read_cr3());
 	while ((c = serial_getc()) >= 0)
 		if (c == RL_STOP_BYTE)
 			return true;
