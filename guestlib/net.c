@@ -13,6 +13,7 @@ static uint8_t gn_rxbuf[GUEST_NET_RX_FIRST][PV_FRAME_MAX];
 static struct pv_frame gn_rxd[GUEST_NET_RX_BATCH];   /* the buffers' descriptors, kept between calls */
 static unsigned gn_rxn;                              /* buffers described: 0, GUEST_NET_RX_FIRST, or all */
 static int gn_rx_grown;                              /* the malloc of the others was tried */
+static unsigned gn_rx_full;                          /* batches that came back full, before the growth */
 /* Transmit batching, for a busy VM only: frames sent while a receive batch goes through the stack are packed
  * into gn_tx (malloc'd when the receive buffers grow) and leave in one net_send_batch at its end. */
 struct gn_txarea {
@@ -128,7 +129,8 @@ static void gn_rx_describe(unsigned i, uint8_t *buf)
 	gn_rxd[i] = (struct pv_frame){ .addr = (uintptr_t)buf, .len = 0, .cap = PV_FRAME_MAX };
 }
 
-/* The static buffers at the first call; after a full batch (the VM is busy), one try at malloc'ing the rest. */
+/* The static buffers at the first call; once the VM is busy (GUEST_NET_RX_GROW_AFTER full batches), one try at
+ * malloc'ing the rest. */
 static void gn_rx_buffers(int full)
 {
 	if (gn_rxn == 0) {
@@ -171,7 +173,8 @@ static void gn_receive(void)
 			gn_flush();
 		if (n < (long)gn_rxn)
 			return;
-		gn_rx_buffers(1);
+		if (!gn_rx_grown && ++gn_rx_full >= GUEST_NET_RX_GROW_AFTER)
+			gn_rx_buffers(1);
 	}
 }
 

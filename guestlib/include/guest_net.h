@@ -11,10 +11,12 @@
 #include "netstack.h"
 
 /* Frames taken per net_recv_batch call, each into a PV_FRAME_MAX buffer. The first GUEST_NET_RX_FIRST buffers are
- * static (they share the data page every program touches); the rest are malloc'd the first time a batch comes
- * back full, so an idle VM never touches them (per-VM memory) while a busy one makes fewer hypercalls. */
+ * static (they share the data page every program touches); the rest are malloc'd once GUEST_NET_RX_GROW_AFTER
+ * batches have come back full (a request and its ACK fill two now and then: that is not busy), so an idle or
+ * lightly loaded VM never touches them (per-VM memory) while a busy one makes fewer hypercalls. */
 #define GUEST_NET_RX_BATCH 8
 #define GUEST_NET_RX_FIRST 2
+#define GUEST_NET_RX_GROW_AFTER 64
 /* Frames sent while a receive batch goes through the stack leave together in one net_send_batch, packed into
  * GUEST_NET_TX_BYTES bytes (at most GUEST_NET_TX_BATCH frames; fuller: it goes out early). The area is malloc'd
  * with the receive buffers, so only a busy VM has it; elsewhere each frame is one net_send. */
