@@ -49,21 +49,7 @@ user_return:
 hcall_return:
 	movq %rsi, 0x70(%rdi)                   /* tf->rax */
 	movq %rdi, %rsp
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GPRS
 	movq 0x10(%rsp), %rcx                   /* past vector and error: rip, cs, rflags, rsp, ss */
 	movq 0x20(%rsp), %r11
 	movq 0x28(%rsp), %rsp

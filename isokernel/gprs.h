@@ -21,8 +21,8 @@
 	pushq %r15
 	.endm
 
-/* Restores rax..r15 and drops vector and error: rsp then points at the hardware iret frame. */
-	.macro POP_GPRS_IRET
+/* Restores r15..rax: rsp then points at vector (error, then the hardware iret frame, follow). */
+	.macro POP_GPRS
 	popq %r15
 	popq %r14
 	popq %r13
@@ -38,6 +38,11 @@
 	popq %rcx
 	popq %rbx
 	popq %rax
+	.endm
+
+/* Restores rax..r15, drops vector and error, and returns through the hardware iret frame. */
+	.macro POP_GPRS_IRET
+	POP_GPRS
 	addq $16, %rsp                          /* vector, error */
 	iretq
 	.endm
