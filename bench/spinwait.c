@@ -2,30 +2,13 @@
 /* Denali's point (bench/denali.sh, experiment c): a guest that waits with the idle hypercall (idle.elf) gives its CPU
  * away; this one keeps polling guest_clock_ns() (rdtsc and the virtual registers, no hypercall), so the kernel can only
  * take the CPU back when its quantum ends. Exit 0, or 2 on a bad argument (0 .. 86400000 ms). */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include "guest.h"
-
-/* The wait in ms from argv[1]: a decimal number; -1 when it is missing or malformed. */
-static long spinwait_parse_ms(int argc, char **argv)
-{
-	char *end;
-	long ms;
-
-	if (argc != 2)
-		return -1;
-	errno = 0;
-	ms = strtol(argv[1], &end, 10);
-	if (errno != 0 || end == argv[1] || *end != '\0' || ms < 0 || ms > 86400000L)
-		return -1;
-	return ms;
-}
 
 int main(int argc, char **argv)
 {
 	uint64_t start = guest_clock_ns();
-	long ms = spinwait_parse_ms(argc, argv);
+	long long ms = argc == 2 ? guest_arg_num(argv[1], 86400000LL) : -1;
 	uint64_t deadline, polls = 0;
 
 	if (ms < 0) {

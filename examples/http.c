@@ -367,24 +367,11 @@ static void http_listen_event(struct ns_sock *l, unsigned events, void *arg)
 	}
 }
 
-/* A decimal argument in [0, max]; -1 when malformed. */
-static long long http_arg(const char *s, long long max)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > max)
-		return -1;
-	return v;
-}
-
 int main(int argc, char **argv)
 {
-	long long port = argc > 1 ? http_arg(argv[1], 65535) : 80;
-	long long size = argc > 2 ? http_arg(argv[2], 1LL << 40) : 64;
-	long long limit = argc > 3 ? http_arg(argv[3], 2000000000LL) : 0;
+	long long port = argc > 1 ? guest_arg_num(argv[1], 65535) : 80;
+	long long size = argc > 2 ? guest_arg_num(argv[2], 1LL << 40) : 64;
+	long long limit = argc > 3 ? guest_arg_num(argv[3], 2000000000LL) : 0;
 	struct ns_config cfg = { .max_socks = HTTP_MAX_SOCKS, .tcp_sndbuf = HTTP_SNDBUF, .tcp_rcvbuf = HTTP_RCVBUF,
 	                         .msl_ms = HTTP_MSL_MS, .rto_min_ms = HTTP_RTO_MIN_MS };
 	struct ns_stack *st;

@@ -1,7 +1,5 @@
 /* udp-echo.c - UDP echo service: returns every datagram on port argv[1] (7) to its sender; argv[2] > 0: exit after that many. */
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include "guest.h"
 #include "guest_net.h"
 #include "pvisa_guest.h"
@@ -11,19 +9,6 @@
 
 static unsigned long echo_limit;    /* 0: never exit */
 static unsigned long echo_count;
-
-/* A decimal argument in [0, max]; -1 when malformed. */
-static long echo_arg(const char *s, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0 || v > max)
-		return -1;
-	return v;
-}
 
 /* Every waiting datagram back to where it came from. */
 static void echo_event(struct ns_sock *s, unsigned events, void *arg)
@@ -47,8 +32,8 @@ static void echo_event(struct ns_sock *s, unsigned events, void *arg)
 
 int main(int argc, char **argv)
 {
-	long port = argc > 1 ? echo_arg(argv[1], 65535) : 7;
-	long limit = argc > 2 ? echo_arg(argv[2], 2000000000L) : 0;
+	long port = argc > 1 ? guest_arg_num(argv[1], 65535) : 7;
+	long limit = argc > 2 ? guest_arg_num(argv[2], 2000000000L) : 0;
 	struct ns_stack *st;
 	char ip[16];
 

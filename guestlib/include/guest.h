@@ -36,4 +36,8 @@ long guest_meminfo(struct pv_meminfo *mi);
  * Returns argc. Freestanding: used by both the newlib and the --tiny start code. */
 int guest_split_args(const char *image, const char *cmdline, char *buf, size_t bufsz, char **argv, int max);
 
+/* A decimal argument (strtoll's syntax) in [0, max]; -1 when malformed or out of range. Not for --tiny programs
+ * (it needs newlib). */
+long long guest_arg_num(const char *s, long long max);
+
 #endif
