@@ -1,20 +1,18 @@
 # kernel.mk - builds the kernel: build/isokernel.elf (symbols) and build/isokernel.bin (what QEMU -kernel and GRUB load).
 K_SRCS  := $(wildcard isokernel/*.c) $(wildcard isokernel/*.S)
-K_OBJS  := $(patsubst isokernel/%,$(B)/isokernel/%.o,$(K_SRCS))
+K_OBJS  := $(patsubst isokernel/%,$(B)/isokernel/%.o,$(K_SRCS)) $(B)/isokernel/mem.c.o
 K_DEFS  := -DQUANTUM_US=$(QUANTUM_US) -DVM_QUOTA_KIB=$(VM_QUOTA_KIB) -DVM_STACK_KIB=$(VM_STACK_KIB) \
            -DMAX_VMS=$(MAX_VMS)
 K_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
             -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer -fno-builtin-printf \
             -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Ipvisa -Iisokernel -MMD -MP $(K_DEFS)
 # Copies and fills gcc expands inline (struct assignments, constant sizes) as unrolled word loops up to 256
-# bytes and calls lib.c beyond: never rep movs/stos, whose every iteration QEMU's TCG runs as its own block.
+# bytes and calls mem.c beyond: never rep movs/stos, whose every iteration QEMU's TCG runs as its own block.
 K_CFLAGS += -mmemcpy-strategy=unrolled_loop:256:noalign,libcall:-1:noalign \
             -mmemset-strategy=unrolled_loop:256:noalign,libcall:-1:noalign
 # Link-time optimisation: small functions of other files inline (every call and ret a VM's frame passes costs
-# QEMU's TCG a jump-cache lookup). lib.c stays out: the code LTO generates calls memcpy & co. after it has
-# dropped whatever LTO-compiled definitions nobody else called.
+# QEMU's TCG a jump-cache lookup).
 K_LTO   := -flto
-$(B)/isokernel/lib.c.o: K_LTO :=
 MKDEPS  += isokernel/kernel.mk
 
 .PHONY: kernel
@@ -24,6 +22,14 @@ $(B)/isokernel/%.c.o: isokernel/%.c $(MKDEPS)
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(K_CFLAGS) $(K_LTO) -c $< -o $@
+
+# memcpy, memmove, memset, memcmp: the guests' guestlib/mem.c (word moves, no rep string instructions), with the
+# flags that keep gcc from turning its loops into calls to itself, and outside LTO: the code LTO generates calls
+# them after it has dropped whatever LTO-compiled definitions nobody else called.
+$(B)/isokernel/mem.c.o: guestlib/mem.c $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,CC,$<)
+	$(Q)$(CC) $(K_CFLAGS) -fno-builtin -fno-tree-loop-distribute-patterns -c $< -o $@
 
 $(B)/isokernel/%.S.o: isokernel/%.S $(MKDEPS)
 	@mkdir -p $(dir $@)

@@ -1,4 +1,4 @@
-/* test_guest_mem.c - CUnit suite for the guests' memcpy/memmove/memset/memcmp (guestlib/mem.c, included here renamed). */
+/* test_guest_mem.c - CUnit suite for memcpy/memmove/memset/memcmp of the guests and the kernel (guestlib/mem.c, included here renamed). */
 #include <stdint.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
@@ -145,6 +145,99 @@ static void test_memcmp_first(void)
 	CU_ASSERT_EQUAL(gm_memcmp(x + 10, y + 10, 30), 0 - 0x10);
 }
 
+#define SPAN 400            /* sizes 0..SPAN-1 cover the small cases, the 32-byte loop and its tail */
+#define ROOM (3 * SPAN)
+
+static uint8_t ka[ROOM], kb[ROOM], kwant[ROOM];   /* the second set of cases (sizes to 399, far overlaps) */
+
+static void fill_ramp(uint8_t *p, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i] = (uint8_t)(seed * 131 + i * 7 + (i >> 3));
+}
+
+/* Every size and a spread of source/destination offsets, apart: the bytes moved and none around them. */
+static void test_copy_apart(void)
+{
+	for (size_t n = 0; n < SPAN; n++)
+		for (size_t so = 0; so < 9; so++)
+			for (size_t d0 = 0; d0 < 9; d0 += 4) {
+				fill_ramp(ka, ROOM, (unsigned)n);
+				memset(kb, 0xee, ROOM);
+				memcpy(kwant, kb, ROOM);
+				memcpy(kwant + d0 + 1, ka + so, n);
+				void *r = gm_memcpy(kb + d0 + 1, ka + so, n);
+				CU_ASSERT_PTR_EQUAL(r, kb + d0 + 1);
+				if (memcmp(kb, kwant, ROOM) != 0) {
+					CU_FAIL("memcpy result differs");
+					return;
+				}
+			}
+}
+
+/* Overlapping moves both ways, every distance up to 70 bytes and some larger, against memmove. */
+static void test_move_overlap(void)
+{
+	static const size_t far[] = { 96, 131, 255, 300 };
+
+	for (size_t n = 0; n < SPAN; n += (n < 80 ? 1 : 7))
+		for (size_t k = 0; k < 70 + sizeof(far) / sizeof(far[0]); k++) {
+			size_t dist = k < 70 ? k : far[k - 70];
+			for (int up = 0; up < 2; up++) {
+				size_t src = up ? SPAN : SPAN + dist, dst = up ? SPAN + dist : SPAN;
+				fill_ramp(ka, ROOM, (unsigned)(n + dist));
+				memcpy(kwant, ka, ROOM);
+				memmove(kwant + dst, kwant + src, n);
+				gm_memmove(ka + dst, ka + src, n);
+				if (memcmp(ka, kwant, ROOM) != 0) {
+					CU_FAIL("memmove result differs");
+					return;
+				}
+			}
+		}
+}
+
+static void test_set(void)
+{
+	for (size_t n = 0; n < SPAN; n++)
+		for (size_t off = 0; off < 9; off++) {
+			memset(kb, 0x5a, ROOM);
+			memset(kwant, 0x5a, ROOM);
+			memset(kwant + off + 1, 0xc3 + (int)n, n);
+			void *r = gm_memset(kb + off + 1, 0xc3 + (int)n, n);   /* only the low byte counts */
+			CU_ASSERT_PTR_EQUAL(r, kb + off + 1);
+			if (memcmp(kb, kwant, ROOM) != 0) {
+				CU_FAIL("memset result differs");
+				return;
+			}
+		}
+}
+
+static int sign(int v)
+{
+	return (v > 0) - (v < 0);
+}
+
+/* Equal buffers, and one differing byte at every position (above and below), in every size. */
+static void test_compare(void)
+{
+	for (size_t n = 0; n < 80; n++) {
+		fill_ramp(ka, n, 3);
+		memcpy(kb + 1, ka, n);
+		CU_ASSERT_EQUAL(gm_memcmp(ka, kb + 1, n), 0);
+		for (size_t i = 0; i < n; i++)
+			for (int d = -1; d <= 1; d += 2) {
+				memcpy(kb + 1, ka, n);
+				kb[1 + i] = (uint8_t)(kb[1 + i] + d * (1 + (int)(i % 100)));
+				int got = gm_memcmp(ka, kb + 1, n), ref = memcmp(ka, kb + 1, n);
+				if (sign(got) != sign(ref) || got == 0) {
+					CU_FAIL("memcmp disagrees");
+					return;
+				}
+			}
+	}
+}
+
 int unit_suite_guest_mem(void)
 {
 	CU_pSuite s = CU_add_suite("guest_mem", NULL, NULL);
@@ -156,5 +249,9 @@ int unit_suite_guest_mem(void)
 	CU_add_test(s, "memset at every length, alignment and value", test_memset);
 	CU_add_test(s, "memcmp returns the first differing bytes' difference", test_memcmp);
 	CU_add_test(s, "memcmp: the first difference decides", test_memcmp_first);
+	CU_add_test(s, "memcpy: every size 0..399 at spread offsets, nothing around touched", test_copy_apart);
+	CU_add_test(s, "memmove: overlapping both ways at distances 0..69 and beyond", test_move_overlap);
+	CU_add_test(s, "memset: every size 0..399 at spread offsets, low byte of c", test_set);
+	CU_add_test(s, "memcmp: equal, and one differing byte anywhere, both signs", test_compare);
 	return 0;
 }
