@@ -125,10 +125,16 @@ void vm_kill(struct vm *vm, const char *fmt, ...)
 	vm_end(vm, VM_FAULTED, -1, why);
 }
 
+/* The rflags a VM resumes with: the guest controls only the arithmetic flags and DF; IF is always on. */
+static uint64_t guest_rflags(uint64_t f)
+{
+	return (f & 0xcd5) | 0x202;
+}
+
 void vm_resume(struct vm *vm)
 {
-	/* The guest controls only the arithmetic flags and DF; IF is always on; selectors are fixed. */
-	vm->regs.rflags = (vm->regs.rflags & 0xcd5) | 0x202;
+	/* Selectors are fixed. */
+	vm->regs.rflags = guest_rflags(vm->regs.rflags);
 	vm->regs.cs = SEL_UCODE;
 	vm->regs.ss = SEL_UDATA;
 	user_return(&vm->regs);
@@ -136,7 +142,7 @@ void vm_resume(struct vm *vm)
 
 void vm_hcall_return(struct vm *vm, struct trapframe *tf, long r)
 {
-	tf->rflags = (tf->rflags & 0xcd5) | 0x202;      /* as vm_resume */
+	tf->rflags = guest_rflags(tf->rflags);
 	if (tf->rip >= PV_WIN_BASE && tf->rip < PV_WIN_END)
 		hcall_return(tf, (uint64_t)r);
 	tf_copy(&vm->regs, tf);             /* never taken: a VM runs only inside its window */
