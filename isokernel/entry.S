@@ -19,7 +19,7 @@
 #define SEL_UCODE 0x23
 #define T_SYSCALL 256
 
-	.text
+	.section .text.hot, "ax"            /* with the C code of the per-frame path (hot.h) */
 	.globl syscall_entry
 	.p2align 4
 syscall_entry:

@@ -1,4 +1,5 @@
 /* hcall.c - the virtual instructions: decode and check every guest argument, then act (table from PV_CALLS). */
+#include "hot.h"
 #include "vm.h"
 #include "image.h"
 #include "vswitch.h"
@@ -116,7 +117,7 @@ static long hc_yield(struct vm *vm, const struct trapframe *tf)
 
 /* Switch one frame from the guest; its length or an error. The guest does not run while its hypercall does
  * (one CPU), so a frame within one page is read where it lies; one that spans two is put together first. */
-static long send_one(struct vm *vm, uint64_t buf, uint64_t len)
+HOT static long send_one(struct vm *vm, uint64_t buf, uint64_t len)
 {
 	uint8_t joined[PV_FRAME_MAX];
 	const void *p[2];
@@ -147,7 +148,7 @@ static long hc_net_send(struct vm *vm, const struct trapframe *tf)
 }
 
 /* Copy the oldest queued frame to the guest; its length, 0 if none, or an error (the frame stays). */
-static long recv_one(struct vm *vm, uint64_t buf, uint64_t cap)
+HOT static long recv_one(struct vm *vm, uint64_t buf, uint64_t cap)
 {
 	struct vsw_buf *b = vsw_peek(vm);
 	int err;
@@ -176,7 +177,7 @@ static int get_descs(struct vm *vm, uint64_t uva, uint64_t n, struct pv_frame *d
 	return vms_copyin(&vm->mem, d, uva, n * sizeof(*d));
 }
 
-static long hc_net_send_batch(struct vm *vm, const struct trapframe *tf)
+HOT static long hc_net_send_batch(struct vm *vm, const struct trapframe *tf)
 {
 	struct pv_frame d[PV_BATCH_MAX];
 	int err = get_descs(vm, tf->rdi, tf->rsi, d);
@@ -193,7 +194,7 @@ static long hc_net_send_batch(struct vm *vm, const struct trapframe *tf)
 	return sent;
 }
 
-static long hc_net_recv_batch(struct vm *vm, const struct trapframe *tf)
+HOT static long hc_net_recv_batch(struct vm *vm, const struct trapframe *tf)
 {
 	struct pv_frame d[PV_BATCH_MAX];
 	int err = get_descs(vm, tf->rdi, tf->rsi, d);
@@ -222,7 +223,7 @@ static const hc_fn hc_table[PV_SYS_COUNT] = {
 #undef PV_X_TABLE
 };
 
-void hcall_entry(struct trapframe *tf)
+HOT void hcall_entry(struct trapframe *tf)
 {
 	struct vm *vm = sched_current;
 	long r;

@@ -3,14 +3,14 @@ K_SRCS  := $(wildcard isokernel/*.c) $(wildcard isokernel/*.S)
 K_OBJS  := $(patsubst isokernel/%,$(B)/isokernel/%.o,$(K_SRCS)) $(B)/isokernel/mem.c.o
 K_DEFS  := -DQUANTUM_US=$(QUANTUM_US) -DVM_QUOTA_KIB=$(VM_QUOTA_KIB) -DVM_STACK_KIB=$(VM_STACK_KIB) \
            -DMAX_VMS=$(MAX_VMS)
-K_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
+K_CFLAGS := -std=gnu11 -O3 -g $(WARN) -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
             -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer -fno-builtin-printf \
             -nostdinc -isystem $(shell $(CC) -print-file-name=include) -Ipvisa -Iisokernel -MMD -MP $(K_DEFS)
 # Copies and fills gcc expands inline (struct assignments, constant sizes) as unrolled word loops up to 256
 # bytes and calls mem.c beyond: never rep movs/stos, whose every iteration QEMU's TCG runs as its own block.
 K_CFLAGS += -mmemcpy-strategy=unrolled_loop:256:noalign,libcall:-1:noalign \
             -mmemset-strategy=unrolled_loop:256:noalign,libcall:-1:noalign
-# Link-time optimisation: small functions of other files inline (every call and ret a VM's frame passes costs
+# -O3 and link-time optimisation: small functions of other files inline (every call and ret a VM's frame passes costs
 # QEMU's TCG a jump-cache lookup).
 K_LTO   := -flto
 MKDEPS  += isokernel/kernel.mk

@@ -1,4 +1,5 @@
 /* sched.c - round-robin scheduling of VMs on one CPU: run queue, idle-with-timeout heap, switching, run end. */
+#include "hot.h"
 #include "sched.h"
 #include "runq.h"
 #include "report.h"
@@ -125,7 +126,7 @@ void sched_forget(struct vm *vm)
 		sched_current = NULL;
 }
 
-void sched_charge(struct vm *vm)
+HOT void sched_charge(struct vm *vm)
 {
 	uint64_t now = rdtsc();
 
@@ -241,7 +242,7 @@ static void account_pass(struct vm *vm, uint64_t picked, uint64_t t)
 	}
 }
 
-void sched_run(void)
+HOT void sched_run(void)
 {
 	sched_current = NULL;
 	for (;;) {

@@ -11,6 +11,7 @@
  * Everything the device writes (used.idx, used ids and lengths) is checked before it indexes anything; a bad
  * entry is counted and skipped.
  */
+#include "hot.h"
 #include "virtio_net.h"
 #include "pci.h"
 #include "lapic.h"
@@ -265,7 +266,7 @@ static void vnet_broken(const char *why)
 }
 
 /* The next used entry: true with *id and *len as the device wrote them (unchecked). */
-static bool vq_next_used(struct vq *q, uint32_t *id, uint32_t *len)
+HOT static bool vq_next_used(struct vq *q, uint32_t *id, uint32_t *len)
 {
 	if (vn.broken)
 		return false;
@@ -297,7 +298,7 @@ static int vq_buf(struct vq *q, uint32_t id)
 	return (int)k;
 }
 
-static void rx_repost(uint32_t k)
+HOT static void rx_repost(uint32_t k)
 {
 	vq_post(&vn.rx, k, vq_fill(&vn.rx, k, VNET_MTU_FRAME, true));
 }
@@ -332,7 +333,7 @@ static bool rx_take(uint32_t *k, uint32_t *flen)
 	return false;
 }
 
-static void tx_reclaim(void)
+HOT static void tx_reclaim(void)
 {
 	uint32_t id, len;
 
@@ -346,7 +347,7 @@ static void tx_reclaim(void)
 }
 
 /* Queue one frame for sending without notifying the device; swap: exchange its destination and source MACs. */
-static int tx_post(const void *frame, size_t len, bool swap)
+HOT static int tx_post(const void *frame, size_t len, bool swap)
 {
 	if (!vn.up || vn.broken || len < VNET_MIN_FRAME || len > VNET_MTU_FRAME)
 		return -1;
@@ -370,7 +371,7 @@ static int tx_post(const void *frame, size_t len, bool swap)
 	return 0;
 }
 
-unsigned vnet_tx_inflight(void)
+HOT unsigned vnet_tx_inflight(void)
 {
 	if (!vn.up)
 		return 0;
@@ -387,7 +388,7 @@ int vnet_send(const void *frame, size_t len)
 	return 0;
 }
 
-int vnet_queue(const void *frame, size_t len)
+HOT int vnet_queue(const void *frame, size_t len)
 {
 	if (tx_post(frame, len, false) != 0)
 		return -1;
@@ -396,7 +397,7 @@ int vnet_queue(const void *frame, size_t len)
 	return 0;
 }
 
-void vnet_flush(void)
+HOT void vnet_flush(void)
 {
 	if (vn.up && vn.tx_unkicked)
 		vq_kick(&vn.tx);
@@ -462,7 +463,7 @@ static void rx_arm(void)
 		rx_irq_off();
 }
 
-unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx)
+HOT unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx)
 {
 	uint32_t k, len;
 	unsigned n = 0, bounced = 0;

@@ -1,5 +1,6 @@
 /* vm.c - VM life cycle: creation from an image, entry from ring 3 (faults, preemption), resumption, end. */
 #include <stdarg.h>
+#include "hot.h"
 #include "vm.h"
 #include "sched.h"
 #include "image.h"
@@ -140,7 +141,7 @@ void vm_resume(struct vm *vm)
 	user_return(&vm->regs);
 }
 
-void vm_hcall_return(struct vm *vm, struct trapframe *tf, long r)
+HOT void vm_hcall_return(struct vm *vm, struct trapframe *tf, long r)
 {
 	tf->rflags = guest_rflags(tf->rflags);
 	if (tf->rip >= PV_WIN_BASE && tf->rip < PV_WIN_END)

@@ -1,4 +1,5 @@
 /* vmspace.c - per-VM address spaces: one PT page for the window, shared text, COW data, demand-zero pages. */
+#include "hot.h"
 #include "vmspace.h"
 #include "image.h"
 #include "frame.h"
@@ -154,7 +155,7 @@ static bool range_ok(uint64_t uva, uint64_t len)
 }
 
 /* Copy len bytes between kernel buffer k and guest uva, page by page; write = into the guest. */
-static int vms_copy(struct vmspace *s, uint64_t uva, uint8_t *k, uint64_t len, bool write)
+HOT static int vms_copy(struct vmspace *s, uint64_t uva, uint8_t *k, uint64_t len, bool write)
 {
 	int err = PV_EFAULT;
 
@@ -183,12 +184,12 @@ int vms_copyin(struct vmspace *s, void *dst, uint64_t uva, uint64_t len)
 	return vms_copy(s, uva, dst, len, false);
 }
 
-int vms_copyout(struct vmspace *s, uint64_t uva, const void *src, uint64_t len)
+HOT int vms_copyout(struct vmspace *s, uint64_t uva, const void *src, uint64_t len)
 {
 	return vms_copy(s, uva, (uint8_t *)src, len, true);
 }
 
-int vms_map_read(struct vmspace *s, uint64_t uva, uint64_t len, const void *ptr[2], uint64_t n[2])
+HOT int vms_map_read(struct vmspace *s, uint64_t uva, uint64_t len, const void *ptr[2], uint64_t n[2])
 {
 	int err = PV_EFAULT;
 

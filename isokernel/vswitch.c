@@ -1,5 +1,6 @@
 /* vswitch.c - switches frames between the NIC and the VMs' receive queues: by destination MAC (IPv4 for ARP),
  * enforcing each VM's source MAC and IPv4, bounding every queue, answering ARP for VM addresses itself. */
+#include "hot.h"
 #include "vswitch.h"
 #include "vm.h"
 #include "sched.h"
@@ -64,7 +65,7 @@ void vsw_vm_addr(uint32_t id, uint8_t mac[6], uint32_t *ip, uint32_t *m, uint32_
 }
 
 /* The live VM a MAC or an IPv4 address names, or NULL. */
-static struct vm *vm_by_mac(const uint8_t *mac)
+HOT static struct vm *vm_by_mac(const uint8_t *mac)
 {
 	uint32_t id = get32(mac + 2);
 
@@ -99,7 +100,7 @@ void vsw_detach(struct vm *vm)
 }
 
 /* A VM's queue is a ring through the buffers' next links: the tail's next is the head. */
-struct vsw_buf *vsw_peek(const struct vm *vm)
+HOT struct vsw_buf *vsw_peek(const struct vm *vm)
 {
 	return vm->rxq_tail ? vm->rxq_tail->next : NULL;
 }
@@ -134,7 +135,7 @@ static void buf_put(struct vsw_buf *b)
 	nspare++;
 }
 
-void vsw_pop(struct vm *vm)
+HOT void vsw_pop(struct vm *vm)
 {
 	struct vsw_buf *b = vsw_peek(vm);
 	struct vm *from;
@@ -203,7 +204,7 @@ static uint64_t *no_room(const struct vm *vm, const struct vm *src)
 
 /* Queue a copy of the frame for vm (from VM src, or from outside if NULL) and mark NET_RX pending (the VM sees
  * the batch when it next runs). A frame that finds no room is dropped and counted by reason and against vm. */
-static void deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t len)
+HOT static void deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t len)
 {
 	uint64_t *why = no_room(vm, src);
 	struct vsw_buf *b = NULL;
@@ -275,7 +276,7 @@ static bool ip_csum_ok(const uint8_t *h, size_t n)
 
 /* As far as the switch looks: ARP is a request or reply for IPv4 over Ethernet; an IPv4 header is version 4,
  * fits the frame with the length it claims, and has the right checksum. The rest is the netstacks' work. */
-static bool well_formed(const uint8_t *f, size_t len)
+HOT static bool well_formed(const uint8_t *f, size_t len)
 {
 	if (get16(f + 12) == ETH_ARP)
 		return len >= 42 && get16(f + 14) == 1 && get16(f + 16) == ETH_IP && f[18] == 6 && f[19] == 4 &&
@@ -288,7 +289,7 @@ static bool well_formed(const uint8_t *f, size_t len)
 }
 
 /* If f asks ARP for a live VM's address, the reply the kernel gives in the VM's name, in reply[42]. */
-static bool answer_arp(const uint8_t *f, uint8_t reply[42])
+HOT static bool answer_arp(const uint8_t *f, uint8_t reply[42])
 {
 	uint32_t tpa, ip, m, gw;
 	uint8_t mac[6];
@@ -303,7 +304,7 @@ static bool answer_arp(const uint8_t *f, uint8_t reply[42])
 }
 
 /* Forget the ring's oldest frames that the device has sent since we last looked. */
-static void nic_reclaim(void)
+HOT static void nic_reclaim(void)
 {
 	unsigned inflight = vnet_tx_inflight();
 	struct vm *vm;
@@ -319,7 +320,7 @@ static void nic_reclaim(void)
 /* Frame f into the TX ring for src (a VM id or VSW_SRC_HOST); false if the ring is full. Batched delivery
  * batches the device's notification too: the driver tells the NIC when the sender leaves the CPU (the
  * scheduler's poll), at the end of vsw_poll, or every few frames; immediate delivery tells it at once. */
-static bool nic_post(uint32_t src, const uint8_t *f, size_t len)
+HOT static bool nic_post(uint32_t src, const uint8_t *f, size_t len)
 {
 	struct vm *vm = live(src);
 
@@ -411,7 +412,7 @@ static bool malformed(const uint8_t *f, size_t len)
 	return true;
 }
 
-int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
+HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 {
 	uint8_t reply[42];
 	struct vm *dst;
@@ -451,7 +452,7 @@ int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 
 /* A frame from outside: ARP requests for a VM address are answered here (no VM wakes), broadcast or not;
  * the rest goes by destination MAC to a live VM, or is dropped. */
-static void from_nic(void *ctx, const uint8_t *f, size_t len)
+HOT static void from_nic(void *ctx, const uint8_t *f, size_t len)
 {
 	uint8_t reply[42];
 	struct vm *dst;
@@ -471,7 +472,7 @@ static void from_nic(void *ctx, const uint8_t *f, size_t len)
 	vsw_stats.drop_no_dest++;
 }
 
-void vsw_poll(void)
+HOT void vsw_poll(void)
 {
 	if (!vnet_present())
 		return;
