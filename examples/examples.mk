@@ -12,8 +12,9 @@ examples: $(EX_ELFS)
 
 # tiny uses no libc: it defines _start itself.
 $(EX_B)/tiny.elf: EX_MODE := --tiny
-# The network services link the stack (NS_B comes from netstack/netstack.mk, included before this file).
-$(EX_NET): EX_MODE := --net
+# The network services link the stack (NS_B comes from netstack/netstack.mk, included before this file), with
+# link-time optimisation across it (guestlib/guestlib.mk says why).
+$(EX_NET): EX_MODE := --net -flto
 $(EX_NET): $(NS_B)/libnetstack.a
 
 $(EX_B)/%.elf: examples/%.c $(GUESTLIB_OUT) $(MKDEPS)

@@ -13,6 +13,8 @@ usage: guest-cc [--tiny | --net] [cc options] file...
                       otherwise a minimal one calls main(argc, argv) and exits with its result
   --net               also link the network: guest_net.h (guestlib) and netstack.h (build/netstack/libnetstack.a,
                       `make netstack`); both headers are always on the include path
+  -flto               (with --net) link-time optimisation across the program, guest_net and the netstack,
+                      which are built with LTO data: fewer calls per frame, each of which costs under TCG
   -T SCRIPT           link with SCRIPT instead of guest.ld (tests only)
   --abi-note=OBJ      link OBJ instead of the standard PVISA ABI note; "none" links no note (tests only)
   --help              this text
