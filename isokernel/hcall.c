@@ -157,7 +157,7 @@ HOT static long recv_one(struct vm *vm, uint64_t buf, uint64_t cap)
 		return 0;
 	if (cap < b->len)
 		return PV_EINVAL;
-	if ((err = vms_copyout(&vm->mem, buf, b->data, b->len)) != 0)
+	if ((err = vms_copyout(&vm->mem, buf, b->frame, b->len)) != 0)
 		return err;
 	long len = b->len;
 	vsw_pop(vm);

@@ -93,11 +93,14 @@ struct vq {
 	uint16_t avail_idx, last_used;           /* our copies of the free-running indexes */
 	uint64_t page[VNET_BUFS / 2];            /* physical page holding buffers 2k and 2k+1 */
 	uint8_t inflight[VNET_BUFS];             /* buffer k is the device's now */
+	uint8_t lent[VNET_BUFS];                 /* RX: buffer k is on loan to the receiver (vnet_rx_fn) */
 };
 
 static struct {
 	bool up, broken;
 	uint16_t tx_unkicked;                    /* frames posted since the device was last notified */
+	uint16_t nlent;                          /* RX buffers on loan */
+	bool rx_unkicked;                        /* RX buffers given back since the device was last notified */
 	bool irq;                                /* RX interrupts through MSI-X (else polled) */
 	volatile bool armed;                     /* irq mode: the ring was found empty, interrupts are on */
 	uint16_t io, cfg;                        /* BAR0, offset of the device config in it */
@@ -225,7 +228,8 @@ static int vq_setup(struct vq *q, uint16_t index, uint16_t chain, const char **w
 	return 0;
 }
 
-/* Point buffer k's descriptors at it: data_len bytes after the header; device-writable for RX. */
+/* Point buffer k's descriptors at it, once at start (the device never writes descriptors): RX buffers take a
+ * whole frame, device-writable; TX ones are readable and tx_post sets their length. Returns the chain's head. */
 static uint16_t vq_fill(struct vq *q, uint32_t k, uint32_t data_len, bool writable)
 {
 	uint16_t head = (uint16_t)(k * q->chain);
@@ -298,9 +302,10 @@ static int vq_buf(struct vq *q, uint32_t id)
 	return (int)k;
 }
 
-HOT static void rx_repost(uint32_t k)
+HOT /* RX buffer k back to the device: its descriptors still say what vnet_start made them say. */
+static void rx_repost(uint32_t k)
 {
-	vq_post(&vn.rx, k, vq_fill(&vn.rx, k, VNET_MTU_FRAME, true));
+	vq_post(&vn.rx, k, (uint16_t)(k * vn.rx.chain));
 }
 
 /* The next good received frame: true with buffer *k (the frame at buf_va + VNET_HDR) and its length. */
@@ -358,14 +363,18 @@ HOT static int tx_post(const void *frame, size_t len, bool swap)
 		return -1;
 	}
 	uint32_t k = vn.txfree[--vn.ntxfree];
-	uint8_t *b = buf_va(&vn.tx, k);
-	memset(b, 0, VNET_HDR);
+	uint8_t *b = buf_va(&vn.tx, k);          /* the header stays as allocated: all zero, never written */
+	uint16_t head = (uint16_t)(k * vn.tx.chain);
 	memcpy(b + VNET_HDR, frame, len);
 	if (swap) {
 		memcpy(b + VNET_HDR, (const uint8_t *)frame + 6, 6);
 		memcpy(b + VNET_HDR + 6, frame, 6);
 	}
-	vq_post(&vn.tx, k, vq_fill(&vn.tx, k, (uint32_t)len, false));
+	if (vn.tx.chain == 1)
+		vn.tx.desc[head].len = (uint32_t)(VNET_HDR + len);
+	else
+		vn.tx.desc[head + 1].len = (uint32_t)len;
+	vq_post(&vn.tx, k, head);
 	st.tx_frames++;
 	st.tx_bytes += len;
 	return 0;
@@ -402,6 +411,27 @@ HOT void vnet_flush(void)
 	if (vn.up && vn.tx_unkicked)
 		vq_kick(&vn.tx);
 	vn.tx_unkicked = 0;
+	if (vn.up && vn.rx_unkicked)
+		vq_kick(&vn.rx);
+	vn.rx_unkicked = false;
+}
+
+HOT void vnet_rx_release(int ref)
+{
+	uint32_t k = (uint32_t)ref;
+
+	if (ref < 0 || k >= vn.rx.nbuf || !vn.rx.lent[k])
+		return;
+	vn.rx.lent[k] = 0;
+	vn.nlent--;
+	rx_repost(k);
+	vn.rx_unkicked = true;
+}
+
+/* Buffer k offered on loan, or -1 while half the RX buffers are out. */
+static int rx_offer(uint32_t k)
+{
+	return vn.nlent < vn.rx.nbuf / 2 ? (int)k : -1;
 }
 
 int vnet_recv(void *buf, size_t cap)
@@ -463,10 +493,10 @@ static void rx_arm(void)
 		rx_irq_off();
 }
 
-HOT unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx)
+HOT unsigned vnet_recv_batch(vnet_rx_fn fn, void *ctx)
 {
 	uint32_t k, len;
-	unsigned n = 0, bounced = 0;
+	unsigned n = 0, bounced = 0, kept = 0;
 	bool empty = false;
 
 	if (!vn.up || (vn.irq && vn.armed))
@@ -482,12 +512,18 @@ HOT unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t 
 			tx_post(f, len, true);
 			bounced++;
 		} else {
-			fn(ctx, f, len);
+			int ref = rx_offer(k);
 			n++;
+			if (fn(ctx, f, len, ref) && ref >= 0) {
+				vn.rx.lent[k] = 1;
+				vn.nlent++;
+				kept++;
+				continue;
+			}
 		}
 		rx_repost(k);
 	}
-	if (n + bounced)
+	if (n + bounced > kept)
 		vq_kick(&vn.rx);
 	if (bounced) {
 		st.bounced += bounced;
@@ -605,10 +641,14 @@ static int vnet_start(const char **why)
 		rand_bytes(vn.mac, 6);
 		vn.mac[0] = (uint8_t)((vn.mac[0] & 0xfe) | 0x02);     /* unicast, locally administered */
 	}
-	for (uint32_t k = 0; k < vn.rx.nbuf; k++)
+	for (uint32_t k = 0; k < vn.rx.nbuf; k++) {
+		vq_fill(&vn.rx, k, VNET_MTU_FRAME, true);
 		rx_repost(k);
-	for (uint32_t k = 0; k < vn.tx.nbuf; k++)
+	}
+	for (uint32_t k = 0; k < vn.tx.nbuf; k++) {
+		vq_fill(&vn.tx, k, VNET_MTU_FRAME, false);
 		vn.txfree[vn.ntxfree++] = (uint16_t)(vn.tx.nbuf - 1 - k);
+	}
 	vio_outb((uint16_t)(vn.io + VIO_STATUS), VIO_S_ACK | VIO_S_DRIVER | VIO_S_DRIVER_OK);
 	if (vio_inb((uint16_t)(vn.io + VIO_STATUS)) & (VIO_S_FAILED | VIO_S_NEEDS_RESET)) {
 		*why = "the device refused DRIVER_OK";

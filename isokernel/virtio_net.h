@@ -43,11 +43,16 @@ void vnet_flush(void);
 /* Copy out one received frame (without the virtio header): its length, or 0 if none is waiting.
  * A frame longer than cap is dropped (counted in rx_dropped) and the next one is tried. */
 int vnet_recv(void *buf, size_t cap);
-/* Hand waiting frames to fn (the bytes are valid during the call only; fn may send or queue, not receive);
- * returns how many. In bounce mode frames for the NIC's MAC go back instead of to fn. At most VNET_RX_BUDGET frames
- * a call; in interrupt mode nothing is looked at while the ring is known empty, and the call that finds it
- * empty turns interrupts back on. */
-unsigned vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx);
+/* A receiver of frames: ref >= 0 offers the buffer on loan; fn returns true to keep it (the bytes then stay valid
+ * until vnet_rx_release(ref)), false when it is done with them (they are valid during the call only). */
+typedef bool (*vnet_rx_fn)(void *ctx, const uint8_t *frame, size_t len, int ref);
+/* Hand waiting frames to fn (fn may send or queue, not receive); returns how many. In bounce mode frames for the
+ * NIC's MAC go back instead of to fn. At most VNET_RX_BUDGET frames a call; in interrupt mode nothing is looked at
+ * while the ring is known empty, and the call that finds it empty turns interrupts back on. Buffers are lent
+ * while fewer than half the RX buffers are out on loan: the device always keeps the other half. */
+unsigned vnet_recv_batch(vnet_rx_fn fn, void *ctx);
+/* A lent buffer back to the device (notified at the next vnet_flush); a ref not on loan is ignored. */
+void vnet_rx_release(int ref);
 struct vnet_stats vnet_stats(void);
 
 /* Called from the scheduler loop: reclaims sent buffers, notifies the device of queued ones. */

@@ -149,6 +149,8 @@ HOT void vsw_pop(struct vm *vm)
 	vm->rxq_len--;
 	if ((from = live(b->src)) != NULL && from->tx_held)
 		from->tx_held--;
+	if (b->ref >= 0)
+		vnet_rx_release(b->ref);
 	buf_put(b);
 	pool_used--;
 }
@@ -202,9 +204,10 @@ static uint64_t *no_room(const struct vm *vm, const struct vm *src)
 	return NULL;
 }
 
-/* Queue a copy of the frame for vm (from VM src, or from outside if NULL) and mark NET_RX pending (the VM sees
- * the batch when it next runs). A frame that finds no room is dropped and counted by reason and against vm. */
-HOT static void deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t len)
+/* Queue the frame for vm (from VM src, or from outside if NULL) and mark NET_RX pending (the VM sees the batch
+ * when it next runs): the NIC's buffer itself if ref >= 0 offers it on loan (then true: kept), else a copy. A frame
+ * that finds no room is dropped and counted by reason and against vm. */
+HOT static bool deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t len, int ref)
 {
 	uint64_t *why = no_room(vm, src);
 	struct vsw_buf *b = NULL;
@@ -214,10 +217,16 @@ HOT static void deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t 
 	if (why) {
 		(*why)++;
 		vm->rx_drops++;
-		return;
+		return false;
 	}
 	pool_used++;
-	memcpy(b->data, f, len);
+	if (ref >= 0) {
+		b->frame = f;
+	} else {
+		memcpy(b->data, f, len);
+		b->frame = b->data;
+	}
+	b->ref = (int16_t)ref;
 	b->len = (uint16_t)len;
 	b->src = src ? src->id : VSW_SRC_HOST;
 	if (src)
@@ -226,6 +235,7 @@ HOT static void deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t 
 	vm->rx_frames++;
 	vsw_stats.to_vm++;
 	sched_notify(vm, PV_PEND_NET_RX, immediate);
+	return ref >= 0;
 }
 
 /* An ARP reply from "owner" (mac, ip) to the requester of request f, built in out[42]. */
@@ -431,7 +441,7 @@ HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 		return 0;
 	if (answer_arp(f, reply)) {
 		vm->tx_frames++;
-		deliver(vm, NULL, reply, sizeof(reply));
+		deliver(vm, NULL, reply, sizeof(reply), -1);
 		return 0;
 	}
 	if (f[0] == 0x02 && f[1] == 0x00) {           /* a VM address: switched inside, never sent out */
@@ -441,7 +451,7 @@ HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 			return 0;
 		}
 		vsw_stats.vm_to_vm++;
-		deliver(dst, vm, f, len);
+		deliver(dst, vm, f, len, -1);
 		return 0;
 	}
 	if (vm_to_nic(vm, f, len) != 0)
@@ -451,8 +461,8 @@ HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 }
 
 /* A frame from outside: ARP requests for a VM address are answered here (no VM wakes), broadcast or not;
- * the rest goes by destination MAC to a live VM, or is dropped. */
-HOT static void from_nic(void *ctx, const uint8_t *f, size_t len)
+ * the rest goes by destination MAC to a live VM (in the NIC's buffer when it is lent: true), or is dropped. */
+HOT static bool from_nic(void *ctx, const uint8_t *f, size_t len, int ref)
 {
 	uint8_t reply[42];
 	struct vm *dst;
@@ -460,16 +470,15 @@ HOT static void from_nic(void *ctx, const uint8_t *f, size_t len)
 	(void)ctx;
 	vsw_stats.from_nic++;
 	if (bad_len(len) || bad_type(f) || malformed(f, len))
-		return;
+		return false;
 	if (answer_arp(f, reply)) {
 		to_nic(reply, sizeof(reply));
-		return;
+		return false;
 	}
-	if ((dst = vm_by_mac(f)) != NULL) {             /* never a broadcast or multicast address */
-		deliver(dst, NULL, f, len);
-		return;
-	}
+	if ((dst = vm_by_mac(f)) != NULL)               /* never a broadcast or multicast address */
+		return deliver(dst, NULL, f, len, ref);
 	vsw_stats.drop_no_dest++;
+	return false;
 }
 
 HOT void vsw_poll(void)

@@ -11,7 +11,9 @@ struct vm;
 /* One queued frame (kernel memory, from a bounded pool). */
 struct vsw_buf {
 	struct vsw_buf *next;
+	const uint8_t *frame;         /* data, or the NIC's RX buffer lent for the frame (vnet_rx_fn) */
 	uint32_t src;                 /* the sending VM's id, or VSW_SRC_HOST (the NIC, or the switch's ARP) */
+	int16_t ref;                  /* the NIC's loan to give back when the frame goes, or -1 */
 	uint16_t len;
 	uint8_t data[1514];
 };

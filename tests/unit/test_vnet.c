@@ -390,11 +390,12 @@ static void test_tx_full_and_bad(void)
 
 /* What the switch would have been handed: count and the first bytes of the last frame. */
 static struct { unsigned n; uint8_t last[60]; } switched;
-static void to_switch(void *ctx, const uint8_t *frame, size_t len)
+static bool to_switch(void *ctx, const uint8_t *frame, size_t len, int ref)
 {
-	(void)ctx;
+	(void)ctx, (void)ref;
 	switched.n++;
 	memcpy(switched.last, frame, len < 60 ? len : 60);
+	return false;
 }
 
 static void test_bounce(void)
@@ -443,6 +444,78 @@ static void test_bounce(void)
 	dev_rx(f, 60);
 	CU_ASSERT_EQUAL(vnet_recv_batch(to_switch, NULL), 2);
 	CU_ASSERT_EQUAL(dev_tx(out), -1);
+}
+
+/* A receiver that keeps every buffer it is offered on loan. */
+static struct { unsigned n, kept; int refs[16]; const uint8_t *frames[16]; } keeper;
+static bool keep_all(void *ctx, const uint8_t *frame, size_t len, int ref)
+{
+	(void)ctx, (void)len;
+	keeper.n++;
+	if (ref < 0 || keeper.kept == 16)
+		return false;
+	keeper.refs[keeper.kept] = ref;
+	keeper.frames[keeper.kept++] = frame;
+	return true;
+}
+
+/* Buffers the device holds on queue q (made available, not yet taken). */
+static unsigned dev_held(int q)
+{
+	return (uint16_t)(dev_avail(q)->idx - dev.seen[q]);
+}
+
+static void test_rx_loans(void)
+{
+	uint8_t f[60];
+
+	start(16, 16, VIRTIO_NET_F_MAC | VIRTIO_F_ANY_LAYOUT);
+	CU_ASSERT_EQUAL_FATAL(vnet_init(), 0);
+	memset(&keeper, 0, sizeof(keeper));
+	CU_ASSERT_EQUAL(dev_held(0), 16);
+	/* 12 frames: the first 8 (half the buffers) are lent and stay out of the ring, the other 4 go back. */
+	for (int i = 0; i < 12; i++) {
+		frame_of(f, 60, (uint8_t)i);
+		dev_rx(f, 60);
+	}
+	CU_ASSERT_EQUAL(vnet_recv_batch(keep_all, NULL), 12);
+	CU_ASSERT_EQUAL(keeper.n, 12);
+	CU_ASSERT_EQUAL_FATAL(keeper.kept, 8);
+	CU_ASSERT_EQUAL(dev_held(0), 8);
+	/* The device fills every buffer it still has: a lent frame is not overwritten. */
+	for (int i = 0; i < 8; i++) {
+		frame_of(f, 60, (uint8_t)(100 + i));
+		dev_rx(f, 60);
+	}
+	CU_ASSERT_EQUAL(vnet_recv_batch(keep_all, NULL), 8);
+	CU_ASSERT_EQUAL(keeper.kept, 8);                     /* none offered: half are out */
+	for (int i = 0; i < 8; i++) {
+		frame_of(f, 60, (uint8_t)i);
+		CU_ASSERT(memcmp(keeper.frames[i], f, 60) == 0);
+	}
+	/* Given back: the device has them again, told at the next flush; twice, or a ref never lent, is ignored. */
+	unsigned kicks = dev.kicks[0];
+	vnet_rx_release(keeper.refs[0]);
+	vnet_rx_release(keeper.refs[1]);
+	CU_ASSERT_EQUAL(dev_held(0), 10);
+	vnet_rx_release(keeper.refs[0]);
+	vnet_rx_release(-1);
+	vnet_rx_release(16);
+	vnet_rx_release(1000);
+	CU_ASSERT_EQUAL(dev_held(0), 10);
+	CU_ASSERT_EQUAL(dev.kicks[0], kicks);
+	vnet_flush();
+	CU_ASSERT_EQUAL(dev.kicks[0], kicks + 1);
+	vnet_flush();
+	CU_ASSERT_EQUAL(dev.kicks[0], kicks + 1);
+	/* Two out of eight lent now: two more may be. */
+	for (int i = 0; i < 3; i++) {
+		frame_of(f, 60, (uint8_t)(200 + i));
+		dev_rx(f, 60);
+	}
+	CU_ASSERT_EQUAL(vnet_recv_batch(keep_all, NULL), 3);
+	CU_ASSERT_EQUAL(keeper.kept, 10);
+	CU_ASSERT_EQUAL(dev_held(0), 8);
 }
 
 static void test_msix_setup(void)
@@ -579,5 +652,6 @@ int unit_suite_vnet(void)
 	CU_add_test(s, "interrupt, then polling while busy, re-armed when empty", test_irq_then_poll);
 	CU_add_test(s, "re-arm race: a frame landing as interrupts come back on is found", test_irq_rearm_race);
 	CU_add_test(s, "bounce: frames to the NIC MAC back with MACs swapped, others switched, back-pressure when TX is full", test_bounce);
+	CU_add_test(s, "RX buffers lent to the receiver until half are out, given back once", test_rx_loans);
 	return 0;
 }

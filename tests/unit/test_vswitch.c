@@ -15,6 +15,7 @@
 #define vnet_tx_inflight fake_vnet_tx_inflight
 #define vnet_present fake_vnet_present
 #define vnet_recv_batch fake_vnet_recv_batch
+#define vnet_rx_release fake_vnet_rx_release
 #define sched_notify fake_sched_notify
 #include "../../isokernel/vswitch.c"
 
@@ -38,6 +39,9 @@ static struct {
 	size_t last_len;
 	const uint8_t *in;
 	size_t in_len;
+	int lend;                     /* >= 0: the next frame in comes on loan with this ref */
+	unsigned lent, released;      /* loans kept by the switch, given back */
+	int last_released;
 } nic;
 
 /* The scheduler: wake-ups asked for. */
@@ -87,13 +91,23 @@ unsigned fake_vnet_tx_inflight(void)
 	return nic.inflight;
 }
 
-unsigned fake_vnet_recv_batch(void (*fn)(void *ctx, const uint8_t *frame, size_t len), void *ctx)
+unsigned fake_vnet_recv_batch(vnet_rx_fn fn, void *ctx)
 {
 	if (!nic.in)
 		return 0;
-	fn(ctx, nic.in, nic.in_len);
+	if (fn(ctx, nic.in, nic.in_len, nic.lend)) {
+		CU_ASSERT(nic.lend >= 0);
+		nic.lent++;
+	}
 	nic.in = NULL;
+	nic.lend = -1;
 	return 1;
+}
+
+void fake_vnet_rx_release(int ref)
+{
+	nic.released++;
+	nic.last_released = ref;
 }
 
 void fake_sched_notify(struct vm *vm, uint64_t bits, bool immediate)
@@ -207,6 +221,7 @@ static void start(bool imm)
 	memset(&nic, 0, sizeof(nic));
 	memset(&ntf, 0, sizeof(ntf));
 	nic.up = true;
+	nic.lend = -1;
 	vsw_init(NET, 8, imm, tab, CAP);
 	for (uint32_t i = 0; i < NVM; i++) {
 		vms[i].id = i;
@@ -274,11 +289,11 @@ static void test_demux_by_mac(void)
 	struct vsw_buf *b = vsw_peek(&vms[3]);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_EQUAL(b->len, len);
-	CU_ASSERT(memcmp(b->data, f, len) == 0);
+	CU_ASSERT(memcmp(b->frame, f, len) == 0);
 	vsw_pop(&vms[3]);
 	b = vsw_peek(&vms[3]);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-	CU_ASSERT(memcmp(b->data, g, len2) == 0);
+	CU_ASSERT(memcmp(b->frame, g, len2) == 0);
 	vsw_pop(&vms[3]);
 	CU_ASSERT_PTR_NULL(vsw_peek(&vms[3]));
 	CU_ASSERT_EQUAL(pool_used, 0);
@@ -368,7 +383,7 @@ static void test_arp_from_vm(void)
 	struct vsw_buf *b = vsw_peek(&vms[1]);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_EQUAL(b->len, 42);
-	check_arp_reply(b->data, f, 4);
+	check_arp_reply(b->frame, f, 4);
 	CU_ASSERT_EQUAL(vms[1].tx_frames, 1);
 	CU_ASSERT_EQUAL(vms[1].rx_frames, 1);
 	/* For the gateway: out through the NIC, to no VM. */
@@ -418,7 +433,7 @@ static void test_vm_to_vm(void)
 	CU_ASSERT_EQUAL(vms[1].tx_frames, 1);
 	CU_ASSERT_EQUAL(vms[2].rx_frames, 1);
 	CU_ASSERT_EQUAL(vsw_peek(&vms[2])->src, 1);
-	CU_ASSERT(memcmp(vsw_peek(&vms[2])->data, f, len) == 0);
+	CU_ASSERT(memcmp(vsw_peek(&vms[2])->frame, f, len) == 0);
 	/* To itself. */
 	len = vm_udp(f, 6, 6, 0);
 	vsw_from_vm(&vms[6], f, len);
@@ -872,6 +887,48 @@ static void test_not_live(void)
 	CU_ASSERT_EQUAL(vms[9].rxq_len, 1);
 }
 
+/* A frame the NIC offers on loan is queued in the NIC's buffer itself (no copy) and given back when the VM has
+ * taken it or goes; one that finds no room is not kept. */
+static void test_nic_loans(void)
+{
+	uint8_t f[1514], g[1514];
+	size_t len = out_udp(f, 3, 1), len2 = out_udp(g, 3, 2);
+
+	setup();
+	nic.lend = 17;
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(nic.lent, 1);
+	from_outside(g, len2);                          /* not offered: copied */
+	struct vsw_buf *b = vsw_peek(&vms[3]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_PTR_EQUAL(b->frame, f);
+	CU_ASSERT_EQUAL(b->len, len);
+	CU_ASSERT(b->next->frame != g && memcmp(b->next->frame, g, len2) == 0);
+	vsw_pop(&vms[3]);
+	CU_ASSERT_EQUAL(nic.released, 1);
+	CU_ASSERT_EQUAL(nic.last_released, 17);
+	vsw_pop(&vms[3]);
+	CU_ASSERT_EQUAL(nic.released, 1);              /* a copy has no loan to give back */
+	/* The VM goes with a lent frame queued: the loan comes back. */
+	nic.lend = 5;
+	from_outside(f, len);
+	vsw_detach(&vms[3]);
+	CU_ASSERT_EQUAL(nic.released, 2);
+	CU_ASSERT_EQUAL(nic.last_released, 5);
+	/* No room: the VM is gone, or its queue is full. */
+	nic.lend = 6;
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 1);
+	len = out_udp(f, 4, 1);
+	for (int i = 0; i < VSW_RXQ_MAX; i++)
+		from_outside(f, len);
+	nic.lend = 7;
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vsw_stats.drop_rxq_full, 1);
+	CU_ASSERT_EQUAL(nic.lent, 2);
+	CU_ASSERT_EQUAL(nic.released, 2);
+}
+
 static void test_detach_frees(void)
 {
 	uint8_t f[1514];
@@ -917,7 +974,7 @@ static void test_detach_frees(void)
 	vsw_detach(&vms[6]);
 	CU_ASSERT_EQUAL(vms[7].rxq_len, 1);
 	CU_ASSERT_EQUAL(pool_used, 1);
-	CU_ASSERT(memcmp(vsw_peek(&vms[7])->data, f, len) == 0);
+	CU_ASSERT(memcmp(vsw_peek(&vms[7])->frame, f, len) == 0);
 }
 
 static void test_notify_batched_or_immediate(void)
@@ -1016,6 +1073,7 @@ int unit_suite_vswitch(void)
 	CU_add_test(s, "bad lengths and malformed IPv4/ARP headers dropped and counted", test_bad_lengths);
 	CU_add_test(s, "unknown ethertypes dropped both ways", test_unknown_ethertypes);
 	CU_add_test(s, "frames to VM addresses that are not live dropped", test_not_live);
+	CU_add_test(s, "frames from the NIC queued in its lent buffers, given back when taken or the VM goes", test_nic_loans);
 	CU_add_test(s, "detach frees every queued frame", test_detach_frees);
 	CU_add_test(s, "arrivals notify batched or immediate as configured", test_notify_batched_or_immediate);
 	CU_add_test(s, "frames to the link notify the device per batch or per frame as configured",
