@@ -182,6 +182,7 @@ struct ns_sock {
 
 struct ns_stack {
 	struct ns_env env;
+	ns_frame_buf_fn frame_buf;  /* NULL: frames are built on the C stack */
 	struct ns_config cfg;
 	struct ns_stats stats;
 	struct arp_entry arp[NS_ARP_ENTRIES];
@@ -195,6 +196,15 @@ struct ns_stack {
 };
 
 static inline uint64_t ns_now(struct ns_stack *st) { return st->env.now_ns(st->env.ctx); }
+
+/* Where to build a frame of len bytes that is sent next (or dropped): the environment's buffer when it offers
+ * one (ns_set_frame_buf: send_frame then need not copy it), else local, an ETH_FRAME_MAX array of the caller. */
+static inline uint8_t *ns_frame(struct ns_stack *st, size_t len, uint8_t *local)
+{
+	uint8_t *f = st->frame_buf ? st->frame_buf(st->env.ctx, len) : NULL;
+
+	return f ? f : local;
+}
 
 /* stack.c */
 struct ns_sock *sock_new(struct ns_stack *st, uint8_t kind);
@@ -221,7 +231,7 @@ void arp_timers(struct ns_stack *st, uint64_t now);
 uint64_t arp_deadline(const struct ns_stack *st);
 void arp_flush(struct ns_stack *st);
 
-/* ip.c: f is a whole frame buffer (ETH_FRAME_MAX) with the payload at L4_OFF. Returns 0 or NS_E*. */
+/* ip.c: f is a frame buffer (ETH_FRAME_MAX, or from ns_frame) with the payload at L4_OFF. Returns 0 or NS_E*. */
 enum ns_drop ip_input(struct ns_stack *st, const uint8_t *p, size_t len);
 int ip_send(struct ns_stack *st, uint8_t *f, size_t plen, uint8_t proto, uint32_t dst);
 

@@ -44,6 +44,11 @@ struct ns_stack *ns_create(const struct ns_env *env, const struct ns_config *cfg
 	return st;
 }
 
+void ns_set_frame_buf(struct ns_stack *st, ns_frame_buf_fn fn)
+{
+	st->frame_buf = fn;
+}
+
 static void sock_free(struct ns_sock *s)
 {
 	if (s->st->udp_last == s)

@@ -67,13 +67,14 @@ struct ns_sock *ns_udp_open(struct ns_stack *st, uint16_t port, uint32_t rcvbuf,
 int ns_udp_sendto(struct ns_sock *s, uint32_t ip, uint16_t port, const void *buf, size_t len)
 {
 	struct ns_stack *st = s->st;
-	uint8_t f[ETH_FRAME_MAX];
-	uint8_t *u = f + L4_OFF;
+	uint8_t local[ETH_FRAME_MAX];
 
 	if (s->kind != SK_UDP || port == 0 || (len && !buf))
 		return NS_EINVAL;
 	if (len > ip_payload_max(st) - UDP_HLEN)
 		return NS_EMSGSIZE;
+	uint8_t *f = ns_frame(st, L4_OFF + UDP_HLEN + len, local);
+	uint8_t *u = f + L4_OFF;
 	put16(u, s->lport);
 	put16(u + 2, port);
 	put16(u + 4, (uint16_t)(UDP_HLEN + len));
