@@ -52,8 +52,9 @@ static inline void put32(uint8_t *p, uint32_t v)
 
 /* checksum.c - the Internet checksum, in one place: ns_csum_add there, its small helpers here (inline). */
 uint32_t ns_csum_add(uint32_t sum, const void *data, size_t len);
+uint32_t ns_csum_copy(uint32_t sum, void *dst, const void *src, size_t len);   /* memcpy + ns_csum_add, one pass */
 
-/* The end of ns_csum_add: s, a sum of words as the little-endian CPU loaded them (s < 2^63), folded to 32 bits
+/* The end of ns_csum_add: s, a sum of words as the little-endian CPU loaded them (any 64-bit value), folded to 32 bits
  * (2^32 = 1 modulo 0xffff), byte-swapped to network order (a swap of the 16-bit words' bytes modulo 0xffff)
  * and added to the running sum. The result is nonzero exactly when s or sum is. */
 static inline uint32_t ns_csum_finish(uint64_t s, uint32_t sum)
