@@ -75,14 +75,13 @@ int ns_udp_sendto(struct ns_sock *s, uint32_t ip, uint16_t port, const void *buf
 		return NS_EMSGSIZE;
 	uint8_t *f = ns_frame(st, L4_OFF + UDP_HLEN + len, local);
 	uint8_t *u = f + L4_OFF;
+	uint16_t ulen = (uint16_t)(UDP_HLEN + len);
 	put16(u, s->lport);
 	put16(u + 2, port);
-	put16(u + 4, (uint16_t)(UDP_HLEN + len));
-	put16(u + 6, 0);
-	if (len)
-		memcpy(u + UDP_HLEN, buf, len);
-	uint16_t c = ns_csum_fold(ns_csum_add(ns_csum_pseudo(st->cfg.ipv4, ip, PROTO_UDP, (uint16_t)(UDP_HLEN + len)),
-	                                      u, UDP_HLEN + len));
+	put16(u + 4, ulen);
+	/* The header's words are added as numbers (the checksum word is 0); the data is summed as it is copied. */
+	uint32_t sum = ns_csum_pseudo(st->cfg.ipv4, ip, PROTO_UDP, ulen) + s->lport + port + ulen;
+	uint16_t c = ns_csum_fold(ns_csum_copy(sum, u + UDP_HLEN, buf, len));
 	put16(u + 6, c ? c : 0xffff);
 	int r = ip_send(st, f, UDP_HLEN + len, PROTO_UDP, ip);
 	return r ? r : (int)len;
