@@ -79,22 +79,10 @@ static void *gn_frame_buf(void *ctx, size_t len)
 	return gn_tx_room(len);
 }
 
-/* One frame out: packed while a receive batch is processed (the VM is busy), else sent at once; PV_EAGAIN
- * means this quantum's send budget is spent, so yield and retry a few times. A frame the stack built in place
- * (gn_frame_buf) is where it is packed already: only its descriptor is added. */
-static void gn_send(void *ctx, const void *frame, size_t len)
+/* One frame sent at once; PV_EAGAIN means this quantum's send budget is spent, so yield and retry a few times.
+ * Not inlined into gn_send, which would then save registers on the busy path too. */
+static __attribute__((noinline)) void gn_send_now(const void *frame, size_t len)
 {
-	(void)ctx;
-	if (gn_txon && len <= GUEST_NET_TX_BYTES) {
-		uint8_t *p = gn_tx->bytes + gn_txused;
-		if (frame != p) {
-			p = gn_tx_room(len);
-			memcpy(p, frame, len);
-		}
-		gn_tx->d[gn_txn++] = (struct pv_frame){ .addr = (uintptr_t)p, .len = (uint32_t)len, .cap = 0 };
-		gn_txused += ((unsigned)len + 7) & ~7u;
-		return;
-	}
 	for (unsigned tries = 0;; tries++) {
 		long r = pv_net_send((long)(uintptr_t)frame, (long)len);
 
@@ -108,6 +96,36 @@ static void gn_send(void *ctx, const void *frame, size_t len)
 		pv_yield();
 	}
 	gn_stats.tx_dropped++;
+}
+
+/* The descriptor of the frame of len bytes just packed at p (the free space of gn_tx). */
+static inline void gn_tx_add(uint8_t *p, size_t len)
+{
+	gn_tx->d[gn_txn++] = (struct pv_frame){ .addr = (uintptr_t)p, .len = (uint32_t)len, .cap = 0 };
+	gn_txused += ((unsigned)len + 7) & ~7u;
+}
+
+/* Packs a copy of a frame built elsewhere (ARP, or a stack without a frame buffer). */
+static __attribute__((noinline)) void gn_tx_copy(const void *frame, size_t len)
+{
+	uint8_t *p = gn_tx_room(len);
+
+	memcpy(p, frame, len);
+	gn_tx_add(p, len);
+}
+
+/* One frame out: packed while a receive batch is processed (the VM is busy), else sent at once. A frame the
+ * stack built in place (gn_frame_buf) is where it is packed already: only its descriptor is added, and this
+ * busy path calls nothing (so it saves no registers). */
+static void gn_send(void *ctx, const void *frame, size_t len)
+{
+	(void)ctx;
+	if (!gn_txon || len > GUEST_NET_TX_BYTES)
+		gn_send_now(frame, len);
+	else if (frame != gn_tx->bytes + gn_txused)
+		gn_tx_copy(frame, len);
+	else
+		gn_tx_add(gn_tx->bytes + gn_txused, len);
 }
 
 static uint32_t gn_random(void *ctx)
