@@ -189,6 +189,11 @@ struct ns_stack {
 	struct arp_entry arp[NS_ARP_ENTRIES];
 	struct ns_sock **socks;
 	struct ns_sock *udp_last; /* the UDP socket that took the last datagram (a hint; NULL when freed) */
+	/* A datagram lent to lent_sock (udp.c): its queue header and room for its lent_len bytes are first in the
+	 * socket's ring, but the bytes are still in the frame ns_input is processing. NULL: none. */
+	struct ns_sock *lent_sock;
+	const uint8_t *lent;
+	uint16_t lent_len;
 	uint8_t dispatching;
 	uint8_t ev_pending;      /* some socket has events to deliver (sock_event) */
 	uint8_t reap_pending;    /* a socket may be done with (closed by the application, or TCP CLOSED) */
@@ -244,6 +249,7 @@ static inline uint32_t ip_payload_max(const struct ns_stack *st)
 /* icmp.c, udp.c, tcp.c: p is the transport header, len its length with payload; src/dst from IP. */
 enum ns_drop icmp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32_t src);
 enum ns_drop udp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32_t src, uint32_t dst);
+void udp_settle(struct ns_stack *st);
 enum ns_drop tcp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32_t src, uint32_t dst);
 void tcp_timer(struct ns_sock *s, uint64_t now);
 void tcp_release(struct ns_sock *s);

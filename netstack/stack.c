@@ -53,6 +53,8 @@ static void sock_free(struct ns_sock *s)
 {
 	if (s->st->udp_last == s)
 		s->st->udp_last = NULL;
+	if (s->st->lent_sock == s)
+		s->st->lent_sock = NULL;
 	ring_free(&s->rx);
 	ring_free(&s->tx);
 	free(s);
@@ -178,8 +180,11 @@ void ns_input(struct ns_stack *st, const void *frame, size_t len)
 		st->stats.rx_ok++;
 	else
 		st->stats.drop[r]++;
-	if (!st->dispatching)
+	if (!st->dispatching) {
 		sock_dispatch(st);
+		if (st->lent_sock)
+			udp_settle(st);       /* frame is about to go away */
+	}
 }
 
 void ns_timers(struct ns_stack *st, uint64_t now)
