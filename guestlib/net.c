@@ -59,20 +59,30 @@ static void gn_flush(void)
 	gn_txn = gn_txused = 0;
 }
 
-/* One frame out: packed while a receive batch is processed (the VM is busy), else sent at once; PV_EAGAIN
- * means this quantum's send budget is spent, so yield and retry a few times. */
-static void gn_send(void *ctx, const void *frame, size_t len)
+/* Room for one more frame of len bytes in gn_tx (inside a receive batch): the packed frames go out first if
+ * there is not. Returns where it goes. */
+static uint8_t *gn_tx_room(size_t len)
+{
+	if (gn_txn == GUEST_NET_TX_BATCH || gn_txused + len > GUEST_NET_TX_BYTES)
+		gn_flush();
+	return gn_tx->bytes + gn_txused;
+}
+
+/* The stack's ns_frame_buf_fn: inside a receive batch, the free space of gn_tx, so that the stack builds the frame
+ * where it is packed and gn_send has nothing to copy; else NULL (the frame is sent at once from the stack's
+ * buffer). Nothing is reserved: a frame the stack drops instead of sending leaves the space free for the next. */
+static void *gn_frame_buf(void *ctx, size_t len)
 {
 	(void)ctx;
-	if (gn_txon && len <= GUEST_NET_TX_BYTES) {
-		if (gn_txn == GUEST_NET_TX_BATCH || gn_txused + len > GUEST_NET_TX_BYTES)
-			gn_flush();
-		uint8_t *p = gn_tx->bytes + gn_txused;
-		memcpy(p, frame, len);
-		gn_tx->d[gn_txn++] = (struct pv_frame){ .addr = (uintptr_t)p, .len = (uint32_t)len, .cap = 0 };
-		gn_txused += ((unsigned)len + 7) & ~7u;
-		return;
-	}
+	if (!gn_txon || len > GUEST_NET_TX_BYTES)
+		return NULL;
+	return gn_tx_room(len);
+}
+
+/* One frame sent at once; PV_EAGAIN means this quantum's send budget is spent, so yield and retry a few times.
+ * Not inlined into gn_send, which would then save registers on the busy path too. */
+static __attribute__((noinline)) void gn_send_now(const void *frame, size_t len)
+{
 	for (unsigned tries = 0;; tries++) {
 		long r = pv_net_send((long)(uintptr_t)frame, (long)len);
 
@@ -86,6 +96,36 @@ static void gn_send(void *ctx, const void *frame, size_t len)
 		pv_yield();
 	}
 	gn_stats.tx_dropped++;
+}
+
+/* The descriptor of the frame of len bytes just packed at p (the free space of gn_tx). */
+static inline void gn_tx_add(uint8_t *p, size_t len)
+{
+	gn_tx->d[gn_txn++] = (struct pv_frame){ .addr = (uintptr_t)p, .len = (uint32_t)len, .cap = 0 };
+	gn_txused += ((unsigned)len + 7) & ~7u;
+}
+
+/* Packs a copy of a frame built elsewhere (ARP, or a stack without a frame buffer). */
+static __attribute__((noinline)) void gn_tx_copy(const void *frame, size_t len)
+{
+	uint8_t *p = gn_tx_room(len);
+
+	memcpy(p, frame, len);
+	gn_tx_add(p, len);
+}
+
+/* One frame out: packed while a receive batch is processed (the VM is busy), else sent at once. A frame the
+ * stack built in place (gn_frame_buf) is where it is packed already: only its descriptor is added, and this
+ * busy path calls nothing (so it saves no registers). */
+static void gn_send(void *ctx, const void *frame, size_t len)
+{
+	(void)ctx;
+	if (!gn_txon || len > GUEST_NET_TX_BYTES)
+		gn_send_now(frame, len);
+	else if (frame != gn_tx->bytes + gn_txused)
+		gn_tx_copy(frame, len);
+	else
+		gn_tx_add(gn_tx->bytes + gn_txused, len);
 }
 
 static uint32_t gn_random(void *ctx)
@@ -116,6 +156,8 @@ struct ns_stack *guest_net_open(const struct ns_config *cfg)
 	if (c.ipv4 == 0)
 		return NULL;
 	gn_stack = ns_create(&env, &c);
+	if (gn_stack)
+		ns_set_frame_buf(gn_stack, gn_frame_buf);
 	return gn_stack;
 }
 

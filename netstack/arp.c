@@ -101,7 +101,8 @@ enum ns_drop arp_input(struct ns_stack *st, const uint8_t *p, size_t len)
 }
 
 /* Sends the IP packet in f (len with the Ethernet header) to nexthop, resolving it first if needed:
- * the packet is then held (a newer one replaces it) until the reply or the last retry. */
+ * the packet is then held (a newer one replaces it) until the reply or the last retry. It is copied out
+ * before the ARP request is sent: f may be the environment's frame buffer, where the request then goes. */
 void arp_output(struct ns_stack *st, uint32_t nexthop, uint8_t *f, size_t len)
 {
 	struct arp_entry *e = arp_find(st, nexthop);
@@ -111,6 +112,9 @@ void arp_output(struct ns_stack *st, uint32_t nexthop, uint8_t *f, size_t len)
 		eth_send(st, f, len, e->mac, ETHTYPE_IPV4);
 		return;
 	}
+	uint8_t *copy = malloc(len - ETH_HLEN);
+	if (copy)
+		memcpy(copy, f + ETH_HLEN, len - ETH_HLEN);
 	if (e && e->state == ARP_OK)
 		arp_clear(e);
 	if (!e || e->state == ARP_FREE) {
@@ -121,12 +125,10 @@ void arp_output(struct ns_stack *st, uint32_t nexthop, uint8_t *f, size_t len)
 		e->deadline = now + ARP_RETRY_NS;
 		arp_send(st, 1, NULL, nexthop);
 	}
-	uint8_t *copy = malloc(len - ETH_HLEN);
 	if (!copy) {
 		st->stats.tx_no_mem++;
 		return;
 	}
-	memcpy(copy, f + ETH_HLEN, len - ETH_HLEN);
 	if (e->pend)
 		st->stats.arp_pending_replaced++;
 	free(e->pend);

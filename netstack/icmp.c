@@ -5,7 +5,7 @@
 
 enum ns_drop icmp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32_t src)
 {
-	uint8_t f[ETH_FRAME_MAX];
+	uint8_t local[ETH_FRAME_MAX];
 
 	if (len < ICMP_HLEN)
 		return NS_DROP_icmp_short;
@@ -13,6 +13,7 @@ enum ns_drop icmp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint3
 		return NS_DROP_icmp_bad_csum;
 	if (p[0] != 8 || p[1] != 0 || len > ip_payload_max(st))
 		return NS_DROP_icmp_unhandled;
+	uint8_t *f = ns_frame(st, L4_OFF + len, local);
 	uint8_t *r = f + L4_OFF;
 	memcpy(r, p, len);
 	r[0] = 0;                                /* echo reply: same id, sequence and data */

@@ -19,7 +19,7 @@
  *
  * Memory: one ns_stack (ns_create mallocs it and the socket-pointer table), one malloc per socket in
  * use, and each socket's byte buffers, allocated at first use and freed at close. No static buffers.
- * Frames are built on the C stack (at most 1514 bytes).
+ * Frames are built on the C stack (at most 1514 bytes), or where the environment's ns_frame_buf_fn says.
  *
  * TCP: passive and active open with the MSS option, sliding window, RTO per RFC 6298 (Karn's rule,
  * exponential backoff), fast retransmit on 3 duplicate ACKs with NewReno partial-ACK recovery, RFC 5681
@@ -43,6 +43,13 @@ struct ns_env {
 	void (*send_frame)(void *ctx, const void *frame, size_t len);   /* transmit one Ethernet frame */
 	uint32_t (*random)(void *ctx);                                  /* ISNs, ephemeral ports */
 };
+
+/* An optional part of the environment (ns_set_frame_buf): where to build the next frame, at least len bytes, so
+ * that send_frame need not copy it; NULL: the stack builds it on the C stack. The stack builds one frame at a
+ * time there and sends it, or drops it (an error such as no route), before it builds or sends any other frame;
+ * the frame it sends from there is at most len bytes. (Not in struct ns_env: callers initialise that
+ * positionally.) */
+typedef void *(*ns_frame_buf_fn)(void *ctx, size_t len);
 
 /* Addressing and tunables; a zero tunable takes the default shown. */
 struct ns_config {
@@ -114,6 +121,7 @@ typedef void (*ns_event_fn)(struct ns_sock *s, unsigned events, void *arg);
 /* Stack life: ns_create copies env and cfg (NULL on bad config or no memory); ns_destroy frees everything. */
 struct ns_stack *ns_create(const struct ns_env *env, const struct ns_config *cfg);
 void ns_destroy(struct ns_stack *st);
+void ns_set_frame_buf(struct ns_stack *st, ns_frame_buf_fn fn);   /* called with env.ctx; NULL: none (the default) */
 
 /* Feed one received frame; run the timers due at now; the nearest timer (UINT64_MAX: none). */
 void ns_input(struct ns_stack *st, const void *frame, size_t len);

@@ -38,10 +38,20 @@ static inline uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
-static inline void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+/* Stores: one byte swap and one move each. (Byte by byte, GCC merges neighbouring fields' stores into one, but
+ * builds the merged value from shifts and ors: twenty instructions for two ports.) */
+#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "put16/put32 assume a little-endian CPU (x86_64)"
+#endif
+static inline void put16(uint8_t *p, uint16_t v)
+{
+	v = __builtin_bswap16(v);
+	memcpy(p, &v, 2);
+}
 static inline void put32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+	v = __builtin_bswap32(v);
+	memcpy(p, &v, 4);
 }
 
 /* TCP sequence-space comparisons. */
@@ -52,8 +62,9 @@ static inline void put32(uint8_t *p, uint32_t v)
 
 /* checksum.c - the Internet checksum, in one place: ns_csum_add there, its small helpers here (inline). */
 uint32_t ns_csum_add(uint32_t sum, const void *data, size_t len);
+uint32_t ns_csum_copy(uint32_t sum, void *dst, const void *src, size_t len);   /* memcpy + ns_csum_add, one pass */
 
-/* The end of ns_csum_add: s, a sum of words as the little-endian CPU loaded them (s < 2^63), folded to 32 bits
+/* The end of ns_csum_add: s, a sum of words as the little-endian CPU loaded them (any 64-bit value), folded to 32 bits
  * (2^32 = 1 modulo 0xffff), byte-swapped to network order (a swap of the 16-bit words' bytes modulo 0xffff)
  * and added to the running sum. The result is nonzero exactly when s or sum is. */
 static inline uint32_t ns_csum_finish(uint64_t s, uint32_t sum)
@@ -65,13 +76,21 @@ static inline uint32_t ns_csum_finish(uint64_t s, uint32_t sum)
 	return (uint32_t)((s & 0xffffffffu) + (s >> 32));    /* s < 2^33 - 1: one fold is enough */
 }
 
-/* ns_csum_add(sum, p, 20) for an IPv4 header without options: five loads, no loop and no branch. */
+/* A 4-byte load in the CPU's byte order from anywhere. */
+static inline uint32_t ns_ld32(const uint8_t *p)
+{
+	uint32_t w;
+
+	memcpy(&w, p, 4);
+	return w;
+}
+
+/* ns_csum_add(sum, p, 20) for an IPv4 header without options: five loads, no loop and no branch. (Five separate
+ * loads: a copy into a 20-byte array went through an SSE register and the C stack.) */
 static inline uint32_t ns_csum_hdr20(uint32_t sum, const uint8_t *p)
 {
-	uint32_t w[5];
-
-	memcpy(w, p, sizeof(w));
-	return ns_csum_finish((uint64_t)w[0] + w[1] + w[2] + w[3] + w[4], sum);
+	return ns_csum_finish((uint64_t)ns_ld32(p) + ns_ld32(p + 4) + ns_ld32(p + 8) + ns_ld32(p + 12) + ns_ld32(p + 16),
+	                      sum);
 }
 
 /* Folds a sum to 16 bits and complements it: the value for the header (0 when verifying a good packet).
@@ -182,11 +201,17 @@ struct ns_sock {
 
 struct ns_stack {
 	struct ns_env env;
+	ns_frame_buf_fn frame_buf;  /* NULL: frames are built on the C stack */
 	struct ns_config cfg;
 	struct ns_stats stats;
 	struct arp_entry arp[NS_ARP_ENTRIES];
 	struct ns_sock **socks;
 	struct ns_sock *udp_last; /* the UDP socket that took the last datagram (a hint; NULL when freed) */
+	/* A datagram lent to lent_sock (udp.c): its queue header and room for its lent_len bytes are first in the
+	 * socket's ring, but the bytes are still in the frame ns_input is processing. NULL: none. */
+	struct ns_sock *lent_sock;
+	const uint8_t *lent;
+	uint16_t lent_len;
 	uint8_t dispatching;
 	uint8_t ev_pending;      /* some socket has events to deliver (sock_event) */
 	uint8_t reap_pending;    /* a socket may be done with (closed by the application, or TCP CLOSED) */
@@ -195,6 +220,15 @@ struct ns_stack {
 };
 
 static inline uint64_t ns_now(struct ns_stack *st) { return st->env.now_ns(st->env.ctx); }
+
+/* Where to build a frame of len bytes that is sent next (or dropped): the environment's buffer when it offers
+ * one (ns_set_frame_buf: send_frame then need not copy it), else local, an ETH_FRAME_MAX array of the caller. */
+static inline uint8_t *ns_frame(struct ns_stack *st, size_t len, uint8_t *local)
+{
+	uint8_t *f = st->frame_buf ? st->frame_buf(st->env.ctx, len) : NULL;
+
+	return f ? f : local;
+}
 
 /* stack.c */
 struct ns_sock *sock_new(struct ns_stack *st, uint8_t kind);
@@ -221,7 +255,7 @@ void arp_timers(struct ns_stack *st, uint64_t now);
 uint64_t arp_deadline(const struct ns_stack *st);
 void arp_flush(struct ns_stack *st);
 
-/* ip.c: f is a whole frame buffer (ETH_FRAME_MAX) with the payload at L4_OFF. Returns 0 or NS_E*. */
+/* ip.c: f is a frame buffer (ETH_FRAME_MAX, or from ns_frame) with the payload at L4_OFF. Returns 0 or NS_E*. */
 enum ns_drop ip_input(struct ns_stack *st, const uint8_t *p, size_t len);
 int ip_send(struct ns_stack *st, uint8_t *f, size_t plen, uint8_t proto, uint32_t dst);
 
@@ -233,6 +267,7 @@ static inline uint32_t ip_payload_max(const struct ns_stack *st)
 /* icmp.c, udp.c, tcp.c: p is the transport header, len its length with payload; src/dst from IP. */
 enum ns_drop icmp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32_t src);
 enum ns_drop udp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32_t src, uint32_t dst);
+void udp_settle(struct ns_stack *st);
 enum ns_drop tcp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32_t src, uint32_t dst);
 void tcp_timer(struct ns_sock *s, uint64_t now);
 void tcp_release(struct ns_sock *s);

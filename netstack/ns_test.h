@@ -14,6 +14,7 @@
  * then these references stay unresolved (null) and the net suites register nothing, saying why. */
 #pragma weak ns_create
 #pragma weak ns_destroy
+#pragma weak ns_set_frame_buf
 #pragma weak ns_input
 #pragma weak ns_timers
 #pragma weak ns_next_deadline

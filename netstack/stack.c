@@ -44,10 +44,17 @@ struct ns_stack *ns_create(const struct ns_env *env, const struct ns_config *cfg
 	return st;
 }
 
+void ns_set_frame_buf(struct ns_stack *st, ns_frame_buf_fn fn)
+{
+	st->frame_buf = fn;
+}
+
 static void sock_free(struct ns_sock *s)
 {
 	if (s->st->udp_last == s)
 		s->st->udp_last = NULL;
+	if (s->st->lent_sock == s)
+		s->st->lent_sock = NULL;
 	ring_free(&s->rx);
 	ring_free(&s->tx);
 	free(s);
@@ -173,8 +180,11 @@ void ns_input(struct ns_stack *st, const void *frame, size_t len)
 		st->stats.rx_ok++;
 	else
 		st->stats.drop[r]++;
-	if (!st->dispatching)
+	if (!st->dispatching) {
 		sock_dispatch(st);
+		if (st->lent_sock)
+			udp_settle(st);       /* frame is about to go away */
+	}
 }
 
 void ns_timers(struct ns_stack *st, uint64_t now)

@@ -5,9 +5,10 @@
 /* Builds and sends one segment: n bytes from the send ring at offset off (s may be NULL when n is 0). */
 void tcp_emit(struct ns_stack *st, struct ns_sock *s, const struct tcp_seg *h, uint32_t off, uint32_t n)
 {
-	uint8_t f[ETH_FRAME_MAX];
+	uint8_t local[ETH_FRAME_MAX];
+	uint32_t hl = (h->flags & TH_SYN) ? TCP_HLEN + 4 : TCP_HLEN;
+	uint8_t *f = ns_frame(st, L4_OFF + hl + n, local);
 	uint8_t *t = f + L4_OFF;
-	uint32_t hl = TCP_HLEN;
 
 	put16(t, h->sport);
 	put16(t + 2, h->dport);
@@ -20,7 +21,6 @@ void tcp_emit(struct ns_stack *st, struct ns_sock *s, const struct tcp_seg *h, u
 		t[20] = 2;                       /* MSS option */
 		t[21] = 4;
 		put16(t + 22, (uint16_t)(ip_payload_max(st) - TCP_HLEN));
-		hl += 4;
 	}
 	t[12] = (uint8_t)(hl / 4 << 4);
 	t[13] = h->flags;

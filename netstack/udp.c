@@ -1,4 +1,10 @@
 /* udp.c - UDP (RFC 768): sockets bound to a port; datagrams queue in the socket's ring as [len, port, ip, data]. */
+/*
+ * A datagram that arrives at an empty ring is lent, not copied: ns_input delivers the socket's event right after
+ * the frame is processed, while the frame is still there, and the usual callback reads the datagram at once; so
+ * recvfrom copies it from the frame, and only a datagram still unread when the callbacks are done is copied into
+ * the ring (udp_settle), where room for it was kept. The application sees no difference.
+ */
 #include "ns_int.h"
 
 #define UDP_QHDR 8   /* per queued datagram: length (2), source port (2), source address (4) */
@@ -42,7 +48,13 @@ enum ns_drop udp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32
 	put16(h + 2, get16(p));
 	put32(h + 4, src);
 	ring_write(&s->rx, s->rx.len, h, UDP_QHDR);
-	ring_write(&s->rx, s->rx.len + UDP_QHDR, p + UDP_HLEN, dlen);
+	if (s->rx.len == 0 && !st->dispatching && !st->lent_sock) {
+		st->lent_sock = s;            /* ns_input dispatches next, then settles it */
+		st->lent = p + UDP_HLEN;
+		st->lent_len = (uint16_t)dlen;
+	} else {
+		ring_write(&s->rx, s->rx.len + UDP_QHDR, p + UDP_HLEN, dlen);
+	}
 	s->rx.len += UDP_QHDR + dlen;
 	sock_event(s, NS_EV_READABLE);
 	return NS_DROP_none;
@@ -67,21 +79,21 @@ struct ns_sock *ns_udp_open(struct ns_stack *st, uint16_t port, uint32_t rcvbuf,
 int ns_udp_sendto(struct ns_sock *s, uint32_t ip, uint16_t port, const void *buf, size_t len)
 {
 	struct ns_stack *st = s->st;
-	uint8_t f[ETH_FRAME_MAX];
-	uint8_t *u = f + L4_OFF;
+	uint8_t local[ETH_FRAME_MAX];
 
 	if (s->kind != SK_UDP || port == 0 || (len && !buf))
 		return NS_EINVAL;
 	if (len > ip_payload_max(st) - UDP_HLEN)
 		return NS_EMSGSIZE;
+	uint8_t *f = ns_frame(st, L4_OFF + UDP_HLEN + len, local);
+	uint8_t *u = f + L4_OFF;
+	uint16_t ulen = (uint16_t)(UDP_HLEN + len);
 	put16(u, s->lport);
 	put16(u + 2, port);
-	put16(u + 4, (uint16_t)(UDP_HLEN + len));
-	put16(u + 6, 0);
-	if (len)
-		memcpy(u + UDP_HLEN, buf, len);
-	uint16_t c = ns_csum_fold(ns_csum_add(ns_csum_pseudo(st->cfg.ipv4, ip, PROTO_UDP, (uint16_t)(UDP_HLEN + len)),
-	                                      u, UDP_HLEN + len));
+	put16(u + 4, ulen);
+	/* The header's words are added as numbers (the checksum word is 0); the data is summed as it is copied. */
+	uint32_t sum = ns_csum_pseudo(st->cfg.ipv4, ip, PROTO_UDP, ulen) + s->lport + port + ulen;
+	uint16_t c = ns_csum_fold(ns_csum_copy(sum, u + UDP_HLEN, buf, len));
 	put16(u + 6, c ? c : 0xffff);
 	int r = ip_send(st, f, UDP_HLEN + len, PROTO_UDP, ip);
 	return r ? r : (int)len;
@@ -98,12 +110,26 @@ int ns_udp_recvfrom(struct ns_sock *s, void *buf, size_t cap, uint32_t *ip, uint
 	ring_read(&s->rx, 0, h, UDP_QHDR);
 	uint32_t dlen = get16(h);
 	uint32_t n = dlen < cap ? dlen : (uint32_t)cap;
-	if (n)
+	if (s == s->st->lent_sock) {      /* the first datagram, still in its frame */
+		if (n)
+			memcpy(buf, s->st->lent, n);
+		s->st->lent_sock = NULL;
+	} else if (n) {
 		ring_read(&s->rx, UDP_QHDR, buf, n);
+	}
 	ring_consume(&s->rx, UDP_QHDR + dlen);
 	if (ip)
 		*ip = get32(h + 4);
 	if (port)
 		*port = get16(h + 2);
 	return (int)n;
+}
+
+/* The lent datagram nobody read during the dispatch into the room kept for it, before its frame goes away. */
+void udp_settle(struct ns_stack *st)
+{
+	struct ns_sock *s = st->lent_sock;
+
+	st->lent_sock = NULL;
+	ring_write(&s->rx, UDP_QHDR, st->lent, st->lent_len);
 }

@@ -275,6 +275,78 @@ static void test_udp_echo(void)
 	nt_free(h);
 }
 
+/* What a callback of test_udp_lent does on each event: read none, one or all of the datagrams, or close. */
+struct lent_ctx {
+	int mode;                /* 0: read none, 1: read one, 2: read all, 3: close the socket */
+	int events, got;
+	uint8_t data[4][32];
+	int len[4];
+};
+
+static void lent_cb(struct ns_sock *s, unsigned ev, void *arg)
+{
+	struct lent_ctx *c = arg;
+	int n;
+
+	(void)ev;
+	c->events++;
+	if (c->mode == 3) {
+		ns_close(s);
+		return;
+	}
+	while (c->mode && c->got < 4 && (n = ns_udp_recvfrom(s, c->data[c->got], 32, NULL, NULL)) >= 0) {
+		c->len[c->got++] = n;
+		if (c->mode == 1)
+			break;
+	}
+}
+
+/* Datagrams are the same bytes whether the callback reads them at once (from the frame), later (from the ring, the
+ * frame's buffer overwritten in between) or never: each arrives at an empty ring and is left unread, partly read,
+ * or queued behind others; a callback that closes its socket leaves nothing behind. */
+static void test_udp_lent(void)
+{
+	struct nt_host *h = nt_new(NT_MAC, NT_IP, NULL);
+	struct lent_ctx c = { .mode = 0 };
+	uint8_t f[1514], out[32];
+	static const char *const msg[4] = { "first", "second datagram", "3", "fourth, the last one" };
+	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+	struct ns_sock *u = ns_udp_open(h->st, 9, 256, lent_cb, &c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+	/* Unread: copied into the ring before ns_input returns. */
+	nt_input(h, f, nt_udp(f, NT_PEER_IP, NT_IP, 1, 9, msg[0], strlen(msg[0])));
+	nt_input(h, f, nt_udp(f, NT_PEER_IP, NT_IP, 2, 9, msg[1], strlen(msg[1])));
+	memset(f, 0xee, sizeof(f));
+	CU_ASSERT_EQUAL(c.events, 2);
+	CU_ASSERT_EQUAL(ns_udp_recvfrom(u, out, sizeof(out), NULL, NULL), (int)strlen(msg[0]));
+	CU_ASSERT(memcmp(out, msg[0], strlen(msg[0])) == 0);
+	/* Read one per event: the queued one, while the new one waits behind it. */
+	c.mode = 1;
+	nt_input(h, f, nt_udp(f, NT_PEER_IP, NT_IP, 3, 9, msg[2], strlen(msg[2])));
+	CU_ASSERT_EQUAL_FATAL(c.got, 1);
+	CU_ASSERT(c.len[0] == (int)strlen(msg[1]) && memcmp(c.data[0], msg[1], strlen(msg[1])) == 0);
+	memset(f, 0xee, sizeof(f));
+	/* Read all: the queued one, then the new one from its frame. */
+	c.mode = 2;
+	nt_input(h, f, nt_udp(f, NT_PEER_IP, NT_IP, 4, 9, msg[3], strlen(msg[3])));
+	CU_ASSERT_EQUAL_FATAL(c.got, 3);
+	CU_ASSERT(c.len[1] == (int)strlen(msg[2]) && memcmp(c.data[1], msg[2], strlen(msg[2])) == 0);
+	CU_ASSERT(c.len[2] == (int)strlen(msg[3]) && memcmp(c.data[2], msg[3], strlen(msg[3])) == 0);
+	CU_ASSERT_EQUAL(ns_events(u), NS_EV_WRITABLE);
+	/* Read at once from an empty ring, truncated; the ring is empty after. */
+	c.got = 0;
+	nt_input(h, f, nt_udp(f, NT_PEER_IP, NT_IP, 5, 9, msg[3], 21));
+	CU_ASSERT(c.got == 1 && c.len[0] == 21 && memcmp(c.data[0], msg[3], 21) == 0);
+	CU_ASSERT_EQUAL(ns_udp_recvfrom(u, out, sizeof(out), NULL, NULL), NS_EAGAIN);
+	/* Closed by its callback with a datagram lent. */
+	c.mode = 3;
+	nt_input(h, f, nt_udp(f, NT_PEER_IP, NT_IP, 6, 9, msg[0], strlen(msg[0])));
+	CU_ASSERT_EQUAL(ns_get_stats(h->st)->udp_no_port, 0);
+	nt_input(h, f, nt_udp(f, NT_PEER_IP, NT_IP, 6, 9, msg[0], strlen(msg[0])));
+	CU_ASSERT_EQUAL(ns_get_stats(h->st)->udp_no_port, 1);
+	nt_free(h);
+}
+
 static void test_config(void)
 {
 	struct ns_env env = { 0 };
@@ -341,6 +413,33 @@ static void test_csum_reference(void)
 	CU_PASS("all lengths, alignments and chains agree");
 }
 
+/* ns_csum_copy sums like ns_csum_add and copies exactly len bytes: every length 0..600 at source and destination
+ * alignments 0..7, the bytes around the copy untouched. */
+static void test_csum_copy(void)
+{
+	static uint8_t src[640], dst[640];
+	uint32_t x = 777;
+
+	for (size_t i = 0; i < sizeof(src); i++) {
+		x = x * 1103515245u + 12345u;
+		src[i] = (uint8_t)(x >> 16);
+	}
+	memset(src + 300, 0xff, 100);
+	for (size_t so = 0; so < 8; so++)
+		for (size_t d0 = 0; d0 < 8; d0++)
+			for (size_t len = 0; len + so <= 600 && len + d0 + 16 <= sizeof(dst); len++) {
+				uint8_t *d = dst + 8 + d0;
+				memset(dst, 0x5a, sizeof(dst));
+				uint32_t c = ns_csum_copy(0xfffffff0u, d, src + so, len);
+				if (ns_csum_fold(c) != csum_reference(0xfffffff0u, src + so, len) ||
+				    memcmp(d, src + so, len) != 0 || d[-1] != 0x5a || d[len] != 0x5a) {
+					CU_FAIL("ns_csum_copy differs from memcpy and the reference sum");
+					return;
+				}
+			}
+	CU_PASS("all lengths and alignments agree");
+}
+
 /* ns_csum_fold folds every carry: against the reference fold at the edges. */
 static void test_csum_fold(void)
 {
@@ -363,6 +462,7 @@ int unit_suite_net_basic(void)
 	if (!s)
 		return -1;
 	CU_add_test(s, "checksum: word-at-a-time sum equals the RFC 1071 byte-pair sum", test_csum_reference);
+	CU_add_test(s, "checksum: copy and sum in one pass equals memcpy and the sum", test_csum_copy);
 	CU_add_test(s, "checksum: fold at the carry edges", test_csum_fold);
 	CU_add_test(s, "ARP request answered", test_arp_reply);
 	CU_add_test(s, "ARP resolves, holds a packet, caches", test_arp_resolve_pending);
@@ -371,6 +471,7 @@ int unit_suite_net_basic(void)
 	CU_add_test(s, "ICMP echo", test_icmp_echo);
 	CU_add_test(s, "IPv4/Ethernet validation counters", test_ip_validation);
 	CU_add_test(s, "UDP echo, checksums, queue limits", test_udp_echo);
+	CU_add_test(s, "UDP datagrams read in the callback, later or never", test_udp_lent);
 	CU_add_test(s, "config and limits", test_config);
 	return 0;
 }
