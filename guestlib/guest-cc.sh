@@ -75,8 +75,12 @@ netlib=
 [ "$net" = no ] || netlib=$B/netstack/libnetstack.a
 
 # Code generation: static, non-PIC, no AVX (the virtual ISA has x87 + SSE only), sections for --gc-sections.
+# Copies and fills gcc expands inline (struct assignments, lengths it can bound) are unrolled word loops up to
+# 256 bytes and calls to mem.c beyond, never rep movs/stos: QEMU's TCG runs every iteration of those as a block.
 CODEGEN="-fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables
- -ffunction-sections -fdata-sections -fno-plt -mno-avx"
+ -ffunction-sections -fdata-sections -fno-plt -mno-avx
+ -mmemcpy-strategy=unrolled_loop:256:noalign,libcall:-1:noalign
+ -mmemset-strategy=unrolled_loop:256:noalign,libcall:-1:noalign"
 LDFLAGS="-static -nostdlib -no-pie -Wl,-z,max-page-size=4096 -Wl,-z,noexecstack -Wl,--build-id=none
  -Wl,--gc-sections"
 
