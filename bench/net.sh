@@ -10,7 +10,9 @@
 # once its load is done.
 #   1. switch_vs_bare: kernel netbounce=1, one udp-echo VM; loadgen --alternate ALT: bare phases (frames to the NIC's
 #      own MAC, sent straight back by the driver) and switched phases (to the VM, through the switch and the VM's
-#      netstack) alternate in ONE run, PHASE_S s each; ratio = median switched / median bare. REPS runs. Then the
+#      netstack) alternate in ONE run, PHASE_S s each, pairs in turn bare first and switched first; ratio = the
+#      median over the pairs of switched / bare (adjacent phases: the host's speed drifts over seconds), and
+#      ratio_of_medians = median switched / median bare, kept beside it. REPS runs. Then the
 #      same at SW_IN_FLIGHT datagrams in flight ("1 8"; one run each per rep): switch_vs_bare.by_in_flight.
 #   2. busy_among_idle: VM 0 busy, IDLE (9,999) udp-echo VMs idle, each started with an exit count of 2; loadgen
 #      --dismiss: DISMISS_REPEAT crowd phases, then the idle VMs get their second datagram and exit, then as many
@@ -111,13 +113,14 @@ while [ $r -le "$REPS" ]; do
 	jget numerator_median "$T/sw.lg.json" >>"$T/sw.switched"
 	jget denominator_median "$T/sw.lg.json" >>"$T/sw.bare"
 	jget value "$T/sw.lg.json" >>"$T/sw.ratio"
+	jget ratio_of_medians "$T/sw.lg.json" >>"$T/sw.rom"
 	phase_cpu "$T/sw.lg.json" bare "$T/sw.cpu.bare"
 	phase_cpu "$T/sw.lg.json" switched "$T/sw.cpu.switched"
 	hc=$(jget hypercalls "$T/sw.json")
 	# the kernel counts every hypercall; frames the switch took from the VM = the switched echoes
 	fv=$(sed -n 's/^@switch .*from_vm=\([0-9]*\).*/\1/p' "$T/sw.serial" | tail -n 1)
 	calc '%.3f\n' 'f > 0 ? h / f : 0' -v h="${hc:-0}" -v f="${fv:-0}" >>"$T/sw.hpe"
-	say "  bare $(tail -n 1 "$T/sw.bare")/s, switched $(tail -n 1 "$T/sw.switched")/s: ratio $(tail -n 1 "$T/sw.ratio"); $(tail -n 1 "$T/sw.hpe") hypercalls per switched echo ($ACCEL)"
+	say "  bare $(tail -n 1 "$T/sw.bare")/s, switched $(tail -n 1 "$T/sw.switched")/s: ratio $(tail -n 1 "$T/sw.ratio") (of medians $(tail -n 1 "$T/sw.rom")); $(tail -n 1 "$T/sw.hpe") hypercalls per switched echo ($ACCEL)"
 	r=$((r + 1))
 done
 sw_accel=$ACCEL
@@ -229,10 +232,11 @@ del_json() {
 	printf '  "method": "loadgen --run isorun over the stream netdev; UDP echo, closed loop, %s datagrams in flight, %s-byte payloads; every figure a median over runs (and over phases inside a run where said); throughput = echoes per second; cpu_us_per_echo = CPU microseconds per echo of QEMU'"'"'s main thread (I/O loop: socket, virtio queues), its other threads (the vCPU) and loadgen, from /proc, medians over phases",\n' "$CONC" "$SIZE"
 	printf '  "switch_vs_bare": {"accel": "%s", "vms": 1, "alternations": %s, "phase_seconds": %s, "bare": %s, "switched": %s, "ratio": %s, "target": %s, "met": %s,\n' \
 		"$sw_accel" "$ALT" "$PHASE_S" "$(jnum "$sw_bare")" "$(jnum "$sw_sw")" "$(jnum "$sw_ratio")" $SWITCH_TARGET "$(jb "$sw_met")"
-	printf '    "hypercalls_per_switched_echo": %s, "runs_ratio": %s,\n' "$(jnum "$sw_hpe")" "$(jlist "$T/sw.ratio")"
+	printf '    "hypercalls_per_switched_echo": %s, "runs_ratio": %s, "runs_ratio_of_medians": %s,\n' "$(jnum "$sw_hpe")" \
+		"$(jlist "$T/sw.ratio")" "$(jlist "$T/sw.rom")"
 	printf '    "by_in_flight": [%s],\n' "$(in_flight_json)"
 	printf '    "cpu_us_per_echo": {"bare": %s, "switched": %s},\n' "$(cpu_obj "$T/sw.cpu.bare")" "$(cpu_obj "$T/sw.cpu.switched")"
-	printf '    "note": "one run per figure: kernel netbounce=1 bounces frames addressed to the NIC'"'"'s own MAC (bare) and switches the rest; bare and switched phases alternate; ratio = median switched / median bare within the run, then the median over runs"},\n'
+	printf '    "note": "one run per figure: kernel netbounce=1 bounces frames addressed to the NIC'"'"'s own MAC (bare) and switches the rest; bare and switched phases alternate in pairs, bare first and switched first in turn; ratio = the median over a run'"'"'s pairs of switched / bare, then the median over runs; runs_ratio_of_medians = each run'"'"'s median switched / median bare"},\n'
 	printf '  "busy_among_idle": {"accel": "%s", "idle_vms": %s, "pairs": %s, "phases_each": %s, "phase_seconds": %s, "crowd": %s, "alone": %s, "ratio": %s, "target": %s, "met": %s, "runs_ratio": %s,\n' \
 		"$idle_accel" "$IDLE" "$IDLE_REPS" "$DISMISS_REPEAT" "$PHASE_S" "$(jnum "$idle_crowd")" "$(jnum "$idle_fresh")" "$(jnum "$idle_ratio")" $IDLE_TARGET \
 		"$(jb "$idle_met")" "$(jlist "$T/idle.ratio")"

@@ -201,7 +201,7 @@ fig() {
 	echo
 	echo "| experiment | figures | ratio | goal | verdict |"
 	echo "|---|---|---|---|---|"
-	echo "| switched vs bare, 1 VM | bare $(v net.switch_vs_bare.bare)/s, switched $(v net.switch_vs_bare.switched)/s | $(v net.switch_vs_bare.ratio) | >= $(v net.switch_vs_bare.target) | $(metw "$(v net.switch_vs_bare.met)") |"
+	echo "| switched vs bare, 1 VM (median of pairs of adjacent phases) | bare $(v net.switch_vs_bare.bare)/s, switched $(v net.switch_vs_bare.switched)/s | $(v net.switch_vs_bare.ratio) | >= $(v net.switch_vs_bare.target) | $(metw "$(v net.switch_vs_bare.met)") |"
 	echo "| switched vs bare at other loads (datagrams in flight: ratio) | $(rows net.switch_vs_bare.by_in_flight in_flight ratio | awk '{ printf "%s%s: %s", (NR > 1 ? ", " : ""), $1, $2 }') | | | |"
 	echo "| 1 busy among $(v net.busy_among_idle.idle_vms) idle vs alone (pairs of runs) | crowd $(v net.busy_among_idle.crowd)/s, alone $(v net.busy_among_idle.alone)/s, median of $(v net.busy_among_idle.pairs) pairs | $(v net.busy_among_idle.ratio) | >= $(v net.busy_among_idle.target) | $(metw "$(v net.busy_among_idle.met)") |"
 	echo "| the same VM after the $(v net.busy_among_idle.idle_vms) exited (same run) | alone $(v net.busy_among_idle.alone_after_dismissal)/s | $(v net.busy_among_idle.in_run_ratio) | | |"

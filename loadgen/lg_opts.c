@@ -43,8 +43,10 @@ static const char usage_text[] =
 "                        comes back as our own frame; no VM needs to run\n"
 "  --alternate N         --udp-echo, bare path vs switched path side by side (kernel netbounce=1 and the VMs\n"
 "                        running udp-echo): N pairs of phases of --duration each, a bare phase (to --nic-mac)\n"
-"                        then a switched phase (to the VMs), each drained before the next; reports every phase,\n"
-"                        the median throughput of each kind and the ratio switched/bare\n"
+"                        and a switched phase (to the VMs), in turn bare first and switched first, each drained\n"
+"                        before the next; reports every phase, the median throughput of each kind and the ratio\n"
+"                        switched/bare: the median over the pairs of each pair's ratio (the host's speed drifts\n"
+"                        over seconds here; a pair's phases are adjacent)\n"
 "  --dismiss K           --udp-echo, one busy VM set among idle ones vs alone: VMs --vms .. --vms+K-1 exist too\n"
 "                        (udp-echo with an exit count of 2: 'udp-echo.elf:K:7 2'); each is probed once for\n"
 "                        readiness and gets no load. Phase crowd measures --vms VMs among them; then each of the\n"
@@ -82,7 +84,9 @@ static const char usage_text[] =
 "phases [{name, requests, responses, errors, timeouts, drops, seconds, throughput, latency_us,\n"
 "cpu_us_per_response {qemu_main (QEMU's main thread: its I/O loop), qemu_vcpu (its other threads: the vCPU),\n"
 "loadgen} (with --run, from /proc; else null)}],\n"
-"ratio ({of, numerator_median, denominator_median, value} for --alternate and --dismiss, else null),\n"
+"ratio ({of, numerator_median, denominator_median, value, ratio_of_medians, pairs: [each pair's ratio]} for\n"
+"--alternate, value being the median of pairs; {of, numerator_median, denominator_median, value} for --dismiss,\n"
+"value being numerator_median / denominator_median; else null),\n"
 "run_exit_status (--run: CMD's exit status, 128+N if signal N ended it, else null), run_stopped (sigterm|sigkill|\n"
 "no), cpu_seconds {loadgen, run (CMD and its descendants: isorun, QEMU)}, maxrss_kib {loadgen, run (the largest\n"
 "of CMD's process tree: QEMU)}, isorun ({accel, vms_started,\n"
@@ -189,15 +193,19 @@ static struct lg_phase *add_phase(const char *name, int bare)
 	return ph;
 }
 
-/* One phase "main"; --alternate: bare, switched, bare, ...; --dismiss: crowd, then alone. */
+/* One phase "main"; --alternate: pairs in turn bare first and switched first (bare, switched, switched, bare,
+ * ...), so that a host getting steadily faster or slower favours neither; --dismiss: crowd, then alone. */
 static void plan_phases(void)
 {
 	uint32_t i;
 
 	if (G.alternate) {
 		for (i = 0; i < G.alternate; i++) {
-			add_phase("bare", 1);
+			if (i % 2 == 0)
+				add_phase("bare", 1);
 			add_phase("switched", 0);
+			if (i % 2 == 1)
+				add_phase("bare", 1);
 		}
 		G.ratio_a = "switched", G.ratio_b = "bare";
 	} else if (G.ndismiss) {

@@ -59,6 +59,15 @@ void report_phase_end(struct lg_phase *ph)
 			ph->cpu_known ? ph->us_vcpu : NAN, ph->us_self);
 }
 
+/* The median of v[0..n) (sorted in place; NaN if n is 0). */
+static double median_of(double *v, uint32_t n)
+{
+	if (!n)
+		return NAN;
+	qsort(v, n, sizeof *v, cmp_dbl);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /* The median throughput of the phases called name (NaN if none). */
 static double median_tput(const char *name)
 {
@@ -68,19 +77,35 @@ static double median_tput(const char *name)
 	for (i = 0; i < G.nphases; i++)
 		if (!strcmp(G.phases[i].name, name))
 			v[n++] = tput(G.phases[i].responses, G.phases[i].secs);
-	if (!n)
-		return NAN;
-	qsort(v, n, sizeof *v, cmp_dbl);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return median_of(v, n);
+}
+
+/* --alternate: the ratio switched/bare of each pair (phases 2i and 2i+1, in either order) into r; how many. */
+static uint32_t pair_ratios(double *r)
+{
+	uint32_t i, n = 0;
+
+	for (i = 0; G.alternate && i + 1 < G.nphases; i += 2) {
+		const struct lg_phase *p = &G.phases[i], *q = &G.phases[i + 1];
+		if (!strcmp(p->name, G.ratio_a))
+			p = q, q = &G.phases[i];
+		double b = tput(p->responses, p->secs), a = tput(q->responses, q->secs);
+		r[n++] = b > 0 ? a / b : 0;
+	}
+	return n;
 }
 
 double report_ratio(double *a_med, double *b_med)
 {
+	double r[LG_MAX_PHASES / 2];
+
 	*a_med = *b_med = NAN;
 	if (!G.ratio_a)
 		return NAN;
 	*a_med = median_tput(G.ratio_a);
 	*b_med = median_tput(G.ratio_b);
+	if (G.alternate)
+		return median_of(r, pair_ratios(r));
 	return *b_med > 0 ? *a_med / *b_med : NAN;
 }
 
@@ -140,6 +165,17 @@ static void json_phases(FILE *f)
 	jnum(f, "denominator_median", b, "%.1f");
 	fputs(", ", f);
 	jnum(f, "value", r, "%.4f");
+	if (G.alternate) {
+		double pr[LG_MAX_PHASES / 2];
+		uint32_t i, n = pair_ratios(pr);
+
+		fputs(", ", f);
+		jnum(f, "ratio_of_medians", b > 0 ? a / b : NAN, "%.4f");
+		fputs(", \"pairs\": [", f);
+		for (i = 0; i < n; i++)
+			fprintf(f, "%s%.4f", i ? ", " : "", pr[i]);
+		fputs("]", f);
+	}
 	fputs("},\n", f);
 }
 
@@ -236,7 +272,8 @@ static void text_report(FILE *f, const uint32_t *fair, double jain)
 		fair[G.nload - 1], jain, G.secs, (unsigned long long)G.rx_frames, (unsigned long long)G.tx_frames,
 		(unsigned long long)G.arp_replies, rs);
 	if (G.ratio_a)
-		fprintf(f, "loadgen: %s/%s = %.4f (median %.1f/s over median %.1f/s)\n", G.ratio_a, G.ratio_b, r, a, b);
+		fprintf(f, G.alternate ? "loadgen: %s/%s = %.4f (median of pairs; medians %.1f/s over %.1f/s)\n" :
+			"loadgen: %s/%s = %.4f (median %.1f/s over median %.1f/s)\n", G.ratio_a, G.ratio_b, r, a, b);
 }
 
 /* The whole report; sorts the latencies (call it for the text first, then for JSON: both sort the same). */
