@@ -368,7 +368,8 @@ static int vm_to_nic(struct vm *vm, const uint8_t *f, size_t len)
 		vsw_stats.drop_no_dest++;                /* nothing outside */
 		return 0;
 	}
-	nic_reclaim();
+	if (vm->nic_inflight >= VSW_NIC_INFLIGHT)
+		nic_reclaim();                           /* counts only fall: look at the ring when one could decide */
 	if ((vm->nic_inflight >= VSW_NIC_INFLIGHT && nic_len > vm->nic_inflight) || !nic_post(vm->id, f, len)) {
 		vsw_stats.nic_busy++;
 		vm->tx_budget = 0;
