@@ -27,10 +27,19 @@ static int gn_txon;                                  /* inside a receive batch: 
 _Static_assert(GUEST_NET_RX_FIRST >= 1 && GUEST_NET_RX_FIRST <= GUEST_NET_RX_BATCH &&
                GUEST_NET_RX_BATCH <= PV_BATCH_MAX, "receive batch sizes");
 
+/* Inside a receive batch the stack's clock is read once, at its first use, and stands still until the batch
+ * ends (a batch of GUEST_NET_RX_BATCH frames takes microseconds; ARP and TCP timers count milliseconds). */
+static int gn_inbatch;
+static uint64_t gn_batch_ns;         /* 0: not read yet in this batch */
+
 static uint64_t gn_now(void *ctx)
 {
 	(void)ctx;
-	return guest_clock_ns();
+	if (!gn_inbatch)
+		return guest_clock_ns();
+	if (!gn_batch_ns)
+		gn_batch_ns = guest_clock_ns();
+	return gn_batch_ns;
 }
 
 /* The packed frames out, as few net_send_batch calls as the kernel takes them in. PV_EAGAIN means this
@@ -205,12 +214,15 @@ static void gn_receive(void)
 			n = gn_rxn;
 		gn_stats.rx_batches++;
 		gn_txon = gn_tx != NULL;
+		gn_inbatch = 1;
+		gn_batch_ns = 0;
 		for (long i = 0; i < n; i++) {
 			gn_stats.rx_frames++;
 			ns_input(gn_stack, (const void *)(uintptr_t)gn_rxd[i].addr,
 			         gn_rxd[i].len <= PV_FRAME_MAX ? gn_rxd[i].len : PV_FRAME_MAX);
 		}
 		gn_txon = 0;
+		gn_inbatch = 0;
 		if (gn_txn)
 			gn_flush();
 		if (n < (long)gn_rxn)
