@@ -6,15 +6,7 @@
 #error "ns_csum_add assumes a little-endian CPU (x86_64)"
 #endif
 
-/* Unaligned loads and stores in the CPU's byte order (the compiler makes each one move). */
-static inline uint64_t ld32(const uint8_t *p)
-{
-	uint32_t w;
-
-	memcpy(&w, p, 4);
-	return w;
-}
-
+/* Unaligned loads and stores in the CPU's byte order (the compiler makes each one move); 4 bytes: ns_ld32. */
 static inline uint64_t ld64(const uint8_t *p)
 {
 	uint64_t w;
@@ -42,7 +34,7 @@ static uint64_t sum_short(const uint8_t *p, size_t len)
 	uint16_t w2;
 
 	if (len >= 4) {
-		s = ld32(p);
+		s = ns_ld32(p);
 		p += 4;
 		len -= 4;
 	}
