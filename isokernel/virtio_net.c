@@ -302,8 +302,8 @@ static int vq_buf(struct vq *q, uint32_t id)
 	return (int)k;
 }
 
-HOT /* RX buffer k back to the device: its descriptors still say what vnet_start made them say. */
-static void rx_repost(uint32_t k)
+/* RX buffer k back to the device: its descriptors still say what vnet_start made them say. */
+HOT static void rx_repost(uint32_t k)
 {
 	vq_post(&vn.rx, k, (uint16_t)(k * vn.rx.chain));
 }
