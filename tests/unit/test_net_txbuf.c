@@ -75,21 +75,34 @@ static void both_input(struct nt_host *a, struct nt_host *b, const uint8_t *f, s
 	same_frames(a, b);
 }
 
+/* A host building frames on the C stack (*a) and one building them in place (*b, packed_host), each with a UDP
+ * socket on port 5000 (*ua, *ub); learn: both know the peer's MAC first, and pk's counts start after that. */
+static void udp_pair(struct nt_host **a, struct nt_host **b, struct ns_sock **ua, struct ns_sock **ub, int learn)
+{
+	*a = nt_new(NT_MAC, NT_IP, NULL);
+	*b = packed_host();
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*a);
+	if (learn) {
+		nt_learn_peer(*a);
+		nt_learn_peer(*b);
+		pk.offered = pk.in_place = pk.copied = 0;   /* the ARP reply to the peer was copied */
+	}
+	*ua = ns_udp_open((*a)->st, 5000, 0, NULL, NULL);
+	*ub = ns_udp_open((*b)->st, 5000, 0, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*ua);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(*ub);
+}
+
 /* UDP of every size class, an ICMP echo reply and a TCP connection (SYN-ACK with its option, data, ACKs, FIN)
  * come out the same whether built in place or on the C stack; the in-place ones were not copied. */
 static void test_txbuf_identical(void)
 {
-	struct nt_host *a = nt_new(NT_MAC, NT_IP, NULL), *b = packed_host();
+	struct nt_host *a, *b;
+	struct ns_sock *ua, *ub;
 	uint8_t f[1514], d[2500];
-	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	for (size_t i = 0; i < sizeof(d); i++)
 		d[i] = (uint8_t)(i * 13 + 5);
-	nt_learn_peer(a);
-	nt_learn_peer(b);
-	pk.offered = pk.in_place = pk.copied = 0;           /* the ARP reply to the peer was copied */
-	struct ns_sock *ua = ns_udp_open(a->st, 5000, 0, NULL, NULL), *ub = ns_udp_open(b->st, 5000, 0, NULL, NULL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ua);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ub);
+	udp_pair(&a, &b, &ua, &ub, 1);
 	static const size_t sizes[] = { 0, 1, 7, 8, 63, 64, 65, 1000, 1471, 1472 };
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		nt_clear(a);
@@ -138,12 +151,10 @@ static void test_txbuf_identical(void)
  * the datagram was): the datagram held for the reply is the one built, not the request's bytes. */
 static void test_txbuf_arp_pending(void)
 {
-	struct nt_host *a = nt_new(NT_MAC, NT_IP, NULL), *b = packed_host();
+	struct nt_host *a, *b;
+	struct ns_sock *ua, *ub;
 	uint8_t f[1514];
-	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
-	struct ns_sock *ua = ns_udp_open(a->st, 5000, 0, NULL, NULL), *ub = ns_udp_open(b->st, 5000, 0, NULL, NULL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ua);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ub);
+	udp_pair(&a, &b, &ua, &ub, 0);
 	CU_ASSERT_EQUAL(ns_udp_sendto(ua, NT_PEER_IP, 7, "held datagram", 13), 13);
 	CU_ASSERT_EQUAL(ns_udp_sendto(ub, NT_PEER_IP, 7, "held datagram", 13), 13);
 	same_frames(a, b);
@@ -162,16 +173,11 @@ static void test_txbuf_arp_pending(void)
  * and is right; a NULL from frame_buf makes the stack use its own buffer. */
 static void test_txbuf_aborted(void)
 {
-	struct nt_host *a = nt_new(NT_MAC, NT_IP, NULL), *b = packed_host();
+	struct nt_host *a, *b;
+	struct ns_sock *ua, *ub;
 	uint8_t d[64];
-	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	memset(d, 0x3c, sizeof(d));
-	nt_learn_peer(a);
-	nt_learn_peer(b);
-	pk.offered = pk.in_place = pk.copied = 0;           /* the ARP reply to the peer was copied */
-	struct ns_sock *ua = ns_udp_open(a->st, 5000, 0, NULL, NULL), *ub = ns_udp_open(b->st, 5000, 0, NULL, NULL);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ua);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(ub);
+	udp_pair(&a, &b, &ua, &ub, 1);
 	nt_clear(a);
 	nt_clear(b);
 	size_t used = pk.used;
