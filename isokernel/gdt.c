@@ -44,7 +44,8 @@ static void gdt_set_tss(void)
 	gdt[6] = base >> 32;
 }
 
-/* Loads gdtr, reloads cs with a far return and the data segments, then ltr. */
+/* Loads gdtr, reloads cs with a far return and the data segments, then ltr, and a null LDT (after reset LDTR has base
+ * 0 and limit 0xffff: an LDT selector would read descriptors from linear address 0; now it raises #GP). */
 static void gdt_load(void)
 {
 	struct desc_ptr p = { sizeof(gdt) - 1, (uint64_t)gdt };
@@ -62,7 +63,9 @@ static void gdt_load(void)
 			 "movl %%eax, %%fs\n\t"
 			 "movl %%eax, %%gs\n\t"
 			 "movw $0x28, %%ax\n\t"
-			 "ltr %%ax"
+			 "ltr %%ax\n\t"
+			 "xorl %%eax, %%eax\n\t"
+			 "lldt %%ax"
 			 : : "m"(p) : "rax", "memory");
 }
 

@@ -120,8 +120,13 @@ void sched_forget(struct vm *vm)
 	runq_forget(&rq, vm);
 	if (fpu_owner == vm)
 		fpu_owner = NULL;
-	if (last_run == vm)
+	if (last_run == vm) {
+		/* Its page-table page is about to be freed: no walk, cached or speculative, may reach it (invlpg drops
+		 * the paging-structure caches too). The next switch_to installs another window. */
+		user_pd[2] = 0;
+		invlpg(PV_WIN_BASE);
 		last_run = NULL;
+	}
 	if (sched_current == vm)
 		sched_current = NULL;
 }
@@ -200,10 +205,15 @@ static bool idle_wait(uint64_t now)
 	return true;
 }
 
-/* Install vm's window and x87/SSE state. */
+/* Install vm's window, data segment selectors and x87/SSE state. The selectors the last VM left in ds, es, fs and
+ * gs are kept in its saved registers (regs.sel: the error slot, unused between quanta) until it runs again; a new VM
+ * has null ones. */
 static void switch_to(struct vm *vm)
 {
 	if (last_run != vm) {
+		if (last_run)
+			read_data_sels(last_run->regs.sel);
+		load_data_sels(vm->regs.sel);
 		user_pd[2] = vm->mem.pt_phys | PTE_P | PTE_W | PTE_U;
 		write_cr3(read_cr3());
 		last_run = vm;

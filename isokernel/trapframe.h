@@ -10,7 +10,10 @@ struct trapframe {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;    /* 0x00 .. 0x38 */
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;       /* 0x40 .. 0x70 */
 	uint64_t vector;                                  /* 0x78 */
-	uint64_t error;                                   /* 0x80 */
+	union {
+		uint64_t error;                           /* 0x80: the exception's error code, on entry */
+		uint16_t sel[4];                          /* in a VM's saved registers: its ds, es, fs, gs (sched.c) */
+	};
 	uint64_t rip, cs, rflags, rsp, ss;                /* 0x88 .. 0xa8: the hardware iret frame */
 };
 _Static_assert(offsetof(struct trapframe, rax) == 0x70, "trapframe");
