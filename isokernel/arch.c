@@ -135,3 +135,8 @@ void power_off(int code)
 	for (;;)
 		__asm__ volatile("cli; hlt");
 }
+
+void arch_flush_page(uint64_t va)
+{
+	invlpg(va);
+}

@@ -31,6 +31,9 @@ extern uint64_t arch_timer_irqs;
 static inline void stac(void) { if (arch_smap) __asm__ volatile("stac" ::: "memory"); }
 static inline void clac(void) { if (arch_smap) __asm__ volatile("clac" ::: "memory"); }
 
+/* Drops the TLB entry of user address va (and the paging-structure caches): after any change to a present PTE. */
+void arch_flush_page(uint64_t va);
+
 /* Enters ring 3 (or any frame) with every register from *tf; the caller sanitises cs, ss, rflags, rip. */
 void user_return(const struct trapframe *tf) __attribute__((noreturn));
 /* Back to ring 3 after a hypercall with sysret: every register from *tf but rax; the caller checks tf->rip and

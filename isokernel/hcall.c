@@ -200,7 +200,8 @@ HOT static long hc_net_recv_batch(struct vm *vm, const struct trapframe *tf)
 	int err = get_descs(vm, tf->rdi, tf->rsi, d);
 	long got = 0;
 
-	if (err)
+	/* The lengths go back into the descriptors: they must be writable before a frame is taken off the queue. */
+	if (err || (err = vms_prepare_write(&vm->mem, tf->rdi, tf->rsi * sizeof(*d))) != 0)
 		return err;
 	for (uint64_t i = 0; i < tf->rsi; i++) {
 		long r = recv_one(vm, d[i].addr, d[i].cap);

@@ -12,6 +12,9 @@
 void *host_arena_new(size_t bytes);
 void host_arena_free(void);
 
+/* arch_flush_page calls so far. */
+extern uint64_t host_flushes;
+
 /* Armed by HOST_EXPECT_PANIC: panic() longjmps here and leaves its message in host_panic_msg. */
 extern jmp_buf *host_panic_jmp;
 extern char host_panic_msg[256];
