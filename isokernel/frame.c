@@ -26,12 +26,13 @@ static uint32_t nranges;
 static uint32_t fresh_idx;     /* ranges before this one have no fresh frames left */
 static uint64_t free_head;
 static uint64_t nfree, ntotal;
+static uint64_t nreserved;     /* free frames promised to VMs' guarantees: frame_alloc leaves them alone */
 
 void frame_init(void)
 {
 	memset(ranges, 0, sizeof(ranges));
 	nranges = fresh_idx = 0;
-	free_head = nfree = ntotal = 0;
+	free_head = nfree = ntotal = nreserved = 0;
 }
 
 static void check_overlap(uint64_t lo, uint64_t hi)
@@ -106,13 +107,18 @@ static uint64_t alloc_listed(void)
 	return pa;
 }
 
-uint64_t frame_alloc(void)
+static uint64_t take(void)
 {
 	uint64_t pa = free_head ? alloc_listed() : alloc_fresh();
 
 	if (pa)
 		nfree--;
 	return pa;
+}
+
+uint64_t frame_alloc(void)
+{
+	return nfree > nreserved ? take() : 0;
 }
 
 uint64_t frame_alloc_zero(void)
@@ -122,6 +128,34 @@ uint64_t frame_alloc_zero(void)
 	if (pa)
 		memset(P2V(pa), 0, PAGE_SIZE);
 	return pa;
+}
+
+int frame_reserve(uint64_t n)
+{
+	if (nfree - nreserved < n)
+		return -1;
+	nreserved += n;
+	return 0;
+}
+
+void frame_unreserve(uint64_t n)
+{
+	if (n > nreserved)
+		panic("frame_unreserve: %lu frames, only %lu reserved", n, nreserved);
+	nreserved -= n;
+}
+
+uint64_t frame_alloc_reserved(void)
+{
+	if (!nreserved)
+		panic("frame_alloc_reserved: nothing reserved");
+	nreserved--;
+	return take();             /* nfree >= the reservations it held: never 0 */
+}
+
+uint64_t frame_reserved_count(void)
+{
+	return nreserved;
 }
 
 void frame_free(uint64_t pa)

@@ -1,7 +1,8 @@
 # kernel.mk - builds the kernel: build/isokernel.elf (symbols) and build/isokernel.bin (what QEMU -kernel and GRUB load).
 K_SRCS  := $(wildcard isokernel/*.c) $(wildcard isokernel/*.S)
 K_OBJS  := $(patsubst isokernel/%,$(B)/isokernel/%.o,$(K_SRCS)) $(B)/isokernel/mem.c.o
-K_DEFS  := -DQUANTUM_US=$(QUANTUM_US) -DVM_QUOTA_KIB=$(VM_QUOTA_KIB) -DVM_STACK_KIB=$(VM_STACK_KIB) \
+K_DEFS  := -DQUANTUM_US=$(QUANTUM_US) -DVM_QUOTA_KIB=$(VM_QUOTA_KIB) -DVM_GUAR_KIB=$(VM_GUAR_KIB) \
+           -DVM_STACK_KIB=$(VM_STACK_KIB) \
            -DMAX_VMS=$(MAX_VMS)
 K_CFLAGS := -std=gnu11 -O3 -g $(WARN) -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=kernel \
             -mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer -fno-builtin-printf \

@@ -19,7 +19,9 @@
 extern char _kernel_end[];
 
 struct kopts {
-	uint64_t timeout_ms, quota_kib, quantum_us, net_ip, net_bits, net_immediate;
+	uint64_t timeout_ms, quota_kib, guar_kib, quantum_us, net_ip, net_bits, net_immediate;
+	uint64_t seed[4];          /* seed=N words (isorun's getrandom), for the random source */
+	uint32_t nseed;
 	int quiet;
 };
 
@@ -181,13 +183,15 @@ static int parse_u64(const char *s, uint64_t *v)
 static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 {
 	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet", "netbounce",
-					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief" };
+					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief", "guar_kib", "seed" };
 	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
 	char w[64];
 	const char *s = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
 
 	o->timeout_ms = 0;
+	o->nseed = 0;
 	o->quota_kib = VM_QUOTA_KIB;
+	o->guar_kib = VM_GUAR_KIB;
 	o->quantum_us = QUANTUM_US;
 	o->quiet = 0;
 	o->net_ip = 0x0a000000;            /* 10.0.0.0/8: gateway 10.0.0.1, VM i at 10.0.0.2 + i */
@@ -207,7 +211,7 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 		*eq = 0;
 		uint64_t *dst[NKEYS] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL, &vnet_bounce,
 					 &o->net_ip, &o->net_bits, &o->net_immediate, &vnet_poll_only, &sched_idle_spin,
-					 &report_brief };
+					 &report_brief, &o->guar_kib, &o->seed[o->nseed % 4] };
 		int k;
 		for (k = 0; k < NKEYS && strcmp(keys[k], w) != 0; k++)
 			;
@@ -219,6 +223,7 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 			o->quiet = v != 0;
 		else
 			*dst[k] = v;
+		o->nseed += k == NKEYS - 1;
 	}
 	if (o->net_ip > UINT32_MAX || o->net_bits < 1 || o->net_bits > 30 ||
 	    (1ull << (32 - o->net_bits)) < (uint64_t)MAX_VMS + 3) {
@@ -229,6 +234,10 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 		kprintf("isokernel: quota_kib must be 8..%llu and quantum_us >= 100\n", PV_WIN_SIZE / 1024);
 		report_finish(RL_CODE_BADINPUT);
 	}
+	if (o->guar_kib > o->quota_kib)
+		o->guar_kib = o->quota_kib;        /* a guarantee beyond the quota could never be used */
+	if (o->guar_kib < 4)
+		o->guar_kib = 4;                   /* the start page */
 }
 
 /* One module: "<path> <name> <count> [args...]". Loads the image; returns instances wanted (0 if refused). */
@@ -266,8 +275,8 @@ static uint64_t load_module(const struct mb_module *m, struct image *img, const 
 	return n;
 }
 
-/* Create count instances of img; false when memory ran out. */
-static bool create_vms(struct image *img, uint64_t count, const char *args, uint32_t quota_pages, uint32_t *next_id)
+/* Create count instances of img (quota and guarantee in pages); false when memory ran out. */
+static bool create_vms(struct image *img, uint64_t count, const char *args, const uint32_t mem[2], uint32_t *next_id)
 {
 	for (uint64_t k = 0; k < count; k++) {
 		uint64_t t0 = rdtsc();
@@ -275,9 +284,10 @@ static bool create_vms(struct image *img, uint64_t count, const char *args, uint
 			kprintf("isokernel: MAX_VMS (%u) reached; %s: %lu of %lu created\n", MAX_VMS, img->name, k, count);
 			return false;
 		}
-		struct vm *vm = vm_create(img, (*next_id)++, args, quota_pages);
+		struct vm *vm = vm_create(img, (*next_id)++, args, mem[0], mem[1]);
 		if (!vm) {
-			kprintf("isokernel: out of memory: %s: %lu of %lu created\n", img->name, k, count);
+			kprintf("isokernel: out of memory for another VM and its %u KiB guarantee: %s: %lu of %lu created"
+				" (isorun --mem, --guarantee)\n", mem[1] * 4, img->name, k, count);
 			return false;
 		}
 		img->instances++;
@@ -311,19 +321,21 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	memory_init(mbi);
 	kprintf("@boot abi=%u accel=%s tsc_hz=%lu mem_bytes=%lu free_frames=%lu\n", PV_ABI_VERSION, arch_accel(),
 		tsc_hz, mem_bytes, frame_free_count());
-	rand_init();
+	rand_init(o.seed, o.nseed);
+	memset(o.seed, 0, sizeof(o.seed));
 	vnet_init();
-	vm_init();
+	vm_init(vm_table, MAX_VMS);
 	vsw_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, o.net_immediate != 0, vm_table, MAX_VMS);
 	sched_init(kernel_pml4, heap, MAX_VMS, o.quantum_us * 1000, o.timeout_ms * 1000000);
 	if (!nmods)
 		kprintf("isokernel: no guest images (multiboot modules) given\n");
 	const struct mb_module *mods = nmods ? P2V(mbi->mods_addr) : NULL;
+	const uint32_t mem[2] = { (uint32_t)(o.quota_kib / 4), (uint32_t)(o.guar_kib / 4) };
 	for (uint32_t i = 0; i < nmods; i++) {
 		const char *args;
 		uint64_t count = load_module(&mods[i], &imgs[i], &args);
 		rejected |= count == 0;
-		if (count && !create_vms(&imgs[i], count, args, (uint32_t)(o.quota_kib / 4), &next_id))
+		if (count && !create_vms(&imgs[i], count, args, mem, &next_id))
 			break;
 	}
 	kprintf("isokernel: %lu VMs created in %lu us (%lu ns each); %lu frames free\n", kst.started,

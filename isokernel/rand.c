@@ -44,15 +44,20 @@ static int hw_random(uint64_t *v)
 	return ok;
 }
 
-void rand_init(void)
+void rand_init(const uint64_t *host_seed, size_t n)
 {
 	for (int i = 0; i < 8; i++) {
 		uint64_t v = 0, t = rdtsc();
 		hw_random(&v);
-		/* TSC low bits jitter under emulation; mixed through ChaCha20 below. */
+		/* TSC low bits jitter under emulation (not under -icount); mixed through ChaCha20 below. */
 		for (int k = 0; k < 64; k++)
 			t = t * 6364136223846793005ull + (rdtsc() & 0xff);
 		key[i] = (uint32_t)(v ^ (v >> 32) ^ t ^ (t >> 32));
+	}
+	/* The host's 256 bits go in whole: key words 0..7 take its halves. */
+	for (size_t i = 0; i < n && i < 4; i++) {
+		key[2 * i] ^= (uint32_t)host_seed[i];
+		key[2 * i + 1] ^= (uint32_t)(host_seed[i] >> 32);
 	}
 	uint32_t out[16];
 	chacha_block(out);

@@ -130,13 +130,13 @@ void report_finish(int code)
 		" peak_live_vms=%lu kernel_bytes_per_vm=%lu guest_bytes_per_vm=%lu kernel_bytes_peak=%lu"
 		" guest_private_bytes_per_vm=%lu guest_shared_bytes=%lu create_ns_per_vm=%lu run_ns=%lu"
 		" switches=%lu hypercalls=%lu vm_struct_bytes=%lu fxsave_bytes=512 page_table_bytes=%llu"
-		" timer_slot_bytes=%zu vm_table_slot_bytes=%zu timed_out=%d stopped=%d",
+		" timer_slot_bytes=%zu vm_table_slot_bytes=%zu timed_out=%d stopped=%d vms_reclaimed=%lu",
 		started, kst.exited_ok, kst.failed, kst.faulted, kst.running_at_end, kst.peak_live,
 		per_vm(kst.kernel_bytes_peak, kst.peak_live), guest, kst.kernel_bytes_peak,
 		per_vm(kst.guest_priv_bytes, started), kst.guest_shared_bytes,
 		per_vm(tsc_to_ns(kst.create_tsc), started), tsc_to_ns(rdtsc() - kst.run_start_tsc),
 		kst.switches, kst.hypercalls, vm_struct_bytes(), PAGE_SIZE, sizeof(struct tq_node *), sizeof(struct vm *),
-		kst.timed_out ? 1 : 0, kst.stopped ? 1 : 0);
+		kst.timed_out ? 1 : 0, kst.stopped ? 1 : 0, kst.reclaimed);
 	report_timing();
 	kprintf("\n@done code=%d\n", code);
 	power_off(code);

@@ -10,6 +10,7 @@ struct vm;
 
 struct kstats {
 	uint64_t started, exited_ok, failed, faulted, running_at_end;
+	uint64_t reclaimed;              /* of the faulted: ended because host memory ran out beyond their guarantee */
 	uint64_t live, peak_live;
 	uint64_t kernel_bytes_peak;      /* VM structures + page tables + timer slots at the peak of live VMs */
 	uint64_t guest_priv_bytes;       /* sum over VMs of their private bytes when they ended */

@@ -16,9 +16,47 @@
 
 static struct slab_cache vm_cache;
 static uint8_t fx_initial[512] __attribute__((aligned(16)));   /* the FPU/SSE state after reset */
+static struct vm **table;            /* live VMs by id (the switch looks them up here too) */
+static uint32_t table_cap, id_limit; /* ids in use are below id_limit */
 
-void vm_init(void)
+/* The live VM furthest beyond its memory guarantee (ties: the lowest id), or NULL if every VM is within its own. */
+static struct vm *furthest_beyond_guarantee(void)
 {
+	struct vm *worst = NULL;
+	uint32_t most = 0;
+
+	for (uint32_t i = 0; i < id_limit; i++) {
+		struct vm *vm = table[i];
+		if (vm && vms_over_guarantee(&vm->mem) > most) {
+			most = vms_over_guarantee(&vm->mem);
+			worst = vm;
+		}
+	}
+	return worst;
+}
+
+/* vms_reclaim: host memory ran out while the owner of needy wanted a page beyond its guarantee. The VM furthest
+ * beyond its own pays: ended (true), unless that is needy's owner itself (false: its request fails). Rare, and each
+ * call frees at least a page, so the scan of the table is affordable. */
+static bool reclaim(const struct vmspace *needy)
+{
+	struct vm *victim = furthest_beyond_guarantee();
+	char why[128];
+
+	if (!victim || &victim->mem == needy || vms_over_guarantee(&victim->mem) <= vms_over_guarantee(needy))
+		return false;
+	kst.reclaimed++;
+	ksnprintf(why, sizeof(why), "reclaimed: host memory ran out and this VM was the furthest beyond its guarantee "
+		  "(%u KiB over %u KiB)", vms_over_guarantee(&victim->mem) * 4, victim->mem.guar_pages * 4);
+	vm_end(victim, VM_FAULTED, -1, why);
+	return true;
+}
+
+void vm_init(struct vm **tbl, uint32_t cap)
+{
+	table = tbl;
+	table_cap = cap;
+	vms_reclaim = reclaim;
 	slab_init(&vm_cache, "vm", sizeof(struct vm), 16);
 	/* A clean x87/SSE state for new VMs: FCW 0x37f, MXCSR 0x1f80, every register zero. */
 	memset(fx_initial, 0, sizeof(fx_initial));
@@ -65,20 +103,26 @@ static void fill_start_info(struct vm *vm, const struct image *img, const char *
 	strlcpy(si->cmdline, args, sizeof(si->cmdline));
 }
 
-struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uint32_t quota_pages)
+struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uint32_t quota_pages,
+		     uint32_t guar_pages)
 {
 	struct vm *vm;
 
 	if (!kst.first_create_tsc)
 		kst.first_create_tsc = rdtsc();        /* all_live_ns counts from here */
+	if (id >= table_cap || table[id])
+		return NULL;
 	vm = slab_alloc(&vm_cache);
 	if (!vm)
 		return NULL;
-	if (vms_create(&vm->mem, img, quota_pages) != 0) {
+	if (vms_create(&vm->mem, img, quota_pages, guar_pages) != 0) {
 		slab_free(&vm_cache, vm);
 		return NULL;
 	}
 	vm->id = id;
+	table[id] = vm;
+	if (id >= id_limit)
+		id_limit = id + 1;
 	fill_start_info(vm, img, args);
 	memcpy(vm->fx, fx_initial, sizeof(vm->fx));
 	vm->regs.rip = img->entry;
@@ -109,6 +153,7 @@ void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason)
 	kst.hypercalls += vm->hypercalls;
 	sched_forget(vm);
 	vsw_detach(vm);
+	table[vm->id] = NULL;
 	sched_live_delta(-1);
 	sched_mem_sample();                     /* before its frames go back: the low point of free frames */
 	vms_destroy(&vm->mem);

@@ -38,8 +38,10 @@ struct vm {
 /* Five VMs per slab page (4096 - 72 bytes of slab header): keep the structure within 800 bytes. */
 _Static_assert(sizeof(struct vm) <= 800, "struct vm grew past 5 per page");
 
-/* Make a VM from a loaded image: address space, start info, registers. NULL when memory runs out. */
-struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uint32_t quota_pages);
+/* Make a VM from a loaded image: address space (guar_pages of its quota reserved), start info, registers. NULL when
+ * memory for it and its guarantee cannot be had, or id is taken or past the table. */
+struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uint32_t quota_pages,
+		     uint32_t guar_pages);
 /* End a VM: log "@vm ..." with its state and reason, free everything it owned. */
 void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason);
 /* End the VM as faulted with a formatted reason. */
@@ -54,6 +56,7 @@ void vm_trap(struct trapframe *tf) __attribute__((noreturn));
 /* Kernel bytes one VM structure takes (slab share). */
 uint64_t vm_struct_bytes(void);
 uint64_t vm_slab_bytes(void);
-void vm_init(void);
+/* table: cap slots, the VMs by id (shared with the switch, which looks frames' addresses up in it). */
+void vm_init(struct vm **table, uint32_t cap);
 
 #endif

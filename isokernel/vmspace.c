@@ -5,6 +5,7 @@
 #include "frame.h"
 #include "lib.h"
 #include "memlayout.h"
+#include "arch.h"
 
 static uint64_t *pt_of(const struct vmspace *s)
 {
@@ -21,23 +22,28 @@ static uint32_t pidx(uint64_t va)
 	return (uint32_t)((va - PV_WIN_BASE) / PV_PAGE_SIZE);
 }
 
-int vms_create(struct vmspace *s, const struct image *img, uint32_t quota_pages)
-{
-	uint64_t pt = frame_alloc(), start;
+bool (*vms_reclaim)(const struct vmspace *needy);
 
-	if (!pt)
+int vms_create(struct vmspace *s, const struct image *img, uint32_t quota_pages, uint32_t guar_pages)
+{
+	uint64_t pt, start;
+
+	if (guar_pages < 1 || guar_pages > quota_pages || frame_reserve(guar_pages) != 0)
 		return -1;
-	start = frame_alloc_zero();
-	if (!start) {
-		frame_free(pt);
+	if (!(pt = frame_alloc())) {
+		frame_unreserve(guar_pages);
 		return -1;
 	}
+	start = frame_alloc_reserved();
+	memset(P2V(start), 0, PV_PAGE_SIZE);
 	memcpy(P2V(pt), img->pte, PV_PAGE_SIZE);
 	((uint64_t *)P2V(pt))[pidx(PV_START_PAGE)] = start | PTE_P | PTE_W | PTE_U | PTE_NX | PTE_PRIV;
 	s->pt_phys = pt;
 	s->img = img;
 	s->priv_pages = 1;
-	s->quota_pages = quota_pages;
+	s->quota_pages = (uint16_t)quota_pages;
+	s->guar_pages = (uint16_t)guar_pages;
+	s->pinned_bufs = 0;
 	/* The heap ends at the guard page below the stack, or earlier when the quota is smaller:
 	 * data pages, the full stack and the start page must still fit. */
 	uint64_t heap_max = VMS_STACK_LIMIT - PV_PAGE_SIZE;
@@ -57,6 +63,8 @@ void vms_destroy(struct vmspace *s)
 		if ((pt[i] & (PTE_P | PTE_PRIV)) == (PTE_P | PTE_PRIV))
 			frame_free(pt[i] & PTE_ADDR);
 	frame_free(s->pt_phys);
+	if (s->priv_pages < s->guar_pages)
+		frame_unreserve(s->guar_pages - s->priv_pages);     /* what the guarantee had not used yet */
 	s->pt_phys = 0;
 	s->priv_pages = 0;
 }
@@ -80,18 +88,34 @@ static enum vms_err dz_allowed(const struct vmspace *s, uint64_t va)
 	return VMS_UNMAPPED;
 }
 
-/* A new private page for the VM, zeroed (or filled from copy_from), counted against the quota. */
+/* A frame for the VM's next private page: from its reservation while within its guarantee, else an unreserved one;
+ * when none is left, the VM furthest beyond its guarantee pays (vms_reclaim) and it is tried again. 0 if none. */
+static uint64_t priv_frame(struct vmspace *s)
+{
+	uint64_t pa;
+
+	if (s->priv_pages < s->guar_pages)
+		return frame_alloc_reserved();
+	while (!(pa = frame_alloc()))
+		if (!vms_reclaim || !vms_reclaim(s))
+			return 0;
+	return pa;
+}
+
+/* A new private page for the VM, zeroed (or filled from copy_from), counted against the quota (with its pinned
+ * frames, half a page each). */
 static enum vms_err priv_page(struct vmspace *s, uint64_t va, const void *copy_from)
 {
 	uint64_t pa;
 
-	if (s->priv_pages >= s->quota_pages)
+	if (s->priv_pages + (s->pinned_bufs + 1u) / 2 >= s->quota_pages)
 		return VMS_QUOTA;
-	pa = copy_from ? frame_alloc() : frame_alloc_zero();
-	if (!pa)
+	if (!(pa = priv_frame(s)))
 		return VMS_NOMEM;
 	if (copy_from)
 		memcpy(P2V(pa), copy_from, PV_PAGE_SIZE);
+	else
+		memset(P2V(pa), 0, PV_PAGE_SIZE);
 	pt_of(s)[pidx(va)] = pa | PTE_P | PTE_W | PTE_U | PTE_NX | PTE_PRIV;
 	s->priv_pages++;
 	return VMS_OK;
@@ -129,6 +153,8 @@ static __attribute__((noinline)) uint8_t *vms_addr_slow(struct vmspace *s, uint6
 	bool changed;
 	enum vms_err e = vms_fault(s, uva, write, false, &changed);
 
+	if (changed)
+		arch_flush_page(uva);       /* a COW copy replaced a present PTE: the VM reads the new page next */
 	if (e != VMS_OK) {
 		*err = (e == VMS_QUOTA || e == VMS_NOMEM) ? PV_ENOMEM : PV_EFAULT;
 		return NULL;
@@ -154,13 +180,29 @@ static bool range_ok(uint64_t uva, uint64_t len)
 	return uva >= PV_WIN_BASE && uva <= PV_WIN_END && len <= PV_WIN_END - uva;
 }
 
-/* Copy len bytes between kernel buffer k and guest uva, page by page; write = into the guest. */
+int vms_prepare_write(struct vmspace *s, uint64_t uva, uint64_t len)
+{
+	int err = PV_EFAULT;
+
+	if (!range_ok(uva, len))
+		return PV_EFAULT;
+	for (uint64_t a = uva; a < uva + len; a = (a & ~(uint64_t)(PV_PAGE_SIZE - 1)) + PV_PAGE_SIZE)
+		if (!vms_addr(s, a, true, &err))
+			return err;
+	return 0;
+}
+
+/* Copy len bytes between kernel buffer k and guest uva, page by page; write = into the guest. A write that spans
+ * pages has every page made writable first, so a call that fails writes nothing (within one page the first check
+ * decides before any byte moves). */
 HOT static int vms_copy(struct vmspace *s, uint64_t uva, uint8_t *k, uint64_t len, bool write)
 {
 	int err = PV_EFAULT;
 
 	if (!range_ok(uva, len))
 		return PV_EFAULT;
+	if (write && (uva & (PV_PAGE_SIZE - 1)) + len > PV_PAGE_SIZE && (err = vms_prepare_write(s, uva, len)) != 0)
+		return err;
 	while (len) {
 		uint64_t n = PV_PAGE_SIZE - (uva & (PV_PAGE_SIZE - 1));
 		if (n > len)
@@ -218,7 +260,7 @@ const char *vms_strerror(enum vms_err e)
 		[VMS_QUOTA] = "memory quota exceeded",
 		[VMS_READONLY] = "write to a read-only page",
 		[VMS_NOEXEC] = "execute from a non-executable page",
-		[VMS_NOMEM] = "kernel out of memory",
+		[VMS_NOMEM] = "host memory exhausted and this VM is the furthest beyond its guarantee (isorun --mem, --guarantee)",
 		[VMS_UNMAPPED] = "unmapped page inside the window",
 	};
 	return (unsigned)e < sizeof(msg) / sizeof(msg[0]) ? msg[e] : "unknown";

@@ -13,14 +13,35 @@
 
 struct image;
 
-/* The per-VM memory state (embedded in struct vm). */
+/*
+ * The per-VM memory state (embedded in struct vm). Memory policy (PVISA.md, "Memory"): guar_pages of private
+ * memory are reserved for the VM when it is created and are always there for it; beyond them, up to its quota,
+ * it takes frames that nobody has reserved (overcommitted). When those run out, the VM furthest beyond its
+ * guarantee pays (vms_reclaim): it is ended, or, if that is the VM asking, it is refused (VMS_NOMEM).
+ */
 struct vmspace {
 	uint64_t pt_phys;          /* the window's page table: 512 PTEs */
 	const struct image *img;
 	uint64_t heap_end;         /* the heap starts at the image's end: vms_heap_start() */
-	uint32_t priv_pages;       /* frames the VM owns (counted against the quota) */
-	uint32_t quota_pages;
+	uint16_t priv_pages;       /* frames the VM owns (counted against the quota) */
+	uint16_t quota_pages;      /* at most PV_WIN_SIZE / page: 512 */
+	uint16_t guar_pages;       /* reserved at creation (<= quota_pages) */
+	uint16_t pinned_bufs;      /* its frames waiting in other VMs' queues and the NIC (vswitch.c): half a page each
+				    * against the quota */
 };
+_Static_assert(PV_WIN_SIZE / PV_PAGE_SIZE <= UINT16_MAX, "page counts of a window fit in 16 bits");
+
+/* Pages the VM uses beyond its guarantee (its pinned frames included), or 0. */
+static inline uint32_t vms_over_guarantee(const struct vmspace *s)
+{
+	uint32_t used = s->priv_pages + (s->pinned_bufs + 1u) / 2;
+
+	return used > s->guar_pages ? used - s->guar_pages : 0;
+}
+
+/* Set by the VM layer: free memory by ending the live VM furthest beyond its guarantee, if that is not the VM that
+ * owns needy (nor one within its guarantee). True if frames were freed and an allocation may be tried again. */
+extern bool (*vms_reclaim)(const struct vmspace *needy);
 
 /* First heap byte: the page after the image. */
 #define vms_heap_start(s) ((s)->img->end)
@@ -28,9 +49,9 @@ struct vmspace {
 /* Why an access could not be satisfied (for the VM's end-of-life reason). */
 enum vms_err { VMS_OK = 0, VMS_OUTSIDE, VMS_GUARD, VMS_QUOTA, VMS_READONLY, VMS_NOEXEC, VMS_NOMEM, VMS_UNMAPPED };
 
-/* Build the address space of a new instance of img: PT from the image template, the start page.
- * Returns 0, or -1 when frames run out (nothing left allocated). */
-int vms_create(struct vmspace *s, const struct image *img, uint32_t quota_pages);
+/* Build the address space of a new instance of img: PT from the image template, the start page, guar_pages
+ * (<= quota_pages, >= 1) reserved. Returns 0, or -1 when they cannot be had (nothing left allocated). */
+int vms_create(struct vmspace *s, const struct image *img, uint32_t quota_pages, uint32_t guar_pages);
 /* Free every private frame and the page table. */
 void vms_destroy(struct vmspace *s);
 /* The guest physical page behind the start page (the kernel fills in start info through it). */
@@ -40,6 +61,9 @@ enum vms_err vms_fault(struct vmspace *s, uint64_t va, bool write, bool exec, bo
 /* Copy between guest and kernel: every byte checked against the window and page permissions,
  * demand-zero and COW pages resolved. PV_OK (0), PV_EFAULT or PV_ENOMEM. */
 int vms_copyin(struct vmspace *s, void *dst, uint64_t uva, uint64_t len);
+/* Make every page of [uva, uva+len) writable (demand-zero and COW resolved) without writing a byte: after 0, a
+ * vms_copyout into that range cannot fail. PV_OK, PV_EFAULT or PV_ENOMEM. */
+int vms_prepare_write(struct vmspace *s, uint64_t uva, uint64_t len);
 int vms_copyout(struct vmspace *s, uint64_t uva, const void *src, uint64_t len);
 /* Translate [uva, uva+len) (len <= 2 pages) for reading into up to two kernel pointers/lengths. */
 int vms_map_read(struct vmspace *s, uint64_t uva, uint64_t len, const void *ptr[2], uint64_t n[2]);

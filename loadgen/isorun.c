@@ -46,6 +46,8 @@ static const char usage_text[] =
 "  --quiet               do not print guest output (the kernel is told quiet=1 and does not send it)\n"
 "  --json FILE           write the run report as JSON to FILE (fields below)\n"
 "  --quota KiB           per-VM private memory quota (default " STR(VM_QUOTA_KIB) ")\n"
+"  --guarantee KiB       the part of the quota reserved for each VM when it is created (default " STR(VM_GUAR_KIB) ",\n"
+"                        at most the quota); see \"memory\" below\n"
 "  --quantum US          scheduler quantum in microseconds (default " STR(QUANTUM_US) ")\n"
 "  --kernel PATH         the kernel binary (default: <dir of isorun>/../isokernel.bin)\n"
 "  --qemu-arg ARG        append ARG to QEMU's command line (repeatable)\n"
@@ -65,8 +67,18 @@ static const char usage_text[] =
 "  -v, --verbose         print the QEMU command line and the kernel's '@' records\n"
 "  -h, --help            this text\n"
 "\n"
-"what the kernel gets: command line \"timeout_ms=N quota_kib=N quantum_us=N [quiet=1]\" (QEMU puts the\n"
-"kernel's path first), then net_ip=N net_bits=N with --subnet, then the --append words; one multiboot module per IMAGE with command line \"<tmp>/imgN.elf <name> <count>\n"
+"memory: each VM is guaranteed --guarantee KiB of private memory, reserved when it is created: a VM that\n"
+"  cannot have its guarantee is not created (the kernel says how many it made; give more --mem). Beyond it, up\n"
+"  to --quota, memory is overcommitted: a VM takes it while the host has free memory nobody reserved. When that\n"
+"  runs out, the VM furthest beyond its guarantee pays, never one within it: it is ended as faulted with\n"
+"  reason \"reclaimed: host memory ran out ...\" (or, if it is the VM asking, its page fault ends it, and a\n"
+"  hypercall gets PV_ENOMEM). The default --mem (" STR(QEMU_PER_VM_KIB) " KiB per VM) covers every VM's guarantee and\n"
+"  its kernel share (about 5 KiB); frames a VM has waiting in other VMs' queues or the NIC count half a page\n"
+"  each against its quota. pvisa/PVISA.md (\"Memory\") has the whole policy.\n"
+"\n"
+"what the kernel gets: command line \"timeout_ms=N quota_kib=N quantum_us=N [quiet=1] guar_kib=N seed=N\n"
+"seed=N seed=N seed=N\" (QEMU puts the kernel's path first; the seeds are 256 bits from getrandom(2), mixed\n"
+"into the kernel's random source), then net_ip=N net_bits=N with --subnet, then the --append words; one multiboot module per IMAGE with command line \"<tmp>/imgN.elf <name> <count>\n"
 "[args...]\", where <tmp>/imgN.elf is a symlink in a private temp dir (removed at exit) and <name> is the\n"
 "IMAGE's basename with bytes outside [A-Za-z0-9._-] made '_'.\n"
 "\n"
@@ -145,7 +157,8 @@ static const struct option long_opts[] = {
 	{ "replay", required_argument, NULL, 'r' }, { "verbose", no_argument, NULL, 'v' },
 	{ "net-socket", required_argument, NULL, 'N' }, { "tap", required_argument, NULL, 'T' },
 	{ "subnet", required_argument, NULL, 'S' }, { "append", required_argument, NULL, 'P' },
-	{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
+	{ "guarantee", required_argument, NULL, 'G' }, { "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
 };
 
 /* --subnet a.b.c.d/n: prefix 8..30, no host bits set. */
@@ -212,6 +225,7 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	case 'q': o->quiet = 1; break;
 	case 'j': o->json = arg; break;
 	case 'Q': o->quota_kib = parse_ul("--quota", arg, 4); break;
+	case 'G': o->guar_kib = parse_ul("--guarantee", arg, 4); break;
 	case 'u': o->quantum_us = parse_ul("--quantum", arg, 1); break;
 	case 'k': o->kernel = arg; break;
 	case 's': o->serial_log = arg; break;
@@ -252,6 +266,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 
 	o->accel = "auto";
 	o->quota_kib = VM_QUOTA_KIB;
+	o->guar_kib = VM_GUAR_KIB;
 	o->quantum_us = QUANTUM_US;
 	o->net_ip = 10u << 24;
 	o->net_bits = 8;
@@ -263,6 +278,8 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	}
 	if (strcmp(o->accel, "auto") && strcmp(o->accel, "kvm") && strcmp(o->accel, "tcg"))
 		input_error("--accel must be auto, kvm or tcg, not '%s'", o->accel);
+	if (o->guar_kib > o->quota_kib)
+		input_error("--guarantee (%lu KiB) must not exceed --quota (%lu KiB)", o->guar_kib, o->quota_kib);
 	if (optind == argc && !o->replay)
 		input_error("no IMAGE given");
 	images_parse(o, argv + optind, argc - optind);

@@ -93,7 +93,7 @@ struct opts {
 	const char *json;
 	const char *serial_log;
 	const char *replay;
-	unsigned long mem_mib, quota_kib, quantum_us, timeout_s;
+	unsigned long mem_mib, quota_kib, guar_kib, quantum_us, timeout_s;
 	int quiet, verbose;
 	char **qemu_args;
 	size_t nqemu_args;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -58,15 +59,31 @@ static void av_free(struct argv *a)
 	free(a->v);
 }
 
-/* The kernel command line (runlog.h): "timeout_ms=N quota_kib=N quantum_us=N [quiet=1] [net_ip=N net_bits=N]
- * [--append words]". */
+/* Four seed=N words, 63 bits each from the host's random source (the kernel's decimal parser takes any 63-bit
+ * number), so its ChaCha20 key does not rest on TSC jitter alone where the CPU has no RDRAND (-icount replays it). */
+static size_t seed_words(char *buf, size_t n)
+{
+	uint64_t seed[4];
+	size_t len = 0;
+
+	if (getrandom(seed, sizeof(seed), 0) != (ssize_t)sizeof(seed))
+		die("getrandom: %s", strerror(errno));
+	for (int i = 0; i < 4; i++)
+		len += (size_t)snprintf(buf + len, n - len, " seed=%llu", (unsigned long long)(seed[i] >> 1));
+	explicit_bzero(seed, sizeof(seed));
+	return len;
+}
+
+/* The kernel command line (runlog.h): "timeout_ms=N quota_kib=N quantum_us=N [quiet=1] guar_kib=N seed=N x 4
+ * [net_ip=N net_bits=N] [--append words]". */
 static void kernel_cmdline(const struct run *run, char *buf, size_t n)
 {
 	const struct opts *o = &run->o;
 	size_t len;
 
-	len = (size_t)snprintf(buf, n, "timeout_ms=%lu quota_kib=%lu quantum_us=%lu%s", o->timeout_s * 1000,
-			       o->quota_kib, o->quantum_us, o->quiet ? " quiet=1" : "");
+	len = (size_t)snprintf(buf, n, "timeout_ms=%lu quota_kib=%lu quantum_us=%lu%s guar_kib=%lu", o->timeout_s * 1000,
+			       o->quota_kib, o->quantum_us, o->quiet ? " quiet=1" : "", o->guar_kib);
+	len += seed_words(buf + len, n - len);
 	if (o->have_subnet)
 		len += (size_t)snprintf(buf + len, n - len, " net_ip=%lu net_bits=%u", (unsigned long)o->net_ip,
 					o->net_bits);

@@ -17,8 +17,10 @@ grep -qE '^fakekernel: module=/[^ ]*/img0\.elf my_svc_1\.elf 2 a,b  c$' "$WORK/m
 	fail "mods: module 0's command line is not '<path> my_svc_1.elf 2 a,b  c'"
 grep -qE '^fakekernel: module=/[^ ]*/img1\.elf true 1$' "$WORK/mods.out" ||
 	fail "mods: module 1's command line is not '<path> true 1'"
-grep -qE '^fakekernel: cmdline=/[^ ]*/isokernel\.bin timeout_ms=30000 quota_kib=512 quantum_us=2000$' "$WORK/mods.out" ||
-	fail "mods: kernel command line is not as documented"
+grep -qE '^fakekernel: cmdline=/[^ ]*/isokernel\.bin timeout_ms=30000 quota_kib=512 quantum_us=2000 guar_kib=32( seed=[0-9]{1,19}){4}$' \
+	"$WORK/mods.out" || fail "mods: kernel command line is not as documented"
+# The seeds are fresh in every run (the host's random source for the kernel's key).
+seed1=$(grep -o ' seed=.*' "$WORK/mods.out")
 [ "$(vm_output mods 0)" = "args=a,b  c" ] || fail "mods: vm 0's console output is wrong"
 grep -q '^isorun: accel  *tcg' "$WORK/mods.out" || fail "mods: summary does not name the accelerator"
 json_has mods accel qemu_mem_mib run_seconds kernel_exit_code vms
@@ -27,6 +29,8 @@ json_has mods accel qemu_mem_mib run_seconds kernel_exit_code vms
 run_isorun quiet --accel tcg --kernel "$FAKEK" --quiet /bin/true
 expect_rc quiet 0
 grep -q 'quiet=1' "$WORK/quiet.out" || fail "quiet: quiet=1 not on the kernel command line"
+seed2=$(grep -o ' seed=.*' "$WORK/quiet.out")
+[ -n "$seed2" ] && [ "$seed1" != "$seed2" ] || fail "quiet: the kernel's seed words are missing or repeat those of the run before"
 grep -q '^\[vm ' "$WORK/quiet.out" && fail "quiet: guest output printed"
 
 # --qemu-arg is appended; --mem overrides the estimate; -v prints the command.
@@ -39,4 +43,4 @@ grep -q '^@done code=0' "$WORK/extra.out" || fail "extra: -v does not echo '@' r
 run_isorun hang --accel tcg --kernel "$FAKEK" --timeout 1 /bin/true:1:hang
 expect_rc hang 3
 grep -q 'did not finish within' "$WORK/hang.out" || fail "hang: isorun did not say it killed QEMU"
-pass "module/kernel command lines, quiet, --mem/--qemu-arg/-v, deadline kill"
+pass "module/kernel command lines (fresh seeds each run), quiet, --mem/--qemu-arg/-v, deadline kill"

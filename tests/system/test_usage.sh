@@ -25,10 +25,11 @@ usage_case toomany 'more than MAX_VMS' "$ELF:100000" "$ELF:100000"
 usage_case accel '--accel must be auto, kvm or tcg' --accel xen "$ELF"
 usage_case badopt 'unknown option' --frobnicate "$ELF"
 usage_case nokernel 'kernel /nonexistent/k.bin: No such file.*make kernel' --kernel /nonexistent/k.bin "$ELF"
+usage_case guarantee '--guarantee \(64 KiB\) must not exceed --quota \(32 KiB\)' --quota 32 --guarantee 64 "$ELF"
 usage_case longargs 'ARGS are 300 bytes' "$ELF:1:$(printf 'a%.0s' $(seq 300))"
 
 "$ISORUN" --help >"$WORK/help.out" || fail "--help exited nonzero"
-for w in --accel --mem --timeout --quiet --json --quota --quantum --kernel --qemu-arg --serial-log --replay \
+for w in --accel --mem --timeout --quiet --json --quota --guarantee --quantum --kernel --qemu-arg --serial-log --replay \
 	'exit status' vms_started peak_live_vms kernel_run_ns rejected; do
 	grep -q -- "$w" "$WORK/help.out" || fail "--help does not document $w"
 done

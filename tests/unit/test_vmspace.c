@@ -63,7 +63,7 @@ static void test_create_from_template(void)
 {
 	struct vmspace s;
 
-	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 64), 0);
+	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 64, 4), 0);
 	CU_ASSERT_EQUAL(pte_of(&s, TEXT_VA), img.pte[pidx(TEXT_VA)]);
 	CU_ASSERT_EQUAL(pte_of(&s, DATA_VA), img.pte[pidx(DATA_VA)]);
 	CU_ASSERT_EQUAL(pte_of(&s, BSS_VA), 0);
@@ -84,7 +84,7 @@ static void test_heap_end_stops_at_guard(void)
 {
 	struct vmspace s;
 
-	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 512), 0);
+	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 512, 4), 0);
 	CU_ASSERT_EQUAL(s.heap_end, VMS_STACK_LIMIT - PAGE_SIZE);
 	vms_destroy(&s);
 }
@@ -94,7 +94,7 @@ static void test_faults(void)
 	struct vmspace s;
 	bool ch;
 
-	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 64), 0);
+	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 64, 4), 0);
 	CU_ASSERT_EQUAL(vms_fault(&s, TEXT_VA + 8, true, false, &ch), VMS_READONLY);
 	CU_ASSERT_EQUAL(vms_fault(&s, DATA_VA, false, true, &ch), VMS_NOEXEC);
 	CU_ASSERT_EQUAL(vms_fault(&s, PV_WIN_BASE - 1, false, false, &ch), VMS_OUTSIDE);
@@ -134,7 +134,7 @@ static void test_quota(void)
 	bool ch;
 	uint64_t va;
 
-	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 20), 0);
+	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 20, 4), 0);
 	CU_ASSERT_EQUAL(s.heap_end, vms_heap_start(&s) + 2 * PAGE_SIZE);   /* 20 - 1 - 1 - 16 */
 	for (va = PV_START_PAGE - PAGE_SIZE; va >= VMS_STACK_LIMIT; va -= PAGE_SIZE)
 		CU_ASSERT_EQUAL(vms_fault(&s, va, true, false, &ch), VMS_OK);
@@ -156,7 +156,7 @@ static void test_copies(void)
 	const void *p[2];
 	uint64_t n[2];
 
-	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 64), 0);
+	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 64, 4), 0);
 	CU_ASSERT_EQUAL(vms_copyin(&s, buf, DATA_VA, 6), 0);
 	CU_ASSERT_STRING_EQUAL(buf, "data!");
 	CU_ASSERT_EQUAL(vms_copyout(&s, TEXT_VA, "x", 1), PV_EFAULT);             /* read-only text */
@@ -178,6 +178,89 @@ static void test_copies(void)
 	CU_ASSERT_EQUAL(frame_free_count(), free_before);
 }
 
+/* A write that fails writes nothing: the range is checked (and made writable) whole before a byte moves; a COW
+ * copy made for a hypercall's write is flushed from the TLB. */
+static void test_failed_copy_writes_nothing(void)
+{
+	struct vmspace s;
+	uint8_t junk[16], back[8];
+	uint64_t flushes = host_flushes;
+
+	CU_ASSERT_EQUAL_FATAL(vms_create(&s, &img, 64, 4), 0);
+	memset(junk, 0xee, sizeof(junk));
+	CU_ASSERT_EQUAL(vms_copyout(&s, s.heap_end - 8, "canary!", 8), 0);
+	CU_ASSERT_EQUAL(vms_copyout(&s, s.heap_end - 8, junk, 16), PV_EFAULT);      /* into the guard gap */
+	CU_ASSERT_EQUAL(vms_copyin(&s, back, s.heap_end - 8, 8), 0);
+	CU_ASSERT_STRING_EQUAL((char *)back, "canary!");
+	CU_ASSERT_EQUAL(vms_copyout(&s, DATA_VA - 8, junk, 16), PV_EFAULT);         /* text, then data */
+	CU_ASSERT_STRING_EQUAL(P2V(pte_of(&s, DATA_VA) & PTE_ADDR), "data!");
+	CU_ASSERT_EQUAL(pte_of(&s, DATA_VA), img.pte[pidx(DATA_VA)]);               /* still shared */
+	CU_ASSERT_EQUAL(vms_prepare_write(&s, BSS_VA - 8, 16), 0);                 /* data COW + bss, nothing written */
+	CU_ASSERT_STRING_EQUAL(P2V(pte_of(&s, DATA_VA) & PTE_ADDR), "data!");
+	CU_ASSERT_NOT_EQUAL(pte_of(&s, DATA_VA), img.pte[pidx(DATA_VA)]);
+	CU_ASSERT(host_flushes > flushes);                                          /* the COW PTE changed */
+	vms_destroy(&s);
+	CU_ASSERT_EQUAL(frame_free_count(), free_before);
+}
+
+static int reclaim_calls;
+static struct vmspace *reclaim_victim;
+
+/* Stands in for the VM layer: ends reclaim_victim (if any) the first time. */
+static bool test_reclaim(const struct vmspace *needy)
+{
+	reclaim_calls++;
+	if (!reclaim_victim || reclaim_victim == needy)
+		return false;
+	vms_destroy(reclaim_victim);
+	reclaim_victim = NULL;
+	return true;
+}
+
+/* Guarantees are reserved at creation; within it a VM always gets its pages; beyond it, when unreserved frames run
+ * out, vms_reclaim decides who pays; pinned frames count half a page against the quota. */
+static void test_guarantee(void)
+{
+	struct vmspace a, b, c;
+	uint64_t heap, va, frames = frame_free_count();
+	bool ch;
+
+	vms_reclaim = test_reclaim;
+	reclaim_calls = 0;
+	CU_ASSERT_EQUAL(vms_create(&a, &img, 8, 16), -1);                     /* more than the quota */
+	CU_ASSERT_EQUAL(vms_create(&a, &img, 64, (uint32_t)frames), -1);      /* cannot be reserved */
+	CU_ASSERT_EQUAL(frame_free_count(), frames);
+	CU_ASSERT_EQUAL_FATAL(vms_create(&a, &img, 512, 8), 0);
+	CU_ASSERT_EQUAL_FATAL(vms_create(&b, &img, 200, 8), 0);
+	CU_ASSERT_EQUAL(frame_reserved_count(), 14);                          /* 2 x (8 - the start page) */
+	/* a takes every unreserved frame, far beyond its guarantee. */
+	heap = vms_heap_start(&a);
+	for (va = heap; vms_fault(&a, va, true, false, &ch) == VMS_OK; va += PAGE_SIZE)
+		;
+	CU_ASSERT_EQUAL(reclaim_calls, 1);                                    /* asked; a pays for itself: refused */
+	CU_ASSERT(a.priv_pages > 100);
+	/* b, within its guarantee, still gets its 7 pages; its 8th is beyond: a is ended for it. */
+	for (va = vms_heap_start(&b); b.priv_pages < 8; va += PAGE_SIZE)
+		CU_ASSERT_EQUAL_FATAL(vms_fault(&b, va, true, false, &ch), VMS_OK);
+	CU_ASSERT_EQUAL(reclaim_calls, 1);
+	reclaim_victim = &a;
+	CU_ASSERT_EQUAL(vms_fault(&b, va, true, false, &ch), VMS_OK);
+	CU_ASSERT_EQUAL(reclaim_calls, 2);
+	CU_ASSERT_PTR_NULL(reclaim_victim);
+	/* Pinned frames: two per page against the quota. */
+	CU_ASSERT_EQUAL_FATAL(vms_create(&c, &img, 8, 2), 0);
+	c.pinned_bufs = 13;                                                   /* 7 pages: with the start page, 8 */
+	CU_ASSERT_EQUAL(vms_fault(&c, PV_START_PAGE - PAGE_SIZE, true, false, &ch), VMS_QUOTA);
+	c.pinned_bufs = 12;
+	CU_ASSERT_EQUAL(vms_fault(&c, PV_START_PAGE - PAGE_SIZE, true, false, &ch), VMS_OK);
+	CU_ASSERT_EQUAL(vms_over_guarantee(&c), 6);
+	vms_destroy(&c);
+	vms_destroy(&b);
+	vms_reclaim = NULL;
+	CU_ASSERT_EQUAL(frame_reserved_count(), 0);
+	CU_ASSERT_EQUAL(frame_free_count(), free_before);
+}
+
 int unit_suite_vmspace(void)
 {
 	CU_pSuite s = CU_add_suite("vmspace", setup, teardown);
@@ -189,5 +272,7 @@ int unit_suite_vmspace(void)
 	CU_add_test(s, "faults: COW, demand-zero, refusals", test_faults);
 	CU_add_test(s, "memory quota", test_quota);
 	CU_add_test(s, "guest copies are checked", test_copies);
+	CU_add_test(s, "a failed copy writes nothing; COW copies are flushed", test_failed_copy_writes_nothing);
+	CU_add_test(s, "guarantees reserved, overcommit reclaimed, pins counted", test_guarantee);
 	return 0;
 }
