@@ -4,9 +4,13 @@
 
 #define VM_OF_TIMER(n) ((struct vm *)((char *)(n) - __builtin_offsetof(struct vm, timer)))
 
-void runq_init(struct runq *q, struct tq_node **storage, uint32_t cap)
+void runq_init(struct runq *q, struct tq_node **storage, uint32_t cap, uint64_t quantum)
 {
 	q->head = q->tail = NULL;
+	q->quantum = quantum;
+	q->front_used = q->front_since = 0;
+	q->nfront = 0;
+	q->front_running = false;
 	tq_init(&q->idle, storage, cap);
 }
 
@@ -21,13 +25,18 @@ void runq_push(struct runq *q, struct vm *vm)
 	q->tail = vm;
 }
 
-void runq_push_front(struct runq *q, struct vm *vm)
+void runq_push_woken(struct runq *q, struct vm *vm)
 {
+	if (q->front_used >= q->quantum) {
+		runq_push(q, vm);
+		return;
+	}
 	vm->state = VM_RUNNABLE;
 	vm->rq_next = q->head;
 	q->head = vm;
 	if (!q->tail)
 		q->tail = vm;
+	q->nfront++;
 }
 
 struct vm *runq_pop(struct runq *q)
@@ -39,8 +48,52 @@ struct vm *runq_pop(struct runq *q)
 		if (!q->head)
 			q->tail = NULL;
 		vm->rq_next = NULL;
+		if (q->nfront)
+			q->nfront--;
 	}
 	return vm;
+}
+
+struct vm *runq_pick(struct runq *q, uint64_t now)
+{
+	bool front = q->nfront != 0;
+	struct vm *vm;
+
+	if (q->front_running)
+		q->front_used += now - q->front_since;
+	q->front_running = false;
+	if (!(vm = runq_pop(q)))
+		return NULL;
+	if (front) {
+		q->front_running = true;
+		q->front_since = now;
+	} else {
+		q->front_used = 0;
+	}
+	return vm;
+}
+
+void runq_remove(struct runq *q, struct vm *vm)
+{
+	struct vm *prev = NULL, *v = q->head;
+	uint32_t pos = 0;
+
+	while (v && v != vm) {
+		prev = v;
+		v = v->rq_next;
+		pos++;
+	}
+	if (!v)
+		return;
+	if (prev)
+		prev->rq_next = vm->rq_next;
+	else
+		q->head = vm->rq_next;
+	if (q->tail == vm)
+		q->tail = prev;
+	if (pos < q->nfront)
+		q->nfront--;
+	vm->rq_next = NULL;
 }
 
 int runq_block(struct runq *q, struct vm *vm, uint64_t when)

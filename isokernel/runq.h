@@ -3,22 +3,39 @@
 #define ISO_RUNQ_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include "vm.h"
 
 #define TQ_NEVER UINT64_MAX    /* blocked with no deadline: only an event wakes it */
 
+/*
+ * Immediate delivery (net_immediate=1) puts a woken VM at the head of the queue, ahead of VMs that have waited: a
+ * latency optimisation bounded by fairness. VMs picked from the head that way share one quantum of CPU (front_used,
+ * counted from pick to pick); once it is spent, woken VMs join the tail until a VM is picked in round-robin order
+ * (which renews it). So a VM that waits is passed over for at most about one quantum, whatever wakes whom.
+ */
 struct runq {
 	struct vm *head, *tail;    /* runnable VMs only, round-robin order */
 	struct timerq idle;        /* idle VMs keyed by TSC deadline (TQ_NEVER: no deadline) */
+	uint64_t quantum;          /* TSC ticks */
+	uint64_t front_used;       /* TSC taken by VMs picked from the front since the last round-robin pick */
+	uint64_t front_since;      /* when the VM now running was picked, if it came from the front */
+	uint32_t nfront;           /* VMs at the head that runq_push_woken put there */
+	bool front_running;
 };
 
-void runq_init(struct runq *q, struct tq_node **storage, uint32_t cap);
+void runq_init(struct runq *q, struct tq_node **storage, uint32_t cap, uint64_t quantum);
 /* Append a runnable VM. */
 void runq_push(struct runq *q, struct vm *vm);
-/* Put a VM at the head: it runs next (immediate event delivery). */
-void runq_push_front(struct runq *q, struct vm *vm);
-/* The next VM to run, or NULL. */
+/* A VM woken with immediate delivery: at the head (it runs next) while the front's quantum lasts, else the tail. */
+void runq_push_woken(struct runq *q, struct vm *vm);
+/* The next VM to run, or NULL (no accounting: ending the run, tests). */
 struct vm *runq_pop(struct runq *q);
+/* The next VM to run at TSC now, or NULL; charges the front's quantum with the time since the previous pick if that
+ * one came from the front, and renews it when this one does not. */
+struct vm *runq_pick(struct runq *q, uint64_t now);
+/* Take a runnable vm out of the queue wherever it is (O(queue length): for ending a VM that waits to run). */
+void runq_remove(struct runq *q, struct vm *vm);
 /* Park vm until the TSC reaches when (TQ_NEVER: until an event). -1 if the heap is full. */
 int runq_block(struct runq *q, struct vm *vm, uint64_t when);
 /* Take vm out of the idle heap (it is ending). */

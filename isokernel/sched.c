@@ -36,8 +36,8 @@ void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, ui
 	user_pdpt[0] = KV2P(user_pd) | PTE_P | PTE_W | PTE_U;
 	pml4[0] = KV2P(user_pdpt) | PTE_P | PTE_W | PTE_U;    /* replaces the boot identity map */
 	write_cr3(read_cr3());
-	runq_init(&rq, timer_storage, cap);
 	quantum_tsc = ns_to_tsc(quantum_ns);
+	runq_init(&rq, timer_storage, cap, quantum_tsc);
 	run_deadline_tsc = run_deadline_ns ? tsc_boot + ns_to_tsc(run_deadline_ns) : 0;
 	stop_poll_tsc = ns_to_tsc(RL_STOP_POLL_MS * 1000000ull);
 	kst.free_frames_min = frame_free_count();
@@ -110,13 +110,15 @@ void sched_notify(struct vm *vm, uint64_t bits, bool immediate)
 	vm->regs.rax = vm->pending;      /* idle() returns the pending set and clears it */
 	vm->pending = 0;
 	if (immediate)
-		runq_push_front(&rq, vm);
+		runq_push_woken(&rq, vm);     /* next, within the front's quantum (runq.h) */
 	else
 		runq_push(&rq, vm);
 }
 
 void sched_forget(struct vm *vm)
 {
+	if (vm->state == VM_RUNNABLE)
+		runq_remove(&rq, vm);          /* ended while waiting to run (reclaimed for memory) */
 	runq_forget(&rq, vm);
 	if (fpu_owner == vm)
 		fpu_owner = NULL;
@@ -152,8 +154,10 @@ static void end_of_run(const char *why)
 
 	if (sched_current)
 		vm_end(sched_current, VM_RUNNING, -1, why);
-	while ((vm = runq_pop(&rq)))
+	while ((vm = runq_pop(&rq))) {
+		vm->state = VM_RUNNING;        /* out of the queue already */
 		vm_end(vm, VM_RUNNING, -1, why);
+	}
 	while ((vm = runq_any_idle(&rq)))
 		vm_end(vm, VM_RUNNING, -1,
 		       vm->timer.deadline == TQ_NEVER ? "idle with no deadline at the end of the run" : why);
@@ -270,7 +274,7 @@ HOT void sched_run(void)
 			finish();
 		}
 		woke_by_timer |= runq_wake(&rq, now) && wake_tsc;
-		struct vm *vm = runq_pop(&rq);
+		struct vm *vm = runq_pick(&rq, now);
 		if (vm) {
 			sched_current = vm;
 			vm->state = VM_RUNNING;

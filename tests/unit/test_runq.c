@@ -5,6 +5,7 @@
 #include "runq.h"
 
 #define NVM 64
+#define QUANTUM 1000    /* TSC ticks */
 static struct vm vms[NVM];
 static struct tq_node *slots[NVM];
 static struct runq q;
@@ -14,7 +15,7 @@ static int setup(void)
 	memset(vms, 0, sizeof(vms));
 	for (int i = 0; i < NVM; i++)
 		vms[i].id = (uint32_t)i;
-	runq_init(&q, slots, NVM);
+	runq_init(&q, slots, NVM, QUANTUM);
 	return 0;
 }
 
@@ -101,6 +102,54 @@ static void test_heap_full(void)
 	CU_ASSERT_EQUAL(runq_block(&q, &extra, 1), -1);
 }
 
+/* Immediate delivery: A and B wake each other, each running 100 ticks, while W0..W2 wait in the queue. Each W must
+ * get a pick after at most about one quantum of A and B (without the bound they would never run). */
+static void test_woken_vms_share_one_quantum(void)
+{
+	struct vm *a = &vms[0], *b = &vms[1];
+	uint64_t now = 0, first[3] = { 0, 0, 0 };
+	struct vm *v;
+
+	setup();
+	for (int i = 2; i < 5; i++)
+		runq_push(&q, &vms[i]);
+	runq_push_woken(&q, a);
+	CU_ASSERT_PTR_EQUAL(q.head, a);            /* the front while its quantum lasts */
+	while (now < 20 * QUANTUM && (v = runq_pick(&q, now)) != NULL) {
+		now += 100;
+		if (v == a || v == b) {
+			runq_push_woken(&q, v == a ? b : a);    /* wakes the other, then blocks */
+			continue;
+		}
+		if (!first[v->id - 2])
+			first[v->id - 2] = now;
+		runq_push(&q, v);                       /* a witness used its quantum */
+	}
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT(first[i] != 0);
+		CU_ASSERT(first[i] <= 2 * QUANTUM + 4 * 100);
+	}
+}
+
+/* A runnable VM can be taken out of the queue anywhere (a VM ended while it waited); the front count follows. */
+static void test_remove(void)
+{
+	setup();
+	for (int i = 0; i < 4; i++)
+		runq_push(&q, &vms[i]);
+	runq_push_woken(&q, &vms[4]);
+	runq_remove(&q, &vms[3]);                  /* the tail */
+	CU_ASSERT_PTR_EQUAL(q.tail, &vms[2]);
+	runq_remove(&q, &vms[4]);                  /* the woken head */
+	CU_ASSERT_EQUAL(q.nfront, 0);
+	runq_remove(&q, &vms[1]);
+	runq_remove(&q, &vms[9]);                  /* not queued: nothing */
+	CU_ASSERT_PTR_EQUAL(runq_pop(&q), &vms[0]);
+	CU_ASSERT_PTR_EQUAL(runq_pop(&q), &vms[2]);
+	CU_ASSERT_PTR_NULL(runq_pop(&q));
+	CU_ASSERT_PTR_NULL(q.tail);
+}
+
 int unit_suite_runq(void)
 {
 	CU_pSuite s = CU_add_suite("runq", NULL, NULL);
@@ -111,5 +160,7 @@ int unit_suite_runq(void)
 	CU_add_test(s, "idle VMs are not runnable until their deadline", test_idle_is_not_runnable);
 	CU_add_test(s, "wake-ups in deadline order, forgotten VMs never", test_wake_order);
 	CU_add_test(s, "full idle heap is refused", test_heap_full);
+	CU_add_test(s, "woken VMs share one quantum ahead of the others", test_woken_vms_share_one_quantum);
+	CU_add_test(s, "a runnable VM is removed from anywhere", test_remove);
 	return 0;
 }
