@@ -28,6 +28,34 @@ static inline void h_hex(uint64_t v)
 	h_say(buf);
 }
 
+static inline void h_dec(uint64_t v)
+{
+	char buf[21];
+	int i = 20;
+
+	buf[i] = '\0';
+	do
+		buf[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	h_say(buf + i);
+}
+
+/* A decimal argument, or def when it is absent or not a number. */
+static inline uint64_t h_num(int argc, char **argv, int i, uint64_t def)
+{
+	uint64_t v = 0;
+	const char *s;
+
+	if (i >= argc || !*(s = argv[i]))
+		return def;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return def;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	return v;
+}
+
 static inline __attribute__((noreturn)) void h_exit(int status)
 {
 	for (;;)
