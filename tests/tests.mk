@@ -1,6 +1,7 @@
-# tests.mk - every test: CUnit host units, QEMU system tests, hostile guests, Bochs. `make check` runs them all.
+# tests.mk - every test: CUnit host units, QEMU system tests, hostile guests, the hypercall fuzzer, Bochs. `make check` runs them all.
 include tests/unit/unit.mk
 include tests/hostile/hostile.mk
+include tests/fuzz/fuzz.mk
 include tests/net/net.mk
 include tests/system/system.mk
 
