@@ -96,18 +96,6 @@ static uint64_t fk_count[FK_COUNT];
 static uint64_t fz_calls, fz_seed;
 #define FZ_PRINT_MAX 8
 
-static void h_dec(uint64_t v)
-{
-	char buf[21];
-	int i = 20;
-
-	buf[i] = '\0';
-	do
-		buf[--i] = (char)('0' + v % 10);
-	while ((v /= 10) != 0);
-	h_say(buf + i);
-}
-
 /* Report one failed check of the last call (fz_in holds its number and arguments, fz_out its result). */
 static void fz_fail(int kind, const char *why, uint64_t detail)
 {
