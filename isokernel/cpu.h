@@ -67,6 +67,8 @@ static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" : : "r"(
 static inline void fxsave(void *area) { __asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory"); }
 static inline void fxrstor(const void *area) { __asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory"); }
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
+/* Lets interrupts already pending be taken here, in ring 0 (one instruction after sti), then masks them again. */
+static inline void irq_window(void) { __asm__ volatile("sti; nop; cli" ::: "memory"); }
 static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 static inline void pause(void) { __asm__ volatile("pause"); }
 

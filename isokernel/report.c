@@ -79,18 +79,23 @@ void report_vm(const struct vm *vm, const char *state, int status, const char *r
 	kprintf("\n");
 }
 
-void report_console(uint32_t id, const void *const p[2], const uint64_t n[2])
+void report_console_piece(uint32_t id, const void *const p[2], const uint64_t n[2], uint64_t off, uint64_t len)
 {
 	char hdr[32];
-	int len;
+	int h;
 
 	if (kst.quiet)
 		return;
-	len = ksnprintf(hdr, sizeof(hdr), "%c%u %lu\n", RL_CONSOLE_BYTE, id, n[0] + n[1]);
-	serial_write(hdr, (size_t)len);
-	serial_write(p[0], n[0]);
-	if (n[1])
-		serial_write(p[1], n[1]);
+	h = ksnprintf(hdr, sizeof(hdr), "%c%u %lu\n", RL_CONSOLE_BYTE, id, len);
+	serial_write(hdr, (size_t)h);
+	if (off < n[0]) {
+		uint64_t a = n[0] - off < len ? n[0] - off : len;
+		serial_write((const uint8_t *)p[0] + off, a);
+		off += a;
+		len -= a;
+	}
+	if (len)
+		serial_write((const uint8_t *)p[1] + (off - n[0]), len);
 }
 
 static uint64_t per_vm(uint64_t total, uint64_t count)

@@ -35,8 +35,8 @@ extern uint64_t report_brief;
 
 /* "@vm id=.. image=".." state=.. status=.. reason=".."", or the short "@v id state status" (report_brief). */
 void report_vm(const struct vm *vm, const char *state, int status, const char *reason);
-/* A console record for VM id: the bytes in up to two pieces. */
-void report_console(uint32_t id, const void *const p[2], const uint64_t n[2]);
+/* A console record for VM id: len bytes from offset off of the bytes p[0] (n[0] of them) then p[1] (n[1]). */
+void report_console_piece(uint32_t id, const void *const p[2], const uint64_t n[2], uint64_t off, uint64_t len);
 /* key=value with a quoted, escaped string value (no newline). */
 void report_qstr(const char *key, const char *s);
 /* Print @summary and @done, then power off with code. */

@@ -21,7 +21,7 @@ static struct vm *fpu_owner;        /* whose x87/SSE state is in the CPU now */
 /* The per-CPU user hierarchy: PML4[0] -> user_pdpt -> user_pd; user_pd[2] is the running VM's window. */
 static uint64_t user_pdpt[512] __attribute__((aligned(4096)));
 static uint64_t user_pd[512] __attribute__((aligned(4096)));
-static uint64_t quantum_tsc, run_deadline_tsc, slice_start;
+static uint64_t quantum_tsc, run_deadline_tsc, slice_start, quantum_end;
 static struct vm *last_run;         /* whose window is installed */
 static uint64_t stop_poll_tsc, next_stop_poll;   /* when COM1 is next checked for the host's stop byte */
 /* Instrumentation (kst.sched_pass, timer_delivery, net_delivery): a few TSC reads per pass, always on. */
@@ -80,7 +80,15 @@ void sched_preempt(struct vm *vm)
 {
 	pass_entry = slice_start;       /* sched_save() just read the TSC on entry */
 	pass_vm = vm;
+	runq_wake(&rq, pass_entry);     /* VMs whose deadline passed during its quantum go before it */
 	runq_push(&rq, vm);
+}
+
+void sched_preempt_hcall(struct vm *vm)
+{
+	lapic_timer_stop();
+	irq_window();
+	sched_preempt(vm);
 }
 
 void sched_mem_sample(void)
@@ -139,6 +147,11 @@ HOT void sched_charge(struct vm *vm)
 
 	vm->cpu_tsc += now - slice_start;
 	slice_start = now;
+}
+
+bool sched_quantum_over(void)
+{
+	return rdtsc() >= quantum_end;
 }
 
 void sched_save(struct vm *vm, const struct trapframe *tf)
@@ -283,6 +296,7 @@ HOT void sched_run(void)
 			uint64_t picked = rdtsc();
 			lapic_timer_arm_ns(tsc_to_ns(quantum_tsc));
 			slice_start = rdtsc();
+			quantum_end = slice_start + quantum_tsc;
 			account_pass(vm, picked, slice_start);
 			vm_resume(vm);
 		}

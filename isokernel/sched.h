@@ -18,6 +18,9 @@ void sched_enqueue(struct vm *vm);
 /* The current VM's quantum ran out (timer from ring 3, just saved): to the tail of the run queue; the scheduler pass
  * that follows is timed (kst.sched_pass). */
 void sched_preempt(struct vm *vm);
+/* The same, from inside a hypercall that found the quantum over (registers parked): the timer interrupt that may be
+ * pending for it is taken now, in the kernel, so that it does not cut the next VM's first quantum short. */
+void sched_preempt_hcall(struct vm *vm);
 /* Note the free frames now (kst.free_frames_min); called before a VM gives its memory back. */
 void sched_mem_sample(void);
 /* The current VM blocks until deadline_ns (0 = none) or an event; it is not in any queue after. */
@@ -29,6 +32,8 @@ void sched_notify(struct vm *vm, uint64_t bits, bool immediate);
 void sched_forget(struct vm *vm);
 /* Pick the next VM and run it; idles when none is runnable; ends the run when none is left. */
 void sched_run(void) __attribute__((noreturn));
+/* Has the current VM's quantum run out (for a hypercall that works long: console_write)? */
+bool sched_quantum_over(void);
 /* Save the current VM's registers from an entry frame and charge its CPU time. */
 void sched_save(struct vm *vm, const struct trapframe *tf);
 /* Only charge its CPU time (a hypercall: the registers stay in the entry frame unless the VM leaves the CPU). */

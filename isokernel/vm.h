@@ -33,6 +33,7 @@ struct vm {
 	uint8_t rxq_len;             /* <= VSW_RXQ_MAX (vswitch.c asserts it fits) */
 	uint8_t state;
 	uint16_t nic_inflight;       /* its frames in the NIC's TX ring (vswitch.c) */
+	uint16_t con_done;           /* bytes of an unfinished console_write already written (hcall.c) */
 };
 
 /* Five VMs per slab page (4096 - 72 bytes of slab header): keep the structure within 800 bytes. */
