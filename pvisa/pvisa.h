@@ -40,7 +40,7 @@
 #define PV_ENOMEM  (-4)   /* the VM's memory quota is exhausted */
 #define PV_EAGAIN  (-5)   /* nothing available now; try again */
 
-/* Pending set bits (returned by idle, mirrored in pv_vregs.pending). */
+/* Pending set bits (returned by idle). */
 #define PV_PEND_TIMER  (1ull << 0)   /* the idle deadline passed */
 #define PV_PEND_NET_RX (1ull << 1)   /* frames are waiting in the receive queue (network phase) */
 
@@ -109,14 +109,14 @@ _Static_assert(sizeof(struct pv_frame) == 16, "pv_frame layout");
 
 /* Virtual registers: written by the kernel, read by the guest. The kernel never reads them back. */
 struct pv_vregs {
-	uint64_t pending;        /* pending set at the last delivery */
+	uint64_t reserved0;      /* zero (v1 named it "pending" but never updated it: idle() returns the pending set) */
 	uint64_t tsc_base;       /* TSC value at ns_base */
 	uint64_t ns_base;        /* monotonic ns at tsc_base */
 	uint64_t wall_base_ns;   /* wall-clock ns at monotonic 0 */
 	uint32_t tsc_mult;       /* monotonic ns = ns_base + ((tsc - tsc_base) * tsc_mult) >> tsc_shift */
 	uint32_t tsc_shift;
-	uint32_t rxq_depth;      /* frames waiting to be received (network phase) */
-	uint32_t txq_space;      /* frames the VM may still queue (network phase) */
+	uint32_t reserved1;      /* zero (v1 named these rxq_depth and txq_space but never updated them; net_recv and */
+	uint32_t reserved2;      /* net_send's PV_EAGAIN say the same, when it matters) */
 };
 
 /* Start info: at PV_START_INFO, its address also in rdi at entry; rsp = PV_START_INFO (16-byte aligned). */

@@ -2,7 +2,7 @@
 # test_isolation.sh - one VM's behaviour never costs another: hogs filling their whole 1 MiB quota beside growers
 # within their guarantee (default --mem: the growers and hellos keep every page, the hogs pay); two VMs waking each
 # other with immediate delivery beside witnesses (each has its first quantum within 1 s); a VM flooding the console
-# beside witnesses woken every 5 ms (never more than 25 ms late); a guarantee that cannot be reserved refuses
+# beside witnesses woken every 5 ms (never more than 25 ms late); sgdt faults (UMIP); a guarantee that cannot be reserved refuses
 # creation cleanly. Figures for the closing note are printed.
 # timeout: 240
 . "$(dirname "$0")/lib.sh"
@@ -76,7 +76,20 @@ lines=$(vm_output console "$id" | grep -c '^[a-z]\{63\}$')
 echo "figures: $calls console writes of 4 KiB, all $lines lines whole; witnesses' worst wake-up:" \
 	$(grep -ah 'latency: worst wake-up' "$WORK/console.out" | sed 's/.* wake-up //')
 
-# 4. A guarantee that cannot be had: creation stops cleanly with a message; the VMs made run and exit 0.
+# 4. sgdt in ring 3: under TCG isorun gives the CPU UMIP, so it must fault; elsewhere report what the CPU does.
+run_isorun sgdt --timeout 30 "$HB/sgdt.elf" "$EX/hello.elf:2"
+[ "$RC" != 3 ] || fail "sgdt: isorun exit 3"
+hellos_exact sgdt
+r=$(vm_records sgdt sgdt.elf)
+if grep -q 'state=faulted .*general protection fault' <<<"$r"; then
+	echo "sgdt: a general protection fault (UMIP on)"
+elif ! grep -q '^  "accel": "tcg"' "$WORK/sgdt.json" && grep -q 'state=exited status=0' <<<"$r"; then
+	echo "sgdt: this CPU has no UMIP under KVM: $(vm_output sgdt 0)"
+else
+	fail "sgdt: not stopped under TCG with qemu64,+umip: $r"
+fi
+
+# 5. A guarantee that cannot be had: creation stops cleanly with a message; the VMs made run and exit 0.
 run_isorun noroom --timeout 60 --mem 24 --quota 2048 --guarantee 2048 "$EX/hello.elf:40"
 made=$(json_num noroom vms_started)
 grep -q 'out of memory for another VM and its 2048 KiB guarantee: hello.elf: [0-9]* of 40 created' "$WORK/noroom.out" ||
