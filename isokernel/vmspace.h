@@ -18,9 +18,12 @@ struct vmspace {
 	uint64_t pt_phys;          /* the window's page table: 512 PTEs */
 	const struct image *img;
 	uint64_t heap_end;         /* the heap starts at the image's end: vms_heap_start() */
-	uint32_t priv_pages;       /* frames the VM owns (counted against the quota) */
-	uint32_t quota_pages;
+	uint16_t priv_pages;       /* frames the VM owns (counted against the quota) */
+	uint16_t quota_pages;      /* at most PV_WIN_SIZE / page: 512 */
+	uint16_t pinned_bufs;      /* its frames waiting in other VMs' queues and the NIC (vswitch.c): half a page each
+				    * against the quota */
 };
+_Static_assert(PV_WIN_SIZE / PV_PAGE_SIZE <= UINT16_MAX, "page counts of a window fit in 16 bits");
 
 /* First heap byte: the page after the image. */
 #define vms_heap_start(s) ((s)->img->end)
