@@ -73,7 +73,7 @@ static int sink(uint64_t secs)
 		for (long i = 0; i < n; i++) {
 			const uint8_t *f = bufs[i];
 			uint32_t src = (uint32_t)f[8] << 24 | (uint32_t)f[9] << 16 | (uint32_t)f[10] << 8 | f[11];
-			if (src < MAXSRC)
+			if (f[6] == 0x02 && f[7] == 0x00 && src < MAXSRC)   /* a VM's MAC */
 				count[src]++;
 			else
 				other++;
