@@ -25,10 +25,21 @@ static bool immediate;
 /* Who sent the frames in the NIC's TX ring, oldest first (the device completes them in order). */
 static uint32_t nic_fifo[VSW_NIC_RING];
 static uint32_t nic_head, nic_len;
-static struct {
-	const struct vm *vm;
-	uint32_t src, rx_frames, len, held;
-} held_memo;                       /* see held_by */
+/* Frames one VM has waiting in one receiver's queue, a record per (receiver, sender) pair that has any, found
+ * through hash buckets when a frame comes and named by each of its queued frames (vsw_buf.pair) when one goes:
+ * the share check costs a bucket look, never a walk through the queue. Each record has a frame queued, so
+ * there are never more than VSW_POOL_MAX; [0] is unused (index 0 means none). */
+#define PAIR_BITS 12
+static struct vsw_pair {
+	uint32_t dst, src;
+	uint16_t n;                /* frames queued */
+	uint16_t next;             /* the next record in its bucket, or on the free list */
+} pairs[VSW_POOL_MAX + 1];
+static uint16_t pair_bucket[1u << PAIR_BITS];
+static uint16_t pair_free;
+static uint32_t pair_top;          /* records 1..pair_top have been used */
+static uint32_t holders;           /* live VMs with frames waiting in queues (tx_held > 0) */
+_Static_assert(VSW_POOL_MAX < 65536, "vsw_buf.pair holds a record's index in 16 bits");
 
 #define ETH_IP  0x0800
 #define ETH_ARP 0x0806
@@ -50,6 +61,10 @@ void vsw_init(uint32_t net_ip, uint32_t net_bits, bool imm, struct vm **tbl, uin
 	spare = NULL;
 	nspare = 0;
 	nic_head = nic_len = 0;
+	memset(pair_bucket, 0, sizeof(pair_bucket));
+	pair_free = 0;
+	pair_top = 0;
+	holders = 0;
 	memset(&vsw_stats, 0, sizeof(vsw_stats));
 	slab_init(&buf_cache, "frame", sizeof(struct vsw_buf), 16);
 }
@@ -85,16 +100,19 @@ static struct vm *vm_by_ip(uint32_t ip)
 
 void vsw_attach(struct vm *vm)
 {
-	if (vm->id < table_cap)
+	if (vm->id < table_cap && table[vm->id] != vm) {
 		table[vm->id] = vm;
+		holders += vm->tx_held != 0;
+	}
 }
 
+/* Its frames in other queues stay there, no longer counted against it (live() no longer finds it). */
 void vsw_detach(struct vm *vm)
 {
-	if (vm->id < table_cap && table[vm->id] == vm)
+	if (vm->id < table_cap && table[vm->id] == vm) {
 		table[vm->id] = NULL;
-	if (held_memo.vm == vm)
-		held_memo.vm = NULL;
+		holders -= vm->tx_held != 0;
+	}
 	while (vm->rxq_tail)
 		vsw_pop(vm);
 }
@@ -135,6 +153,59 @@ static void buf_put(struct vsw_buf *b)
 	nspare++;
 }
 
+static uint32_t pair_hash(uint32_t dst, uint32_t src)
+{
+	return (dst * 0x9e3779b1u ^ src * 0x85ebca77u) >> (32 - PAIR_BITS);
+}
+
+/* The record of src's frames in dst's queue, or 0 if it has none there. */
+static uint16_t pair_find(uint32_t dst, uint32_t src)
+{
+	uint16_t i = pair_bucket[pair_hash(dst, src)];
+
+	while (i && (pairs[i].dst != dst || pairs[i].src != src))
+		i = pairs[i].next;
+	return i;
+}
+
+/* A new record (no frames yet) for src's frames in dst's queue; 0 if none is left (never while every record
+ * has a frame of the bounded pool queued: checked all the same). */
+static uint16_t pair_new(uint32_t dst, uint32_t src)
+{
+	uint32_t h = pair_hash(dst, src);
+	uint16_t i = pair_free;
+
+	if (i)
+		pair_free = pairs[i].next;
+	else if (pair_top < VSW_POOL_MAX)
+		i = (uint16_t)++pair_top;
+	else
+		return 0;
+	pairs[i] = (struct vsw_pair){ .dst = dst, .src = src, .n = 0, .next = pair_bucket[h] };
+	pair_bucket[h] = i;
+	return i;
+}
+
+/* A frame of record i left its queue; the record goes with its last frame. */
+static void pair_put(uint16_t i)
+{
+	uint16_t *p;
+
+	if (--pairs[i].n)
+		return;
+	for (p = &pair_bucket[pair_hash(pairs[i].dst, pairs[i].src)]; *p != i; p = &pairs[*p].next)
+		;
+	*p = pairs[i].next;
+	pairs[i].next = pair_free;
+	pair_free = i;
+}
+
+/* Would one more pinned frame take the VM past its memory quota (a frame is half a page)? */
+static bool over_quota(const struct vm *vm)
+{
+	return vm->mem.priv_pages + (vm->mem.pinned_bufs + 2) / 2 > vm->mem.quota_pages;
+}
+
 HOT void vsw_pop(struct vm *vm)
 {
 	struct vsw_buf *b = vsw_peek(vm);
@@ -147,8 +218,13 @@ HOT void vsw_pop(struct vm *vm)
 	else
 		vm->rxq_tail->next = b->next;
 	vm->rxq_len--;
-	if ((from = live(b->src)) != NULL && from->tx_held)
+	if (b->pair)
+		pair_put(b->pair);
+	if ((from = live(b->src)) != NULL && from->tx_held) {
+		holders -= from->tx_held == 1;
 		from->tx_held--;
+		from->mem.pinned_bufs--;
+	}
 	if (b->ref >= 0)
 		vnet_rx_release(b->ref);
 	buf_put(b);
@@ -166,41 +242,52 @@ static void enqueue(struct vm *vm, struct vsw_buf *b)
 	vm->rxq_len++;
 }
 
-/* Frames from VM src waiting in vm's queue. The last answer is kept (held_memo) while that queue stays as it
- * was (every change moves rxq_len or rx_frames): a flooder's frames past its share are not counted one by one. */
-static uint32_t held_by(const struct vm *vm, uint32_t src)
+/* No room in vm's queue for a sender that holds `held` frames there: if the oldest frame there is from a VM
+ * that holds more than held + 1 of them, it makes room (dropped, counted against vm and as that sender's share):
+ * the senders that hold most lose frames first, so any number of them leave a place to one that holds few. A
+ * sender's only frame at the front goes to the back instead (its own order is kept) and the next is looked at,
+ * VSW_PUSH_LOOKS frames at most. */
+#define VSW_PUSH_LOOKS 4
+static bool push_out(struct vm *vm, uint32_t held)
 {
-	const struct vsw_buf *b = vm->rxq_tail;
-	uint32_t n = 0;
+	for (int i = 0; i < VSW_PUSH_LOOKS; i++) {
+		struct vsw_buf *b = vsw_peek(vm);
 
-	if (held_memo.vm == vm && held_memo.src == src && held_memo.rx_frames == vm->rx_frames &&
-	    held_memo.len == vm->rxq_len)
-		return held_memo.held;
-	if (b)
-		do {
-			b = b->next;
-			n += b->src == src;
-		} while (b != vm->rxq_tail);
-	held_memo.vm = vm;
-	held_memo.src = src;
-	held_memo.rx_frames = vm->rx_frames;
-	held_memo.len = vm->rxq_len;
-	held_memo.held = n;
-	return n;
+		if (!b || !b->pair)
+			return false;
+		if (pairs[b->pair].n > held + 1) {
+			vsw_pop(vm);
+			vsw_stats.drop_share++;
+			vm->rx_drops++;
+			return true;
+		}
+		if (pairs[b->pair].n != 1)
+			return false;
+		vm->rxq_tail = b;                  /* the ring turns: b is the newest now */
+	}
+	return false;
 }
 
-/* Has vm's queue room for one more frame from src (NULL: the VM that sent it)? The queue's limit; its share of
- * the pool (it may grow only while shorter than the frames still free); the sending VM's share: half of the
- * queue, and VSW_HELD_MAX frames waiting in all queues. Otherwise the counter of the reason. */
-static uint64_t *no_room(const struct vm *vm, const struct vm *src)
+/* Has vm's queue room for one more frame from src (NULL: not from a VM), of which src has held waiting there?
+ * The sending VM's memory quota; its share of the pool: with n VMs holding frames in queues, fewer than
+ * 1 / (n + 1) of the frames free, and at most VSW_HELD_MAX; its share of vm's queue: fewer frames than the room
+ * left, or else a frame pushed out (push_out); the queue's limit; its share of the pool (it may grow only while
+ * shorter than the frames still free). Another VM's frames to itself are held to its quota and the queue's
+ * limit only. Otherwise the counter of the reason. */
+static uint64_t *no_room(struct vm *vm, const struct vm *src, uint32_t held)
 {
+	if (src && over_quota(src))
+		return &vsw_stats.drop_quota;
+	if (src && src != vm) {
+		if (src->tx_held >= VSW_HELD_MAX || (uint64_t)src->tx_held * (holders + 1) >= VSW_POOL_MAX - pool_used)
+			return &vsw_stats.drop_share;
+		if (held >= (uint32_t)(VSW_RXQ_MAX - vm->rxq_len) && !push_out(vm, held))
+			return vm->rxq_len >= VSW_RXQ_MAX ? &vsw_stats.drop_rxq_full : &vsw_stats.drop_share;
+	}
 	if (vm->rxq_len >= VSW_RXQ_MAX)
 		return &vsw_stats.drop_rxq_full;
 	if (vm->rxq_len >= VSW_POOL_MAX - pool_used)
 		return &vsw_stats.drop_pool_empty;
-	if (src && src != vm && (src->tx_held >= VSW_HELD_MAX ||
-				 (vm->rxq_len >= VSW_RXQ_MAX / 2 && held_by(vm, src->id) >= VSW_RXQ_MAX / 2)))
-		return &vsw_stats.drop_share;
 	return NULL;
 }
 
@@ -209,11 +296,16 @@ static uint64_t *no_room(const struct vm *vm, const struct vm *src)
  * that finds no room is dropped and counted by reason and against vm. */
 HOT static bool deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t len, int ref)
 {
-	uint64_t *why = no_room(vm, src);
+	uint16_t pair = src ? pair_find(vm->id, src->id) : 0;
+	uint64_t *why = no_room(vm, src, pair ? pairs[pair].n : 0);
 	struct vsw_buf *b = NULL;
 
 	if (!why && !(b = buf_get()))
 		why = &vsw_stats.drop_pool_empty;
+	if (!why && src && !pair && !(pair = pair_new(vm->id, src->id))) {
+		buf_put(b);
+		why = &vsw_stats.drop_pool_empty;
+	}
 	if (why) {
 		(*why)++;
 		vm->rx_drops++;
@@ -229,8 +321,13 @@ HOT static bool deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t 
 	b->ref = (int16_t)ref;
 	b->len = (uint16_t)len;
 	b->src = src ? src->id : VSW_SRC_HOST;
-	if (src)
+	b->pair = pair;
+	if (src) {
+		pairs[pair].n++;
+		holders += !src->tx_held;
 		src->tx_held++;
+		src->mem.pinned_bufs++;
+	}
 	enqueue(vm, b);
 	vm->rx_frames++;
 	vsw_stats.to_vm++;
@@ -320,8 +417,10 @@ HOT static void nic_reclaim(void)
 	struct vm *vm;
 
 	while (nic_len > inflight) {
-		if ((vm = live(nic_fifo[nic_head])) != NULL && vm->nic_inflight)
+		if ((vm = live(nic_fifo[nic_head])) != NULL && vm->nic_inflight) {
 			vm->nic_inflight--;
+			vm->mem.pinned_bufs--;
+		}
 		nic_head = (nic_head + 1) % VSW_NIC_RING;
 		nic_len--;
 	}
@@ -341,8 +440,10 @@ HOT static bool nic_post(uint32_t src, const uint8_t *f, size_t len)
 	if (nic_len < VSW_NIC_RING) {
 		nic_fifo[(nic_head + nic_len) % VSW_NIC_RING] = src;
 		nic_len++;
-		if (vm)
+		if (vm) {
 			vm->nic_inflight++;
+			vm->mem.pinned_bufs++;
+		}
 	}
 	vsw_stats.to_nic++;
 	return true;
@@ -358,7 +459,8 @@ static void to_nic(const uint8_t *f, size_t len)
 /* A VM's frame for the link: 0 sent, or PV_EAGAIN with the frame not taken. It costs VSW_NIC_COST units of
  * the VM's budget for this quantum (the hypercall took one): no VM puts more than VSW_NIC_BUDGET frames into
  * the TX ring per turn, nor, while other VMs have frames there too, more than VSW_NIC_INFLIGHT of its own
- * (what others send waits behind them). Past that, or with the ring full, the VM's turn at sending is over:
+ * (what others send waits behind them), nor one that would take it past its memory quota (its frames there
+ * are pinned as those in queues are). Past that, or with the ring full, the VM's turn at sending is over:
  * it keeps the frame and tries again at its next turn; the VMs that run before then get the room. */
 static int vm_to_nic(struct vm *vm, const uint8_t *f, size_t len)
 {
@@ -370,7 +472,10 @@ static int vm_to_nic(struct vm *vm, const uint8_t *f, size_t len)
 	}
 	if (vm->nic_inflight >= VSW_NIC_INFLIGHT)
 		nic_reclaim();                           /* counts only fall: look at the ring when one could decide */
-	if ((vm->nic_inflight >= VSW_NIC_INFLIGHT && nic_len > vm->nic_inflight) || !nic_post(vm->id, f, len)) {
+	else if (over_quota(vm) && vm->nic_inflight)
+		nic_reclaim();                           /* the frames it has there may have gone */
+	if ((vm->nic_inflight >= VSW_NIC_INFLIGHT && nic_len > vm->nic_inflight) || over_quota(vm) ||
+	    !nic_post(vm->id, f, len)) {
 		vsw_stats.nic_busy++;
 		vm->tx_budget = 0;
 		return PV_EAGAIN;
@@ -393,6 +498,20 @@ static bool spoofed(const struct vm *vm, const uint8_t *f, size_t len)
 	if (type == ETH_IP)
 		return len >= 34 && get32(f + 26) != ip;
 	return len >= 42 && (memcmp(f + 22, mac, 6) != 0 || get32(f + 28) != ip);
+}
+
+/* Does a frame from outside claim a VM's address as its source: a source MAC or IPv4 (for ARP, the sender's
+ * hardware and protocol address) from the VM address plan, whether that VM is live or not (the addresses are
+ * the kernel's to give; the gateway, base + 1, is outside them)? f is well formed. */
+HOT static bool claims_vm(const uint8_t *f)
+{
+	uint32_t ip = get16(f + 12) == ETH_IP ? get32(f + 26) : get32(f + 28);
+
+	if ((ip & mask) == base_ip && ip - base_ip - 2 < table_cap)
+		return true;
+	if (f[6] == 0x02 && f[7] == 0x00 && get32(f + 8) < table_cap)
+		return true;
+	return get16(f + 12) == ETH_ARP && f[22] == 0x02 && f[23] == 0x00 && get32(f + 24) < table_cap;
 }
 
 /* The checks every frame passes, each true when the frame is dropped (and counted). */
@@ -472,6 +591,10 @@ HOT static bool from_nic(void *ctx, const uint8_t *f, size_t len, int ref)
 	vsw_stats.from_nic++;
 	if (bad_len(len) || bad_type(f) || malformed(f, len))
 		return false;
+	if (claims_vm(f)) {
+		vsw_stats.drop_nic_spoofed++;
+		return false;
+	}
 	if (answer_arp(f, reply)) {
 		to_nic(reply, sizeof(reply));
 		return false;
@@ -496,9 +619,11 @@ void vsw_report(void)
 		return;
 	kprintf("@switch from_nic=%lu from_vm=%lu to_nic=%lu to_vm=%lu vm_to_vm=%lu arp_answered=%lu"
 		" drop_spoofed=%lu drop_bad_len=%lu drop_ethertype=%lu drop_rxq_full=%lu drop_pool_empty=%lu"
-		" drop_no_dest=%lu drop_nic_full=%lu drop_malformed=%lu drop_share=%lu nic_busy=%lu\n",
+		" drop_no_dest=%lu drop_nic_full=%lu drop_malformed=%lu drop_share=%lu drop_quota=%lu"
+		" drop_nic_spoofed=%lu nic_busy=%lu\n",
 		vsw_stats.from_nic, vsw_stats.from_vm, vsw_stats.to_nic, vsw_stats.to_vm, vsw_stats.vm_to_vm,
 		vsw_stats.arp_answered, vsw_stats.drop_spoofed, vsw_stats.drop_bad_len, vsw_stats.drop_ethertype,
 		vsw_stats.drop_rxq_full, vsw_stats.drop_pool_empty, vsw_stats.drop_no_dest, vsw_stats.drop_nic_full,
-		vsw_stats.drop_malformed, vsw_stats.drop_share, vsw_stats.nic_busy);
+		vsw_stats.drop_malformed, vsw_stats.drop_share, vsw_stats.drop_quota, vsw_stats.drop_nic_spoofed,
+		vsw_stats.nic_busy);
 }

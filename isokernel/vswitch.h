@@ -15,6 +15,7 @@ struct vsw_buf {
 	uint32_t src;                 /* the sending VM's id, or VSW_SRC_HOST (the NIC, or the switch's ARP) */
 	int16_t ref;                  /* the NIC's loan to give back when the frame goes, or -1 */
 	uint16_t len;
+	uint16_t pair;                /* from a VM: its (receiver, sender) record in vswitch.c; 0 otherwise */
 	uint8_t data[1514];
 };
 #define VSW_SRC_HOST 0xffffffffu
@@ -24,21 +25,30 @@ struct vsw_stats {
 	uint64_t from_nic, from_vm, to_nic, to_vm, vm_to_vm, arp_answered;
 	uint64_t drop_spoofed, drop_bad_len, drop_ethertype, drop_rxq_full, drop_pool_empty, drop_no_dest, drop_nic_full;
 	uint64_t drop_malformed;      /* ARP not for IPv4 over Ethernet; IPv4 header bad (version, length, checksum) */
-	uint64_t drop_share;          /* the sending VM has its share waiting: half the queue, or VSW_HELD_MAX in all */
+	uint64_t drop_share;          /* the sending VM has its share waiting: of the receiver's queue, or of the pool */
+	uint64_t drop_quota;          /* the sending VM's pinned frames would take it past its memory quota */
+	uint64_t drop_nic_spoofed;    /* from the NIC with a VM's MAC or IPv4 as its source */
 	uint64_t nic_busy;            /* not a drop: a VM's frame refused (PV_EAGAIN: the VM keeps it), the TX ring being
 				       * full or holding VSW_NIC_INFLIGHT of the VM's frames */
 };
 extern struct vsw_stats vsw_stats;
 
 /*
- * Sharing. A VM's receive queue holds VSW_RXQ_MAX frames, of which one sending VM may hold half (the NIC
- * and the other VMs keep the rest), and a sending VM may have VSW_HELD_MAX frames waiting in all queues.
- * The pool is shared by dynamic threshold: a queue may grow only while it is shorter than the number of
- * frames still free, so the queues that fill first cannot take all of it. A VM sends at most VSW_TX_BUDGET
- * frames per quantum (sched.c refills vm->tx_budget, hcall.c spends it), VSW_NIC_BUDGET of them to the NIC,
- * and while other VMs have frames in the NIC's TX ring, at most VSW_NIC_INFLIGHT of its own wait there (a
- * quarter of it: a flooder cannot keep the ring full, nor more than that many frames ahead of another VM's).
- * Past these the VM is told PV_EAGAIN (it keeps the frame) and its turn at sending ends.
+ * Sharing. A VM's receive queue holds VSW_RXQ_MAX frames. A sending VM may add one while it has fewer frames
+ * waiting there than the queue has room left (alone: half the queue); past that, its frame pushes out the
+ * oldest frame there if that one's sender holds more than one frame more than it (vswitch.c push_out): the
+ * senders holding most lose first, so any number of flooders (below VSW_RXQ_MAX of them) leave a place to a
+ * sender that holds few. The switch counts each sender's frames per queue (O(1), no walk through the queue).
+ * Frames from outside (the NIC, the switch's ARP answers) are held to the queue's limit only. The pool is
+ * shared too: a queue may grow only while it is shorter than the frames still free, and with n VMs holding
+ * frames in queues, a sending VM may hold fewer than 1 / (n + 1) of the frames free, and at most VSW_HELD_MAX.
+ * A VM's frames waiting in queues and in the NIC's TX ring count against its memory quota (vm->mem.pinned_bufs,
+ * two frames a page): a frame past it is dropped (to a VM) or refused (to the link).
+ * A VM sends at most VSW_TX_BUDGET frames per quantum (sched.c refills vm->tx_budget, hcall.c spends it),
+ * VSW_NIC_BUDGET of them to the NIC, and while other VMs have frames in the NIC's TX ring, at most
+ * VSW_NIC_INFLIGHT of its own wait there (a quarter of it: a flooder cannot keep the ring full, nor more than
+ * that many frames ahead of another VM's). Past these the VM is told PV_EAGAIN (it keeps the frame) and its
+ * turn at sending ends.
  */
 #define VSW_RXQ_MAX 64        /* frames one VM may have waiting */
 #define VSW_POOL_MAX 8192     /* frames queued in all */

@@ -1,5 +1,6 @@
 /* frameinject.c - test_netabuse's host side: malformed frames into QEMU's stream netdev, then every VM must answer.
  * usage: frameinject SOCK SUBNET_BASE [--udp IDS] [--http IDS] [--no-abuse] [--stats IDS] [--go IDS] [--zero]
+ *        [--spoof T:S]
  * (IDS: comma-separated VM ids)
  * SOCK is isorun --net-socket's unix stream socket (framing: 4-byte big-endian length, then the frame).
  * Plays the gateway (SUBNET_BASE + 1, MAC 02:fe:00:00:00:01 as loadgen; it answers ARP for that address). Steps:
@@ -11,6 +12,8 @@
  *      every datagram that must be dropped carries "BAD" and must never come back; then every VM answers again;
  *   3. a "stats" datagram to port 9999 of each --stats VM (tests/net/echostats) makes it print its netstack's
  *      counters; "go" to each --go VM (tests/net/flood) starts it;
+ *   3b. with --spoof T:S, 30 frames to VM T in VM S's name (its MAC; its IPv4; ARP replies giving its IPv4 to our
+ *      MAC): the switch must drop them all (@switch drop_nic_spoofed); "frameinject: sent spoofed=N";
  *   4. with --zero, last, a record of length 0, then whether frames still get through (QEMU 7.2's stream netdev
  *      hands virtio-net a 0-byte packet it never takes: nothing is delivered after it, even on a new
  *      connection; reported, not judged: the kernel never sees it).
@@ -46,7 +49,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ull;
 
 /* What was sent, by what should count it. */
 static struct {
-	unsigned runt, oversize, ethertype, malformed, no_dest, netstack, garbage, bad_echoes;
+	unsigned runt, oversize, ethertype, malformed, no_dest, netstack, garbage, bad_echoes, spoofed;
 } sent;
 
 /* The one TCP exchange in flight (an HTTP GET to one VM). */
@@ -651,8 +654,43 @@ static void control(const char *ids, const char *word)
 		}
 }
 
+/* --spoof: frames to VM t in VM s's name, every one to be dropped by the switch (each "BAD": no echo may come). */
+static void spoof(uint32_t t, uint32_t s)
+{
+	uint8_t f[128], ms[6], mt[6];
+	size_t len;
+
+	vm_mac(s, ms);
+	vm_mac(t, mt);
+	for (int k = 0; k < 10; k++) {
+		len = udp_to(f, t, 5006, ECHO_PORT, "BAD spoof mac", 13);     /* its MAC */
+		memcpy(f + 6, ms, 6);
+		send_record(f, len);
+		len = udp_to(f, t, 5006, ECHO_PORT, "BAD spoof ip", 12);      /* its IPv4 */
+		put32(f + 26, vm_ip(s));
+		ip_recsum(f);
+		put16(f + 40, 0);
+		put16(f + 40, l4_csum(f, 8 + 12, 17));
+		send_record(f, len);
+		memset(f, 0, 60);                                              /* ARP: its IPv4 is at our MAC */
+		eth(f, mt, ET_ARP);
+		put16(f + 14, 1);
+		put16(f + 16, ET_IP);
+		f[18] = 6, f[19] = 4;
+		put16(f + 20, 2);
+		memcpy(f + 22, gw_mac, 6);
+		put32(f + 28, vm_ip(s));
+		memcpy(f + 32, mt, 6);
+		put32(f + 38, vm_ip(t));
+		send_record(f, 60);
+		sent.spoofed += 3;
+		pump(0.01);
+	}
+	printf("frameinject: sent spoofed=%u\n", sent.spoofed);
+}
+
 static struct {
-	const char *sock, *stats, *go;
+	const char *sock, *stats, *go, *spoof;
 	int abuse, zero;
 } opt = { .abuse = 1 };
 
@@ -679,6 +717,8 @@ static int parse_args(int argc, char **argv)
 			opt.stats = argv[++i];
 		else if (v && !strcmp(argv[i], "--go"))
 			opt.go = argv[++i];
+		else if (v && !strcmp(argv[i], "--spoof") && strchr(v, ':'))
+			opt.spoof = argv[++i];
 		else
 			return -1;
 	}
@@ -714,7 +754,7 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv) < 0) {
 		fprintf(stderr, "usage: frameinject SOCK SUBNET_BASE [--udp IDS] [--http IDS] [--no-abuse] [--stats IDS]"
-			" [--go IDS] [--zero]\n");
+			" [--go IDS] [--zero] [--spoof T:S]\n");
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -730,6 +770,8 @@ int main(int argc, char **argv)
 		control(opt.stats, "stats");
 	if (opt.go)
 		control(opt.go, "go");
+	if (opt.spoof)
+		spoof((uint32_t)strtoul(opt.spoof, NULL, 10), (uint32_t)strtoul(strchr(opt.spoof, ':') + 1, NULL, 10));
 	pump(0.5);
 	if (opt.zero)
 		zero_record();

@@ -24,6 +24,7 @@
 #define CAP 256
 #define NET 0x0a000000u       /* 10.0.0.0/8: VM i is 10.0.0.(2 + i), the gateway 10.0.0.1 */
 #define GW (NET + 1)
+#define BIG_QUOTA 4096        /* pages: a quota that never decides (test_quota sets real ones) */
 
 static struct vm vms[NVM];
 static struct vm *tab[CAP];
@@ -226,6 +227,7 @@ static void start(bool imm)
 	for (uint32_t i = 0; i < NVM; i++) {
 		vms[i].id = i;
 		vms[i].state = VM_BLOCKED;
+		vms[i].mem.quota_pages = BIG_QUOTA;
 		vsw_attach(&vms[i]);
 	}
 }
@@ -744,6 +746,234 @@ static void test_sender_held_cap(void)
 	CU_ASSERT_EQUAL(vms[2].tx_held, 1);                /* an ended sender is not looked up */
 }
 
+/* One reader's turn and then each sender's, rounds times: every flooder sends a quantum's worth (VSW_TX_BUDGET
+ * frames) to VM 0, the honest VM one frame; VM 0 reads all it has at its turn. The honest VM's frames that got
+ * into VM 0's queue. */
+static unsigned rounds_beside_flooders(uint32_t flooders, unsigned rounds, uint32_t honest)
+{
+	uint8_t f[1514], g[1514];
+	size_t len2 = vm_udp(g, honest, 0, 7);
+	unsigned got = 0;
+
+	for (unsigned r = 0; r < rounds; r++) {
+		while (vsw_peek(&vms[0])) {
+			got += vsw_peek(&vms[0])->src == honest;
+			vsw_pop(&vms[0]);
+		}
+		for (uint32_t k = 1; k <= flooders; k++) {
+			size_t len = vm_udp(f, k, 0, (uint8_t)k);
+			quantum_of_sends(&vms[k], f, len, VSW_TX_BUDGET);
+		}
+		vsw_from_vm(&vms[honest], g, len2);
+	}
+	while (vsw_peek(&vms[0])) {
+		got += vsw_peek(&vms[0])->src == honest;
+		vsw_pop(&vms[0]);
+	}
+	return got;
+}
+
+/* Any number of senders flooding one reading VM leave a place in its queue to another sender: each may hold fewer
+ * frames there than the room left, and past that its frame pushes out the oldest one if that one's sender holds
+ * more. (Before, each held half: two flooders filled the queue and a third got none of 20 through.) */
+static void test_rxq_share_many_senders(void)
+{
+	static const uint32_t counts[] = { 1, 2, 10, 40, 60 };
+
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		setup();
+		CU_ASSERT_EQUAL(rounds_beside_flooders(counts[i], 20, 150), 20);
+		CU_ASSERT_EQUAL(vms[150].tx_held, 0);
+		CU_ASSERT_EQUAL(vms[150].mem.pinned_bufs, 0);
+		CU_ASSERT_EQUAL(pool_used, 0);
+		CU_ASSERT_EQUAL(holders, 0);
+		if (counts[i] > 1)
+			CU_ASSERT(vsw_stats.drop_share > 0);
+	}
+	/* 100 senders (more than the queue holds) with one frame each fill it, but not one of them gets a second in. */
+	setup();
+	uint8_t f[1514];
+	for (uint32_t k = 1; k <= 100; k++) {
+		size_t len = vm_udp(f, k, 0, 0);
+		vsw_from_vm(&vms[k], f, len);
+		vsw_from_vm(&vms[k], f, len);
+	}
+	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX);
+	for (uint32_t k = 1; k <= VSW_RXQ_MAX; k++)
+		CU_ASSERT_EQUAL(pairs[pair_find(0, k)].n, 1);
+	CU_ASSERT_EQUAL(pair_find(0, VSW_RXQ_MAX + 1), 0);
+	/* The records go with the frames. */
+	vsw_detach(&vms[0]);
+	CU_ASSERT_EQUAL(pair_find(0, 1), 0);
+	for (uint32_t i = 0; i < (1u << PAIR_BITS); i++)
+		CU_ASSERT_EQUAL(pair_bucket[i], 0);
+	CU_ASSERT_EQUAL(pool_used, 0);
+}
+
+/* Many VMs flooding many VMs that never read cannot take the whole pool: a sending VM may have fewer frames
+ * waiting than the pool has free, so k of them leave about VSW_POOL_MAX / (k + 1); another VM's frame and a frame
+ * from outside still get in. (Before, each could hold VSW_HELD_MAX: eight took all of it.) */
+static void test_pool_share_many_senders(void)
+{
+	uint8_t f[1514];
+	size_t len;
+	const uint32_t flooders = 10, first = 20, last = NVM - 1;
+
+	setup();
+	for (uint32_t v = first; v <= last; v++)
+		for (uint32_t k = 1; k <= flooders; k++) {
+			len = vm_udp(f, k, v, 0);
+			for (int i = 0; i < VSW_RXQ_MAX; i++)
+				vsw_from_vm(&vms[k], f, len);
+		}
+	uint64_t held = 0;
+	for (uint32_t k = 1; k <= flooders; k++) {
+		held += vms[k].tx_held;
+		CU_ASSERT_EQUAL(vms[k].mem.pinned_bufs, vms[k].tx_held);
+	}
+	CU_ASSERT_EQUAL(holders, flooders);
+	CU_ASSERT_EQUAL(held, pool_used);
+	CU_ASSERT(VSW_POOL_MAX - pool_used >= VSW_POOL_MAX / 16);
+	CU_ASSERT(vsw_stats.drop_share > 0);
+	CU_ASSERT_EQUAL(vsw_stats.drop_pool_empty, 0);
+	/* Another VM sends to a flooded VM and to one that was not; the world outside too. */
+	len = vm_udp(f, 11, last, 0);
+	vsw_from_vm(&vms[11], f, len);
+	len = vm_udp(f, 11, first - 1, 0);
+	vsw_from_vm(&vms[11], f, len);
+	CU_ASSERT_EQUAL(vms[11].tx_held, 2);
+	CU_ASSERT_EQUAL(vms[first - 1].rxq_len, 1);
+	len = out_udp(f, first - 1, 0);
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[first - 1].rxq_len, 2);
+	CU_ASSERT_EQUAL(vsw_stats.drop_pool_empty, 0);
+}
+
+/* A VM's frames waiting in queues and in the TX ring count against its memory quota (mem.pinned_bufs, half a page
+ * each): past it, a frame to a VM is dropped (drop_quota) and one to the link refused (PV_EAGAIN, nic_busy). */
+static void test_quota(void)
+{
+	uint8_t f[1514], g[1514], mac[6];
+	size_t len, len2;
+	struct vm *s = &vms[1];
+
+	setup();
+	s->mem.quota_pages = 100;
+	s->mem.priv_pages = 90;                            /* room for 20 frames: 90 + 20 / 2 = 100 */
+	for (uint32_t v = 10; v < 13; v++) {
+		len = vm_udp(f, 1, v, 0);
+		for (int i = 0; i < 10; i++)
+			vsw_from_vm(s, f, len);
+	}
+	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 20);
+	CU_ASSERT_EQUAL(s->tx_held, 20);
+	CU_ASSERT_EQUAL(vsw_stats.drop_quota, 10);
+	CU_ASSERT_EQUAL(vms[12].rxq_len, 0);
+	CU_ASSERT_EQUAL(vms[12].rx_drops, 10);
+	CU_ASSERT_EQUAL(vsw_stats.drop_share, 0);
+	/* Others are not held to its quota. */
+	len2 = vm_udp(g, 2, 12, 0);
+	vsw_from_vm(&vms[2], g, len2);
+	CU_ASSERT_EQUAL(vms[12].rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[2].mem.pinned_bufs, 1);
+	/* To the link: refused, the VM keeps the frame. */
+	mac_of(1, mac);
+	len2 = udp_frame(g, out_mac, mac, ip_of(1), GW, 20, 0);
+	s->tx_budget = VSW_TX_BUDGET;
+	CU_ASSERT_EQUAL(vsw_from_vm(s, g, len2), PV_EAGAIN);
+	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 1);
+	CU_ASSERT_EQUAL(nic.sent, 0);
+	/* A receiver reads one: one frame may go, here to the link; it is pinned until the device sends it. */
+	vsw_pop(&vms[10]);
+	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 19);
+	s->tx_budget = VSW_TX_BUDGET;
+	CU_ASSERT_EQUAL(vsw_from_vm(s, g, len2), 0);
+	CU_ASSERT_EQUAL(s->nic_inflight, 1);
+	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 20);
+	s->tx_budget = VSW_TX_BUDGET;
+	CU_ASSERT_EQUAL(vsw_from_vm(s, g, len2), PV_EAGAIN);
+	nic.inflight = 0;                                  /* sent: the next one finds it gone */
+	s->tx_budget = VSW_TX_BUDGET;
+	CU_ASSERT_EQUAL(vsw_from_vm(s, g, len2), 0);
+	CU_ASSERT_EQUAL(s->nic_inflight, 1);
+	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 20);
+	/* Frames to itself count too; a receiver that ends gives its pins back. */
+	len = vm_udp(f, 1, 1, 0);
+	vsw_from_vm(s, f, len);
+	CU_ASSERT_EQUAL(vsw_stats.drop_quota, 11);
+	vsw_detach(&vms[11]);
+	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 10);
+	CU_ASSERT_EQUAL(s->mem.pinned_bufs, s->tx_held + s->nic_inflight);
+	/* Memory the VM takes leaves less for frames: 94 + 12 / 2 = 100, two more frames, not three. */
+	s->mem.priv_pages = 94;
+	len = vm_udp(f, 1, 13, 0);
+	for (int i = 0; i < 3; i++)
+		vsw_from_vm(s, f, len);
+	CU_ASSERT_EQUAL(vms[13].rxq_len, 2);
+	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 12);
+	CU_ASSERT_EQUAL(vsw_stats.drop_quota, 12);
+	/* An odd count takes a whole page: at 95 pages, 11 frames are as many as 12. */
+	vsw_pop(&vms[13]);
+	s->mem.priv_pages = 95;
+	vsw_from_vm(s, f, len);
+	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 11);
+	CU_ASSERT_EQUAL(vsw_stats.drop_quota, 13);
+}
+
+/* Frames from outside claiming a VM's address as their source (MAC; IPv4; ARP sender) are dropped and counted
+ * (drop_nic_spoofed), whether that VM is live or not; the gateway and addresses outside the VMs' pass. */
+static void test_nic_spoofing(void)
+{
+	uint8_t f[1514], mac2[6], mac3[6];
+	size_t len;
+
+	setup();
+	mac_of(2, mac2);
+	mac_of(3, mac3);
+	len = udp_frame(f, mac3, mac2, GW, ip_of(3), 20, 0);        /* VM 2's MAC */
+	from_outside(f, len);
+	len = udp_frame(f, mac3, out_mac, ip_of(2), ip_of(3), 20, 0);   /* VM 2's IPv4 */
+	from_outside(f, len);
+	len = udp_frame(f, mac3, out_mac, ip_of(CAP - 1), ip_of(3), 20, 0);   /* a VM's that is not live */
+	from_outside(f, len);
+	arp_frame(f, mac3, mac2, GW, 2, ip_of(3));                  /* ARP from VM 2's MAC */
+	from_outside(f, 42);
+	arp_frame(f, mac3, out_mac, GW, 2, ip_of(3));                /* ARP naming VM 2's hardware address */
+	memcpy(f + 22, mac2, 6);
+	from_outside(f, 42);
+	arp_frame(f, mac3, out_mac, ip_of(2), 2, ip_of(3));          /* ARP reply: "VM 2's IPv4 is at out_mac" */
+	from_outside(f, 42);
+	arp_frame(f, bc, out_mac, ip_of(2), 1, ip_of(3));            /* a request in VM 2's name: not answered */
+	from_outside(f, 42);
+	CU_ASSERT_EQUAL(vsw_stats.drop_nic_spoofed, 7);
+	CU_ASSERT_EQUAL(vms[3].rxq_len, 0);
+	CU_ASSERT_EQUAL(vms[3].rx_frames, 0);
+	CU_ASSERT_EQUAL(vms[3].rx_drops, 0);
+	CU_ASSERT_EQUAL(ntf.calls, 0);
+	CU_ASSERT_EQUAL(nic.sent, 0);
+	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 0);
+	CU_ASSERT_EQUAL(vsw_stats.drop_spoofed, 0);
+	/* The gateway, a host outside the subnet, the subnet's own address, one past the VMs': delivered. */
+	len = udp_frame(f, mac3, out_mac, GW, ip_of(3), 20, 0);
+	from_outside(f, len);
+	len = udp_frame(f, mac3, out_mac, 0x08080808u, ip_of(3), 20, 0);
+	from_outside(f, len);
+	len = udp_frame(f, mac3, out_mac, NET, ip_of(3), 20, 0);
+	from_outside(f, len);
+	len = udp_frame(f, mac3, out_mac, ip_of(CAP), ip_of(3), 20, 0);
+	from_outside(f, len);
+	arp_frame(f, bc, out_mac, GW, 1, ip_of(3));                  /* the gateway asks: answered */
+	from_outside(f, 42);
+	CU_ASSERT_EQUAL(vms[3].rxq_len, 4);
+	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 1);
+	CU_ASSERT_EQUAL(vsw_stats.drop_nic_spoofed, 7);
+	/* Frames from VMs are not looked at this way: VM 2 to VM 3 passes. */
+	len = vm_udp(f, 2, 3, 0);
+	vsw_from_vm(&vms[2], f, len);
+	CU_ASSERT_EQUAL(vms[3].rxq_len, 5);
+	CU_ASSERT_EQUAL(vsw_stats.drop_nic_spoofed, 7);
+}
+
 /* The frame allocator itself runs dry: dropped as pool_empty, nothing breaks, everything comes back. */
 static void test_pool_no_memory(void)
 {
@@ -1069,6 +1299,10 @@ int unit_suite_vswitch(void)
 	CU_add_test(s, "a sending VM holds at most half of another's queue", test_rxq_share);
 	CU_add_test(s, "queues that fill first leave half of what is free to the next", test_pool_shared);
 	CU_add_test(s, "one sending VM holds at most VSW_HELD_MAX frames of the pool", test_sender_held_cap);
+	CU_add_test(s, "any number of senders leave room in a reading VM's queue for another", test_rxq_share_many_senders);
+	CU_add_test(s, "any number of senders leave room in the pool for others", test_pool_share_many_senders);
+	CU_add_test(s, "frames a VM pins in queues and the TX ring count against its quota", test_quota);
+	CU_add_test(s, "frames from outside in a VM's name dropped and counted", test_nic_spoofing);
 	CU_add_test(s, "frame allocator exhausted: drops counted, memory back", test_pool_no_memory);
 	CU_add_test(s, "bad lengths and malformed IPv4/ARP headers dropped and counted", test_bad_lengths);
 	CU_add_test(s, "unknown ethertypes dropped both ways", test_unknown_ethertypes);
