@@ -31,8 +31,13 @@
  *                                                       bounced (netbounce), interrupts, looks at the RX ring
  *         @switch from_nic=.. to_vm=.. drop_*=..       the virtual switch's counters, every drop by reason
  *                                                       (drop_malformed, drop_share: a sender's share of a queue
- *                                                       or of the pool is used up) and nic_busy (PV_EAGAIN to a
- *                                                       VM for the link: not a drop, the VM keeps the frame)
+ *                                                       or of the pool is used up, drop_quota: the sender's
+ *                                                       pinned frames reached its memory quota, drop_nic_spoofed:
+ *                                                       a frame from outside in a VM's name) and nic_busy
+ *                                                       (PV_EAGAIN to a VM for the link: not a drop, the VM keeps
+ *                                                       the frame)
+ *         @summary ... vms_reclaimed=N                  VMs ended because host memory ran out and they were the
+ *                                                       furthest beyond their memory guarantee (PVISA.md, Memory)
  *         @done code=N                                 last line; then the kernel powers off
  *     Other lines are human-readable kernel log ("isokernel: ...").
  *
