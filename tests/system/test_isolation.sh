@@ -25,9 +25,9 @@ hellos_exact() {
 	done
 }
 
-# 1. Overcommit: 100 hogs (random() into every heap page, held 4 s) and 5 growers (a page every 600 ms, within the
+# 1. Overcommit: 100 hogs (random() into every heap page, held 6 s) and 5 growers (a page every 600 ms, within the
 #    guarantee) at the default --mem. Before the memory policy the growers died with "kernel out of memory".
-run_isorun hog --timeout 120 "$HB/grower.elf:5:5 600" "$HB/hog.elf:100:4000" "$EX/hello.elf:2"
+run_isorun hog --timeout 120 "$HB/grower.elf:5:5 600" "$HB/hog.elf:100:6000" "$EX/hello.elf:2"
 [ "$RC" != 3 ] || fail "hog: isorun exit 3 (kernel panic or QEMU failure)"
 all_exited_ok hog grower.elf 5
 for id in $(vm_ids hog grower.elf); do
