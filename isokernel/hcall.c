@@ -81,7 +81,7 @@ static long hc_console_write(struct vm *vm, const struct trapframe *tf)
 			vm->con_done = (uint16_t)off;
 			park(vm, tf);
 			vm->regs.rip -= SYSCALL_LEN;    /* the call again (rax still names it), from where it stopped */
-			sched_preempt_hcall(vm);
+			sched_preempt(vm);
 			return HC_SWITCH;
 		}
 		report_console_piece(vm->id, p, n, off, off + CON_PIECE < len ? CON_PIECE : len - off);

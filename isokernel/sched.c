@@ -84,13 +84,6 @@ void sched_preempt(struct vm *vm)
 	runq_push(&rq, vm);
 }
 
-void sched_preempt_hcall(struct vm *vm)
-{
-	lapic_timer_stop();
-	irq_window();
-	sched_preempt(vm);
-}
-
 void sched_mem_sample(void)
 {
 	uint64_t f = frame_free_count();
@@ -216,10 +209,23 @@ static bool idle_wait(uint64_t now)
 		return true;
 	}
 	lapic_timer_arm_ns(tsc_to_ns(until - now));
+	quantum_end = 0;                 /* a stale timer interrupt of the last VM is taken while halted */
 	sti_hlt();
 	cli();
 	wake_tsc = rdtsc();
 	return true;
+}
+
+/* The last VM left the CPU (blocked, yielded, ended, or cut inside a hypercall) with its quantum over and no idling
+ * since: its timer interrupt may be pending or about to fire, and would cut the next VM's first quantum short. Stop
+ * the timer and take what is pending here, in ring 0 (sched_timer_irq ignores it). Idling takes it the same way. */
+static void drain_stale_timer(uint64_t now)
+{
+	if (!quantum_end || now < quantum_end)
+		return;
+	lapic_timer_stop();
+	irq_window();
+	quantum_end = 0;
 }
 
 /* Install vm's window, data segment selectors and x87/SSE state. The selectors the last VM left in ds, es, fs and
@@ -294,6 +300,7 @@ HOT void sched_run(void)
 			vm->tx_budget = VSW_TX_BUDGET;
 			switch_to(vm);
 			uint64_t picked = rdtsc();
+			drain_stale_timer(picked);
 			lapic_timer_arm_ns(tsc_to_ns(quantum_tsc));
 			slice_start = rdtsc();
 			quantum_end = slice_start + quantum_tsc;

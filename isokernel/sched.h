@@ -18,9 +18,6 @@ void sched_enqueue(struct vm *vm);
 /* The current VM's quantum ran out (timer from ring 3, just saved): to the tail of the run queue; the scheduler pass
  * that follows is timed (kst.sched_pass). */
 void sched_preempt(struct vm *vm);
-/* The same, from inside a hypercall that found the quantum over (registers parked): the timer interrupt that may be
- * pending for it is taken now, in the kernel, so that it does not cut the next VM's first quantum short. */
-void sched_preempt_hcall(struct vm *vm);
 /* Note the free frames now (kst.free_frames_min); called before a VM gives its memory back. */
 void sched_mem_sample(void);
 /* The current VM blocks until deadline_ns (0 = none) or an event; it is not in any queue after. */
