@@ -246,7 +246,9 @@ static void enqueue(struct vm *vm, struct vsw_buf *b)
  * that holds more than held + 1 of them, it makes room (dropped, counted against vm and as that sender's share):
  * the senders that hold most lose frames first, so any number of them leave a place to one that holds few. A
  * sender's only frame at the front goes to the back instead (its own order is kept) and the next is looked at,
- * VSW_PUSH_LOOKS frames at most. */
+ * VSW_PUSH_LOOKS frames at most. A sender that holds none there always gets in, in place of the oldest VM frame:
+ * with more senders than the queue has places, every sender's newest frame has the same chance to be read, and
+ * none is shut out by where it comes in the run order. */
 #define VSW_PUSH_LOOKS 4
 static bool push_out(struct vm *vm, uint32_t held)
 {
@@ -255,7 +257,7 @@ static bool push_out(struct vm *vm, uint32_t held)
 
 		if (!b || !b->pair)
 			return false;
-		if (pairs[b->pair].n > held + 1) {
+		if (pairs[b->pair].n > held + 1 || held == 0) {
 			vsw_pop(vm);
 			vsw_stats.drop_share++;
 			vm->rx_drops++;

@@ -12,7 +12,7 @@
 
 #define BATCH 32
 #define FRAME 60
-#define MAXSRC 64
+#define MAXSRC 128
 
 static uint8_t frame[FRAME];
 
