@@ -9,7 +9,7 @@
 #include <string.h>
 #include <CUnit/CUnit.h>
 #include "host.h"
-#include "../../isokernel/virtio_net.c"
+#include "../../isokernel/dev/virtio_net.c"
 
 #define ARENA_PAGES 400
 #define IO 0xc000

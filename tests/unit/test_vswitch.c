@@ -17,7 +17,7 @@
 #define vnet_recv_batch fake_vnet_recv_batch
 #define vnet_rx_release fake_vnet_rx_release
 #define sched_notify fake_sched_notify
-#include "../../isokernel/vswitch.c"
+#include "../../isokernel/net/vswitch.c"
 
 #define ARENA_PAGES 5200      /* room for the whole pool: 2 frames per page */
 #define NVM 250

@@ -15,7 +15,7 @@ UNIT_MKDEPS := $(MKDEPS) tests/unit/unit.mk tests/tests.mk
 
 UNIT_DIR    := $(B)/tests/unit
 UNIT_SUITES := $(UNIT_DIR)/suites.h
-UNIT_CFLAGS := -std=gnu11 -DISO_HOST_TEST $(K_DEFS) -Itests/unit/host -Ipvisa -Iisokernel -I$(UNIT_DIR) \
+UNIT_CFLAGS := -std=gnu11 -DISO_HOST_TEST $(K_DEFS) -Itests/unit/host -Ipvisa $(K_INCS) -I$(UNIT_DIR) \
                $(WARN) -g -O1 -MMD -MP
 UNIT_KFLAGS := -I-
 UNIT_KQUIET  = 2>$@.err; s=$$?; grep -v 'note: obsolete option' $@.err >&2; rm -f $@.err; exit $$s
