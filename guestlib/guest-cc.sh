@@ -130,7 +130,7 @@ if [ "$tiny" = yes ]; then
 	[ "$link" = yes ] || exec "$CC" "$@"
 	link -Wl,-u,_start ${note:+"$note"} "$@" -L "$GL" -lguesttiny -lguest -lgcc
 else
-	set -- -nostdinc -isystem "$NL/include" -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
+	set -- -nostdinc -isystem "$GL/libc" -isystem "$NL/include" -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
 	[ "$link" = yes ] || exec "$CC" "$@"
 	# mem.o, an object (always linked, unused functions dropped by --gc-sections), takes memcpy & co. from newlib.
 	link "$GL/crt0.o" ${note:+"$note"} "$@" "$GL/mem.o" \

@@ -1,5 +1,6 @@
 # guestlib/guestlib.mk - builds newlib (once per checkout) and what every guest links with: crt0.o, pvnote.o, mem.o,
-#   libguest.a, libguesttiny.a, guest.ld, the headers in $(B)/guestlib/include, and the compiler wrapper $(B)/bin/guest-cc.
+#   libguest.a, libguesttiny.a, guest.ld, the headers in $(B)/guestlib/include, the additions to newlib's headers in
+#   $(B)/guestlib/libc (searched first), and the compiler wrapper $(B)/bin/guest-cc.
 #   net.o (guest_net.h) is in libguest.a but only programs that call it pull it in; they link with
 #   `guest-cc --net`, which adds $(B)/netstack/libnetstack.a (netstack/netstack.mk). mem.o (memcpy & co.) is linked
 #   as an object ahead of newlib's libc.a, so its versions replace newlib's in every program.
@@ -8,11 +9,11 @@ NEWLIB       := $(B)/newlib/install/x86_64-elf
 NEWLIB_STAMP := $(B)/newlib/.stamp
 GL_CFLAGS    := -std=gnu11 -O2 $(WARN) -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
                 -fno-unwind-tables -ffunction-sections -fdata-sections -mno-avx \
-                -nostdinc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
+                -nostdinc -isystem guestlib/libc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
                 -Ipvisa -Iguestlib/include -Inetstack -MMD -MP
-GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o guest.o args.o argnum.o net.o)
+GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o time.o guest.o args.o argnum.o net.o)
 GL_TINY_OBJS := $(addprefix $(GL_B)/,tinystart.o mem.o)
-GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h)
+GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h) $(GL_B)/libc/time.h
 # Everything guest-cc needs: images depend on this list.
 GUESTLIB_OUT := $(GL_B)/crt0.o $(GL_B)/pvnote.o $(GL_B)/mem.o $(GL_B)/libguest.a $(GL_B)/libguesttiny.a $(GL_B)/guest.ld \
                 $(GL_HDRS) $(B)/bin/guest-cc $(NEWLIB_STAMP)
@@ -62,6 +63,11 @@ $(GL_B)/include/%.h: pvisa/%.h
 	$(Q)cp $< $@
 
 $(GL_B)/include/guest.h $(GL_B)/include/guest_net.h: $(GL_B)/include/%.h: guestlib/include/%.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
+# guestlib/libc: headers searched before newlib's, each adding to the newlib header of its name (#include_next).
+$(GL_B)/libc/%.h: guestlib/libc/%.h
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@
 
