@@ -75,9 +75,12 @@ $(GL_B)/include/netstack.h: netstack/netstack.h
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@
 
-$(B)/bin/guest-cc: guestlib/guest-cc.sh
+# guest-cc defines __pvisa__ to the ABI version of pvisa.h.
+$(B)/bin/guest-cc: guestlib/guest-cc.sh pvisa/pvisa.h
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
-	$(Q)cp $< $@ && chmod +x $@
+	$(Q)v=$$(sed -n 's/^#define PV_ABI_VERSION \([0-9][0-9]*\)u*$$/\1/p' pvisa/pvisa.h); \
+		[ -n "$$v" ] || { echo "guestlib.mk: no PV_ABI_VERSION in pvisa/pvisa.h" >&2; exit 1; }; \
+		sed "s/@PV_ABI_VERSION@/$$v/" $< > $@ && chmod +x $@
 
 -include $(GL_LIB_OBJS:.o=.d) $(GL_TINY_OBJS:.o=.d) $(GL_B)/pvnote.d $(GL_B)/crt0.d

@@ -25,4 +25,4 @@ kernel_cpu=$((kernel_cpu / 1000))
 [ "$guest_cpu" -ge $((kernel_cpu / 2)) ] && [ "$guest_cpu" -le $((kernel_cpu * 2 + 50)) ] ||
 	fail "time: clock() says $guest_cpu ms of CPU, the kernel measured $kernel_cpu ms"
 
-pass "time (clock() $guest_cpu ms, kernel $kernel_cpu ms)"
+pass "guest-cc macros and -l checks; time (clock() $guest_cpu ms, kernel $kernel_cpu ms)"
