@@ -161,14 +161,47 @@ script_edits() {
 	[ "$s" -gt 0 ] || echo '/^\tbss *PT_LOAD/d; s/} :bss$/} :rodata/'
 }
 
+# guest_ld SEDCMDS: guest.ld with SEDCMDS applied, in a temporary file named in $tmp (removed at exit).
+tmp=
+guest_ld() {
+	if [ -z "$tmp" ]; then
+		tmp=$(mktemp "${TMPDIR:-/tmp}/guest-ld.XXXXXX")
+		trap 'rm -f "$tmp"' EXIT
+	fi
+	sed -e "$1" "$GL/guest.ld" > "$tmp"
+}
+
+symbol() {
+	nm "$out" | awk -v s="$1" '$3 == s { print $1 }'
+}
+
+# The kernel refuses an image that reaches into the guard page and stack (guest.ld's __image_limit): say by how much.
+check_fits() {
+	end=$((0x$(symbol __image_end)))
+	limit=$((0x$(symbol __image_limit)))
+	[ "$end" -gt "$limit" ] || return 0
+	base=$((0x$(symbol __image_start)))
+	printf 'guest-cc: %s: the image is %d bytes (0x%x..0x%x, pages; .text %d, .rodata %d, .data %d, .bss %d),\n' \
+		"$out" $((end - base)) "$base" "$end" "$(section_size "$out" .text)" "$(section_size "$out" .rodata)" \
+		"$(section_size "$out" .data)" "$(section_size "$out" .bss)" >&2
+	printf 'guest-cc: over the limit of %d bytes by %d: it must end at or below 0x%x, under the stack and its\n' \
+		$((limit - base)) $((end - limit)) "$limit" >&2
+	echo "guest-cc: guard page (the kernel's rule; VM_STACK_KIB in config.mk sets the stack)." >&2
+	rm -f "$out"
+	exit 1
+}
+
 link() {
-	"$CC" $LDFLAGS ${script:+-T "$script"} "$@"
-	[ "$script" = "$GL/guest.ld" ] || return 0
+	if [ "$script" != "$GL/guest.ld" ]; then
+		"$CC" $LDFLAGS ${script:+-T "$script"} "$@"
+		return
+	fi
+	guest_ld '/^ASSERT(__image_end/d'
+	"$CC" $LDFLAGS -T "$tmp" "$@"
+	check_fits
 	edits=$(script_edits)
 	[ -n "$edits" ] || return 0
-	tmp=$(mktemp "${TMPDIR:-/tmp}/guest-ld.XXXXXX")
-	trap 'rm -f "$tmp"' EXIT
-	sed -e "$edits" "$GL/guest.ld" > "$tmp"
+	guest_ld "$edits"
 	"$CC" $LDFLAGS -T "$tmp" "$@"
 }
 

@@ -54,9 +54,11 @@ $(GL_B)/libguesttiny.a: $(GL_TINY_OBJS)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(GL_B)/guest.ld: guestlib/guest.ld
+# The image limit follows the kernel's stack size (VM_STACK_KIB, config.mk).
+$(GL_B)/guest.ld: guestlib/guest.ld config.mk
 	@mkdir -p $(dir $@)
-	$(Q)cp $< $@
+	$(Q)sed 's/^__image_limit = 0x600000 - [0-9]* \* 1024/__image_limit = 0x600000 - $(VM_STACK_KIB) * 1024/' $< > $@
+	$(Q)grep -q '^__image_limit = 0x600000 - $(VM_STACK_KIB) \* 1024 ' $@ || { echo "guestlib.mk: no __image_limit in $<" >&2; exit 1; }
 
 $(GL_B)/include/%.h: pvisa/%.h
 	@mkdir -p $(dir $@)
