@@ -17,9 +17,12 @@ SUM=$(cksum < "$0")
 #   reent-small + nano-malloc keep .data/.bss and the heap small; the full printf (C99 formats, long long,
 #   doubles) costs no more private pages than nano's and its text is shared by all instances;
 #   HAVE_BLKSIZE lets fstat's st_blksize pick the stdio buffer size (see guestlib/syscalls.c).
+#   global-stdio-streams: stdin, stdout and stderr are static FILEs (528 bytes of bss), not malloc'ed at the first
+#   stdio call, where reent-small alone wrote through NULL when the heap was already exhausted (or empty); a
+#   stream whose buffer cannot be allocated then runs unbuffered.
 CONFIG_OPTS="--target=x86_64-elf --disable-multilib --disable-newlib-supplied-syscalls --disable-libgloss
  --disable-nls --enable-newlib-nano-malloc --enable-newlib-io-long-long --enable-newlib-io-c99-formats
- --enable-newlib-reent-small
+ --enable-newlib-reent-small --enable-newlib-global-stdio-streams
  --disable-newlib-fvwrite-in-streamio --disable-newlib-fseek-optimization --disable-newlib-wide-orient
  --disable-newlib-unbuf-stream-opt --enable-lite-exit --enable-newlib-global-atexit
  --disable-newlib-atexit-dynamic-alloc --disable-newlib-multithread --disable-newlib-io-pos-args"

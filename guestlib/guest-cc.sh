@@ -9,6 +9,8 @@ usage: guest-cc [--tiny | --net] [cc options] file...
   Works like cc: -c, -S, -E, -o FILE, -O*, -g, -D, -I, -L, -l, several sources, .c/.S/.o inputs.
   Programs get hosted newlib (stdio, stdlib, string, math), guest.h and pvisa_guest.h; memcpy, memmove,
   memset and memcmp come from guestlib (mem.c: no rep-prefixed string instructions, cheap under TCG).
+  POSIX time beyond newlib (clock_gettime, nanosleep, sleep, usleep) comes from guestlib; clock() is an
+  estimate of the VM's CPU time (guest.h, guest_cpu_ns).
   --tiny, -nolibc     no newlib: hypercalls and guest.h only; the program may define _start itself,
                       otherwise a minimal one calls main(argc, argv) and exits with its result
   --net               also link the network: guest_net.h (guestlib) and netstack.h (build/netstack/libnetstack.a,
@@ -18,6 +20,14 @@ usage: guest-cc [--tiny | --net] [cc options] file...
   -T SCRIPT           link with SCRIPT instead of guest.ld (tests only)
   --abi-note=OBJ      link OBJ instead of the standard PVISA ABI note; "none" links no note (tests only)
   --help              this text
+  Platform macros: a guest is not Linux nor Unix (no processes, files, signals or threads), so the host
+  compiler's __linux__, __linux, linux, __gnu_linux__, __unix__, __unix and unix are not defined; __x86_64__,
+  __ELF__, __GNUC__ and the other CPU and compiler macros are. __pvisa__ is defined to the PVISA ABI version
+  the image is built for (PV_ABI_VERSION in pvisa.h): test it with #ifdef __pvisa__.
+  Libraries: -lNAME must name a libNAME.a built for guests, in a -L directory given or in guestlib's and
+  newlib's own (-lc, -lm, -lg; libgcc is linked anyway). The host's directories are never searched: their
+  libraries (-lz, -lpthread, -ldl, -lrt...) are built for Linux and glibc and fault in a VM, so asking for
+  one is an error. Build such a library from source with guest-cc and pass -L to its directory.
   Environment: GUEST_CC_COMPILER (default gcc) is the compiler driven.
 USAGE
 }
@@ -34,7 +44,23 @@ net=no
 link=yes
 script=$GL/guest.ld
 note=$GL/pvnote.o
+ldirs=         # the -L directories given, one a line
+libs=          # the -l names given, one a line
+prev=
 for a in "$@"; do
+	case $prev in
+	-L) ldirs="$ldirs$a
+" ;;
+	-l) libs="$libs$a
+" ;;
+	esac
+	prev=$a
+	case $a in
+	-L?*) ldirs="$ldirs${a#-L}
+" ;;
+	-l?*) libs="$libs${a#-l}
+" ;;
+	esac
 	case $a in
 	--help) usage; exit 0 ;;
 	--tiny|-nolibc) tiny=yes ;;
@@ -74,6 +100,35 @@ fi
 netlib=
 [ "$net" = no ] || netlib=$B/netstack/libnetstack.a
 
+# lib_found NAME: -lNAME resolves to a guest library (a -L directory given, guestlib's, newlib's), never the host's.
+lib_found() {
+	case $1 in
+	gcc) return 0 ;;
+	:*) f=${1#:} ;;
+	*) f=lib$1.a ;;
+	esac
+	printf '%s%s\n%s\n' "$ldirs" "$GL" "$NL/lib" | {
+		while IFS= read -r d; do
+			[ -z "$d" ] || [ ! -f "$d/$f" ] || exit 0
+		done
+		exit 1
+	}
+}
+
+check_libs() {
+	printf '%s' "$libs" | while IFS= read -r l; do
+		lib_found "$l" && continue
+		echo "guest-cc: -l$l: lib${l#:}.a is not built for guests (not in a -L directory given, $GL or $NL/lib)." >&2
+		echo "guest-cc: the host's libraries are never searched: built for Linux and glibc, they fault in a VM." >&2
+		echo "guest-cc: build the library from source with guest-cc and pass -L DIR (guest-cc --help)." >&2
+		exit 1
+	done
+}
+[ "$link" = no ] || check_libs || exit 1
+
+# The host compiler's Linux and Unix macros go; __pvisa__ (the ABI version, set when guest-cc is installed) comes.
+PLATFORM="-U__linux__ -U__linux -Ulinux -U__gnu_linux__ -U__unix__ -U__unix -Uunix -D__pvisa__=@PV_ABI_VERSION@"
+
 # Code generation: static, non-PIC, no AVX (the virtual ISA has x87 + SSE only), sections for --gc-sections.
 # Copies and fills gcc expands inline (struct assignments, lengths it can bound) are unrolled word loops up to
 # 256 bytes and calls to mem.c beyond, never rep movs/stos: QEMU's TCG runs every iteration of those as a block.
@@ -106,14 +161,47 @@ script_edits() {
 	[ "$s" -gt 0 ] || echo '/^\tbss *PT_LOAD/d; s/} :bss$/} :rodata/'
 }
 
+# guest_ld SEDCMDS: guest.ld with SEDCMDS applied, in a temporary file named in $tmp (removed at exit).
+tmp=
+guest_ld() {
+	if [ -z "$tmp" ]; then
+		tmp=$(mktemp "${TMPDIR:-/tmp}/guest-ld.XXXXXX")
+		trap 'rm -f "$tmp"' EXIT
+	fi
+	sed -e "$1" "$GL/guest.ld" > "$tmp"
+}
+
+symbol() {
+	nm "$out" | awk -v s="$1" '$3 == s { print $1 }'
+}
+
+# The kernel refuses an image that reaches into the guard page and stack (guest.ld's __image_limit): say by how much.
+check_fits() {
+	end=$((0x$(symbol __image_end)))
+	limit=$((0x$(symbol __image_limit)))
+	[ "$end" -gt "$limit" ] || return 0
+	base=$((0x$(symbol __image_start)))
+	printf 'guest-cc: %s: the image is %d bytes (0x%x..0x%x, pages; .text %d, .rodata %d, .data %d, .bss %d),\n' \
+		"$out" $((end - base)) "$base" "$end" "$(section_size "$out" .text)" "$(section_size "$out" .rodata)" \
+		"$(section_size "$out" .data)" "$(section_size "$out" .bss)" >&2
+	printf 'guest-cc: over the limit of %d bytes by %d: it must end at or below 0x%x, under the stack and its\n' \
+		$((limit - base)) $((end - limit)) "$limit" >&2
+	echo "guest-cc: guard page (the kernel's rule; VM_STACK_KIB in config.mk sets the stack)." >&2
+	rm -f "$out"
+	exit 1
+}
+
 link() {
-	"$CC" $LDFLAGS ${script:+-T "$script"} "$@"
-	[ "$script" = "$GL/guest.ld" ] || return 0
+	if [ "$script" != "$GL/guest.ld" ]; then
+		"$CC" $LDFLAGS ${script:+-T "$script"} "$@"
+		return
+	fi
+	guest_ld '/^ASSERT(__image_end/d'
+	"$CC" $LDFLAGS -T "$tmp" "$@"
+	check_fits
 	edits=$(script_edits)
 	[ -n "$edits" ] || return 0
-	tmp=$(mktemp "${TMPDIR:-/tmp}/guest-ld.XXXXXX")
-	trap 'rm -f "$tmp"' EXIT
-	sed -e "$edits" "$GL/guest.ld" > "$tmp"
+	guest_ld "$edits"
 	"$CC" $LDFLAGS -T "$tmp" "$@"
 }
 
@@ -126,11 +214,11 @@ for a in "$@"; do
 done
 
 if [ "$tiny" = yes ]; then
-	set -- -ffreestanding -nostdinc -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
+	set -- $PLATFORM -ffreestanding -nostdinc -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
 	[ "$link" = yes ] || exec "$CC" "$@"
 	link -Wl,-u,_start ${note:+"$note"} "$@" -L "$GL" -lguesttiny -lguest -lgcc
 else
-	set -- -nostdinc -isystem "$NL/include" -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
+	set -- $PLATFORM -nostdinc -isystem "$GL/libc" -isystem "$NL/include" -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
 	[ "$link" = yes ] || exec "$CC" "$@"
 	# mem.o, an object (always linked, unused functions dropped by --gc-sections), takes memcpy & co. from newlib.
 	link "$GL/crt0.o" ${note:+"$note"} "$@" "$GL/mem.o" \

@@ -2,6 +2,10 @@
 #include "guest.h"
 #include "pvisa_guest.h"
 
+/* CPU-time estimate (guest_cpu_ns): when the program started, and the time spent inside guest_idle_until. */
+static uint64_t guest_start_ns;
+static uint64_t guest_idled_ns;
+
 uint32_t guest_vm_id(void)
 {
 	return pv_start_info()->vm_id;
@@ -41,15 +45,32 @@ uint64_t guest_wall_ns(void)
 
 uint64_t guest_idle_until(uint64_t deadline_ns)
 {
-	return (uint64_t)pv_idle((long)deadline_ns);
+	uint64_t t0 = guest_clock_ns();
+	uint64_t pend = (uint64_t)pv_idle((long)deadline_ns);
+
+	guest_idled_ns += guest_clock_ns() - t0;
+	return pend;
 }
 
+/* Deadlines beyond the idle call's signed range wait at its end (about 292 years after boot). */
 void guest_sleep_ns(uint64_t ns)
 {
-	uint64_t deadline = guest_clock_ns() + ns;
+	uint64_t now = guest_clock_ns();
+	uint64_t deadline = ns < (uint64_t)INT64_MAX - now ? now + ns : (uint64_t)INT64_MAX;
 
 	while (guest_clock_ns() < deadline)
 		guest_idle_until(deadline);
+}
+
+void guest_cpu_start(void)
+{
+	guest_start_ns = guest_clock_ns();
+	guest_idled_ns = 0;
+}
+
+uint64_t guest_cpu_ns(void)
+{
+	return guest_clock_ns() - guest_start_ns - guest_idled_ns;
 }
 
 long guest_random(void *buf, size_t len)

@@ -1,5 +1,6 @@
 # guestlib/guestlib.mk - builds newlib (once per checkout) and what every guest links with: crt0.o, pvnote.o, mem.o,
-#   libguest.a, libguesttiny.a, guest.ld, the headers in $(B)/guestlib/include, and the compiler wrapper $(B)/bin/guest-cc.
+#   libguest.a, libguesttiny.a, guest.ld, the headers in $(B)/guestlib/include, the additions to newlib's headers in
+#   $(B)/guestlib/libc (searched first), and the compiler wrapper $(B)/bin/guest-cc.
 #   net.o (guest_net.h) is in libguest.a but only programs that call it pull it in; they link with
 #   `guest-cc --net`, which adds $(B)/netstack/libnetstack.a (netstack/netstack.mk). mem.o (memcpy & co.) is linked
 #   as an object ahead of newlib's libc.a, so its versions replace newlib's in every program.
@@ -8,11 +9,11 @@ NEWLIB       := $(B)/newlib/install/x86_64-elf
 NEWLIB_STAMP := $(B)/newlib/.stamp
 GL_CFLAGS    := -std=gnu11 -O2 $(WARN) -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
                 -fno-unwind-tables -ffunction-sections -fdata-sections -mno-avx \
-                -nostdinc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
+                -nostdinc -isystem guestlib/libc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
                 -Ipvisa -Iguestlib/include -Inetstack -MMD -MP
-GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o guest.o args.o argnum.o net.o)
+GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o time.o guest.o args.o argnum.o net.o)
 GL_TINY_OBJS := $(addprefix $(GL_B)/,tinystart.o mem.o)
-GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h)
+GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h) $(GL_B)/libc/time.h
 # Everything guest-cc needs: images depend on this list.
 GUESTLIB_OUT := $(GL_B)/crt0.o $(GL_B)/pvnote.o $(GL_B)/mem.o $(GL_B)/libguest.a $(GL_B)/libguesttiny.a $(GL_B)/guest.ld \
                 $(GL_HDRS) $(B)/bin/guest-cc $(NEWLIB_STAMP)
@@ -53,9 +54,11 @@ $(GL_B)/libguesttiny.a: $(GL_TINY_OBJS)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(GL_B)/guest.ld: guestlib/guest.ld
+# The image limit follows the kernel's stack size (VM_STACK_KIB, config.mk).
+$(GL_B)/guest.ld: guestlib/guest.ld config.mk
 	@mkdir -p $(dir $@)
-	$(Q)cp $< $@
+	$(Q)sed 's/^__image_limit = 0x600000 - [0-9]* \* 1024/__image_limit = 0x600000 - $(VM_STACK_KIB) * 1024/' $< > $@
+	$(Q)grep -q '^__image_limit = 0x600000 - $(VM_STACK_KIB) \* 1024 ' $@ || { echo "guestlib.mk: no __image_limit in $<" >&2; exit 1; }
 
 $(GL_B)/include/%.h: pvisa/%.h
 	@mkdir -p $(dir $@)
@@ -65,13 +68,21 @@ $(GL_B)/include/guest.h $(GL_B)/include/guest_net.h: $(GL_B)/include/%.h: guestl
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@
 
+# guestlib/libc: headers searched before newlib's, each adding to the newlib header of its name (#include_next).
+$(GL_B)/libc/%.h: guestlib/libc/%.h
+	@mkdir -p $(dir $@)
+	$(Q)cp $< $@
+
 $(GL_B)/include/netstack.h: netstack/netstack.h
 	@mkdir -p $(dir $@)
 	$(Q)cp $< $@
 
-$(B)/bin/guest-cc: guestlib/guest-cc.sh
+# guest-cc defines __pvisa__ to the ABI version of pvisa.h.
+$(B)/bin/guest-cc: guestlib/guest-cc.sh pvisa/pvisa.h
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
-	$(Q)cp $< $@ && chmod +x $@
+	$(Q)v=$$(sed -n 's/^#define PV_ABI_VERSION \([0-9][0-9]*\)u*$$/\1/p' pvisa/pvisa.h); \
+		[ -n "$$v" ] || { echo "guestlib.mk: no PV_ABI_VERSION in pvisa/pvisa.h" >&2; exit 1; }; \
+		sed "s/@PV_ABI_VERSION@/$$v/" $< > $@ && chmod +x $@
 
 -include $(GL_LIB_OBJS:.o=.d) $(GL_TINY_OBJS:.o=.d) $(GL_B)/pvnote.d $(GL_B)/crt0.d

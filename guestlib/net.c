@@ -248,7 +248,7 @@ int guest_net_run(void)
 		if (gn_stop_at && gn_stop_at < dl)
 			dl = gn_stop_at;
 		gn_stats.wakeups++;
-		pv_idle(dl == UINT64_MAX ? 0 : (long)dl);   /* a frame arriving wakes us with PV_PEND_NET_RX */
+		guest_idle_until(dl == UINT64_MAX ? 0 : dl);   /* a frame arriving wakes us with PV_PEND_NET_RX */
 	}
 	gn_stopping = 0;
 	gn_stop_at = 0;

@@ -25,6 +25,7 @@ void __guest_start(const struct pv_start_info *si)
 	int argc;
 
 	guest_check_start(si);
+	guest_cpu_start();
 	__guest_heap_init(si);
 	__libc_init_array();
 	argc = guest_split_args(si->image, si->cmdline, words, sizeof(words), argv, GUEST_ARGV_MAX);

@@ -6,9 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/times.h>
-#include <time.h>
 #include <unistd.h>
 #include "guest.h"
 #include "pvisa_guest.h"
@@ -154,32 +151,6 @@ void abort(void)
 
 	for (;;)
 		pv_abort((long)msg, (long)(sizeof(msg) - 1));
-}
-
-int gettimeofday(struct timeval *tv, void *tz)
-{
-	uint64_t ns = guest_wall_ns();
-
-	(void)tz;
-	if (tv != NULL) {
-		tv->tv_sec = (time_t)(ns / 1000000000u);
-		tv->tv_usec = (suseconds_t)(ns % 1000000000u / 1000u);
-	}
-	return 0;
-}
-
-/* CPU time is not accounted per VM in v1: report the monotonic clock as user time (CLOCKS_PER_SEC ticks). */
-clock_t times(struct tms *t)
-{
-	clock_t ticks = (clock_t)(guest_clock_ns() / (1000000000u / CLOCKS_PER_SEC));
-
-	if (t != NULL) {
-		t->tms_utime = ticks;
-		t->tms_stime = 0;
-		t->tms_cutime = 0;
-		t->tms_cstime = 0;
-	}
-	return ticks;
 }
 
 /* arc4random's seed: at most 256 bytes per call, as POSIX says. */

@@ -4,6 +4,7 @@ include tests/hostile/hostile.mk
 include tests/fuzz/fuzz.mk
 include tests/net/net.mk
 include tests/system/system.mk
+include tests/guest/guest.mk
 
 .PHONY: check
 check: test-unit test-system

@@ -25,6 +25,15 @@ uint64_t guest_idle_until(uint64_t deadline_ns);
 /* Block for at least ns nanoseconds (events that arrive meanwhile stay visible in the vregs). */
 void guest_sleep_ns(uint64_t ns);
 
+/* The VM's CPU time as the guest can estimate it (no virtual instruction reports it): monotonic nanoseconds since
+ * guest_cpu_start() minus the time spent inside guest_idle_until (guest_sleep_ns, sleep, nanosleep and the
+ * network's wait included). It counts the guest's own running and its hypercalls, and also the time other VMs ran
+ * while this one was runnable (preemption), which the guest cannot see. newlib programs start counting before
+ * constructors and main; --tiny programs that never call guest_cpu_start count from kernel boot. clock(), times()
+ * and CLOCK_PROCESS_CPUTIME_ID report it. */
+uint64_t guest_cpu_ns(void);
+void guest_cpu_start(void);
+
 /* Fill buf with len random bytes; returns 0 or a PV_E* code. */
 long guest_random(void *buf, size_t len);
 

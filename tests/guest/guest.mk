@@ -1,0 +1,17 @@
+# tests/guest/guest.mk - guest tests of guestlib's libc support, each a VM that checks itself: $(B)/tests/guest/<name>.elf
+#   (`make guest-tests`); tests/system/test_guestlib.sh runs them (`make test-guestlib`, and within test-system).
+GT_B    := $(B)/tests/guest
+GT_SRCS := $(wildcard tests/guest/*.c)
+GT_ELFS := $(patsubst tests/guest/%.c,$(GT_B)/%.elf,$(GT_SRCS))
+
+.PHONY: guest-tests test-guestlib
+guest-tests: $(GT_ELFS)
+test-system: guest-tests
+
+test-guestlib: kernel runner guest-tests
+	$(ST_RUN) guestlib
+
+$(GT_B)/%.elf: tests/guest/%.c tests/guest/check.h tests/guest/guest.mk $(GUESTLIB_OUT) $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,GUESTCC,$@)
+	$(Q)$(B)/bin/guest-cc -O2 $(WARN) -Itests/guest -o $@ $<
