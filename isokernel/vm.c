@@ -16,7 +16,7 @@
 
 static struct slab_cache vm_cache;
 static uint8_t fx_initial[512] __attribute__((aligned(16)));   /* the FPU/SSE state after reset */
-static struct vm **table;            /* live VMs by id (the switch looks them up here too) */
+static struct vm **table;            /* live VMs by id: vsw_attach and vsw_detach keep it (vm_create, vm_end) */
 static uint32_t table_cap, id_limit; /* ids in use are below id_limit */
 
 /* The live VM furthest beyond its memory guarantee (ties: the lowest id), or NULL if every VM is within its own. */
@@ -120,7 +120,6 @@ struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uin
 		return NULL;
 	}
 	vm->id = id;
-	table[id] = vm;
 	if (id >= id_limit)
 		id_limit = id + 1;
 	fill_start_info(vm, img, args);
@@ -153,7 +152,6 @@ void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason)
 	kst.hypercalls += vm->hypercalls;
 	sched_forget(vm);
 	vsw_detach(vm);
-	table[vm->id] = NULL;
 	sched_live_delta(-1);
 	sched_mem_sample();                     /* before its frames go back: the low point of free frames */
 	vms_destroy(&vm->mem);
