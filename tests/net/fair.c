@@ -9,50 +9,21 @@
 #include <string.h>
 #include "guest.h"
 #include "pvisa_guest.h"
+#include "udpframe.h"
 
 #define BATCH 32
-#define FRAME 60
+#define FRAME UDPF_LEN
 #define MAXSRC 128
 
 static uint8_t frame[FRAME];
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
 
 /* A 60-byte UDP frame from this VM to VM id vm, port 9 (IPv4 checksum right, UDP checksum 0: none). */
 static void build(uint32_t vm)
 {
 	const struct pv_start_info *si = pv_start_info();
 	uint8_t mac[6] = { 0x02, 0x00, (uint8_t)(vm >> 24), (uint8_t)(vm >> 16), (uint8_t)(vm >> 8), (uint8_t)vm };
-	uint32_t sum = 0;
 
-	memcpy(frame, mac, 6);
-	memcpy(frame + 6, si->mac, 6);
-	put16(frame + 12, 0x0800);
-	frame[14] = 0x45;
-	put16(frame + 16, FRAME - 14);
-	frame[22] = 64;
-	frame[23] = 17;
-	put32(frame + 26, si->ipv4);
-	put32(frame + 30, si->ipv4 - si->vm_id + vm);
-	for (int i = 14; i < 34; i += 2)
-		sum += (uint32_t)frame[i] << 8 | frame[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(frame + 24, ~sum);
-	put16(frame + 34, 4444);
-	put16(frame + 36, 9);
-	put16(frame + 38, FRAME - 34);
-	memcpy(frame + 42, "fair", 4);
+	udp_frame(frame, mac, si->mac, si->ipv4, si->ipv4 - si->vm_id + vm, 9, "fair");
 }
 
 static int sink(uint64_t secs)

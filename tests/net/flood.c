@@ -13,53 +13,16 @@
 #include "guest.h"
 #include "guest_net.h"
 #include "pvisa_guest.h"
+#include "udpframe.h"
 
 #define CTL_PORT 9999
 #define BATCH 32
-#define FRAME 60
+#define FRAME UDPF_LEN
 
 static const uint8_t gw_mac[6] = { 0x02, 0xfe, 0x00, 0x00, 0x00, 0x01 };
 static const uint8_t bc_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static uint8_t frames[3][FRAME];
 static int go;
-
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-/* A 60-byte UDP frame (IPv4 checksum right, UDP checksum 0: none). */
-static void udp_frame(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint32_t sip, uint32_t dip, uint16_t port)
-{
-	uint32_t sum = 0;
-
-	memset(f, 0, FRAME);
-	memcpy(f, dst, 6);
-	memcpy(f + 6, src, 6);
-	put16(f + 12, 0x0800);
-	f[14] = 0x45;
-	put16(f + 16, FRAME - 14);
-	f[22] = 64;
-	f[23] = 17;
-	put32(f + 26, sip);
-	put32(f + 30, dip);
-	for (int i = 14; i < 34; i += 2)
-		sum += (uint32_t)f[i] << 8 | f[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	put16(f + 24, ~sum);
-	put16(f + 34, 4444);
-	put16(f + 36, port);
-	put16(f + 38, FRAME - 34);
-	memcpy(f + 42, "flood", 5);
-}
 
 /* An ARP request in our MAC's name claiming ip. */
 static void arp_frame(uint8_t *f, const uint8_t *mac, uint32_t ip, uint32_t target)
@@ -85,14 +48,14 @@ static int build(const char *mode, uint32_t vm)
 	uint8_t vm_mac[6] = { 0x02, 0x00, (uint8_t)(vm >> 24), (uint8_t)(vm >> 16), (uint8_t)(vm >> 8), (uint8_t)vm };
 
 	if (!strcmp(mode, "nic"))
-		udp_frame(frames[0], gw_mac, si->mac, si->ipv4, si->gateway, 9);
+		udp_frame(frames[0], gw_mac, si->mac, si->ipv4, si->gateway, 9, "flood");
 	else if (!strcmp(mode, "vm"))
-		udp_frame(frames[0], vm_mac, si->mac, si->ipv4, vm_ip, 7);
+		udp_frame(frames[0], vm_mac, si->mac, si->ipv4, vm_ip, 7, "flood");
 	else if (!strcmp(mode, "bcast"))
-		udp_frame(frames[0], bc_mac, si->mac, si->ipv4, 0xffffffffu, 9);
+		udp_frame(frames[0], bc_mac, si->mac, si->ipv4, 0xffffffffu, 9, "flood");
 	else if (!strcmp(mode, "spoof")) {
-		udp_frame(frames[0], gw_mac, vm_mac, si->ipv4, si->gateway, 9);
-		udp_frame(frames[1], gw_mac, si->mac, vm_ip, si->gateway, 9);
+		udp_frame(frames[0], gw_mac, vm_mac, si->ipv4, si->gateway, 9, "flood");
+		udp_frame(frames[1], gw_mac, si->mac, vm_ip, si->gateway, 9, "flood");
 		arp_frame(frames[2], si->mac, vm_ip, si->gateway);
 		return 3;
 	} else
