@@ -18,6 +18,7 @@ include guestlib/guestlib.mk
 include netstack/netstack.mk
 include examples/examples.mk
 include bench/bench.mk
+include runner/runner.mk
 include loadgen/loadgen.mk
 include tests/tests.mk
 

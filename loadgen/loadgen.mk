@@ -1,17 +1,8 @@
-# loadgen/loadgen.mk - builds the host runner build/bin/isorun (config.mk values compiled in with -D) and the load
-#   generator build/bin/loadgen (loadgen.c + lg_*.c, linked with the netstack sources compiled for the host).
-LGEN_SRCS := loadgen/loadgen.c $(wildcard loadgen/lg_*.c)
-LG_SRCS   := $(filter-out $(LGEN_SRCS),$(wildcard loadgen/*.c))
-LG_OBJS   := $(patsubst loadgen/%.c,$(B)/loadgen/%.o,$(LG_SRCS))
-LG_DEFS   := -DQEMU='"$(strip $(QEMU))"' -DQEMU_FLAGS='"$(strip $(QEMU_FLAGS))"' \
-             -DQEMU_KVM_CPU='"$(QEMU_KVM_CPU)"' -DQEMU_TCG_CPU='"$(QEMU_TCG_CPU)"' \
-             -DQEMU_BASE_MIB=$(QEMU_BASE_MIB) -DQEMU_PER_VM_KIB=$(QEMU_PER_VM_KIB) \
-             -DQUANTUM_US=$(QUANTUM_US) -DVM_QUOTA_KIB=$(VM_QUOTA_KIB) -DVM_GUAR_KIB=$(VM_GUAR_KIB) -DMAX_VMS=$(MAX_VMS)
-LG_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Ipvisa -Iloadgen -Inetstack -MMD -MP $(LG_DEFS)
+# loadgen/loadgen.mk - builds the load generator build/bin/loadgen (loadgen.c + lg_*.c, linked with the netstack sources
+#   compiled for the host). `make runner` builds it beside isorun (runner/runner.mk).
+LGEN_SRCS := $(wildcard loadgen/*.c)
+LGEN_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Ipvisa -Iloadgen -Inetstack -MMD -MP
 MKDEPS    += loadgen/loadgen.mk
-
-.PHONY: runner
-runner: $(B)/bin/isorun $(B)/bin/loadgen
 
 LGEN_OBJS := $(patsubst loadgen/%.c,$(B)/loadgen/%.o,$(LGEN_SRCS)) \
              $(patsubst netstack/%.c,$(B)/loadgen/ns/%.o,$(NETSTACK_SRCS))
@@ -19,12 +10,7 @@ LGEN_OBJS := $(patsubst loadgen/%.c,$(B)/loadgen/%.o,$(LGEN_SRCS)) \
 $(B)/loadgen/%.o: loadgen/%.c $(MKDEPS)
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$<)
-	$(Q)$(HOSTCC) $(LG_CFLAGS) -c $< -o $@
-
-$(B)/bin/isorun: $(LG_OBJS)
-	@mkdir -p $(dir $@)
-	$(call say,LINK,$@)
-	$(Q)$(HOSTCC) -o $@ $(LG_OBJS)
+	$(Q)$(HOSTCC) $(LGEN_CFLAGS) -c $< -o $@
 
 # The netstack for the host: the same sources the unit tests compile, no guest toolchain needed.
 $(B)/loadgen/ns/%.o: netstack/%.c $(MKDEPS)
@@ -37,4 +23,4 @@ $(B)/bin/loadgen: $(LGEN_OBJS)
 	$(call say,LINK,$@)
 	$(Q)$(HOSTCC) -o $@ $(LGEN_OBJS) -lm
 
--include $(LG_OBJS:.o=.d) $(LGEN_OBJS:.o=.d)
+-include $(LGEN_OBJS:.o=.d)

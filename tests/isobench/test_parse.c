@@ -53,7 +53,7 @@ static void test_long(void)
 	CU_ASSERT_EQUAL(v, 42);
 }
 
-/* A report in isorun's layout (loadgen/json.c): one top-level member per line, objects on one line. */
+/* A report in isorun's layout (runner/json.c): one top-level member per line, objects on one line. */
 static const char report[] =
 	"{\n  \"accel\": \"tcg\",\n  \"kernel_accel\": \"tcg\",\n  \"exit_status\": 0,\n"
 	"  \"kernel_exit_code\": null,\n  \"run_seconds\": 0.397936,\n  \"vms_started\": 10,\n"
