@@ -15,6 +15,7 @@
 #include "cpu.h"
 #include "lib.h"
 #include "kprintf.h"
+#include "netplan.h"
 
 extern char _kernel_end[];
 
@@ -194,8 +195,8 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 	o->guar_kib = VM_GUAR_KIB;
 	o->quantum_us = QUANTUM_US;
 	o->quiet = 0;
-	o->net_ip = 0x0a000000;            /* 10.0.0.0/8: gateway 10.0.0.1, VM i at 10.0.0.2 + i */
-	o->net_bits = 8;
+	o->net_ip = NETPLAN_DEFAULT_BASE;  /* 10.0.0.0/8: gateway 10.0.0.1, VM i at 10.0.0.2 + i */
+	o->net_bits = NETPLAN_DEFAULT_BITS;
 	o->net_immediate = 0;
 	for (s = next_word(s, w, sizeof(w)); w[0]; s = next_word(s, w, sizeof(w))) {
 		char *eq = w;
@@ -226,7 +227,7 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 		o->nseed += k == NKEYS - 1;
 	}
 	if (o->net_ip > UINT32_MAX || o->net_bits < 1 || o->net_bits > 30 ||
-	    (1ull << (32 - o->net_bits)) < (uint64_t)MAX_VMS + 3) {
+	    netplan_slots((unsigned)o->net_bits) < MAX_VMS) {
 		kprintf("isokernel: net_ip/net_bits must give room for %u VMs (net_bits <= %u)\n", MAX_VMS, 14);
 		report_finish(RL_CODE_BADINPUT);
 	}

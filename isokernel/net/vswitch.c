@@ -9,6 +9,10 @@
 #include "kprintf.h"
 #include "lib.h"
 #include "pvisa.h"
+#include "byteorder.h"
+#include "ether.h"
+#include "inet_csum.h"
+#include "netplan.h"
 
 struct vsw_stats vsw_stats;
 static struct slab_cache buf_cache;
@@ -41,19 +45,13 @@ static uint32_t pair_top;          /* records 1..pair_top have been used */
 static uint32_t holders;           /* live VMs with frames waiting in queues (tx_held > 0) */
 _Static_assert(VSW_POOL_MAX < 65536, "vsw_buf.pair holds a record's index in 16 bits");
 
-#define ETH_IP  0x0800
-#define ETH_ARP 0x0806
 _Static_assert(VSW_RXQ_MAX <= 255, "struct vm keeps rxq_len in 8 bits");
-
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-static void put32(uint8_t *p, uint32_t v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
 
 void vsw_init(uint32_t net_ip, uint32_t net_bits, bool imm, struct vm **tbl, uint32_t cap)
 {
-	mask = net_bits ? ~0u << (32 - net_bits) : 0;
+	mask = netplan_mask(net_bits);
 	base_ip = net_ip & mask;
-	gateway = base_ip + 1;
+	gateway = netplan_gateway(base_ip);
 	immediate = imm;
 	table = tbl;
 	table_cap = cap;
@@ -71,10 +69,8 @@ void vsw_init(uint32_t net_ip, uint32_t net_bits, bool imm, struct vm **tbl, uin
 
 void vsw_vm_addr(uint32_t id, uint8_t mac[6], uint32_t *ip, uint32_t *m, uint32_t *gw)
 {
-	mac[0] = 0x02;
-	mac[1] = 0x00;
-	put32(mac + 2, id);
-	*ip = base_ip + 2 + id;
+	netplan_mac(id, mac);
+	*ip = netplan_ipv4(base_ip, id);
 	*m = mask;
 	*gw = gateway;
 }
@@ -82,16 +78,16 @@ void vsw_vm_addr(uint32_t id, uint8_t mac[6], uint32_t *ip, uint32_t *m, uint32_
 /* The live VM a MAC or an IPv4 address names, or NULL. */
 HOT static struct vm *vm_by_mac(const uint8_t *mac)
 {
-	uint32_t id = get32(mac + 2);
+	uint32_t id;
 
-	if (mac[0] != 0x02 || mac[1] != 0x00 || id >= table_cap)
+	if (!netplan_mac_slot(mac, &id) || id >= table_cap)
 		return NULL;
 	return table[id];
 }
 
 static struct vm *vm_by_ip(uint32_t ip)
 {
-	uint32_t off = ip - base_ip - 2;
+	uint32_t off = netplan_ipv4_slot(base_ip, ip);
 
 	if ((ip & mask) != base_ip || ip < base_ip + 2 || off >= table_cap)
 		return NULL;
@@ -346,55 +342,31 @@ static void arp_reply(uint8_t out[42], const uint8_t *req, const uint8_t *mac, u
 	out[20] = 0;
 	out[21] = 2;                                /* reply */
 	memcpy(out + 22, mac, 6);
-	put32(out + 28, ip);
+	be32_put(out + 28, ip);
 	memcpy(out + 32, req + 22, 10);             /* target = the requester's sha and spa */
 }
 
 /* Is f an ARP request and for which address? (f is well formed.) */
 static bool is_arp_request(const uint8_t *f, uint32_t *tpa)
 {
-	if (get16(f + 12) != ETH_ARP || get16(f + 20) != 1)
+	if (be16_get(f + 12) != ETHER_TYPE_ARP || be16_get(f + 20) != 1)
 		return false;
-	*tpa = get32(f + 38);
+	*tpa = be32_get(f + 38);
 	return true;
-}
-
-/* The Internet checksum of an IPv4 header (n bytes, even) is right. */
-static bool ip_csum_ok(const uint8_t *h, size_t n)
-{
-	uint64_t sum = 0;
-	uint32_t w;
-
-	/* 32-bit words in memory order: the ones' complement sum is byte-order independent, and all ones in
-	 * one order is all ones in the other. The 20 bytes every header has, straight (no loop), then options. */
-#pragma GCC unroll 5
-	for (size_t i = 0; i < 20; i += 4) {
-		memcpy(&w, h + i, 4);
-		sum += w;
-	}
-	for (size_t i = 20; i < n; i += 4) {
-		memcpy(&w, h + i, 4);
-		sum += w;
-	}
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
 }
 
 /* As far as the switch looks: ARP is a request or reply for IPv4 over Ethernet; an IPv4 header is version 4,
  * fits the frame with the length it claims, and has the right checksum. The rest is the netstacks' work. */
 HOT static bool well_formed(const uint8_t *f, size_t len)
 {
-	if (get16(f + 12) == ETH_ARP)
-		return len >= 42 && get16(f + 14) == 1 && get16(f + 16) == ETH_IP && f[18] == 6 && f[19] == 4 &&
-		       (get16(f + 20) == 1 || get16(f + 20) == 2);
+	if (be16_get(f + 12) == ETHER_TYPE_ARP)
+		return len >= 42 && be16_get(f + 14) == 1 && be16_get(f + 16) == ETHER_TYPE_IPV4 && f[18] == 6 &&
+		       f[19] == 4 && (be16_get(f + 20) == 1 || be16_get(f + 20) == 2);
 	size_t hlen = (size_t)(f[14] & 15) * 4;
 	if (len < 34 || f[14] >> 4 != 4 || hlen < 20 || 14 + hlen > len)
 		return false;
-	size_t total = get16(f + 16);
-	return total >= hlen && 14 + total <= len && ip_csum_ok(f + 14, hlen);
+	size_t total = be16_get(f + 16);
+	return total >= hlen && 14 + total <= len && inet_csum_ipv4_ok(f + 14, hlen);
 }
 
 /* If f asks ARP for a live VM's address, the reply the kernel gives in the VM's name, in reply[42]. */
@@ -492,14 +464,14 @@ static bool spoofed(const struct vm *vm, const uint8_t *f, size_t len)
 {
 	uint8_t mac[6];
 	uint32_t ip, m, gw;
-	uint16_t type = get16(f + 12);
+	uint16_t type = be16_get(f + 12);
 
 	vsw_vm_addr(vm->id, mac, &ip, &m, &gw);
 	if (memcmp(f + 6, mac, 6) != 0)
 		return true;
-	if (type == ETH_IP)
-		return len >= 34 && get32(f + 26) != ip;
-	return len >= 42 && (memcmp(f + 22, mac, 6) != 0 || get32(f + 28) != ip);
+	if (type == ETHER_TYPE_IPV4)
+		return len >= 34 && be32_get(f + 26) != ip;
+	return len >= 42 && (memcmp(f + 22, mac, 6) != 0 || be32_get(f + 28) != ip);
 }
 
 /* Does a frame from outside claim a VM's address as its source: a source MAC or IPv4 (for ARP, the sender's
@@ -507,13 +479,15 @@ static bool spoofed(const struct vm *vm, const uint8_t *f, size_t len)
  * the kernel's to give; the gateway, base + 1, is outside them)? f is well formed. */
 HOT static bool claims_vm(const uint8_t *f)
 {
-	uint32_t ip = get16(f + 12) == ETH_IP ? get32(f + 26) : get32(f + 28);
+	uint32_t ip = be16_get(f + 12) == ETHER_TYPE_IPV4 ? be32_get(f + 26) : be32_get(f + 28);
 
-	if ((ip & mask) == base_ip && ip - base_ip - 2 < table_cap)
+	uint32_t slot;
+
+	if ((ip & mask) == base_ip && netplan_ipv4_slot(base_ip, ip) < table_cap)
 		return true;
-	if (f[6] == 0x02 && f[7] == 0x00 && get32(f + 8) < table_cap)
+	if (netplan_mac_slot(f + 6, &slot) && slot < table_cap)
 		return true;
-	return get16(f + 12) == ETH_ARP && f[22] == 0x02 && f[23] == 0x00 && get32(f + 24) < table_cap;
+	return be16_get(f + 12) == ETHER_TYPE_ARP && netplan_mac_slot(f + 22, &slot) && slot < table_cap;
 }
 
 /* The checks every frame passes, each true when the frame is dropped (and counted). */
@@ -528,9 +502,9 @@ static bool bad_len(size_t len)
 /* IPv4 and ARP only: all a VM speaks. */
 static bool bad_type(const uint8_t *f)
 {
-	uint16_t type = get16(f + 12);
+	uint16_t type = be16_get(f + 12);
 
-	if (type == ETH_IP || type == ETH_ARP)
+	if (type == ETHER_TYPE_IPV4 || type == ETHER_TYPE_ARP)
 		return false;
 	vsw_stats.drop_ethertype++;
 	return true;

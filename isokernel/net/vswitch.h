@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include "ether.h"
 
 struct vm;
 
@@ -16,7 +17,7 @@ struct vsw_buf {
 	int16_t ref;                  /* the NIC's loan to give back when the frame goes, or -1 */
 	uint16_t len;
 	uint16_t pair;                /* from a VM: its (receiver, sender) record in vswitch.c; 0 otherwise */
-	uint8_t data[1514];
+	uint8_t data[ETHER_FRAME_MAX];
 };
 #define VSW_SRC_HOST 0xffffffffu
 

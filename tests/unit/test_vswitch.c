@@ -22,8 +22,8 @@
 #define ARENA_PAGES 5200      /* room for the whole pool: 2 frames per page */
 #define NVM 250
 #define CAP 256
-#define NET 0x0a000000u       /* 10.0.0.0/8: VM i is 10.0.0.(2 + i), the gateway 10.0.0.1 */
-#define GW (NET + 1)
+#define NET NETPLAN_DEFAULT_BASE   /* 10.0.0.0/8: VM i is 10.0.0.(2 + i), the gateway 10.0.0.1 */
+#define GW netplan_gateway(NET)
 #define BIG_QUOTA 4096        /* pages: a quota that never decides (test_quota sets real ones) */
 
 static struct vm vms[NVM];
@@ -130,19 +130,12 @@ static void from_outside(const uint8_t *f, size_t len)
 
 static void mac_of(uint32_t id, uint8_t mac[6])
 {
-	const uint8_t m[6] = { 0x02, 0x00, (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id };
-	memcpy(mac, m, 6);
+	netplan_mac(id, mac);
 }
 
 static uint32_t ip_of(uint32_t id)
 {
-	return NET + 2 + id;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	return netplan_ipv4(NET, id);
 }
 
 /* An IPv4/UDP frame of payload bytes (pattern seed), header checksum right, padded to 60 bytes. */
@@ -151,25 +144,21 @@ static size_t udp_frame(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint
 {
 	size_t total = 28 + payload, len = 14 + total < 60 ? 60 : 14 + total;
 	uint8_t *ip = f + 14;
-	uint32_t sum = 0;
 
 	memset(f, 0, len);
 	memcpy(f, dst, 6);
 	memcpy(f + 6, src, 6);
-	put16(f + 12, ETH_IP);
+	be16_put(f + 12, ETHER_TYPE_IPV4);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)total);
+	be16_put(ip + 2, (uint16_t)total);
 	ip[8] = 64;
 	ip[9] = 17;
-	put32(ip + 12, sip);
-	put32(ip + 16, dip);
-	for (int i = 0; i < 20; i += 2)
-		sum += get16(ip + i);
-	sum = (sum & 0xffff) + (sum >> 16);
-	put16(ip + 10, (uint16_t)~(sum + (sum >> 16)));
-	put16(ip + 20, 4000);
-	put16(ip + 22, 7);
-	put16(ip + 24, (uint16_t)(8 + payload));
+	be32_put(ip + 12, sip);
+	be32_put(ip + 16, dip);
+	be16_put(ip + 10, inet_csum_fold(inet_csum_hdr20(0, ip)));
+	be16_put(ip + 20, 4000);
+	be16_put(ip + 22, 7);
+	be16_put(ip + 24, (uint16_t)(8 + payload));
 	for (size_t i = 0; i < payload; i++)
 		ip[28 + i] = (uint8_t)(seed + i);
 	return len;
@@ -200,15 +189,15 @@ static size_t arp_frame(uint8_t *f, const uint8_t *dst, const uint8_t *sha, uint
 	memset(f, 0, 42);
 	memcpy(f, dst, 6);
 	memcpy(f + 6, sha, 6);
-	put16(f + 12, ETH_ARP);
-	put16(f + 14, 1);
-	put16(f + 16, ETH_IP);
+	be16_put(f + 12, ETHER_TYPE_ARP);
+	be16_put(f + 14, 1);
+	be16_put(f + 16, ETHER_TYPE_IPV4);
 	f[18] = 6;
 	f[19] = 4;
-	put16(f + 20, op);
+	be16_put(f + 20, op);
 	memcpy(f + 22, sha, 6);
-	put32(f + 28, spa);
-	put32(f + 38, tpa);
+	be32_put(f + 28, spa);
+	be32_put(f + 38, tpa);
 	return 42;
 }
 
@@ -319,12 +308,12 @@ static void check_arp_reply(const uint8_t *r, const uint8_t *req, uint32_t owner
 	mac_of(owner, mac);
 	CU_ASSERT(memcmp(r, req + 6, 6) == 0);             /* to the requester */
 	CU_ASSERT(memcmp(r + 6, mac, 6) == 0);
-	CU_ASSERT_EQUAL(get16(r + 12), ETH_ARP);
-	CU_ASSERT_EQUAL(get16(r + 20), 2);
+	CU_ASSERT_EQUAL(be16_get(r + 12), ETHER_TYPE_ARP);
+	CU_ASSERT_EQUAL(be16_get(r + 20), 2);
 	CU_ASSERT(memcmp(r + 22, mac, 6) == 0);
-	CU_ASSERT_EQUAL(get32(r + 28), ip_of(owner));
+	CU_ASSERT_EQUAL(be32_get(r + 28), ip_of(owner));
 	CU_ASSERT(memcmp(r + 32, req + 22, 6) == 0);
-	CU_ASSERT_EQUAL(get32(r + 38), get32(req + 28));
+	CU_ASSERT_EQUAL(be32_get(r + 38), be32_get(req + 28));
 }
 
 static void test_arp_from_nic(void)
@@ -582,7 +571,7 @@ static void test_spoofing(void)
 	vsw_from_vm(&vms[1], f, 42);
 	arp_frame(f, bc, mac1, ip_of(1), 2, GW);                   /* ARP reply claiming the gateway's address */
 	memcpy(f + 22, mac1, 6);
-	put32(f + 28, GW);
+	be32_put(f + 28, GW);
 	vsw_from_vm(&vms[1], f, 42);
 	CU_ASSERT_EQUAL(vsw_stats.drop_spoofed, 6);
 	CU_ASSERT_EQUAL(vms[1].tx_spoofed, 6);
@@ -1045,7 +1034,7 @@ static void test_bad_lengths(void)
 		from_outside(f, len);
 		memcpy(f, out_mac, 6);
 		memcpy(f + 6, mac, 6);
-		put32(f + 26, ip_of(1));                   /* the same header from VM 1: not spoofed, malformed */
+		be32_put(f + 26, ip_of(1));                   /* the same header from VM 1: not spoofed, malformed */
 		vsw_from_vm(&vms[1], f, len);
 	}
 	len = out_udp(f, 2, 0);
@@ -1087,10 +1076,10 @@ static void test_unknown_ethertypes(void)
 	setup();
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		len = out_udp(f, 2, 0);
-		put16(f + 12, types[i]);
+		be16_put(f + 12, types[i]);
 		from_outside(f, len);
 		len = vm_udp(f, 1, 2, 0);
-		put16(f + 12, types[i]);
+		be16_put(f + 12, types[i]);
 		CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
 	}
 	CU_ASSERT_EQUAL(vsw_stats.drop_ethertype, 2 * sizeof(types) / sizeof(types[0]));
