@@ -175,7 +175,7 @@ static void parse_subnet(struct opts *o, const char *arg)
 	o->net_ip = 0;
 	for (i = 0; i < 4; i++)
 		o->net_ip = o->net_ip << 8 | a[i];
-	if ((1ull << (32 - bits)) < (uint64_t)MAX_VMS + 3)
+	if (netplan_slots(bits) < MAX_VMS)
 		input_error("--subnet %s: the kernel wants room for " STR(MAX_VMS) " VMs + 3 addresses (a shorter prefix)",
 			    arg);
 	if (o->net_ip & ((1u << (32 - bits)) - 1))
@@ -194,21 +194,6 @@ static void check_append(const char *arg)
 	for (p = arg; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
 			input_error("--append: control or non-ASCII characters are not allowed");
-}
-
-uint32_t plan_ipv4(const struct opts *o, uint32_t id)
-{
-	return o->net_ip + 2 + id;
-}
-
-void plan_mac(uint32_t id, uint8_t mac[6])
-{
-	mac[0] = 0x02;
-	mac[1] = 0x00;
-	mac[2] = (uint8_t)(id >> 24);
-	mac[3] = (uint8_t)(id >> 16);
-	mac[4] = (uint8_t)(id >> 8);
-	mac[5] = (uint8_t)id;
 }
 
 int plan_used(const struct opts *o)
@@ -247,15 +232,13 @@ static void set_opt(struct opts *o, int c, const char *arg)
 /* One NIC at most; a socket path must fit sun_path; the VMs must fit in the subnet (below its broadcast). */
 static void check_net(const struct opts *o)
 {
-	uint64_t hosts = (1ull << (32 - o->net_bits)) - 1;   /* offset of the broadcast address */
-
 	if (o->net_socket && o->tap)
 		input_error("--net-socket and --tap are exclusive (one NIC)");
 	if (o->net_socket && (!*o->net_socket || strlen(o->net_socket) > 107 || strchr(o->net_socket, ',')))
 		input_error("--net-socket: the path must be 1..107 bytes without ','");
 	if (o->tap && (!*o->tap || strlen(o->tap) > 15 || strchr(o->tap, ',')))
 		input_error("--tap: the interface name must be 1..15 bytes without ','");
-	if (o->have_subnet && 2 + (uint64_t)o->total > hosts)
+	if (o->have_subnet && o->total > netplan_slots(o->net_bits))
 		input_error("--subnet: %lu VMs do not fit in a /%u (VM i is base+2+i, below the broadcast address)",
 			    o->total, o->net_bits);
 }
@@ -268,8 +251,8 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	o->quota_kib = VM_QUOTA_KIB;
 	o->guar_kib = VM_GUAR_KIB;
 	o->quantum_us = QUANTUM_US;
-	o->net_ip = 10u << 24;
-	o->net_bits = 8;
+	o->net_ip = NETPLAN_DEFAULT_BASE;
+	o->net_bits = NETPLAN_DEFAULT_BITS;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
 		if (c == '?')

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "netplan.h"
 
 /* The NIC's MAC (QEMU's default, pinned): with the kernel word netbounce=1, frames to it are bounced. */
 #define ISORUN_NIC_MAC "52:54:00:12:34:56"
@@ -169,9 +170,7 @@ int report_figure(const struct run *run, const char *key, unsigned long long *v)
 int report_status(const struct run *run);
 void report_summary(const struct run *run, int status);
 
-/* isorun.c: the address plan (isorun --help): VM id -> IPv4 (host order) and MAC; 1 if the run has a NIC. */
-uint32_t plan_ipv4(const struct opts *o, uint32_t id);
-void plan_mac(uint32_t id, uint8_t mac[6]);
+/* isorun.c: does the run have a NIC (its VMs then have addresses from the plan, lib/netplan.h, on --subnet)? */
 int plan_used(const struct opts *o);
 
 /* json.c */

@@ -397,7 +397,7 @@ static void test_csum_reference(void)
 	for (size_t off = 0; off < 16; off++)
 		for (size_t len = 0; len + off <= 600; len++)
 			for (size_t k = 0; k < sizeof(sums) / sizeof(sums[0]); k++)
-				if (ns_csum_fold(ns_csum_add(sums[k], buf + off, len)) != csum_reference(sums[k], buf + off, len)) {
+				if (inet_csum_fold(ns_csum_add(sums[k], buf + off, len)) != csum_reference(sums[k], buf + off, len)) {
 					CU_FAIL("ns_csum_add differs from the reference");
 					return;
 				}
@@ -405,7 +405,7 @@ static void test_csum_reference(void)
 		for (size_t a = 0; a <= 200; a += 2)
 			for (size_t b = 0; a + b + off <= 400; b += 7) {
 				uint32_t c = ns_csum_add(ns_csum_add(0xfffffff0u, buf + off, a), buf + off + a, b);
-				if (ns_csum_fold(c) != csum_reference(0xfffffff0u, buf + off, a + b)) {
+				if (inet_csum_fold(c) != csum_reference(0xfffffff0u, buf + off, a + b)) {
 					CU_FAIL("chained ns_csum_add differs from the sum of the whole");
 					return;
 				}
@@ -431,7 +431,7 @@ static void test_csum_copy(void)
 				uint8_t *d = dst + 8 + d0;
 				memset(dst, 0x5a, sizeof(dst));
 				uint32_t c = ns_csum_copy(0xfffffff0u, d, src + so, len);
-				if (ns_csum_fold(c) != csum_reference(0xfffffff0u, src + so, len) ||
+				if (inet_csum_fold(c) != csum_reference(0xfffffff0u, src + so, len) ||
 				    memcmp(d, src + so, len) != 0 || d[-1] != 0x5a || d[len] != 0x5a) {
 					CU_FAIL("ns_csum_copy differs from memcpy and the reference sum");
 					return;
@@ -440,7 +440,7 @@ static void test_csum_copy(void)
 	CU_PASS("all lengths and alignments agree");
 }
 
-/* ns_csum_fold folds every carry: against the reference fold at the edges. */
+/* inet_csum_fold folds every carry: against the reference fold at the edges. */
 static void test_csum_fold(void)
 {
 	static const uint32_t v[] = { 0, 1, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0x1ffff, 0xfffeffffu, 0xffff0000u,
@@ -450,7 +450,7 @@ static void test_csum_fold(void)
 		uint64_t s = v[i];
 		while (s >> 16)
 			s = (s & 0xffff) + (s >> 16);
-		CU_ASSERT_EQUAL(ns_csum_fold(v[i]), (uint16_t)~s);
+		CU_ASSERT_EQUAL(inet_csum_fold(v[i]), (uint16_t)~s);
 	}
 }
 
