@@ -13,7 +13,7 @@ static uint32_t r32(const uint8_t *p) { return (uint32_t)r16(p) << 16 | r16(p + 
 static void test_arp_reply(void)
 {
 	struct nt_host *h = nt_new(NT_MAC, NT_IP, NULL);
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 	nt_input(h, f, nt_arp(f, 1, NT_PEER_MAC, NT_PEER_IP, NULL, NT_IP));
 	CU_ASSERT_EQUAL_FATAL(h->nsent, 1);
@@ -38,7 +38,7 @@ static void test_arp_reply(void)
 static void test_arp_resolve_pending(void)
 {
 	struct nt_host *h = nt_new(NT_MAC, NT_IP, NULL);
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 	struct ns_sock *u = ns_udp_open(h->st, 5000, 0, NULL, NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
@@ -97,7 +97,7 @@ static void test_arp_timeout(void)
 static void test_arp_cache_full(void)
 {
 	struct nt_host *h = nt_new(NT_MAC, NT_IP, NULL);
-	uint8_t f[1514], mac[6] = { 2, 0, 0, 0, 1, 0 };
+	uint8_t f[ETHER_FRAME_MAX], mac[6] = { 2, 0, 0, 0, 1, 0 };
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 	for (int i = 0; i < 3 * NS_ARP_ENTRIES; i++) {
 		mac[5] = (uint8_t)(10 + i);
@@ -119,7 +119,7 @@ static void test_arp_cache_full(void)
 static void test_icmp_echo(void)
 {
 	struct nt_host *h = nt_new(NT_MAC, NT_IP, NULL);
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 	nt_learn_peer(h);
 	nt_clear(h);
@@ -153,7 +153,7 @@ static void test_icmp_echo(void)
 static void test_ip_validation(void)
 {
 	struct nt_host *h = nt_new(NT_MAC, NT_IP, NULL);
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t n;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 	nt_learn_peer(h);
@@ -223,7 +223,7 @@ static void test_udp_echo(void)
 {
 	struct nt_host *h = nt_new(NT_MAC, NT_IP, NULL);
 	struct echo_ctx e = { 0 };
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 	struct ns_sock *u = ns_udp_open(h->st, 7, 64, udp_echo_cb, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
@@ -308,7 +308,7 @@ static void test_udp_lent(void)
 {
 	struct nt_host *h = nt_new(NT_MAC, NT_IP, NULL);
 	struct lent_ctx c = { .mode = 0 };
-	uint8_t f[1514], out[32];
+	uint8_t f[ETHER_FRAME_MAX], out[32];
 	static const char *const msg[4] = { "first", "second datagram", "3", "fourth, the last one" };
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 	struct ns_sock *u = ns_udp_open(h->st, 9, 256, lent_cb, &c);
@@ -366,94 +366,6 @@ static void test_config(void)
 	nt_free(h);
 }
 
-/* ns_csum_add against the plain RFC 1071 loop (byte pairs, odd byte high, its own end-around-carry fold): every
- * length 0..600 (odd and even, several 32-byte rounds) at every alignment 0..15, with running sums that carry, on
- * pseudo-random bytes; and sums chained over even splits of a buffer equal the sum of the whole. */
-static uint16_t csum_reference(uint32_t sum, const uint8_t *p, size_t len)
-{
-	uint64_t s = sum;
-
-	for (; len >= 2; p += 2, len -= 2)
-		s += (uint32_t)(p[0] << 8 | p[1]);
-	if (len)
-		s += (uint32_t)p[0] << 8;
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
-
-static void test_csum_reference(void)
-{
-	static uint8_t buf[640];
-	uint32_t x = 12345;
-	static const uint32_t sums[] = { 0, 1, 0xffff, 0x1fffe, 0xfffffff0u, 0xffffffffu };
-
-	for (size_t i = 0; i < sizeof(buf); i++) {
-		x = x * 1103515245u + 12345u;
-		buf[i] = (uint8_t)(x >> 16);
-	}
-	memset(buf + 200, 0xff, 64);          /* long runs of carries */
-	memset(buf + 400, 0xff, 200);
-	for (size_t off = 0; off < 16; off++)
-		for (size_t len = 0; len + off <= 600; len++)
-			for (size_t k = 0; k < sizeof(sums) / sizeof(sums[0]); k++)
-				if (inet_csum_fold(ns_csum_add(sums[k], buf + off, len)) != csum_reference(sums[k], buf + off, len)) {
-					CU_FAIL("ns_csum_add differs from the reference");
-					return;
-				}
-	for (size_t off = 0; off < 8; off++)
-		for (size_t a = 0; a <= 200; a += 2)
-			for (size_t b = 0; a + b + off <= 400; b += 7) {
-				uint32_t c = ns_csum_add(ns_csum_add(0xfffffff0u, buf + off, a), buf + off + a, b);
-				if (inet_csum_fold(c) != csum_reference(0xfffffff0u, buf + off, a + b)) {
-					CU_FAIL("chained ns_csum_add differs from the sum of the whole");
-					return;
-				}
-			}
-	CU_PASS("all lengths, alignments and chains agree");
-}
-
-/* ns_csum_copy sums like ns_csum_add and copies exactly len bytes: every length 0..600 at source and destination
- * alignments 0..7, the bytes around the copy untouched. */
-static void test_csum_copy(void)
-{
-	static uint8_t src[640], dst[640];
-	uint32_t x = 777;
-
-	for (size_t i = 0; i < sizeof(src); i++) {
-		x = x * 1103515245u + 12345u;
-		src[i] = (uint8_t)(x >> 16);
-	}
-	memset(src + 300, 0xff, 100);
-	for (size_t so = 0; so < 8; so++)
-		for (size_t d0 = 0; d0 < 8; d0++)
-			for (size_t len = 0; len + so <= 600 && len + d0 + 16 <= sizeof(dst); len++) {
-				uint8_t *d = dst + 8 + d0;
-				memset(dst, 0x5a, sizeof(dst));
-				uint32_t c = ns_csum_copy(0xfffffff0u, d, src + so, len);
-				if (inet_csum_fold(c) != csum_reference(0xfffffff0u, src + so, len) ||
-				    memcmp(d, src + so, len) != 0 || d[-1] != 0x5a || d[len] != 0x5a) {
-					CU_FAIL("ns_csum_copy differs from memcpy and the reference sum");
-					return;
-				}
-			}
-	CU_PASS("all lengths and alignments agree");
-}
-
-/* inet_csum_fold folds every carry: against the reference fold at the edges. */
-static void test_csum_fold(void)
-{
-	static const uint32_t v[] = { 0, 1, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0x1ffff, 0xfffeffffu, 0xffff0000u,
-	                              0xfffffffeu, 0xffffffffu, 0x8000ffffu };
-
-	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		uint64_t s = v[i];
-		while (s >> 16)
-			s = (s & 0xffff) + (s >> 16);
-		CU_ASSERT_EQUAL(inet_csum_fold(v[i]), (uint16_t)~s);
-	}
-}
-
 int unit_suite_net_basic(void)
 {
 	if (!nt_linked("net_basic"))
@@ -461,9 +373,6 @@ int unit_suite_net_basic(void)
 	CU_pSuite s = CU_add_suite("net_basic", NULL, NULL);
 	if (!s)
 		return -1;
-	CU_add_test(s, "checksum: word-at-a-time sum equals the RFC 1071 byte-pair sum", test_csum_reference);
-	CU_add_test(s, "checksum: copy and sum in one pass equals memcpy and the sum", test_csum_copy);
-	CU_add_test(s, "checksum: fold at the carry edges", test_csum_fold);
 	CU_add_test(s, "ARP request answered", test_arp_reply);
 	CU_add_test(s, "ARP resolves, holds a packet, caches", test_arp_resolve_pending);
 	CU_add_test(s, "ARP gives up after three requests", test_arp_timeout);

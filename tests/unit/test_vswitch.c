@@ -36,7 +36,7 @@ static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static struct {
 	bool up, full;
 	unsigned sent, inflight, kicks, unkicked;   /* kicks: the device told of new frames; unkicked: not yet */
-	uint8_t last[1514];
+	uint8_t last[ETHER_FRAME_MAX];
 	size_t last_len;
 	const uint8_t *in;
 	size_t in_len;
@@ -263,7 +263,7 @@ static void test_address_plan(void)
 
 static void test_demux_by_mac(void)
 {
-	uint8_t f[1514], g[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], g[ETHER_FRAME_MAX], mac[6];
 	size_t len = out_udp(f, 3, 1), len2 = out_udp(g, 3, 2);
 
 	setup();
@@ -388,7 +388,7 @@ static void test_arp_from_vm(void)
 
 static void test_broadcast_wakes_nobody(void)
 {
-	uint8_t f[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], mac[6];
 	size_t len;
 
 	setup();
@@ -412,7 +412,7 @@ static void test_broadcast_wakes_nobody(void)
 
 static void test_vm_to_vm(void)
 {
-	uint8_t f[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], mac[6];
 	size_t len = vm_udp(f, 1, 2, 9);
 
 	setup();
@@ -470,7 +470,7 @@ static unsigned quantum_of_sends(struct vm *vm, const uint8_t *f, size_t len, un
  * frames between VMs (and ARP the switch answers) still get the whole budget. */
 static void test_nic_budget(void)
 {
-	uint8_t f[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], mac[6];
 	size_t len;
 
 	setup();
@@ -506,7 +506,7 @@ static void test_nic_budget(void)
  * behind at most that many of its frames. A VM alone may fill the ring. */
 static void test_nic_inflight(void)
 {
-	uint8_t f[1514], g[1514], mac1[6], mac2[6];
+	uint8_t f[ETHER_FRAME_MAX], g[ETHER_FRAME_MAX], mac1[6], mac2[6];
 	size_t len, len2;
 
 	setup();
@@ -551,7 +551,7 @@ static void test_nic_inflight(void)
 
 static void test_spoofing(void)
 {
-	uint8_t f[1514], mac1[6], mac2[6];
+	uint8_t f[ETHER_FRAME_MAX], mac1[6], mac2[6];
 	size_t len;
 
 	setup();
@@ -594,7 +594,7 @@ static void test_spoofing(void)
 
 static void test_rxq_bounded(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len = out_udp(f, 0, 0);
 
 	setup();
@@ -615,7 +615,7 @@ static void test_rxq_bounded(void)
 /* A sending VM holds at most half of another VM's queue: the NIC and other VMs keep the rest. */
 static void test_rxq_share(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 
 	setup();
@@ -656,7 +656,7 @@ static void test_rxq_share(void)
 static void test_pool_shared(void)
 {
 	const unsigned full = VSW_POOL_MAX / VSW_RXQ_MAX - 1;     /* queues that fill before the pool runs short */
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 	unsigned drops = 0;
 
@@ -692,7 +692,7 @@ static void test_pool_shared(void)
 /* One VM sending to many VMs that do not read holds at most VSW_HELD_MAX frames of the pool. */
 static void test_sender_held_cap(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 	uint32_t v;
 
@@ -740,7 +740,7 @@ static void test_sender_held_cap(void)
  * into VM 0's queue. */
 static unsigned rounds_beside_flooders(uint32_t flooders, unsigned rounds, uint32_t honest)
 {
-	uint8_t f[1514], g[1514];
+	uint8_t f[ETHER_FRAME_MAX], g[ETHER_FRAME_MAX];
 	size_t len2 = vm_udp(g, honest, 0, 7);
 	unsigned got = 0;
 
@@ -782,7 +782,7 @@ static void test_rxq_share_many_senders(void)
 	/* 100 senders (more than the queue holds), two frames each, none read: the queue stays full, a newcomer holding
 	 * none always gets one in (the last sender too), and no sender ends up holding more than two. */
 	setup();
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	for (uint32_t k = 1; k <= 100; k++) {
 		size_t len = vm_udp(f, k, 0, 0);
 		vsw_from_vm(&vms[k], f, len);
@@ -812,7 +812,7 @@ static void test_rxq_share_many_senders(void)
  * from outside still get in. (Before, each could hold VSW_HELD_MAX: eight took all of it.) */
 static void test_pool_share_many_senders(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 	const uint32_t flooders = 10, first = 20, last = NVM - 1;
 
@@ -850,7 +850,7 @@ static void test_pool_share_many_senders(void)
  * each): past it, a frame to a VM is dropped (drop_quota) and one to the link refused (PV_EAGAIN, nic_busy). */
 static void test_quota(void)
 {
-	uint8_t f[1514], g[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], g[ETHER_FRAME_MAX], mac[6];
 	size_t len, len2;
 	struct vm *s = &vms[1];
 
@@ -921,7 +921,7 @@ static void test_quota(void)
  * (drop_nic_spoofed), whether that VM is live or not; the gateway and addresses outside the VMs' pass. */
 static void test_nic_spoofing(void)
 {
-	uint8_t f[1514], mac2[6], mac3[6];
+	uint8_t f[ETHER_FRAME_MAX], mac2[6], mac3[6];
 	size_t len;
 
 	setup();
@@ -974,7 +974,7 @@ static void test_nic_spoofing(void)
 /* The frame allocator itself runs dry: dropped as pool_empty, nothing breaks, everything comes back. */
 static void test_pool_no_memory(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len = out_udp(f, 0, 0);
 
 	setup();
@@ -1061,7 +1061,7 @@ static void test_bad_lengths(void)
 	len = out_udp(f, 2, 0);
 	from_outside(f, len + 10);
 	len = udp_frame(f, mac, out_mac, GW, ip_of(2), 1472, 0);
-	CU_ASSERT_EQUAL(len, 1514);
+	CU_ASSERT_EQUAL(len, ETHER_FRAME_MAX);
 	from_outside(f, len);
 	CU_ASSERT_EQUAL(vms[2].rxq_len, 2);
 	CU_ASSERT_EQUAL(vsw_peek(&vms[2])->len, 84);
@@ -1070,7 +1070,7 @@ static void test_bad_lengths(void)
 static void test_unknown_ethertypes(void)
 {
 	static const uint16_t types[] = { 0x86dd, 0x8100, 0x88cc, 0x0000, 0x05dc, 0xffff, 0x0801, 0x8035 };
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 
 	setup();
@@ -1090,7 +1090,7 @@ static void test_unknown_ethertypes(void)
 
 static void test_not_live(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 
 	setup();
@@ -1118,7 +1118,7 @@ static void test_not_live(void)
  * taken it or goes; one that finds no room is not kept. */
 static void test_nic_loans(void)
 {
-	uint8_t f[1514], g[1514];
+	uint8_t f[ETHER_FRAME_MAX], g[ETHER_FRAME_MAX];
 	size_t len = out_udp(f, 3, 1), len2 = out_udp(g, 3, 2);
 
 	setup();
@@ -1158,7 +1158,7 @@ static void test_nic_loans(void)
 
 static void test_detach_frees(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len = out_udp(f, 5, 0);
 	struct vm other;
 
@@ -1206,7 +1206,7 @@ static void test_detach_frees(void)
 
 static void test_notify_batched_or_immediate(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len = out_udp(f, 2, 0);
 
 	for (int imm = 0; imm < 2; imm++) {
@@ -1229,7 +1229,7 @@ static void test_notify_batched_or_immediate(void)
  * the VM's turn, or at the end of vsw_poll for the switch's own ARP answers); immediate delivery once a frame. */
 static void test_tx_notify_batched_or_immediate(void)
 {
-	uint8_t f[1514], mac[6], arp[42];
+	uint8_t f[ETHER_FRAME_MAX], mac[6], arp[42];
 	size_t len;
 
 	for (int imm = 0; imm < 2; imm++) {
@@ -1257,7 +1257,7 @@ static void test_tx_notify_batched_or_immediate(void)
 /* No NIC: nothing is polled, frames for outside have nowhere to go (dropped, counted), VMs still talk. */
 static void test_no_nic(void)
 {
-	uint8_t f[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], mac[6];
 	size_t len = out_udp(f, 2, 0);
 
 	setup();
