@@ -7,9 +7,6 @@
 static const uint8_t BCAST[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const uint8_t OTHER_MAC[6] = { 0x02, 0, 0, 0, 0, 0x09 };
 
-static uint16_t r16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t r32(const uint8_t *p) { return (uint32_t)r16(p) << 16 | r16(p + 2); }
-
 static void test_arp_reply(void)
 {
 	struct nt_host *h = nt_new(NT_MAC, NT_IP, NULL);
@@ -20,12 +17,12 @@ static void test_arp_reply(void)
 	const uint8_t *r = h->sent[0];
 	CU_ASSERT(memcmp(r, NT_PEER_MAC, 6) == 0);
 	CU_ASSERT(memcmp(r + 6, NT_MAC, 6) == 0);
-	CU_ASSERT_EQUAL(r16(r + 12), 0x0806);
-	CU_ASSERT_EQUAL(r16(r + 20), 2);
+	CU_ASSERT_EQUAL(be16_get(r + 12), 0x0806);
+	CU_ASSERT_EQUAL(be16_get(r + 20), 2);
 	CU_ASSERT(memcmp(r + 22, NT_MAC, 6) == 0);
-	CU_ASSERT_EQUAL(r32(r + 28), NT_IP);
+	CU_ASSERT_EQUAL(be32_get(r + 28), NT_IP);
 	CU_ASSERT(memcmp(r + 32, NT_PEER_MAC, 6) == 0);
-	CU_ASSERT_EQUAL(r32(r + 38), NT_PEER_IP);
+	CU_ASSERT_EQUAL(be32_get(r + 38), NT_PEER_IP);
 	/* A request for another host is not answered and does not fill the cache. */
 	nt_clear(h);
 	nt_input(h, f, nt_arp(f, 1, OTHER_MAC, 0x0a000009, NULL, 0x0a000004));
@@ -46,15 +43,15 @@ static void test_arp_resolve_pending(void)
 	CU_ASSERT_EQUAL(ns_udp_sendto(u, NT_PEER_IP, 7, "second", 6), 6);   /* replaces the held one */
 	CU_ASSERT_EQUAL_FATAL(h->nsent, 1);
 	CU_ASSERT(memcmp(h->sent[0], BCAST, 6) == 0);
-	CU_ASSERT_EQUAL(r16(h->sent[0] + 20), 1);
-	CU_ASSERT_EQUAL(r32(h->sent[0] + 38), NT_PEER_IP);
+	CU_ASSERT_EQUAL(be16_get(h->sent[0] + 20), 1);
+	CU_ASSERT_EQUAL(be32_get(h->sent[0] + 38), NT_PEER_IP);
 	CU_ASSERT_EQUAL(ns_get_stats(h->st)->arp_pending_replaced, 1);
 	CU_ASSERT(ns_next_deadline(h->st) == h->now + 1000000000ull);
 	nt_clear(h);
 	nt_input(h, f, nt_arp(f, 2, NT_PEER_MAC, NT_PEER_IP, NT_MAC, NT_IP));
 	CU_ASSERT_EQUAL_FATAL(h->nsent, 1);
 	CU_ASSERT(memcmp(h->sent[0], NT_PEER_MAC, 6) == 0);
-	CU_ASSERT_EQUAL(r16(h->sent[0] + 12), 0x0800);
+	CU_ASSERT_EQUAL(be16_get(h->sent[0] + 12), 0x0800);
 	CU_ASSERT(memcmp(h->sent[0] + 42, "second", 6) == 0);
 	CU_ASSERT_EQUAL(ns_next_deadline(h->st), UINT64_MAX);
 	nt_clear(h);
@@ -65,7 +62,7 @@ static void test_arp_resolve_pending(void)
 	nt_clear(h);
 	CU_ASSERT_EQUAL(ns_udp_sendto(u, 0x08080808, 53, "q", 1), 1);
 	CU_ASSERT_EQUAL_FATAL(h->nsent, 1);
-	CU_ASSERT_EQUAL(r32(h->sent[0] + 38), NT_GW);
+	CU_ASSERT_EQUAL(be32_get(h->sent[0] + 38), NT_GW);
 	ns_close(u);
 	nt_free(h);
 }
@@ -108,10 +105,10 @@ static void test_arp_cache_full(void)
 	struct ns_sock *u = ns_udp_open(h->st, 9, 0, NULL, NULL);
 	nt_clear(h);
 	ns_udp_sendto(u, 0x0a000000u + 10 + 3 * NS_ARP_ENTRIES - 1, 7, "x", 1);     /* the newest: cached */
-	CU_ASSERT_EQUAL(r16(h->sent[0] + 12), 0x0800);
+	CU_ASSERT_EQUAL(be16_get(h->sent[0] + 12), 0x0800);
 	nt_clear(h);
 	ns_udp_sendto(u, 0x0a000000u + 10, 7, "x", 1);                               /* the oldest: evicted */
-	CU_ASSERT_EQUAL(r16(h->sent[0] + 12), 0x0806);
+	CU_ASSERT_EQUAL(be16_get(h->sent[0] + 12), 0x0806);
 	ns_close(u);
 	nt_free(h);
 }
@@ -127,11 +124,11 @@ static void test_icmp_echo(void)
 	CU_ASSERT_EQUAL_FATAL(h->nsent, 1);
 	const uint8_t *r = h->sent[0];
 	CU_ASSERT(memcmp(r, NT_PEER_MAC, 6) == 0);
-	CU_ASSERT_EQUAL(r32(r + 26), NT_IP);
-	CU_ASSERT_EQUAL(r32(r + 30), NT_PEER_IP);
+	CU_ASSERT_EQUAL(be32_get(r + 26), NT_IP);
+	CU_ASSERT_EQUAL(be32_get(r + 30), NT_PEER_IP);
 	CU_ASSERT_EQUAL(r[34], 0);
-	CU_ASSERT_EQUAL(r16(r + 38), 0x77);
-	CU_ASSERT_EQUAL(r16(r + 40), 3);
+	CU_ASSERT_EQUAL(be16_get(r + 38), 0x77);
+	CU_ASSERT_EQUAL(be16_get(r + 40), 3);
 	CU_ASSERT(memcmp(r + 42, "ping!", 5) == 0);
 	CU_ASSERT_EQUAL(ns_get_stats(h->st)->icmp_echo_replies, 1);
 	/* Broadcast pings and non-echo messages are not answered. */
@@ -234,9 +231,9 @@ static void test_udp_echo(void)
 	CU_ASSERT_EQUAL(e.events, 1);
 	CU_ASSERT_EQUAL_FATAL(h->nsent, 1);
 	const uint8_t *r = h->sent[0];
-	CU_ASSERT_EQUAL(r16(r + 34), 7);
-	CU_ASSERT_EQUAL(r16(r + 36), 4444);
-	CU_ASSERT_EQUAL(r16(r + 38), 13);
+	CU_ASSERT_EQUAL(be16_get(r + 34), 7);
+	CU_ASSERT_EQUAL(be16_get(r + 36), 4444);
+	CU_ASSERT_EQUAL(be16_get(r + 38), 13);
 	CU_ASSERT(memcmp(r + 42, "hello", 5) == 0);
 	CU_ASSERT_EQUAL(nt_csum(r + 34, 13, (NT_IP >> 16) + (NT_IP & 0xffff) + (NT_PEER_IP >> 16) +
 	                                    (NT_PEER_IP & 0xffff) + 17 + 13), 0);
