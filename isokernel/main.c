@@ -15,6 +15,7 @@
 #include "cpu.h"
 #include "lib.h"
 #include "kprintf.h"
+#include "ctlsrv.h"
 
 extern char _kernel_end[];
 
@@ -183,7 +184,7 @@ static int parse_u64(const char *s, uint64_t *v)
 static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 {
 	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet", "netbounce",
-					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief", "guar_kib", "seed" };
+					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief", "guar_kib", "serve", "seed" };
 	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
 	char w[64];
 	const char *s = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
@@ -211,7 +212,7 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 		*eq = 0;
 		uint64_t *dst[NKEYS] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL, &vnet_bounce,
 					 &o->net_ip, &o->net_bits, &o->net_immediate, &vnet_poll_only, &sched_idle_spin,
-					 &report_brief, &o->guar_kib, &o->seed[o->nseed % 4] };
+					 &report_brief, &o->guar_kib, &ctl_serve, &o->seed[o->nseed % 4] };
 		int k;
 		for (k = 0; k < NKEYS && strcmp(keys[k], w) != 0; k++)
 			;
@@ -268,6 +269,7 @@ static uint64_t load_module(const struct mb_module *m, struct image *img, const 
 		return 0;
 	}
 	kst.guest_shared_bytes += (uint64_t)img->shared_pages * PAGE_SIZE;
+	image_register(img);                   /* MAX_MODS < IMAGE_MAX: always room */
 	kprintf("@image");
 	report_qstr("name", name);
 	kprintf(" count=%lu text_pages=%u data_pages=%u bss_pages=%u shared_bytes=%llu\n", n, img->text_pages,
@@ -327,7 +329,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	vm_init(vm_table, MAX_VMS);
 	vsw_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, o.net_immediate != 0, vm_table, MAX_VMS);
 	sched_init(kernel_pml4, heap, MAX_VMS, o.quantum_us * 1000, o.timeout_ms * 1000000);
-	if (!nmods)
+	if (!nmods && !ctl_serve)
 		kprintf("isokernel: no guest images (multiboot modules) given\n");
 	const struct mb_module *mods = nmods ? P2V(mbi->mods_addr) : NULL;
 	const uint32_t mem[2] = { (uint32_t)(o.quota_kib / 4), (uint32_t)(o.guar_kib / 4) };
@@ -342,6 +344,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		tsc_to_ns(kst.create_tsc) / 1000, kst.started ? tsc_to_ns(kst.create_tsc) / kst.started : 0,
 		frame_free_count());
 	kst.rejected = rejected;
+	ctl_init(mem[0], mem[1]);
 	kst.run_start_tsc = rdtsc();
 	sched_run();
 }

@@ -14,6 +14,7 @@
 #include "vswitch.h"
 #include "serial.h"
 #include "frame.h"
+#include "ctlsrv.h"
 
 struct vm *sched_current;
 static struct runq rq;
@@ -180,7 +181,7 @@ static void finish(void)
 		panic("%lu VMs unaccounted for at the end of the run", kst.live);
 	if (kst.failed || kst.faulted || (kst.running_at_end && !kst.stopped))   /* a stop is the host's choice */
 		code = RL_CODE_VMFAIL;
-	if (kst.rejected || !kst.started)
+	if (kst.rejected || (!kst.started && !ctl_serve))
 		code = RL_CODE_BADINPUT;       /* an image was refused, or there was nothing to run */
 	report_finish(code);
 }
@@ -195,8 +196,10 @@ static bool idle_wait(uint64_t now)
 
 	if (run_deadline_tsc && run_deadline_tsc < until)
 		until = run_deadline_tsc;
-	if ((until != TQ_NEVER || vnet_present()) && next_stop_poll < until)
-		until = next_stop_poll;         /* the host may say stop: look at COM1 while asleep too */
+	if ((until != TQ_NEVER || vnet_present() || ctl_serve) && next_stop_poll < until)
+		until = next_stop_poll;         /* the host may say stop: look at COM1 (and the control port) while asleep */
+	if (ctl_busy())
+		until = now;                     /* a control request under way, or a reply the port has not taken */
 	until = vnet_idle_until(now, until);     /* NIC busy: now; polled: soon; else its interrupt wakes us */
 	if (until == TQ_NEVER)
 		return false;
@@ -281,13 +284,14 @@ HOT void sched_run(void)
 	for (;;) {
 		vnet_poll();
 		vsw_poll();
+		ctl_poll();
 		uint64_t now = rdtsc();
 		if (run_deadline_tsc && now >= run_deadline_tsc) {
 			kst.timed_out = true;
 			end_of_run("still running when the run timed out");
 			finish();
 		}
-		if (host_stop(now)) {
+		if (host_stop(now) || ctl_stop_requested()) {
 			kst.stopped = true;
 			end_of_run("stopped by the host");
 			finish();
@@ -307,8 +311,8 @@ HOT void sched_run(void)
 			account_pass(vm, picked, slice_start);
 			vm_resume(vm);
 		}
-		if (!kst.live && !vnet_bouncing())
-			finish();
+		if (!kst.live && !vnet_bouncing() && !ctl_serve)
+			finish();                    /* serve=1: the host may still send VMs (ctl.c) */
 		pass_entry = 0;                  /* idling: what follows is no longer the preempted VM's pass */
 		if (!idle_wait(now)) {
 			end_of_run("blocked forever");

@@ -68,6 +68,16 @@ void vm_init(struct vm **tbl, uint32_t cap)
 	fx_initial[29] = 0xff;
 }
 
+struct vm *vm_lookup(uint32_t id)
+{
+	return id < id_limit ? table[id] : NULL;
+}
+
+uint32_t vm_id_limit(void)
+{
+	return id_limit;
+}
+
 uint64_t vm_struct_bytes(void)
 {
 	size_t per = slab_objs_per_page(&vm_cache);

@@ -54,6 +54,10 @@ void vm_resume(struct vm *vm) __attribute__((noreturn));
 void vm_hcall_return(struct vm *vm, struct trapframe *tf, long r) __attribute__((noreturn));
 /* Kernel entry from ring 3 through an exception or interrupt (arch trap() calls it). */
 void vm_trap(struct trapframe *tf) __attribute__((noreturn));
+/* The live VM with that id, or NULL; every id in use is below vm_id_limit() (the control channel's LIST and
+ * DESTROY; the VM table of issue 11 replaces both). */
+struct vm *vm_lookup(uint32_t id);
+uint32_t vm_id_limit(void);
 /* Kernel bytes one VM structure takes (slab share). */
 uint64_t vm_struct_bytes(void);
 uint64_t vm_slab_bytes(void);
