@@ -84,6 +84,8 @@ static void kernel_cmdline(const struct run *run, char *buf, size_t n)
 	len = (size_t)snprintf(buf, n, "timeout_ms=%lu quota_kib=%lu quantum_us=%lu%s guar_kib=%lu", o->timeout_s * 1000,
 			       o->quota_kib, o->quantum_us, o->quiet ? " quiet=1" : "", o->guar_kib);
 	len += seed_words(buf + len, n - len);
+	if (o->serve)
+		len += (size_t)snprintf(buf + len, n - len, " serve=1");
 	if (o->have_subnet)
 		len += (size_t)snprintf(buf + len, n - len, " net_ip=%lu net_bits=%u", (unsigned long)o->net_ip,
 					o->net_bits);
@@ -262,7 +264,7 @@ static int check_stop(struct run *run, pid_t pid, int wfd, double t0, double *de
 static void pump(struct run *run, int fd, int wfd, pid_t pid, double t0)
 {
 	unsigned char buf[65536];
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[8] = { { .fd = fd, .events = POLLIN } };
 	double deadline = run->o.timeout_s ? t0 + (double)run->o.timeout_s * 1.5 + 20 : 0, next = t0 + PROGRESS_AFTER_S;
 	ssize_t n;
 
@@ -273,7 +275,11 @@ static void pump(struct run *run, int fd, int wfd, pid_t pid, double t0)
 			progress(run, now_s() - t0);
 			next = now_s() + PROGRESS_EVERY_S;
 		}
-		if (poll(&pfd, 1, 250) <= 0)
+		int nfd = 1 + serve_pollfds(pfd + 1, 7);
+		if (poll(pfd, (nfds_t)nfd, 250) <= 0)
+			continue;
+		serve_step(run, pfd + 1, nfd - 1);
+		if (!pfd[0].revents)
 			continue;
 		n = read(fd, buf, sizeof buf);
 		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
