@@ -10,6 +10,7 @@
 #include "runlog.h"
 #include "rand.h"
 #include "virtio_net.h"
+#include "virtio_console.h"
 #include "vswitch.h"
 #include "tsc.h"
 #include "cpu.h"
@@ -325,6 +326,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		tsc_hz, mem_bytes, frame_free_count());
 	rand_init(o.seed, o.nseed);
 	memset(o.seed, 0, sizeof(o.seed));
+	vcon_init();                     /* from here on the report stream goes through its port, if there is one */
 	vnet_init();
 	vm_init(vm_table, MAX_VMS);
 	vsw_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, o.net_immediate != 0, vm_table, MAX_VMS);

@@ -11,6 +11,7 @@
 #include "kprintf.h"
 #include "memlayout.h"
 #include "virtio_net.h"
+#include "virtio_console.h"
 #include "vswitch.h"
 #include "serial.h"
 #include "frame.h"
@@ -201,6 +202,7 @@ static bool idle_wait(uint64_t now)
 	if (ctl_busy())
 		until = now;                     /* a control request under way, or a reply the port has not taken */
 	until = vnet_idle_until(now, until);     /* NIC busy: now; polled: soon; else its interrupt wakes us */
+	until = vcon_idle(now, until);           /* the report stream's partial page goes out before we sleep */
 	if (until == TQ_NEVER)
 		return false;
 	if (until <= now)
@@ -284,6 +286,7 @@ HOT void sched_run(void)
 	for (;;) {
 		vnet_poll();
 		vsw_poll();
+		vcon_poll();
 		ctl_poll();
 		uint64_t now = rdtsc();
 		if (run_deadline_tsc && now >= run_deadline_tsc) {
