@@ -1,6 +1,5 @@
 /* ctl_io.c - the control decoder's byte stream on the virtio console's control port (dev/virtio_console.c). */
 #include "ctl_io.h"
-#if __has_include("virtio_console.h")
 #include "virtio_console.h"
 
 size_t ctl_io_read(void *buf, size_t cap)
@@ -12,19 +11,3 @@ size_t ctl_io_write(const void *buf, size_t n)
 {
 	return vcon_present() ? vcon_ctl_write(buf, n) : 0;
 }
-#else
-/* A kernel built without the console driver has no control port: nothing comes in, nothing goes out. */
-size_t ctl_io_read(void *buf, size_t cap)
-{
-	(void)buf;
-	(void)cap;
-	return 0;
-}
-
-size_t ctl_io_write(const void *buf, size_t n)
-{
-	(void)buf;
-	(void)n;
-	return 0;
-}
-#endif

@@ -167,6 +167,7 @@ char *images_tmp_path(const char *name);
 /* serve.c: isorun --serve (control clients relayed to the kernel's control port at kernel_path) */
 struct pollfd;
 void serve_init(const char *path, const char *kernel_path);
+const char *serve_kernel_path(void);
 int serve_pollfds(struct pollfd *p, int max);
 void serve_step(struct run *run, const struct pollfd *p, int n);
 void serve_summary(void);

@@ -110,6 +110,23 @@ static void nic_args(const struct opts *o, struct argv *a)
 	av_add(a, "virtio-net-pci,netdev=n0,disable-modern=on,romfile=,mac=" ISORUN_NIC_MAC);
 }
 
+/* isorun --serve: a virtio-console (legacy, MULTIPORT) whose port iso.ctl is the kernel's control port, on a socket
+ * QEMU serves in the private temp dir; serve.c connects to it and relays the clients. */
+static void ctl_args(const struct run *run, struct argv *a)
+{
+	char buf[4200];
+
+	if (!run->o.serve)
+		return;
+	snprintf(buf, sizeof buf, "socket,id=isoctl,path=%s,server=on,wait=off", serve_kernel_path());
+	av_add(a, "-chardev");
+	av_add(a, buf);
+	av_add(a, "-device");
+	av_add(a, "virtio-serial-pci,id=vcon,disable-modern=on");
+	av_add(a, "-device");
+	av_add(a, "virtserialport,bus=vcon.0,chardev=isoctl,name=iso.ctl");
+}
+
 static void build_argv(const struct run *run, const char *accel, const char *kernel, const char *mods,
 		       struct argv *a)
 {
@@ -137,6 +154,7 @@ static void build_argv(const struct run *run, const char *accel, const char *ker
 		av_add(a, mods);
 	}
 	nic_args(&run->o, a);
+	ctl_args(run, a);
 	for (i = 0; i < run->o.nqemu_args; i++)
 		av_add(a, run->o.qemu_args[i]);
 }
@@ -203,6 +221,8 @@ static void progress(const struct run *run, double elapsed)
 
 	if (!run->r.booted)
 		fprintf(stderr, "isorun: %.0f s: waiting for the kernel to boot\n", elapsed);
+	else if (run->o.serve)
+		fprintf(stderr, "isorun: %.0f s: serving; %zu VMs ended so far\n", elapsed, run->r.nvms);
 	else
 		fprintf(stderr, "isorun: %.0f s: %zu of %lu VMs ended\n", elapsed, run->r.nvms, started);
 }

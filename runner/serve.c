@@ -45,7 +45,7 @@ static struct {
 	struct framer from_client, from_kernel;
 	struct outq to_kernel, to_client;
 	unsigned long open_requests; /* the client's requests without a final reply */
-	int uploaded;                /* the client began an upload */
+	int uploaded;                /* the client began an upload the kernel may still hold */
 	int draining;                /* between clients: dropping replies until SYNC_ID's */
 	double next_connect;
 	unsigned long clients, requests;
@@ -116,6 +116,11 @@ void serve_init(const char *path, const char *kernel_path)
 	sv.lfd = serve_listen(path);
 	atexit(serve_close);
 	warnx("serving control clients on %s (build/bin/kctl --socket %s ...)", path, path);
+}
+
+const char *serve_kernel_path(void)
+{
+	return sv.kpath;
 }
 
 void serve_close(void)
@@ -241,6 +246,9 @@ static void kernel_reply(const uint8_t *msg, size_t n)
 	}
 	if (h.id != 0 && !(h.flags & CTL_F_MORE) && sv.open_requests)
 		sv.open_requests--;
+	if ((h.op == (CTL_OP_LOAD | CTL_REPLY) || h.op == (CTL_OP_RESTORE | CTL_REPLY) || h.op == (CTL_OP_ABORT | CTL_REPLY)) &&
+	    h.status != CTL_E_STATE)
+		sv.uploaded = 0;             /* the kernel let go of the upload (kept only when it was not complete) */
 	if (sv.cfd >= 0)
 		q_add(&sv.to_client, msg, n);
 }
