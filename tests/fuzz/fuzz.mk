@@ -53,3 +53,11 @@ fuzz: ctlfuzz
 test-system: $(CTLFZ)
 test-ctlfuzz: $(CTLFZ)
 	$(ST_RUN) ctlfuzz
+
+# ctlbad: malformed messages through the real channel (isorun --serve's socket), run by tests/system/test_serve.sh.
+CTLBAD := $(FZ_B)/ctlbad
+$(CTLBAD): tests/fuzz/ctlbad.c pvisa/ctl.h $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -g $(WARN) -Ipvisa -o $@ $<
+runner: $(CTLBAD)
