@@ -23,10 +23,18 @@ struct image {
 	uint32_t shared_pages;          /* frames the image owns */
 	uint32_t instances;             /* VMs created from it so far */
 	uint32_t text_pages, data_pages, bss_pages;
+	uint64_t sum;                   /* checksum of contents and layout (image_sum): a saved VM names its image by it */
+	struct image *next_loaded;      /* the list image_find searches */
 };
 
 /* Validate an ELF file and load it into fresh frames. 0, or -1 with a reason in why. */
 int image_load(struct image *img, const char *name, const void *file, uint64_t size, char *why, size_t whylen);
+/* The checksum of what instances of img start from: every page's contents and mapping, the bss map, the entry. */
+uint64_t image_sum(const struct image *img);
+/* Make img findable by image_find (image_load does it; sum must be set). */
+void image_register(struct image *img);
+/* A loaded image with this name and checksum, or NULL. */
+const struct image *image_find(const char *name, uint64_t sum);
 /* Is page index i of the window a demand-zero page of this image? */
 static inline bool image_is_dz(const struct image *img, uint32_t i)
 {

@@ -11,6 +11,8 @@
 #include "rand.h"
 #include "virtio_net.h"
 #include "vswitch.h"
+#include "bind.h"
+#include "vmtab.h"
 #include "tsc.h"
 #include "cpu.h"
 #include "lib.h"
@@ -276,15 +278,15 @@ static uint64_t load_module(const struct mb_module *m, struct image *img, const 
 }
 
 /* Create count instances of img (quota and guarantee in pages); false when memory ran out. */
-static bool create_vms(struct image *img, uint64_t count, const char *args, const uint32_t mem[2], uint32_t *next_id)
+static bool create_vms(struct image *img, uint64_t count, const char *args, const uint32_t mem[2])
 {
 	for (uint64_t k = 0; k < count; k++) {
 		uint64_t t0 = rdtsc();
-		if (*next_id >= MAX_VMS) {
+		if (vmtab_count() >= MAX_VMS) {
 			kprintf("isokernel: MAX_VMS (%u) reached; %s: %lu of %lu created\n", MAX_VMS, img->name, k, count);
 			return false;
 		}
-		struct vm *vm = vm_create(img, (*next_id)++, args, mem[0], mem[1]);
+		struct vm *vm = vm_create(img, args, mem[0], mem[1]);
 		if (!vm) {
 			kprintf("isokernel: out of memory for another VM and its %u KiB guarantee: %s: %lu of %lu created"
 				" (isorun --mem, --guarantee)\n", mem[1] * 4, img->name, k, count);
@@ -297,11 +299,17 @@ static bool create_vms(struct image *img, uint64_t count, const char *args, cons
 	return true;
 }
 
+/* The switch's uplink is the virtio-net driver; its wake-ups go to the scheduler. */
+static const struct vsw_ops vsw_kernel_ops = {
+	.nic_present = vnet_present, .nic_send = vnet_send, .nic_queue = vnet_queue, .nic_flush = vnet_flush,
+	.nic_tx_inflight = vnet_tx_inflight, .nic_recv_batch = vnet_recv_batch, .nic_rx_release = vnet_rx_release,
+	.notify = sched_notify,
+};
+
 void kmain(uint32_t magic, uint32_t mbi_phys)
 {
 	struct kopts o;
 	bool rejected = false;
-	uint32_t next_id = 0;
 
 	arch_init(magic, mbi_phys);
 	const struct mb_info *mbi = P2V(mbi_phys);
@@ -315,7 +323,9 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	}
 	reserve_boot_data(mbi, mbi_phys);
 	struct tq_node **heap = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(struct tq_node *));
-	struct vm **vm_table = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(struct vm *));
+	uint64_t *vm_slots = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(uint64_t));
+	uint64_t *addr_slots = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(uint64_t));
+	uint32_t *addr_fifo = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(uint32_t));
 	uint32_t nmods = (mbi->flags & MB_INFO_MODS) ? mbi->mods_count : 0;
 	struct image *imgs = nmods ? boot_alloc(mbi, (uint64_t)nmods * sizeof(struct image)) : NULL;
 	memory_init(mbi);
@@ -324,8 +334,10 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	rand_init(o.seed, o.nseed);
 	memset(o.seed, 0, sizeof(o.seed));
 	vnet_init();
-	vm_init(vm_table, MAX_VMS);
-	vsw_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, o.net_immediate != 0, vm_table, MAX_VMS);
+	vmtab_init(vm_slots, MAX_VMS);
+	vm_init();
+	bind_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, addr_slots, addr_fifo, MAX_VMS);
+	vsw_init(o.net_immediate != 0, &vsw_kernel_ops);
 	sched_init(kernel_pml4, heap, MAX_VMS, o.quantum_us * 1000, o.timeout_ms * 1000000);
 	if (!nmods)
 		kprintf("isokernel: no guest images (multiboot modules) given\n");
@@ -335,7 +347,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		const char *args;
 		uint64_t count = load_module(&mods[i], &imgs[i], &args);
 		rejected |= count == 0;
-		if (count && !create_vms(&imgs[i], count, args, mem, &next_id))
+		if (count && !create_vms(&imgs[i], count, args, mem))
 			break;
 	}
 	kprintf("isokernel: %lu VMs created in %lu us (%lu ns each); %lu frames free\n", kst.started,
