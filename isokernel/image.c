@@ -127,6 +127,15 @@ void image_register(struct image *img)
 	loaded = img;
 }
 
+void image_unregister(struct image *img)
+{
+	for (struct image **p = &loaded; *p; p = &(*p)->next_loaded)
+		if (*p == img) {
+			*p = img->next_loaded;
+			return;
+		}
+}
+
 const struct image *image_find(const char *name, uint64_t sum)
 {
 	for (const struct image *i = loaded; i; i = i->next_loaded)

@@ -33,6 +33,8 @@ int image_load(struct image *img, const char *name, const void *file, uint64_t s
 uint64_t image_sum(const struct image *img);
 /* Make img findable by image_find (image_load does it; sum must be set). */
 void image_register(struct image *img);
+/* img is no longer findable (before it is unloaded). */
+void image_unregister(struct image *img);
 /* A loaded image with this name and checksum, or NULL. */
 const struct image *image_find(const char *name, uint64_t sum);
 /* Is page index i of the window a demand-zero page of this image? */
