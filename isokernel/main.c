@@ -13,6 +13,7 @@
 #include "vswitch.h"
 #include "bind.h"
 #include "vmtab.h"
+#include "selftest.h"
 #include "tsc.h"
 #include "cpu.h"
 #include "lib.h"
@@ -23,6 +24,7 @@ extern char _kernel_end[];
 struct kopts {
 	uint64_t timeout_ms, quota_kib, guar_kib, quantum_us, net_ip, net_bits, net_immediate;
 	uint64_t seed[4];          /* seed=N words (isorun's getrandom), for the random source */
+	uint64_t selftest_save, selftest_save_at;   /* test hook: selftest.c */
 	uint32_t nseed;
 	int quiet;
 };
@@ -185,7 +187,8 @@ static int parse_u64(const char *s, uint64_t *v)
 static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 {
 	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet", "netbounce",
-					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief", "guar_kib", "seed" };
+					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief", "guar_kib",
+					    "selftest_save", "selftest_save_at", "seed" };
 	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
 	char w[64];
 	const char *s = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
@@ -199,6 +202,7 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 	o->net_ip = 0x0a000000;            /* 10.0.0.0/8: gateway 10.0.0.1, VM i at 10.0.0.2 + i */
 	o->net_bits = 8;
 	o->net_immediate = 0;
+	o->selftest_save = o->selftest_save_at = 0;
 	for (s = next_word(s, w, sizeof(w)); w[0]; s = next_word(s, w, sizeof(w))) {
 		char *eq = w;
 		while (*eq && *eq != '=')
@@ -213,7 +217,8 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 		*eq = 0;
 		uint64_t *dst[NKEYS] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL, &vnet_bounce,
 					 &o->net_ip, &o->net_bits, &o->net_immediate, &vnet_poll_only, &sched_idle_spin,
-					 &report_brief, &o->guar_kib, &o->seed[o->nseed % 4] };
+					 &report_brief, &o->guar_kib, &o->selftest_save, &o->selftest_save_at,
+					 &o->seed[o->nseed % 4] };
 		int k;
 		for (k = 0; k < NKEYS && strcmp(keys[k], w) != 0; k++)
 			;
@@ -339,6 +344,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	bind_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, addr_slots, addr_fifo, MAX_VMS);
 	vsw_init(o.net_immediate != 0, &vsw_kernel_ops);
 	sched_init(kernel_pml4, heap, MAX_VMS, o.quantum_us * 1000, o.timeout_ms * 1000000);
+	selftest_init(o.selftest_save, o.selftest_save_at);
 	if (!nmods)
 		kprintf("isokernel: no guest images (multiboot modules) given\n");
 	const struct mb_module *mods = nmods ? P2V(mbi->mods_addr) : NULL;

@@ -14,6 +14,7 @@
 #include "vswitch.h"
 #include "serial.h"
 #include "frame.h"
+#include "selftest.h"
 
 struct vm *sched_current;
 static struct runq rq;
@@ -313,6 +314,7 @@ HOT void sched_run(void)
 	for (;;) {
 		vnet_poll();
 		vsw_poll();
+		selftest_poll();
 		uint64_t now = rdtsc();
 		if (run_deadline_tsc && now >= run_deadline_tsc) {
 			kst.timed_out = true;
