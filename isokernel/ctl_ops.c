@@ -6,6 +6,8 @@
 #include "image.h"
 #include "elf.h"
 #include "vm.h"
+#include "vmtab.h"
+#include "vswitch.h"
 #include "sched.h"
 #include "report.h"
 #include "frame.h"
@@ -37,7 +39,6 @@ static struct blob {
 } blob;
 static struct slab_cache img_cache;
 static uint32_t quota_def, guar_def;   /* the kernel's default quota and guarantee, in pages */
-static uint32_t next_id;               /* where CREATE looks for a free VM id */
 static uint64_t ended_by_host, image_frames;
 static struct create_run { uint32_t created, first, last; } cr;
 
@@ -46,7 +47,6 @@ void ctl_init(uint32_t quota_pages, uint32_t guar_pages)
 	quota_def = quota_pages;
 	guar_def = guar_pages;
 	slab_init(&img_cache, "image", sizeof(struct image), 16);
-	next_id = vm_id_limit();
 	for (uint32_t i = 0; i < image_count(); i++)
 		image_frames += image_frames_of(image_get(i));
 }
@@ -233,18 +233,6 @@ uint16_t ctlop_images(const struct ctl_page_req *q, struct ctl_out *o)
 	return CTL_OK;
 }
 
-/* A free VM id from next_id on (wrapping), or -1 when every id is taken. */
-static int64_t free_id(void)
-{
-	for (uint32_t k = 0; k < MAX_VMS; k++) {
-		uint32_t id = next_id;
-		next_id = next_id + 1 < MAX_VMS ? next_id + 1 : 0;
-		if (!vm_lookup(id))
-			return id;
-	}
-	return -1;
-}
-
 static uint16_t create_done(struct ctl_out *o, uint16_t st)
 {
 	struct ctl_create_rep r = { cr.created, cr.first, cr.last, 0 };
@@ -259,19 +247,19 @@ static uint16_t create_one(struct image *img, const struct ctl_create_req *q, ui
 			   struct ctl_out *o)
 {
 	uint64_t t0 = rdtsc();
-	int64_t id = kst.live < MAX_VMS ? free_id() : -1;
-	struct vm *vm = id >= 0 ? vm_create(img, (uint32_t)id, q->args, quota, guar) : NULL;
+	bool full = vmtab_count() >= vmtab_cap();
+	struct vm *vm = full ? NULL : vm_create(img, q->args, quota, guar);
 
-	if (id < 0)
-		return create_done(o, CTL_E_LIMIT), ctl_why(o, CTL_E_LIMIT, "MAX_VMS (%u) VMs are live", MAX_VMS);
+	if (full)
+		return create_done(o, CTL_E_LIMIT), ctl_why(o, CTL_E_LIMIT, "MAX_VMS (%u) VMs are live", vmtab_cap());
 	if (!vm)
 		return create_done(o, CTL_E_NOMEM), ctl_why(o, CTL_E_NOMEM, "out of memory for another VM and its %u KiB "
 							   "guarantee", guar * 4);
 	img->instances++;
 	sched_enqueue(vm);
 	kst.create_tsc += rdtsc() - t0;
-	cr.first = cr.created ? cr.first : (uint32_t)id;
-	cr.last = (uint32_t)id;
+	cr.first = cr.created ? cr.first : vm->id;
+	cr.last = vm->id;
 	cr.created++;
 	return CTL_OK;
 }
@@ -299,7 +287,7 @@ uint16_t ctlop_create(const struct ctl_create_req *q, struct ctl_out *o)
 
 uint16_t ctlop_destroy(uint32_t id, struct ctl_out *o)
 {
-	struct vm *vm = vm_lookup(id);
+	struct vm *vm = vmtab_get(id);
 
 	if (!vm)
 		return ctl_why(o, CTL_E_NOENT, "no live VM with id %u", id);
@@ -317,25 +305,26 @@ static void vm_entry(const struct vm *vm, struct ctl_vm *e)
 	e->hypercalls = vm->hypercalls;
 	e->cpu_ns = tsc_to_ns(vm->cpu_tsc);
 	e->priv_kib = vm->mem.priv_pages * 4u;
-	e->rx_frames = vm->rx_frames;
-	e->tx_frames = vm->tx_frames;
-	e->rx_drops = vm->rx_drops;
+	if (vm->net) {
+		e->rx_frames = vm->net->rx_frames;
+		e->tx_frames = vm->net->tx_frames;
+		e->rx_drops = vm->net->rx_drops;
+	}
 }
 
 uint16_t ctlop_list(const struct ctl_page_req *q, struct ctl_out *o)
 {
 	struct ctl_page_rep r = { 0, CTL_LIST_END };
-	uint32_t max = (o->cap - sizeof(r)) / sizeof(struct ctl_vm), id, lim = vm_id_limit();
+	uint32_t max = (o->cap - sizeof(r)) / sizeof(struct ctl_vm), cursor = q->start, at;
+	const struct vm *vm = NULL;
 
 	if (q->max && q->max < max)
 		max = q->max;
-	for (id = q->start; id < lim && r.count < max; id++) {
-		const struct vm *vm = vm_lookup(id);
-		if (vm)
-			vm_entry(vm, (struct ctl_vm *)(void *)(o->p + sizeof(r)) + r.count++);
-	}
-	if (id < lim)
-		r.next = id;
+	while (r.count < max && (vm = vmtab_next(&cursor)))
+		vm_entry(vm, (struct ctl_vm *)(void *)(o->p + sizeof(r)) + r.count++);
+	at = cursor;
+	if (vm && vmtab_next(&at))
+		r.next = cursor;                 /* more after the last one listed */
 	memcpy(o->p, &r, sizeof(r));
 	o->len = (uint32_t)sizeof(r) + r.count * (uint32_t)sizeof(struct ctl_vm);
 	return CTL_OK;
@@ -382,7 +371,7 @@ static int restore_get(void *ctx, void *p, size_t n)
 /* SAVE's first call: the VM's whole state into the blob (it is not on the CPU: the main loop runs). */
 static uint16_t save_begin(uint32_t id, struct ctl_out *o)
 {
-	struct vm *vm = vm_lookup(id);
+	struct vm *vm = vmtab_get(id);
 	const struct vmstate_io io = { NULL, save_put, NULL };
 	int e;
 

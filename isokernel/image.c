@@ -96,6 +96,8 @@ int image_load_src(struct image *img, const char *name, const struct elf_src *fi
 		return -1;
 	}
 	img->entry = info.entry;
+	img->sum = image_sum(img);
+	image_register(img);
 	return 0;
 }
 
@@ -111,7 +113,7 @@ uint64_t image_frames_of(const struct image *img)
 	return img->shared_pages + 1;
 }
 
-int image_register(struct image *img)
+int image_table_add(struct image *img)
 {
 	if (ntable == IMAGE_MAX)
 		return -1;
@@ -128,4 +130,58 @@ struct image *image_get(uint32_t id)
 uint32_t image_count(void)
 {
 	return ntable;
+}
+
+static struct image *loaded;
+
+/* 64-bit words mixed in one by one (multiply-xorshift): not cryptographic, it tells images apart. */
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
+
+uint64_t image_sum(const struct image *img)
+{
+	uint64_t h = mix(0x766d7374ull, img->entry);
+
+	h = mix(h, img->end);
+	for (uint32_t i = 0; i < WIN_PAGES / 64; i++)
+		h = mix(h, img->dz[i]);
+	for (uint32_t i = 0; i < WIN_PAGES; i++) {
+		const uint64_t *w = P2V(img->pte[i] & PTE_ADDR);
+		if (!(img->pte[i] & PTE_P))
+			continue;
+		h = mix(h, (uint64_t)i << 32 | (img->pte[i] & ~PTE_ADDR & 0xfff));
+		h = mix(h, (img->pte[i] & PTE_NX) != 0);
+		for (uint32_t k = 0; k < PV_PAGE_SIZE / 8; k++)
+			h = mix(h, w[k]);
+	}
+	return h;
+}
+
+void image_register(struct image *img)
+{
+	for (const struct image *i = loaded; i; i = i->next_loaded)
+		if (i == img)
+			return;
+	img->next_loaded = loaded;
+	loaded = img;
+}
+
+void image_unregister(struct image *img)
+{
+	for (struct image **p = &loaded; *p; p = &(*p)->next_loaded)
+		if (*p == img) {
+			*p = img->next_loaded;
+			return;
+		}
+}
+
+const struct image *image_find(const char *name, uint64_t sum)
+{
+	for (const struct image *i = loaded; i; i = i->next_loaded)
+		if (i->sum == sum && strcmp(i->name, name) == 0)
+			return i;
+	return NULL;
 }

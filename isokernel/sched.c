@@ -16,6 +16,7 @@
 #include "serial.h"
 #include "frame.h"
 #include "ctlsrv.h"
+#include "selftest.h"
 
 struct vm *sched_current;
 static struct runq rq;
@@ -116,6 +117,38 @@ void sched_notify(struct vm *vm, uint64_t bits, bool immediate)
 		runq_push_woken(&rq, vm);     /* next, within the front's quantum (runq.h) */
 	else
 		runq_push(&rq, vm);
+}
+
+void sched_fpu_sync(struct vm *vm)
+{
+	if (fpu_owner == vm)
+		fxsave(vm->fx);
+	if (last_run == vm)
+		read_data_sels(vm->regs.sel);
+}
+
+bool sched_idle_left(const struct vm *vm, uint64_t *left_ns)
+{
+	uint64_t now = rdtsc(), d = vm->timer.deadline;
+
+	if (vm->state != VM_BLOCKED)
+		return false;
+	*left_ns = d == TQ_NEVER ? UINT64_MAX : d > now ? tsc_to_ns(d - now) : 0;
+	return true;
+}
+
+void sched_restore(struct vm *vm, bool idle, uint64_t left_ns)
+{
+	uint64_t when = TQ_NEVER;
+
+	if (!idle) {
+		runq_push(&rq, vm);
+		return;
+	}
+	if (left_ns < (1ull << 60))
+		when = rdtsc() + ns_to_tsc(left_ns);
+	if (runq_block(&rq, vm, when) != 0)
+		panic("timer heap full");
 }
 
 void sched_forget(struct vm *vm)
@@ -288,6 +321,7 @@ HOT void sched_run(void)
 		vsw_poll();
 		vcon_poll();
 		ctl_poll();
+		selftest_poll();
 		uint64_t now = rdtsc();
 		if (run_deadline_tsc && now >= run_deadline_tsc) {
 			kst.timed_out = true;

@@ -135,7 +135,9 @@ struct ctl_image {
 };
 _Static_assert(sizeof(struct ctl_image) == 64 && offsetof(struct ctl_image, name) == 32, "ctl_image layout");
 
-/* IMAGES, LIST: entries with id >= start, at most max of them (0: as many as fit in one reply). */
+/* IMAGES, LIST: a page of entries from start on, at most max of them (0: as many as fit in one reply). start is 0
+ * for the first page, then the previous reply's next: an image id (IMAGES), an opaque cursor into the VM table (LIST:
+ * VMs come in table order, not id order; one created or ended meanwhile is listed once or not at all). */
 struct ctl_page_req {
 	uint32_t start, max;
 };
