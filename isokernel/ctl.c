@@ -186,9 +186,9 @@ static uint16_t do_vm(const uint8_t *p, uint32_t len, struct ctl_out *o, bool sa
 
 	(void)len;
 	memcpy(&q, p, sizeof(q));
-	if (q.reserved)
-		return ctl_why(o, CTL_E_ARG, "reserved field is not 0");
-	return save ? ctlop_save(q.id, o) : ctlop_destroy(q.id, o);
+	if (q.flags & ~(save ? CTL_SAVE_END : 0u))
+		return ctl_why(o, CTL_E_ARG, "flags 0x%x: %s", q.flags, save ? "only CTL_SAVE_END (1) is defined" : "want 0");
+	return save ? ctlop_save(q.id, q.flags, o) : ctlop_destroy(q.id, o);
 }
 
 static uint16_t do_stop(struct ctl_out *o)

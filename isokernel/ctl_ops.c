@@ -208,7 +208,7 @@ uint16_t ctlop_load(struct ctl_out *o)
 		return img ? ctl_why(o, CTL_E_IMAGE, "%s", why) : ctl_why(o, CTL_E_NOMEM, "no memory for an image");
 	}
 	blob_free();
-	image_register(img);
+	image_table_add(img);
 	image_frames += image_frames_of(img);
 	kst.guest_shared_bytes += (uint64_t)img->shared_pages * PAGE_SIZE;
 	report_image(img);
@@ -369,7 +369,7 @@ static int restore_get(void *ctx, void *p, size_t n)
 }
 
 /* SAVE's first call: the VM's whole state into the blob (it is not on the CPU: the main loop runs). */
-static uint16_t save_begin(uint32_t id, struct ctl_out *o)
+static uint16_t save_begin(uint32_t id, uint32_t flags, struct ctl_out *o)
 {
 	struct vm *vm = vmtab_get(id);
 	const struct vmstate_io io = { NULL, save_put, NULL };
@@ -390,16 +390,18 @@ static uint16_t save_begin(uint32_t id, struct ctl_out *o)
 	}
 	blob.size = blob.got;
 	blob.got = 0;
+	if (flags & CTL_SAVE_END)
+		vm_end(vm, VM_SAVED, 0, NULL);     /* whole in the blob: it lives on in the VM restored from it */
 	return CTL_AGAIN;
 }
 
-uint16_t ctlop_save(uint32_t id, struct ctl_out *o)
+uint16_t ctlop_save(uint32_t id, uint32_t flags, struct ctl_out *o)
 {
 	struct ctl_chunk_req c = { blob.got };
 	uint64_t n = blob.size - blob.got;
 
 	if (o->first)
-		return save_begin(id, o);
+		return save_begin(id, flags, o);
 	if (n == 0) {
 		struct ctl_upload_rep r = { blob.size };
 		blob_free();
@@ -442,8 +444,9 @@ uint16_t ctlop_restore(struct ctl_out *o)
 	return CTL_OK;
 }
 #else
-uint16_t ctlop_save(uint32_t id, struct ctl_out *o)
+uint16_t ctlop_save(uint32_t id, uint32_t flags, struct ctl_out *o)
 {
+	(void)flags;
 	return ctl_why(o, CTL_E_UNSUPP, "VM %u: this kernel has no VM state support (SAVE)", id);
 }
 

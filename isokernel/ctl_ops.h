@@ -33,7 +33,7 @@ uint16_t ctlop_create(const struct ctl_create_req *q, struct ctl_out *o);
 uint16_t ctlop_destroy(uint32_t id, struct ctl_out *o);
 uint16_t ctlop_list(const struct ctl_page_req *q, struct ctl_out *o);
 uint16_t ctlop_stats(struct ctl_out *o);
-uint16_t ctlop_save(uint32_t id, struct ctl_out *o);
+uint16_t ctlop_save(uint32_t id, uint32_t flags, struct ctl_out *o);
 uint16_t ctlop_restore(struct ctl_out *o);
 /* STOP: nothing to check; the decoder sends the reply, then the run ends (ctl_stop_requested). */
 

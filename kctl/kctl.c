@@ -33,8 +33,12 @@ static const char usage_text[] =
 "  destroy ID...                end these VMs (reported state=running reason=\"destroyed by the host\")\n"
 "  list [--json]                every live VM: id, image, state, hypercalls, CPU time, private memory, frames\n"
 "  stats [--json]               the kernel's counters\n"
-"  save ID FILE                 write VM ID's whole state to FILE (the VM keeps running)\n"
-"  restore FILE                 start a new VM from a state saved by `save`; prints its id\n"
+"  save ID FILE [--end]         write VM ID's whole state to FILE; the VM keeps running, or with --end it ends\n"
+"                               once saved, without an @vm record of its own (a move: the restored VM reports)\n"
+"  restore FILE                 start a new VM from a state saved by `save`, with the saved VM's network address\n"
+"                               (refused while that VM lives); prints its id. Restoring the state of a VM ended\n"
+"                               by destroy rather than save --end adds a VM the run did not start (isorun then\n"
+"                               reports more VMs than started and exits 1)\n"
 "  stop                         end the run (as isorun's first Ctrl-C does)\n"
 "\n"
 "exit status: 0 done; 1 the kernel refused the request (its reason is printed); 2 usage or file error;\n"
@@ -425,9 +429,9 @@ static int cmd_save(int argc, char **argv, struct reply *r)
 	FILE *f;
 	uint32_t id;
 
-	if (argc != 3)
-		die_with(K_USAGE, "usage: kctl save ID FILE");
-	q = (struct ctl_vm_req){ (uint32_t)num(argv[1], "ID", UINT32_MAX), 0 };
+	if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "--end")))
+		die_with(K_USAGE, "usage: kctl save ID FILE [--end]");
+	q = (struct ctl_vm_req){ (uint32_t)num(argv[1], "ID", UINT32_MAX), argc == 4 ? CTL_SAVE_END : 0 };
 	f = fopen(argv[2], "wb");
 	if (!f)
 		die_with(K_USAGE, "%s: %s", argv[2], strerror(errno));
@@ -452,7 +456,7 @@ static int cmd_save(int argc, char **argv, struct reply *r)
 	memcpy(&total, r->p, sizeof(total));
 	if (total != got || fclose(f) != 0)
 		die_with(K_CONN, "save: got %" PRIu64 " bytes of %" PRIu64, got, total);
-	printf("saved vm %u: %" PRIu64 " bytes in %s\n", q.id, total, argv[2]);
+	printf("saved vm %u: %" PRIu64 " bytes in %s%s\n", q.id, total, argv[2], q.flags ? "; it has ended" : "");
 	return K_OK;
 }
 

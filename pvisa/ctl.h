@@ -165,8 +165,12 @@ _Static_assert(sizeof(struct ctl_create_rep) == 16, "create reply layout");
 /* DESTROY, SAVE request and RESTORE reply: one VM. */
 struct ctl_vm_req {
 	uint32_t id;
-	uint32_t reserved;              /* 0 */
+	uint32_t flags;                 /* SAVE: CTL_SAVE_END or 0; DESTROY, RESTORE: 0 */
 };
+/* SAVE then end the VM without a report of its own (a move or a suspend: the VM restored from the state reports
+ * its end, and counts as the same VM). A restored VM keeps its saved address, so the state of a VM still live cannot
+ * be restored beside it; a state restored after a DESTROY makes a VM the run's counters did not start. */
+#define CTL_SAVE_END 1u
 _Static_assert(sizeof(struct ctl_vm_req) == 8, "vm request layout");
 
 /* One VM in a LIST reply. */

@@ -207,10 +207,11 @@ uint16_t ctlop_stats(struct ctl_out *o)
 	return CTL_OK;
 }
 
-uint16_t ctlop_save(uint32_t id, struct ctl_out *o)
+uint16_t ctlop_save(uint32_t id, uint32_t flags, struct ctl_out *o)
 {
 	struct ctl_chunk_req c = { 0 };
 
+	CHECK((flags & ~CTL_SAVE_END) == 0);
 	CHECK(o->first == !saw_again && o->len == 0 && o->flags == 0);
 	saw_again = false;
 	if (o->first)

@@ -107,15 +107,27 @@ more_answers "the malformed messages"
 
 saved="skipped: this kernel has no VM state support (kctl hello says save/restore no)"
 victim=$((first + 1))
+rid=
 if grep -q 'save/restore yes' "$WORK/hello.k"; then
+	# The VM moved is one that wakes 8 s after its start and exits 0: the restored VM must finish that work.
+	k short create idle.elf 1 --args 8000
+	victim=$(sed -n 's/^created 1 of 1 VMs of idle.elf: ids \([0-9]*\)\.\..*/\1/p' "$WORK/short.k")
+	[ -n "$victim" ] || fail "create of the VM to move: exit $KRC"
+	# A restored VM keeps its saved address: while the original lives the restore is refused (a move, not a fork).
 	k save save "$victim" "$WORK/vm.state"
 	[ $KRC = 0 ] && [ -s "$WORK/vm.state" ] || fail "save $victim: exit $KRC"
+	k restorebusy restore "$WORK/vm.state"
+	[ $KRC = 1 ] && grep -q 'E_VMSTATE' "$WORK/restorebusy.k" || fail "restore beside the original: exit $KRC, want 1 and E_VMSTATE"
+	k move save "$victim" "$WORK/vm.state" --end
+	[ $KRC = 0 ] && grep -q 'it has ended' "$WORK/move.k" || fail "save $victim --end: exit $KRC"
 	k restore restore "$WORK/vm.state"
 	[ $KRC = 0 ] || fail "restore: exit $KRC"
 	rid=$(sed -n 's/^restored .* as vm \([0-9]*\)$/\1/p' "$WORK/restore.k")
 	k list2 list --json
-	grep -q "\"id\": $rid, \"image\": \"idle.elf\"" "$WORK/list2.k" || fail "the restored VM $rid is not listed"
-	saved="VM $victim saved ($(stat -c %s "$WORK/vm.state") bytes) and restored as VM $rid"
+	grep -q "\"id\": $rid, \"image\": \"idle.elf\", \"state\": \"blocked\"" "$WORK/list2.k" ||
+		fail "the restored VM $rid is not listed as an idle.elf VM waiting for its deadline"
+	grep -q "\"id\": $victim," "$WORK/list2.k" && fail "VM $victim is still listed after save --end"
+	saved="VM $victim saved ($(stat -c %s "$WORK/vm.state") bytes; a restore beside it refused), saved again with --end and restored as VM $rid"
 else
 	k save save "$victim" "$WORK/vm.state"
 	[ $KRC = 1 ] && grep -q 'E_UNSUPP' "$WORK/save.k" || fail "save without VM state support: exit $KRC, want 1 and E_UNSUPP"
@@ -131,7 +143,7 @@ k list3 list --json
 [ "$(grep -c '"image": "idle.elf"' "$WORK/list3.k")" -ge 500 ] || fail "after destroy: fewer than 500 idle VMs listed"
 grep -q "\"id\": $first," "$WORK/list3.k" && fail "VM $first is listed after its destruction"
 k stats stats --json
-grep -q '"ended_by_host": 500,' "$WORK/stats.k" || fail "stats: ended_by_host is not 500: $(cat "$WORK/stats.k")"
+grep -q '"ended_by_host": 500,'  "$WORK/stats.k" || fail "stats: ended_by_host is not 500: $(cat "$WORK/stats.k")"
 more_answers "destroy"
 
 kill -TERM "$LGPID"
@@ -143,6 +155,15 @@ lgn() { grep -o "\"$1\": [0-9.]*" "$WORK/lg.json" | head -n 1 | sed 's/.*: //'; 
 [ "$(lgn errors)" = 0 ] || fail "loadgen: $(lgn errors) errors"
 [ "$(lgn vms_answered)" = 1 ] || fail "loadgen: the http VM did not answer"
 
+if [ -n "$rid" ]; then
+	for _ in $(seq 240); do
+		grep -aq "^@vm id=$rid image=\"idle.elf\" state=" "$WORK/serve.serial" && break
+		sleep 0.5
+	done
+	grep -aq "^@vm id=$rid image=\"idle.elf\" state=exited status=0 " "$WORK/serve.serial" ||
+		fail "the restored VM $rid did not finish its work: $(grep -a "^@vm id=$rid " "$WORK/serve.serial")"
+	saved="$saved, which then woke and exited 0"
+fi
 k stop stop
 [ $KRC = 0 ] || fail "kctl stop: exit $KRC"
 wait "$IPID"
