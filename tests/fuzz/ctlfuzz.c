@@ -6,6 +6,8 @@
  * magic, version, the reply bit, a known status, only CTL_F_MORE as flag, the length rule of error replies.
  * Input byte 0 picks the form: odd = "structured" (records op, length, payload wrapped in correct headers, so deep
  * paths are reached without a corpus; every such request must get exactly one final reply), even = raw bytes.
+ * A structured record's high length bits ask for the op's exact payload size, strings cut to fit and reserved and
+ * size fields zeroed, so single fields can be wrong alone (a range check missing is found in seconds).
  * Built with clang's libFuzzer (make fuzz); without clang, a driver main() runs random inputs (CTLFUZZ_RUNS).
  */
 #include <stdarg.h>
@@ -27,6 +29,8 @@ static uint32_t rng;
 static bool saw_again;             /* the model asked to be called again: the next call must have first == false */
 static struct { uint32_t kind; uint64_t size, got; } up;
 static int create_steps, save_left;
+static size_t finals;              /* final replies (no CTL_F_MORE) to requests with an id, checked so far */
+static void check_replies(bool all);
 
 static uint32_t next_rand(void)
 {
@@ -60,6 +64,8 @@ size_t ctl_io_write(const void *buf, size_t n)
 
 	if (k > n)
 		k = n;
+	if (outs_len + k > sizeof(outs))
+		check_replies(false);              /* whole replies checked and dropped: room for the rest */
 	CHECK(outs_len + k <= sizeof(outs));
 	memcpy(outs + outs_len, buf, k);
 	outs_len += k;
@@ -235,13 +241,15 @@ uint16_t ctlop_restore(struct ctl_out *o)
 	return ctl_why(o, CTL_E_UNSUPP, "no");
 }
 
-/* Checks the reply stream; returns the number of final replies (no CTL_F_MORE) to requests with an id. */
-static size_t check_replies(void)
+/* Checks the whole replies in outs[] (all: nothing may be left over), counts them in finals, drops them. */
+static void check_replies(bool all)
 {
-	size_t off = 0, finals = 0;
+	size_t off = 0;
 
 	while (off < outs_len) {
 		struct ctl_hdr h;
+		if (!all && outs_len - off < sizeof(h))
+			break;
 		CHECK(outs_len - off >= sizeof(h));
 		memcpy(&h, outs + off, sizeof(h));
 		CHECK(h.magic == CTL_MAGIC && h.version == CTL_VERSION && (h.op & CTL_REPLY) && h.reserved == 0);
@@ -250,14 +258,37 @@ static size_t check_replies(void)
 		CHECK(h.status == CTL_OK || h.len <= CTL_WHY_MAX + sizeof(struct ctl_create_rep));
 		CHECK(h.status == CTL_OK || h.len <= CTL_WHY_MAX || h.op == (CTL_OP_CREATE | CTL_REPLY) ||
 		      h.op == (CTL_OP_LOAD | CTL_REPLY));
+		if (!all && outs_len - off - sizeof(h) < h.len)
+			break;
 		CHECK(outs_len - off - sizeof(h) >= h.len);
 		off += sizeof(h) + h.len;
 		finals += h.id != 0 && !(h.flags & CTL_F_MORE);
 	}
-	return finals;
+	memmove(outs, outs + off, outs_len - off);
+	outs_len -= off;
 }
 
-/* Structured form: records [op u8][len u16][payload len bytes], each wrapped in a correct header. */
+/* Make the payload of op nearly valid (fix bits of the record): strings NUL-terminated, reserved/limits zeroed. */
+static void fixup(uint16_t op, uint8_t *p, uint32_t len, unsigned fix)
+{
+	if (op == CTL_OP_CREATE && len == sizeof(struct ctl_create_req)) {
+		if (fix & 1)
+			p[len - 1] = 0;                           /* args end within the field */
+		if (fix & 2)
+			memset(p + 8, 0, 8);                      /* default quota and guarantee */
+	}
+	if (op == CTL_OP_UPLOAD && len == sizeof(struct ctl_upload_req)) {
+		if (fix & 1)
+			p[len - 1] = 0;
+		if (fix & 2)
+			memset(p + 4, 0, 4), memset(p + 12, 0, 4); /* size < 4 GiB, reserved 0 */
+	}
+	if ((op == CTL_OP_DESTROY || op == CTL_OP_SAVE) && len == 8 && (fix & 2))
+		memset(p + 4, 0, 4);
+}
+
+/* Structured form: records [op u8][len u16][payload len bytes], each wrapped in a correct header; len bit 15: the
+ * op's exact payload size instead, bits 13-14 the fixups. */
 static size_t build_structured(const uint8_t *d, size_t n, uint8_t *buf, size_t cap, size_t *msgs)
 {
 	size_t off = 0, i = 0;
@@ -265,8 +296,17 @@ static size_t build_structured(const uint8_t *d, size_t n, uint8_t *buf, size_t 
 
 	*msgs = 0;
 	while (i + 3 <= n) {
+		static const uint16_t exact[CTL_NOPS + 1] = {
+			[CTL_OP_UPLOAD] = sizeof(struct ctl_upload_req), [CTL_OP_CHUNK] = 100,
+			[CTL_OP_IMAGES] = sizeof(struct ctl_page_req), [CTL_OP_CREATE] = sizeof(struct ctl_create_req),
+			[CTL_OP_DESTROY] = sizeof(struct ctl_vm_req), [CTL_OP_LIST] = sizeof(struct ctl_page_req),
+			[CTL_OP_SAVE] = sizeof(struct ctl_vm_req),
+		};
 		uint16_t op = d[i] % (CTL_NOPS + 1), len = (uint16_t)(d[i + 1] | d[i + 2] << 8);
+		unsigned fix = (len >> 13) & 3;
 		struct ctl_hdr h;
+		if (len & 0x8000)
+			len = exact[op];
 		i += 3;
 		if (len > n - i)
 			len = (uint16_t)(n - i);
@@ -277,6 +317,7 @@ static size_t build_structured(const uint8_t *d, size_t n, uint8_t *buf, size_t 
 		ctl_hdr_fill(&h, op, id++, 0, 0, len);
 		memcpy(buf + off, &h, sizeof(h));
 		memcpy(buf + off + sizeof(h), d + i, len);
+		fixup(op, buf + off + sizeof(h), len, fix);
 		off += sizeof(h) + len;
 		i += len;
 		(*msgs)++;
@@ -292,6 +333,7 @@ static void run(const uint8_t *stream, size_t n, size_t expect_finals, bool exac
 	feed_len = n;
 	feed_off = 0;
 	outs_len = 0;
+	finals = 0;
 	ctl_reset();
 	up.kind = 0;
 	saw_again = false;
@@ -301,7 +343,7 @@ static void run(const uint8_t *stream, size_t n, size_t expect_finals, bool exac
 	}
 	for (int k = 0; k < 64; k++)
 		ctl_poll();                          /* drain what a full ring held back */
-	size_t finals = check_replies();
+	check_replies(true);
 	CHECK(!exact || finals == expect_finals);
 }
 
