@@ -62,6 +62,12 @@ static const char usage_text[] =
 "                        isorun passes nothing). Address plan: the gateway (the world outside the NIC) is\n"
 "                        base+1; VM id i has IPv4 base+2+i and MAC 02:00:<i as 4 bytes big-endian>\n"
 "  --append WORDS        extra kernel command-line words (key=number ...), e.g. --append netbounce=1\n"
+"  --serve SOCKET        keep the kernel running with no VMs (kernel word serve=1: the run outlives its last VM)\n"
+"                        and relay control clients from the Unix socket SOCKET to its control port (pvisa/CTL.md;\n"
+"                        build/bin/kctl is the client): images loaded, VMs created, listed, saved, restored and\n"
+"                        destroyed while others run. IMAGE operands are optional. Clients are served one at a time,\n"
+"                        in the order they connect (the others wait, connected). The run ends on kctl stop, a\n"
+"                        signal (see below) or --timeout; reports and --json are as for any run\n"
 "  --replay FILE         testing aid: parse FILE, a saved serial stream (e.g. from --serial-log), instead of\n"
 "                        running QEMU; IMAGE operands are then optional and only validated\n"
 "  -v, --verbose         print the QEMU command line and the kernel's '@' records\n"
@@ -158,6 +164,7 @@ static const struct option long_opts[] = {
 	{ "net-socket", required_argument, NULL, 'N' }, { "tap", required_argument, NULL, 'T' },
 	{ "subnet", required_argument, NULL, 'S' }, { "append", required_argument, NULL, 'P' },
 	{ "guarantee", required_argument, NULL, 'G' }, { "help", no_argument, NULL, 'h' },
+	{ "serve", required_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -220,6 +227,7 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	case 'T': o->tap = arg; break;
 	case 'S': parse_subnet(o, arg); break;
 	case 'P': check_append(arg); o->append = arg; break;
+	case 'V': o->serve = arg; break;
 	case 'A':
 		o->qemu_args = xrealloc(o->qemu_args, (o->nqemu_args + 1) * sizeof *o->qemu_args);
 		o->qemu_args[o->nqemu_args++] = (char *)arg;
@@ -263,8 +271,10 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		input_error("--accel must be auto, kvm or tcg, not '%s'", o->accel);
 	if (o->guar_kib > o->quota_kib)
 		input_error("--guarantee (%lu KiB) must not exceed --quota (%lu KiB)", o->guar_kib, o->quota_kib);
-	if (optind == argc && !o->replay)
+	if (optind == argc && !o->replay && !o->serve)
 		input_error("no IMAGE given");
+	if (o->serve && o->replay)
+		input_error("--serve and --replay are exclusive");
 	images_parse(o, argv + optind, argc - optind);
 	check_net(o);
 }
@@ -325,6 +335,8 @@ static void launch(struct run *run)
 			    errno ? strerror(errno) : "not a regular file");
 	atexit(images_cleanup);
 	mods = images_setup(&run->o, kernel, &klink);
+	if (run->o.serve)
+		serve_init(run->o.serve, images_tmp_path("ctl.sock"));
 	run->mem_mib = guest_mem_mib(&run->o);
 	qemu_run(run, accel, klink, mods);
 	if (!strcmp(run->o.accel, "auto") && !strcmp(accel, "kvm") && !run->r.booted && !run->killed) {
@@ -333,6 +345,8 @@ static void launch(struct run *run)
 		open_log(run, "wb");
 		qemu_run(run, "tcg", klink, mods);
 	}
+	serve_summary();
+	serve_close();
 	free(mods);
 }
 

@@ -106,6 +106,7 @@ struct opts {
 	const char *append;         /* --append WORDS: extra kernel command-line words */
 	int have_subnet;            /* --subnet given: net_ip/net_bits go on the kernel command line */
 	uint32_t net_ip;            /* the subnet's base address (host order); default 10.0.0.0 */
+	const char *serve;          /* --serve SOCKET: relay control clients from there (serve.c); kernel word serve=1 */
 	unsigned net_bits;          /* its prefix length; default 8 */
 };
 
@@ -160,6 +161,18 @@ void records_free(struct results *r);
 void images_parse(struct opts *o, char **specs, int n);
 char *images_setup(const struct opts *o, const char *kernel, char **kernel_link);
 void images_cleanup(void);
+
+/* images.c: a path in the private temp dir, removed at exit (the control port's socket). */
+char *images_tmp_path(const char *name);
+
+/* serve.c: isorun --serve (control clients relayed to the kernel's control port at kernel_path) */
+struct pollfd;
+void serve_init(const char *path, const char *kernel_path);
+const char *serve_kernel_path(void);
+int serve_pollfds(struct pollfd *p, int max);
+void serve_step(struct run *run, const struct pollfd *p, int n);
+void serve_summary(void);
+void serve_close(void);
 
 /* qemu.c */
 int qemu_run(struct run *run, const char *accel, const char *kernel_link, const char *modules);

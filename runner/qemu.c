@@ -84,6 +84,8 @@ static void kernel_cmdline(const struct run *run, char *buf, size_t n)
 	len = (size_t)snprintf(buf, n, "timeout_ms=%lu quota_kib=%lu quantum_us=%lu%s guar_kib=%lu", o->timeout_s * 1000,
 			       o->quota_kib, o->quantum_us, o->quiet ? " quiet=1" : "", o->guar_kib);
 	len += seed_words(buf + len, n - len);
+	if (o->serve)
+		len += (size_t)snprintf(buf + len, n - len, " serve=1");
 	if (o->have_subnet)
 		len += (size_t)snprintf(buf + len, n - len, " net_ip=%lu net_bits=%u", (unsigned long)o->net_ip,
 					o->net_bits);
@@ -106,6 +108,23 @@ static void nic_args(const struct opts *o, struct argv *a)
 	av_add(a, buf);
 	av_add(a, "-device");
 	av_add(a, "virtio-net-pci,netdev=n0,disable-modern=on,romfile=,mac=" ISORUN_NIC_MAC);
+}
+
+/* isorun --serve: a virtio-console (legacy, MULTIPORT) whose port iso.ctl is the kernel's control port, on a socket
+ * QEMU serves in the private temp dir; serve.c connects to it and relays the clients. */
+static void ctl_args(const struct run *run, struct argv *a)
+{
+	char buf[4200];
+
+	if (!run->o.serve)
+		return;
+	snprintf(buf, sizeof buf, "socket,id=isoctl,path=%s,server=on,wait=off", serve_kernel_path());
+	av_add(a, "-chardev");
+	av_add(a, buf);
+	av_add(a, "-device");
+	av_add(a, "virtio-serial-pci,id=vcon,disable-modern=on");
+	av_add(a, "-device");
+	av_add(a, "virtserialport,bus=vcon.0,chardev=isoctl,name=iso.ctl");
 }
 
 static void build_argv(const struct run *run, const char *accel, const char *kernel, const char *mods,
@@ -135,6 +154,7 @@ static void build_argv(const struct run *run, const char *accel, const char *ker
 		av_add(a, mods);
 	}
 	nic_args(&run->o, a);
+	ctl_args(run, a);
 	for (i = 0; i < run->o.nqemu_args; i++)
 		av_add(a, run->o.qemu_args[i]);
 }
@@ -201,6 +221,8 @@ static void progress(const struct run *run, double elapsed)
 
 	if (!run->r.booted)
 		fprintf(stderr, "isorun: %.0f s: waiting for the kernel to boot\n", elapsed);
+	else if (run->o.serve)
+		fprintf(stderr, "isorun: %.0f s: serving; %zu VMs ended so far\n", elapsed, run->r.nvms);
 	else
 		fprintf(stderr, "isorun: %.0f s: %zu of %lu VMs ended\n", elapsed, run->r.nvms, started);
 }
@@ -262,7 +284,7 @@ static int check_stop(struct run *run, pid_t pid, int wfd, double t0, double *de
 static void pump(struct run *run, int fd, int wfd, pid_t pid, double t0)
 {
 	unsigned char buf[65536];
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[8] = { { .fd = fd, .events = POLLIN } };
 	double deadline = run->o.timeout_s ? t0 + (double)run->o.timeout_s * 1.5 + 20 : 0, next = t0 + PROGRESS_AFTER_S;
 	ssize_t n;
 
@@ -273,7 +295,11 @@ static void pump(struct run *run, int fd, int wfd, pid_t pid, double t0)
 			progress(run, now_s() - t0);
 			next = now_s() + PROGRESS_EVERY_S;
 		}
-		if (poll(&pfd, 1, 250) <= 0)
+		int nfd = 1 + serve_pollfds(pfd + 1, 7);
+		if (poll(pfd, (nfds_t)nfd, 250) <= 0)
+			continue;
+		serve_step(run, pfd + 1, nfd - 1);
+		if (!pfd[0].revents)
 			continue;
 		n = read(fd, buf, sizeof buf);
 		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
