@@ -41,13 +41,14 @@ static struct {
 	int lfd, kfd, cfd;           /* listening socket, the kernel's control port, the client being served */
 	int waiting[MAX_WAITING];
 	int nwaiting;
-	const char *path, *kpath;
+	const char *path;
 	struct framer from_client, from_kernel;
 	struct outq to_kernel, to_client;
 	unsigned long open_requests; /* the client's requests without a final reply */
 	int uploaded;                /* the client began an upload the kernel may still hold */
 	int draining;                /* between clients: dropping replies until SYNC_ID's */
-	double next_connect;
+	int kernel_gone;             /* the control port ended (QEMU is going): not taken again */
+	struct pump_hook hook;
 	unsigned long clients, requests;
 } sv = { .lfd = -1, .kfd = -1, .cfd = -1 };
 
@@ -109,18 +110,27 @@ static int serve_listen(const char *path)
 	return fd;
 }
 
-void serve_init(const char *path, const char *kernel_path)
+static int hook_fds(void *ctx, struct pollfd *p, int max);
+static void hook_ready(void *ctx, const struct pollfd *p, int n);
+
+void serve_init(struct run *run, const char *path)
 {
+	if (run->o.no_console)
+		input_error("--serve needs the console's control port: it cannot go with --no-console");
 	sv.path = path;
-	sv.kpath = kernel_path;
 	sv.lfd = serve_listen(path);
+	sv.hook = (struct pump_hook){ .ctx = run, .fds = hook_fds, .ready = hook_ready };
+	run->hook = &sv.hook;
 	atexit(serve_close);
 	warnx("serving control clients on %s (build/bin/kctl --socket %s ...)", path, path);
 }
 
-const char *serve_kernel_path(void)
+/* A new launch (the TCG retry after a failed KVM one) brings a new control port. */
+void serve_relaunch(void)
 {
-	return sv.kpath;
+	sv.kfd = -1;
+	sv.kernel_gone = 0;
+	memset(&sv.from_kernel, 0, sizeof(sv.from_kernel));
 }
 
 void serve_close(void)
@@ -129,8 +139,6 @@ void serve_close(void)
 		close(sv.waiting[i]);
 	if (sv.cfd >= 0)
 		close(sv.cfd);
-	if (sv.kfd >= 0)
-		close(sv.kfd);
 	if (sv.lfd >= 0) {
 		close(sv.lfd);
 		unlink(sv.path);
@@ -139,24 +147,23 @@ void serve_close(void)
 	sv.nwaiting = 0;
 }
 
-/* QEMU listens on the control port's socket once it runs: connect when it is there. */
-static void connect_kernel(void)
+/* The control port is isorun's end of a socket pair qemu.c made for the console (qemu.c owns and closes it): take
+ * it once the launch has it. */
+static void take_kernel(const struct run *run)
 {
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	int fd;
+	int fd = qemu_ctl_fd(run);
 
-	if (sv.kfd >= 0 || now_s() < sv.next_connect)
+	if (sv.kfd >= 0 || sv.kernel_gone || fd < 0)
 		return;
-	sv.next_connect = now_s() + 0.05;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sv.kpath);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	fcntl(fd, F_SETFL, O_NONBLOCK);
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	sv.kfd = fd;
+}
+
+/* The control port ended or failed: QEMU is going. */
+static void kernel_lost(void)
+{
+	sv.kfd = -1;
+	sv.kernel_gone = 1;
 }
 
 static void send_own(uint16_t op, uint32_t id)
@@ -263,9 +270,7 @@ static void from_kernel(struct run *run)
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		close(sv.kfd);
-		sv.kfd = -1;
-		sv.next_connect = 1e300;         /* QEMU is going: no reconnecting */
+		kernel_lost();
 		return;
 	}
 	for (ssize_t i = 0; i < n; i++) {
@@ -281,13 +286,13 @@ static void from_kernel(struct run *run)
 	}
 }
 
-int serve_pollfds(struct pollfd *p, int max)
+static int hook_fds(void *ctx, struct pollfd *p, int max)
 {
 	int n = 0;
 
 	if (sv.lfd < 0 || max < 3)
 		return 0;
-	connect_kernel();
+	take_kernel(ctx);
 	next_client();
 	p[n++] = (struct pollfd){ .fd = sv.lfd, .events = POLLIN };
 	if (sv.kfd >= 0)
@@ -301,8 +306,10 @@ int serve_pollfds(struct pollfd *p, int max)
 	return n;
 }
 
-void serve_step(struct run *run, const struct pollfd *p, int n)
+static void hook_ready(void *ctx, const struct pollfd *p, int n)
 {
+	struct run *run = ctx;
+
 	for (int i = 0; i < n; i++) {
 		if (!p[i].revents)
 			continue;
@@ -313,11 +320,8 @@ void serve_step(struct run *run, const struct pollfd *p, int n)
 		else if (p[i].fd == sv.cfd && (p[i].revents & (POLLIN | POLLHUP | POLLERR)))
 			from_client();
 	}
-	if (sv.kfd >= 0 && q_flush(&sv.to_kernel, sv.kfd) < 0) {
-		close(sv.kfd);
-		sv.kfd = -1;
-		sv.next_connect = 1e300;
-	}
+	if (sv.kfd >= 0 && q_flush(&sv.to_kernel, sv.kfd) < 0)
+		kernel_lost();
 	if (sv.cfd >= 0 && q_flush(&sv.to_client, sv.cfd) < 0)
 		client_gone();
 }

@@ -5,11 +5,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "runlog.h"
 
 /* The port names the host gives (QEMU: -device virtserialport,name=...): the report stream (pvisa/runlog.h) and
- * the control byte stream. Other ports are left closed. */
-#define VCON_REPORT_PORT "iso.report"
-#define VCON_CTL_PORT    "iso.ctl"
+ * the control byte stream (pvisa/runlog.h, "Channels"). Other ports are left closed. */
+#define VCON_REPORT_PORT RL_REPORT_PORT
+#define VCON_CTL_PORT    RL_CTL_PORT
 
 /* Find and start the device, learn its ports (the control exchange, a few ms at most), open the two above. When
  * the report port is open the kernel's output (kprintf) goes there from now on; COM1 keeps what came before, and
