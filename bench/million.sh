@@ -25,7 +25,8 @@
 #   free_frames_min) x 4 KiB / created: what the run used of guest RAM, tables and all), qemu_rss_mib (QEMU's
 #   peak RSS: wait4's ru_maxrss of isorun's tree), host_bytes_per_vm (that / created), qemu_mem_mib, guarantee_kib,
 #   vm_slots (@boot), accel, report_channel (console: the virtio-console report port; serial: COM1 alone),
-#   min_mem_available_mib (the host's lowest MemAvailable seen), stopped_low_memory.
+#   min_mem_available_mib (the host's lowest MemAvailable seen), stopped_low_memory, host_load_start/end (1-minute
+#   load average of the host, shared with other work: the times stretch with it).
 set -u
 cd "$(dirname "$0")/.." || exit 2
 B=${1:-${B:-build}}
@@ -74,6 +75,7 @@ stamp() {
 at() { grep -m 1 -E "^[0-9.]+ $1" "$TMP/stamps" | cut -d ' ' -f 1; }
 
 echo "million: $N x tiny.elf (host MemAvailable $(avail_mib) MiB, floor $FLOOR MiB)" >&2
+load0=$(cut -d ' ' -f 1 /proc/loadavg)
 t0=$EPOCHREALTIME
 # shellcheck disable=SC2086
 "$B/bench/maxrss" "$TMP/rss" "$B/bin/isorun" --quiet --timeout 3600 --json "$TMP/run.json" ${MILLION_ARGS:-} \
@@ -143,7 +145,9 @@ cat >"$OUT" <<EOF
   "accel": "$(jstrf accel "$J")",
   "report_channel": "$channel",
   "min_mem_available_mib": $low,
-  "stopped_low_memory": $([ "$stopped" -gt 0 ] && echo true || echo false)
+  "stopped_low_memory": $([ "$stopped" -gt 0 ] && echo true || echo false),
+  "host_load_start": $load0,
+  "host_load_end": $(cut -d ' ' -f 1 /proc/loadavg)
 }
 EOF
 echo "million: wrote $OUT" >&2
