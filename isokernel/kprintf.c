@@ -1,4 +1,4 @@
-/* kprintf.c - a small printf core writing to a sink (a buffer, or the serial port in 128-byte chunks). */
+/* kprintf.c - a small printf core writing to a sink (a buffer, or the report stream in 128-byte chunks: COM1 until a driver routes it). */
 #include <stdint.h>
 #include "kprintf.h"
 #include "serial.h"
@@ -16,12 +16,33 @@ struct sink {
 
 #define CHUNK 128
 
+/* Where the report stream goes: COM1 until kprintf_route (the console's report port); panics go to COM1. */
+static void (*kout_write)(const void *p, size_t n) = serial_write;
+static void (*kout_sync)(void) = serial_flush;
+
+void kprintf_route(void (*write)(const void *p, size_t n), void (*sync)(void))
+{
+	kout_sync();
+	kout_write = write;
+	kout_sync = sync;
+}
+
+void kwrite(const void *p, size_t n)
+{
+	kout_write(p, n);
+}
+
+void kprintf_sync(void)
+{
+	kout_sync();
+}
+
 static void sink_put(struct sink *s, char c)
 {
 	if (s->serial) {
 		s->buf[s->len % CHUNK] = c;
 		if (s->len % CHUNK == CHUNK - 1)
-			serial_write(s->buf, CHUNK);
+			kout_write(s->buf, CHUNK);
 	} else if (s->len + 1 < s->size) {
 		s->buf[s->len] = c;
 	}
@@ -31,7 +52,7 @@ static void sink_put(struct sink *s, char c)
 static void sink_finish(struct sink *s)
 {
 	if (s->serial && s->len % CHUNK)
-		serial_write(s->buf, s->len % CHUNK);
+		kout_write(s->buf, s->len % CHUNK);
 	else if (!s->serial && s->size > 0)
 		s->buf[s->len < s->size ? s->len : s->size - 1] = '\0';
 }
@@ -211,12 +232,17 @@ void panic(const char *fmt, ...)
 	cli();
 	if (panicking++)
 		power_off(RL_CODE_PANIC);
+	void (*report_sync)(void) = kout_sync;
+	kout_write = serial_write;          /* the panic on COM1 at once, whatever the report stream's state */
+	kout_sync = serial_flush;
 	kprintf("isokernel: PANIC: ");
 	char chunk[CHUNK];
 	struct sink s = { .buf = chunk, .size = CHUNK, .serial = 1 };
 	va_start(ap, fmt);
 	format(&s, fmt, ap);
 	va_end(ap);
-	kprintf("\n@done code=%d\n", RL_CODE_PANIC);
+	kprintf("\n");
+	report_sync();                      /* then the records before it, still buffered for the report port */
+	kprintf("@done code=%d\n", RL_CODE_PANIC);
 	power_off(RL_CODE_PANIC);
 }

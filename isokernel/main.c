@@ -10,6 +10,7 @@
 #include "runlog.h"
 #include "rand.h"
 #include "virtio_net.h"
+#include "virtio_console.h"
 #include "vswitch.h"
 #include "tsc.h"
 #include "cpu.h"
@@ -354,6 +355,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		arch_accel(), tsc_hz, mem_bytes, frame_free_count(), vm_cap);
 	rand_init(o.seed, o.nseed);
 	memset(o.seed, 0, sizeof(o.seed));
+	vcon_init();                     /* from here on the report stream goes through its port, if there is one */
 	vnet_init();
 	vm_init(vm_table, vm_cap);
 	vsw_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, o.net_immediate != 0, vm_table, vm_cap);

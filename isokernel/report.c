@@ -1,10 +1,9 @@
-/* report.c - serial reporting: VM console records, @vm / @summary / @done lines (pvisa/runlog.h). */
+/* report.c - the report stream: VM console records, @vm / @summary / @done lines (pvisa/runlog.h). */
 #include "report.h"
 #include "runlog.h"
 #include "vm.h"
 #include "image.h"
 #include "arch.h"
-#include "serial.h"
 #include "kprintf.h"
 #include "tsc.h"
 #include "lib.h"
@@ -87,15 +86,15 @@ void report_console_piece(uint32_t id, const void *const p[2], const uint64_t n[
 	if (kst.quiet)
 		return;
 	h = ksnprintf(hdr, sizeof(hdr), "%c%u %lu\n", RL_CONSOLE_BYTE, id, len);
-	serial_write(hdr, (size_t)h);
+	kwrite(hdr, (size_t)h);
 	if (off < n[0]) {
 		uint64_t a = n[0] - off < len ? n[0] - off : len;
-		serial_write((const uint8_t *)p[0] + off, a);
+		kwrite((const uint8_t *)p[0] + off, a);
 		off += a;
 		len -= a;
 	}
 	if (len)
-		serial_write((const uint8_t *)p[1] + (off - n[0]), len);
+		kwrite((const uint8_t *)p[1] + (off - n[0]), len);
 }
 
 static uint64_t per_vm(uint64_t total, uint64_t count)
@@ -144,5 +143,6 @@ void report_finish(int code)
 		kst.timed_out ? 1 : 0, kst.stopped ? 1 : 0, kst.reclaimed);
 	report_timing();
 	kprintf("\n@done code=%d\n", code);
+	kprintf_sync();
 	power_off(code);
 }

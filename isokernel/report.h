@@ -1,4 +1,4 @@
-/* report.h - what the kernel tells the runner over the serial line (protocol: pvisa/runlog.h) and its counters. */
+/* report.h - what the kernel tells the runner in its report stream (protocol and channels: pvisa/runlog.h) and its counters. */
 #ifndef ISO_REPORT_H
 #define ISO_REPORT_H
 

@@ -11,6 +11,7 @@
 #include "kprintf.h"
 #include "memlayout.h"
 #include "virtio_net.h"
+#include "virtio_console.h"
 #include "vswitch.h"
 #include "serial.h"
 #include "frame.h"
@@ -198,6 +199,7 @@ static bool idle_wait(uint64_t now)
 	if ((until != TQ_NEVER || vnet_present()) && next_stop_poll < until)
 		until = next_stop_poll;         /* the host may say stop: look at COM1 while asleep too */
 	until = vnet_idle_until(now, until);     /* NIC busy: now; polled: soon; else its interrupt wakes us */
+	until = vcon_idle(now, until);           /* the report stream's partial page goes out before we sleep */
 	if (until == TQ_NEVER)
 		return false;
 	if (until <= now)
@@ -281,6 +283,7 @@ HOT void sched_run(void)
 	for (;;) {
 		vnet_poll();
 		vsw_poll();
+		vcon_poll();
 		uint64_t now = rdtsc();
 		if (run_deadline_tsc && now >= run_deadline_tsc) {
 			kst.timed_out = true;

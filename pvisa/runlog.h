@@ -1,9 +1,18 @@
-/* runlog.h - the kernel's serial report protocol, read by the host runner (isorun) and the system tests. */
+/* runlog.h - the kernel's report protocol (on COM1 and the console's report port), read by the host runner (isorun) and the system tests. */
 #ifndef PVISA_RUNLOG_H
 #define PVISA_RUNLOG_H
 
 /*
- * The kernel writes everything to COM1. The stream is a sequence of:
+ * Channels. With a console device (a legacy virtio-serial-pci, "virtio-console" with MULTIPORT) the kernel finds two
+ * ports by name: RL_REPORT_PORT carries the report stream below in bulk (4 KiB pages; bytes come at most ~1 ms
+ * late while the kernel is busy, at once before it idles or powers off), RL_CTL_PORT is a byte stream both ways for
+ * the control protocol. The report stream starts on COM1 (the first boot lines: @boot and the console's own line),
+ * and moves to the report port as soon as that port is open; COM1 then carries only a panic ("isokernel: PANIC:"
+ * and its "@done code=3"), after which the kernel hands over what the report port still held. Without a console
+ * (Bochs, isorun --no-console) everything stays on COM1. A reader takes both streams, each as described below; a
+ * record never spans the two. The host -> kernel stop byte stays on COM1.
+ *
+ * The stream is a sequence of:
  *
  *  1. VM console records (what a guest passed to console_write), framed so that output of
  *     many VMs can interleave without tearing:
@@ -80,6 +89,10 @@
  */
 #define RL_STOP_BYTE    'q'
 #define RL_STOP_POLL_MS 10
+
+#define RL_REPORT_PORT   "iso.report"   /* virtserialport name=: the report stream */
+#define RL_CTL_PORT      "iso.ctl"      /* virtserialport name=: the control byte stream */
+#define RL_CON_MAX_PORTS "4"            /* virtio-serial-pci max_ports= isorun gives (the kernel uses ids 0..3) */
 
 #define RL_CONSOLE_BYTE 0x01
 #define RL_EXIT_PORT    0xf4

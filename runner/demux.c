@@ -1,4 +1,5 @@
-/* demux.c - splits the kernel's serial stream into kernel lines and per-VM console lines (runlog.h framing). */
+/* demux.c - splits the kernel's report streams (COM1, the console's report port) into kernel lines and per-VM console lines (runlog.h framing). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,15 +47,15 @@ static void print_vm_line(uint32_t id, const char *s, size_t n)
 	print_clean(s, n);
 }
 
-static struct linebuf *vm_linebuf(struct demux *d, uint32_t id)
+static struct linebuf *vm_linebuf(struct run *run, uint32_t id)
 {
-	struct linebuf *lb = idmap_get(&d->bufs, id);
+	struct linebuf *lb = idmap_get(&run->vmbufs, id);
 
 	if (!lb) {
 		lb = xmalloc(sizeof *lb);
 		lb->len = lb->cap = 0;
 		lb->buf = NULL;
-		idmap_put(&d->bufs, id, lb);
+		idmap_put(&run->vmbufs, id, lb);
 	}
 	return lb;
 }
@@ -76,7 +77,7 @@ static void vm_bytes(struct run *run, uint32_t id, const unsigned char *p, size_
 
 	if (run->o.quiet || !n)
 		return;
-	lb = vm_linebuf(&run->d, id);
+	lb = vm_linebuf(run, id);
 	for (i = 0; i < n; i++) {
 		if (p[i] != '\n')
 			linebuf_add(lb, (char)p[i]);
@@ -90,7 +91,7 @@ static void vm_bytes(struct run *run, uint32_t id, const unsigned char *p, size_
 /* The VM ended: print its partial line, if any, and free its buffer. */
 void demux_vm_ended(struct run *run, uint32_t id)
 {
-	struct linebuf *lb = idmap_del(&run->d.bufs, id);
+	struct linebuf *lb = idmap_del(&run->vmbufs, id);
 
 	if (!lb)
 		return;
@@ -108,10 +109,8 @@ static void kernel_line_add(struct demux *d, char c)
 	d->line[d->len++] = c;
 }
 
-static void kernel_byte(struct run *run, char c)
+static void kernel_byte(struct run *run, struct demux *d, char c)
 {
-	struct demux *d = &run->d;
-
 	if (c == '\n') {
 		if (d->len && d->line[d->len - 1] == '\r')
 			d->len--;
@@ -124,10 +123,8 @@ static void kernel_byte(struct run *run, char c)
 }
 
 /* Parses a finished "<id> <len>" header; enters ST_BODY, or counts a bad frame. */
-static void header_done(struct run *run)
-{
-	struct demux *d = &run->d;
-	unsigned long id, len;
+static void header_done(struct run *run, struct demux *d)
+{	unsigned long id, len;
 	char extra;
 
 	d->hdr[d->hlen] = 0;
@@ -142,14 +139,12 @@ static void header_done(struct run *run)
 		d->state = ST_BODY;
 }
 
-static size_t header_bytes(struct run *run, const unsigned char *p, size_t n)
-{
-	struct demux *d = &run->d;
-	size_t i;
+static size_t header_bytes(struct run *run, struct demux *d, const unsigned char *p, size_t n)
+{	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (p[i] == '\n') {
-			header_done(run);
+			header_done(run, d);
 			return i + 1;
 		}
 		if (d->hlen + 1 >= sizeof d->hdr) {
@@ -162,25 +157,26 @@ static size_t header_bytes(struct run *run, const unsigned char *p, size_t n)
 	return n;
 }
 
-static size_t text_bytes(struct run *run, const unsigned char *p, size_t n)
+/* Kernel text up to and including the next newline (a record's end), or up to a console record's start. */
+static size_t text_bytes(struct run *run, struct demux *d, const unsigned char *p, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (p[i] == RL_CONSOLE_BYTE) {
-			run->d.state = ST_HDR;
-			run->d.hlen = 0;
+			d->state = ST_HDR;
+			d->hlen = 0;
 			return i + 1;
 		}
-		kernel_byte(run, (char)p[i]);
+		kernel_byte(run, d, (char)p[i]);
+		if (p[i] == '\n')
+			return i + 1;
 	}
 	return n;
 }
 
-static size_t body_bytes(struct run *run, const unsigned char *p, size_t n)
-{
-	struct demux *d = &run->d;
-	size_t take = n < d->body_left ? n : d->body_left;
+static size_t body_bytes(struct run *run, struct demux *d, const unsigned char *p, size_t n)
+{	size_t take = n < d->body_left ? n : d->body_left;
 
 	vm_bytes(run, d->body_id, p, take);
 	d->body_left -= take;
@@ -189,24 +185,59 @@ static size_t body_bytes(struct run *run, const unsigned char *p, size_t n)
 	return take;
 }
 
-/* Feeds n bytes of the serial stream (also copied to --serial-log). */
+/* Between two records: a stream may be cut here and another one's bytes put in between. */
+static int at_boundary(const struct demux *d)
+{
+	return d->state == ST_TEXT && d->len == 0;
+}
+
+/* Copies the stream's bytes to --serial-log: up to its last record boundary (mark bytes of buf; SIZE_MAX: none in
+ * buf), the rest held until the next one, so that the log interleaves the streams whole record by record. */
+static void log_bytes(struct run *run, struct demux *d, const unsigned char *buf, size_t n, size_t mark)
+{
+	if (!run->log)
+		return;
+	if (mark != SIZE_MAX) {
+		fwrite(d->stage, 1, d->slen, run->log);
+		fwrite(buf, 1, mark, run->log);
+		d->slen = 0;
+		buf += mark;
+		n -= mark;
+	}
+	if (d->slen + n > d->scap) {
+		d->scap = (d->slen + n) * 2;
+		d->stage = xrealloc(d->stage, d->scap);
+	}
+	memcpy(d->stage + d->slen, buf, n);
+	d->slen += n;
+}
+
+void demux_feed_stream(struct run *run, int stream, const unsigned char *buf, size_t n)
+{
+	struct demux *d = &run->d[stream];
+	size_t used, off = 0, mark = SIZE_MAX;
+
+	if (stream == DS_SERIAL && run->com1_log)
+		fwrite(buf, 1, n, run->com1_log);
+
+	while (off < n) {
+		if (d->state == ST_HDR)
+			used = header_bytes(run, d, buf + off, n - off);
+		else if (d->state == ST_BODY)
+			used = body_bytes(run, d, buf + off, n - off);
+		else
+			used = text_bytes(run, d, buf + off, n - off);
+		off += used;
+		if (at_boundary(d))
+			mark = off;
+	}
+	log_bytes(run, d, buf, n, mark);
+	fflush(stdout);
+}
+
 void demux_feed(struct run *run, const unsigned char *buf, size_t n)
 {
-	size_t used;
-
-	if (run->log && n)
-		fwrite(buf, 1, n, run->log);
-	while (n) {
-		if (run->d.state == ST_HDR)
-			used = header_bytes(run, buf, n);
-		else if (run->d.state == ST_BODY)
-			used = body_bytes(run, buf, n);
-		else
-			used = text_bytes(run, buf, n);
-		buf += used;
-		n -= used;
-	}
-	fflush(stdout);
+	demux_feed_stream(run, DS_SERIAL, buf, n);
 }
 
 static void flush_one(uint32_t id, void *val, void *ctx)
@@ -218,21 +249,28 @@ static void flush_one(uint32_t id, void *val, void *ctx)
 		print_vm_line(id, lb->buf, lb->len);
 }
 
-/* End of stream: finish a partial kernel line, print partial guest lines, free the buffers. */
-void demux_finish(struct run *run)
+/* One stream's end: a partial kernel line finished, what the log still holds written. */
+static void finish_stream(struct run *run, struct demux *d)
 {
-	struct demux *d = &run->d;
-
 	if (d->state != ST_TEXT)
 		run->r.bad_records++;
 	d->state = ST_TEXT;
 	if (d->len)
-		kernel_byte(run, '\n');
-	idmap_each(&d->bufs, flush_one, NULL);
-	idmap_free(&d->bufs, linebuf_free);
+		kernel_byte(run, d, '\n');
+	if (run->log && d->slen)
+		fwrite(d->stage, 1, d->slen, run->log);
 	free(d->line);
-	d->line = NULL;
-	d->len = d->cap = 0;
+	free(d->stage);
+	memset(d, 0, sizeof *d);
+}
+
+/* End of the streams: partial lines finished and printed, the buffers freed. */
+void demux_finish(struct run *run)
+{
+	for (int i = 0; i < DS_STREAMS; i++)
+		finish_stream(run, &run->d[i]);
+	idmap_each(&run->vmbufs, flush_one, NULL);
+	idmap_free(&run->vmbufs, linebuf_free);
 	if (run->log)
 		fflush(run->log);
 	fflush(stdout);

@@ -52,7 +52,9 @@ static const char usage_head[] =
 "  --quantum US          scheduler quantum in microseconds (default " STR(QUANTUM_US) ")\n"
 "  --kernel PATH         the kernel binary (default: <dir of isorun>/../isokernel.bin)\n"
 "  --qemu-arg ARG        append ARG to QEMU's command line (repeatable)\n"
-"  --serial-log FILE     copy the raw serial stream to FILE\n"
+"  --serial-log FILE     copy the raw report stream to FILE (COM1 and the console's report port, interleaved\n"
+"                        record by record: --replay reads it back)\n"
+"  --com1-log FILE       copy COM1's bytes alone to FILE (with a console: the first boot lines and a panic)\n"
 "  --net-socket PATH     give the machine a NIC (virtio-net-pci, legacy) whose frames go through a unix stream\n"
 "                        socket QEMU listens on at PATH (-netdev stream,server=on): each frame is a 4-byte\n"
 "                        big-endian length then the Ethernet frame (no FCS); QEMU does not wait for a client.\n"
@@ -63,6 +65,8 @@ static const char usage_head[] =
 "                        isorun passes nothing). Address plan: the gateway (the world outside the NIC) is\n"
 "                        base+1; VM id i has IPv4 base+2+i and MAC 02:00:<i as 4 bytes big-endian>\n"
 "  --append WORDS        extra kernel command-line words (key=number ...), e.g. --append netbounce=1\n"
+"  --no-console          no virtio-console device: the kernel reports on COM1 alone, as on Bochs (slower:\n"
+"                        ~7 us a byte under TCG); by default the report stream comes through its port\n"
 "  --replay FILE         testing aid: parse FILE, a saved serial stream (e.g. from --serial-log), instead of\n"
 "                        running QEMU; IMAGE operands are then optional and only validated\n"
 "  -v, --verbose         print the QEMU command line and the kernel's '@' records\n"
@@ -208,6 +212,7 @@ static const struct option long_opts[] = {
 	{ "net-socket", required_argument, NULL, 'N' }, { "tap", required_argument, NULL, 'T' },
 	{ "subnet", required_argument, NULL, 'S' }, { "append", required_argument, NULL, 'P' },
 	{ "guarantee", required_argument, NULL, 'G' }, { "help", no_argument, NULL, 'h' },
+	{ "no-console", no_argument, NULL, 'C' }, { "com1-log", required_argument, NULL, 'L' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -282,6 +287,8 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	case 'T': o->tap = arg; break;
 	case 'S': parse_subnet(o, arg); break;
 	case 'P': check_append(arg); o->append = arg; break;
+	case 'C': o->no_console = 1; break;
+	case 'L': o->com1_log = arg; break;
 	case 'A':
 		o->qemu_args = xrealloc(o->qemu_args, (o->nqemu_args + 1) * sizeof *o->qemu_args);
 		o->qemu_args[o->nqemu_args++] = (char *)arg;
@@ -367,11 +374,23 @@ static void open_log(struct run *run, const char *mode)
 		input_error("--serial-log %s: %s", run->o.serial_log, strerror(errno));
 }
 
+static void open_com1_log(struct run *run)
+{
+	if (!run->o.com1_log)
+		return;
+	if (run->com1_log)
+		fclose(run->com1_log);
+	run->com1_log = fopen(run->o.com1_log, "wb");
+	if (!run->com1_log)
+		input_error("--com1-log %s: %s", run->o.com1_log, strerror(errno));
+}
+
 static void reset_results(struct run *run)
 {
 	records_free(&run->r);
 	memset(&run->r, 0, sizeof run->r);
-	memset(&run->d, 0, sizeof run->d);
+	memset(run->d, 0, sizeof run->d);
+	memset(&run->vmbufs, 0, sizeof run->vmbufs);
 	run->killed = 0;
 }
 
@@ -394,6 +413,7 @@ static void launch(struct run *run)
 		warnx("the KVM launch died before the kernel printed @boot; retrying once with TCG");
 		reset_results(run);
 		open_log(run, "wb");
+		open_com1_log(run);
 		qemu_run(run, "tcg", klink, mods);
 	}
 	free(mods);
@@ -405,8 +425,10 @@ int main(int argc, char **argv)
 	int status;
 
 	run.qemu_status = -1;
+	run.rep_fd = run.ctl_fd = -1;
 	parse_opts(&run.o, argc, argv);
 	open_log(&run, "wb");
+	open_com1_log(&run);
 	if (run.o.replay)
 		replay_run(&run);
 	else
@@ -418,6 +440,8 @@ int main(int argc, char **argv)
 		status = IR_KERNEL;
 	if (run.log)
 		fclose(run.log);
+	if (run.com1_log)
+		fclose(run.com1_log);
 	records_free(&run.r);
 	return status;
 }

@@ -2,6 +2,7 @@
 #ifndef ISORUN_H
 #define ISORUN_H
 
+#include <poll.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -56,7 +57,9 @@ struct idmap {
 	size_t cap, n;
 };
 
-/* The serial stream demultiplexer's state. */
+/* One report stream's demultiplexer state (runlog.h framing). The kernel reports on COM1 until its console's report
+ * port is open, then there (COM1 keeps panics): isorun reads both. */
+enum { DS_SERIAL, DS_REPORT, DS_STREAMS };
 struct demux {
 	int state;
 	char *line;            /* current kernel line */
@@ -65,7 +68,8 @@ struct demux {
 	size_t hlen;
 	uint32_t body_id;
 	size_t body_left;
-	struct idmap bufs;     /* vm id -> struct linebuf* (partial guest lines) */
+	unsigned char *stage;  /* bytes since the last record boundary, not yet in --serial-log */
+	size_t slen, scap;
 };
 
 struct results {
@@ -106,19 +110,34 @@ struct opts {
 	int have_subnet;            /* --subnet given: net_ip/net_bits go on the kernel command line */
 	uint32_t net_ip;            /* the subnet's base address (host order); default 10.0.0.0 */
 	unsigned net_bits;          /* its prefix length; default 8 */
+	int no_console;             /* --no-console: no virtio-console, the kernel reports on COM1 alone */
+	const char *com1_log;       /* --com1-log FILE: COM1's bytes alone */
+};
+
+/* A hook into the loop that reads QEMU's output (for isorun --serve): more fds polled beside QEMU's, and what to do
+ * when some are ready. Called from that loop only. */
+struct pump_hook {
+	void *ctx;
+	int (*fds)(void *ctx, struct pollfd *pfd, int max);        /* fills at most max; returns how many */
+	void (*ready)(void *ctx, const struct pollfd *pfd, int n);  /* after a poll, with those fds' revents */
 };
 
 struct run {
 	struct opts o;
 	struct results r;
-	struct demux d;
-	FILE *log;                  /* --serial-log copy, or NULL */
+	struct demux d[DS_STREAMS];
+	struct idmap vmbufs;        /* vm id -> struct linebuf* (partial guest lines) */
+	FILE *log;                  /* --serial-log copy (both streams, record by record), or NULL */
+	FILE *com1_log;             /* --com1-log copy, or NULL */
 	const char *accel;          /* what was launched: kvm, tcg or replay */
 	unsigned long mem_mib;
 	int qemu_status;            /* wait status of QEMU, -1 if none */
 	int killed;                 /* isorun killed QEMU at the deadline */
 	int stop_asked;             /* a signal made isorun ask the kernel to end the run (RL_STOP_BYTE) */
 	double wall_s;
+	int rep_fd;                 /* isorun's end of the console's report port (a stream socket), or -1 */
+	int ctl_fd;                 /* isorun's end of the console's control port (a stream socket), or -1 */
+	const struct pump_hook *hook;
 };
 
 /* util.c */
@@ -144,7 +163,8 @@ int kv_get_ul(const struct kvlist *l, const char *key, unsigned long long *out);
 void kv_free(struct kvlist *l);
 
 /* demux.c */
-void demux_feed(struct run *run, const unsigned char *buf, size_t n);
+void demux_feed_stream(struct run *run, int stream, const unsigned char *buf, size_t n);
+void demux_feed(struct run *run, const unsigned char *buf, size_t n);     /* the serial stream (DS_SERIAL) */
 void demux_finish(struct run *run);
 void demux_vm_ended(struct run *run, uint32_t id);
 void print_clean(const char *s, size_t n);
@@ -162,6 +182,9 @@ void images_cleanup(void);
 
 /* qemu.c */
 int qemu_run(struct run *run, const char *accel, const char *kernel_link, const char *modules);
+/* While qemu_run runs: isorun's end of the kernel's control port (pvisa/runlog.h, "Channels"), a connected stream
+ * socket carrying bytes both ways; -1 without a console (--no-console) or outside a run. */
+int qemu_ctl_fd(const struct run *run);
 int replay_run(struct run *run);
 
 /* report.c */

@@ -1,4 +1,4 @@
-/* qemu.c - launches QEMU with the kernel and the image modules, and pumps its serial output through the demultiplexer. */
+/* qemu.c - launches QEMU with the kernel, the image modules and the console ports, and pumps the kernel's report streams through the demultiplexer. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -108,8 +109,28 @@ static void nic_args(const struct opts *o, struct argv *a)
 	av_add(a, "virtio-net-pci,netdev=n0,disable-modern=on,romfile=,mac=" ISORUN_NIC_MAC);
 }
 
+/* The console (runlog.h, "Channels"): a legacy virtio-serial-pci with two named ports, each on a socket whose other
+ * end isorun holds (QEMU's end is fd rep or ctl, inherited). */
+static void console_args(struct argv *a, int rep, int ctl)
+{
+	char buf[256];
+
+	snprintf(buf, sizeof buf, "socket,id=isorep,fd=%d", rep);
+	av_add(a, "-chardev");
+	av_add(a, buf);
+	snprintf(buf, sizeof buf, "socket,id=isoctl,fd=%d", ctl);
+	av_add(a, "-chardev");
+	av_add(a, buf);
+	av_add(a, "-device");
+	av_add(a, "virtio-serial-pci,id=isocon,disable-modern=on,max_ports=" RL_CON_MAX_PORTS);
+	av_add(a, "-device");
+	av_add(a, "virtserialport,bus=isocon.0,nr=1,chardev=isorep,name=" RL_REPORT_PORT);
+	av_add(a, "-device");
+	av_add(a, "virtserialport,bus=isocon.0,nr=2,chardev=isoctl,name=" RL_CTL_PORT);
+}
+
 static void build_argv(const struct run *run, const char *accel, const char *kernel, const char *mods,
-		       struct argv *a)
+		       const int qfd[2], struct argv *a)
 {
 	char buf[1024];
 	size_t i;
@@ -135,6 +156,8 @@ static void build_argv(const struct run *run, const char *accel, const char *ker
 		av_add(a, mods);
 	}
 	nic_args(&run->o, a);
+	if (qfd[0] >= 0)
+		console_args(a, qfd[0], qfd[1]);
 	for (i = 0; i < run->o.nqemu_args; i++)
 		av_add(a, run->o.qemu_args[i]);
 }
@@ -160,22 +183,26 @@ static void print_cmd(const struct argv *a)
 	fputc('\n', stderr);
 }
 
-/* Child side: serial out (stdout) into one pipe, serial in (stdin) from another; its own process group, so a
- * Ctrl-C or a signal to isorun's group reaches isorun only (which stops the run gracefully); killed if isorun
- * dies. */
-static void exec_child(const struct argv *a, int wfd, int rfd)
+/* Child side: serial out (stdout) into one pipe, serial in (stdin) from another, the console's sockets qfd kept open
+ * across exec; its own process group, so a Ctrl-C or a signal to isorun's group reaches isorun only (which stops
+ * the run gracefully); killed if isorun dies. */
+static void exec_child(const struct argv *a, int wfd, int rfd, const int qfd[2])
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpgid(0, 0);
 	dup2(rfd, 0);
 	dup2(wfd, 1);
+	for (int i = 0; i < 2; i++)
+		if (qfd[i] >= 0)
+			fcntl(qfd[i], F_SETFD, 0);
 	execvp(a->v[0], a->v);
 	fprintf(stderr, "isorun: cannot run %s: %s\n", a->v[0], strerror(errno));
 	_exit(127);
 }
 
-/* Starts QEMU; *rfd reads its serial output, *wfd writes its serial input. */
-static pid_t spawn(const struct argv *a, int *rfd, int *wfd)
+/* Starts QEMU; *rfd reads its serial output, *wfd writes its serial input; qfd are QEMU's ends of the console's
+ * sockets (closed here once it has them). */
+static pid_t spawn(const struct argv *a, int *rfd, int *wfd, const int qfd[2])
 {
 	int p[2], in[2];
 	pid_t pid;
@@ -187,9 +214,12 @@ static pid_t spawn(const struct argv *a, int *rfd, int *wfd)
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0)
-		exec_child(a, p[1], in[0]);
+		exec_child(a, p[1], in[0], qfd);
 	close(p[1]);
 	close(in[0]);
+	for (int i = 0; i < 2; i++)
+		if (qfd[i] >= 0)
+			close(qfd[i]);
 	*rfd = p[0];
 	*wfd = in[1];
 	return pid;
@@ -258,28 +288,46 @@ static int check_stop(struct run *run, pid_t pid, int wfd, double t0, double *de
 	return 1;
 }
 
-/* Reads the serial stream until EOF, printing progress and enforcing the deadline. */
-static void pump(struct run *run, int fd, int wfd, pid_t pid, double t0)
+/* Reads what is ready on fd into stream; 0 at EOF or on an error (the fd is then done with), else 1. */
+static int pump_one(struct run *run, int fd, int stream)
 {
 	unsigned char buf[65536];
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
-	double deadline = run->o.timeout_s ? t0 + (double)run->o.timeout_s * 1.5 + 20 : 0, next = t0 + PROGRESS_AFTER_S;
-	ssize_t n;
+	ssize_t n = read(fd, buf, sizeof buf);
 
-	for (;;) {
+	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
+		return 0;
+	if (n > 0)
+		demux_feed_stream(run, stream, buf, (size_t)n);
+	return 1;
+}
+
+#define PUMP_HOOK_FDS 8
+
+/* Reads the serial stream and the report port until both end (QEMU exited), printing progress, enforcing the
+ * deadline, and polling the hook's fds beside them. The serial stream goes first: it holds what came before. */
+static void pump(struct run *run, int fd, int wfd, pid_t pid, double t0)
+{
+	struct pollfd pfd[2 + PUMP_HOOK_FDS];
+	int src[2] = { fd, run->rep_fd };
+	double deadline = run->o.timeout_s ? t0 + (double)run->o.timeout_s * 1.5 + 20 : 0, next = t0 + PROGRESS_AFTER_S;
+
+	while (src[0] >= 0 || src[1] >= 0) {
 		if (!run->killed && check_stop(run, pid, wfd, t0, &deadline))
 			continue;
 		if (now_s() >= next) {
 			progress(run, now_s() - t0);
 			next = now_s() + PROGRESS_EVERY_S;
 		}
-		if (poll(&pfd, 1, 250) <= 0)
+		for (int i = 0; i < 2; i++)
+			pfd[i] = (struct pollfd){ .fd = src[i], .events = POLLIN };
+		int nh = run->hook ? run->hook->fds(run->hook->ctx, pfd + 2, PUMP_HOOK_FDS) : 0;
+		if (poll(pfd, (nfds_t)(2 + nh), 250) <= 0)
 			continue;
-		n = read(fd, buf, sizeof buf);
-		if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
-			break;
-		if (n > 0)
-			demux_feed(run, buf, (size_t)n);
+		for (int i = 0; i < 2; i++)
+			if (src[i] >= 0 && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && !pump_one(run, src[i], i))
+				src[i] = -1;
+		if (nh)
+			run->hook->ready(run->hook->ctx, pfd + 2, nh);
 	}
 }
 
@@ -296,22 +344,50 @@ static void catch_signals(void)
 }
 
 /* Runs QEMU once with the given accelerator; fills run->r, qemu_status and wall_s. Returns the wait status. */
+/* The console's two sockets: isorun's ends in run->rep_fd and run->ctl_fd, QEMU's in qfd (all -1 with --no-console). */
+static void console_sockets(struct run *run, int qfd[2])
+{
+	int rep[2], ctl[2];
+
+	run->rep_fd = run->ctl_fd = qfd[0] = qfd[1] = -1;
+	if (run->o.no_console)
+		return;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rep) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ctl) < 0)
+		die("socketpair: %s", strerror(errno));
+	run->rep_fd = rep[0];
+	run->ctl_fd = ctl[0];
+	qfd[0] = rep[1];
+	qfd[1] = ctl[1];
+}
+
+int qemu_ctl_fd(const struct run *run)
+{
+	return run->ctl_fd;
+}
+
 int qemu_run(struct run *run, const char *accel, const char *kernel_link, const char *modules)
 {
 	struct argv a = { 0 };
 	double t0 = now_s();
-	int fd, wfd, status = 0;
+	int fd, wfd, qfd[2], status = 0;
 	pid_t pid;
 
-	build_argv(run, accel, kernel_link, modules, &a);
+	console_sockets(run, qfd);
+	build_argv(run, accel, kernel_link, modules, qfd, &a);
 	if (run->o.verbose)
 		print_cmd(&a);
 	catch_signals();
 	run->accel = accel;
-	pid = spawn(&a, &fd, &wfd);
+	pid = spawn(&a, &fd, &wfd, qfd);
 	pump(run, fd, wfd, pid, t0);
 	close(fd);
 	close(wfd);
+	if (run->rep_fd >= 0)
+		close(run->rep_fd);
+	if (run->ctl_fd >= 0)
+		close(run->ctl_fd);
+	run->rep_fd = run->ctl_fd = -1;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	demux_finish(run);

@@ -1,4 +1,4 @@
-/* virtio_net.h - the physical NIC: a legacy (transitional) virtio-net-pci device, RX interrupt then polling (NAPI style). */
+/* virtio_net.h - the physical NIC: a legacy (transitional) virtio-net-pci device on the virtio transport, RX interrupt then polling (NAPI style). */
 #ifndef ISO_VIRTIO_NET_H
 #define ISO_VIRTIO_NET_H
 
@@ -57,7 +57,8 @@ struct vnet_stats vnet_stats(void);
 
 /* Called from the scheduler loop: reclaims sent buffers, notifies the device of queued ones. */
 void vnet_poll(void);
-/* The NIC's interrupt (T_NET, interrupts off): no more interrupts until the ring is found empty; it is busy. */
+/* The NIC's interrupt handler (registered with irq_register; interrupts off): no more interrupts until the ring
+ * is found empty; it is busy. */
 void vnet_irq(void);
 /* True if frames wait in the RX ring (one memory read); the next poll takes them. For a spinning idle loop. */
 bool vnet_rx_waiting(void);

@@ -5,9 +5,6 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-/* The NIC's interrupt vector: an MSI-X message to this LAPIC (T_TIMER + 1; trapframe.h numbers the others). */
-#define T_NET 33
-
 extern uint64_t lapic_hz;     /* timer ticks per second (after the divide-by-16) */
 
 void lapic_init(void);

@@ -1,4 +1,4 @@
-/* serial.h - COM1 (115200 8N1, polled): the kernel's only console and the run report channel. */
+/* serial.h - COM1 (115200 8N1, polled): the boot lines, panics, the host's stop byte, and the whole report stream when there is no console device. */
 #ifndef ISO_SERIAL_H
 #define ISO_SERIAL_H
 

@@ -1,11 +1,11 @@
-/* trap.c - dispatch of every IDT vector: ring 3 to vm_trap, ring-0 timer to the scheduler, NIC to its driver, exceptions panic. */
+/* trap.c - dispatch of every IDT vector: ring 3 to vm_trap, ring-0 timer to the scheduler, devices to their registered handlers (irq.c), exceptions panic. */
 #include <stdint.h>
 #include "arch.h"
 #include "cpu.h"
 #include "kprintf.h"
 #include "lapic.h"
+#include "irq.h"
 #include "memlayout.h"
-#include "virtio_net.h"
 
 uint64_t arch_timer_irqs;
 
@@ -24,7 +24,9 @@ const char *trap_name(uint64_t vector)
 		return exc_names[vector];
 	if (vector == T_SYSCALL)
 		return "syscall";
-	return vector == T_TIMER ? "timer" : vector == T_NET ? "nic" : vector == T_SPURIOUS ? "spurious" : "IRQ";
+	if (irq_name(vector))
+		return irq_name(vector);
+	return vector == T_TIMER ? "timer" : vector == T_SPURIOUS ? "spurious" : "IRQ";
 }
 
 void trap_dump(const struct trapframe *tf)
@@ -72,8 +74,6 @@ static void trap_kernel(struct trapframe *tf)
 		sched_timer_irq();
 		return;
 	}
-	if (tf->vector == T_NET)
-		return;                 /* handled in trap(): the idle loop polls next */
 	if (tf->vector < 32)
 		trap_panic(tf);
 	if (tf->vector != T_SPURIOUS)
@@ -89,10 +89,8 @@ void trap(struct trapframe *tf)
 		lapic_eoi();
 		arch_timer_irqs++;
 	}
-	if (tf->vector == T_NET) {
-		vnet_irq();             /* suppresses further NIC interrupts until the ring is found empty again */
-		lapic_eoi();
-	}
+	/* A device's interrupt: its handler notes the work, the main loop does it (from ring 3, the VM goes on). */
+	bool device = irq_dispatch(tf->vector);
 	if (tf->vector == T_NMI) {
 		kprintf("isokernel: NMI at rip=%#lx ignored\n", tf->rip);
 		return;
@@ -101,5 +99,6 @@ void trap(struct trapframe *tf)
 		trap_panic(tf);
 	if ((tf->cs & 3) == 3)
 		vm_trap(tf);
-	trap_kernel(tf);
+	if (!device)
+		trap_kernel(tf);
 }
