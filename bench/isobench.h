@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #define IB_MAX_COUNTS 32
-#define IB_MAX_VMS    131072       /* config.mk MAX_VMS: isorun refuses more */
+#define IB_MAX_VMS    1048576      /* config.mk MAX_VMS: isorun refuses more */
 #define IB_MAX_REPS   100
 #define IB_EXIT_RUN   1            /* a run failed */
 #define IB_EXIT_INPUT 2            /* usage or input error */

@@ -38,6 +38,10 @@ struct kopts {
 static struct range { uint64_t lo, hi; } resv[MAX_RESV];
 static int nresv;
 static uint64_t mem_bytes;
+static uint32_t vm_cap;        /* VMs the tables hold (vm_capacity) */
+
+/* The least guest RAM a VM takes: its page-table page and its start page (the smallest guarantee). */
+#define VM_MIN_BYTES (2 * PAGE_SIZE)
 
 static void reserve(uint64_t lo, uint64_t hi)
 {
@@ -235,9 +239,8 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 			*dst[k] = v;
 		o->nseed += k == NKEYS - 1;
 	}
-	if (o->net_ip > UINT32_MAX || o->net_bits < 1 || o->net_bits > 30 ||
-	    netplan_slots((unsigned)o->net_bits) < MAX_VMS) {
-		kprintf("isokernel: net_ip/net_bits must give room for %u VMs (net_bits <= %u)\n", MAX_VMS, 14);
+	if (o->net_ip > UINT32_MAX || o->net_bits < 1 || o->net_bits > 30) {
+		kprintf("isokernel: net_ip must be an IPv4 address and net_bits 1..30\n");
 		report_finish(RL_CODE_BADINPUT);
 	}
 	if (o->quota_kib < 8 || o->quota_kib > PV_WIN_SIZE / 1024 || o->quantum_us < 100) {
@@ -248,6 +251,32 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 		o->guar_kib = o->quota_kib;        /* a guarantee beyond the quota could never be used */
 	if (o->guar_kib < 4)
 		o->guar_kib = 4;                   /* the start page */
+}
+
+/* RAM the memory map offers below DMAP_SIZE (before boot data is taken out of it). */
+static uint64_t map_bytes(const struct mb_info *mbi)
+{
+	const uint8_t *p = P2V(mbi->mmap_addr), *end = p + mbi->mmap_length;
+	uint64_t sum = 0;
+
+	for (; p < end; p += ((const struct mb_mmap_entry *)p)->size + 4) {
+		const struct mb_mmap_entry *e = (const void *)p;
+		uint64_t hi = e->addr + e->len > DMAP_SIZE ? DMAP_SIZE : e->addr + e->len;
+		if (e->type == MB_MMAP_AVAILABLE && e->addr < hi)
+			sum += hi - e->addr;
+	}
+	return sum;
+}
+
+/* Slots of the VM table and the timer heap (8 bytes each): MAX_VMS, or fewer when the guest RAM could not hold that
+ * many VMs (VM_MIN_BYTES each) or the subnet could not address them (base + 2 + id, below the broadcast address). */
+static uint32_t vm_capacity(uint64_t ram, const struct kopts *o)
+{
+	uint64_t cap = ram / VM_MIN_BYTES, room = (1ull << (32 - o->net_bits)) - 3;
+
+	if (cap > room)
+		cap = room;
+	return cap < MAX_VMS ? (uint32_t)cap : MAX_VMS;
 }
 
 /* One module: "<path> <name> <count> [args...]". Loads the image; returns instances wanted (0 if refused). */
@@ -291,8 +320,9 @@ static bool create_vms(struct image *img, uint64_t count, const char *args, cons
 {
 	for (uint64_t k = 0; k < count; k++) {
 		uint64_t t0 = rdtsc();
-		if (vmtab_count() >= MAX_VMS) {
-			kprintf("isokernel: MAX_VMS (%u) reached; %s: %lu of %lu created\n", MAX_VMS, img->name, k, count);
+		if (vmtab_count() >= vm_cap) {
+			kprintf("isokernel: the VM table is full (%u slots: MAX_VMS %u, guest RAM at %llu KiB a VM, the subnet)"
+				"; %s: %lu of %lu created\n", vm_cap, MAX_VMS, VM_MIN_BYTES / 1024, img->name, k, count);
 			return false;
 		}
 		struct vm *vm = vm_create(img, args, mem[0], mem[1]);
@@ -331,24 +361,25 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		report_finish(RL_CODE_BADINPUT);
 	}
 	reserve_boot_data(mbi, mbi_phys);
-	struct tq_node **heap = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(struct tq_node *));
-	uint64_t *vm_slots = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(uint64_t));
-	uint64_t *addr_slots = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(uint64_t));
-	uint32_t *addr_fifo = boot_alloc(mbi, (uint64_t)MAX_VMS * sizeof(uint32_t));
+	vm_cap = vm_capacity(map_bytes(mbi), &o);
+	struct tq_node **heap = boot_alloc(mbi, (uint64_t)vm_cap * sizeof(struct tq_node *));
+	uint64_t *vm_slots = boot_alloc(mbi, (uint64_t)vm_cap * sizeof(uint64_t));
+	uint64_t *addr_slots = boot_alloc(mbi, (uint64_t)vm_cap * sizeof(uint64_t));
+	uint32_t *addr_fifo = boot_alloc(mbi, (uint64_t)vm_cap * sizeof(uint32_t));
 	uint32_t nmods = (mbi->flags & MB_INFO_MODS) ? mbi->mods_count : 0;
 	struct image *imgs = nmods ? boot_alloc(mbi, (uint64_t)nmods * sizeof(struct image)) : NULL;
 	memory_init(mbi);
-	kprintf("@boot abi=%u accel=%s tsc_hz=%lu mem_bytes=%lu free_frames=%lu\n", PV_ABI_VERSION, arch_accel(),
-		tsc_hz, mem_bytes, frame_free_count());
+	kprintf("@boot abi=%u accel=%s tsc_hz=%lu mem_bytes=%lu free_frames=%lu vm_slots=%u\n", PV_ABI_VERSION,
+		arch_accel(), tsc_hz, mem_bytes, frame_free_count(), vm_cap);
 	rand_init(o.seed, o.nseed);
 	memset(o.seed, 0, sizeof(o.seed));
 	vcon_init();                     /* from here on the report stream goes through its port, if there is one */
 	vnet_init();
-	vmtab_init(vm_slots, MAX_VMS);
+	vmtab_init(vm_slots, vm_cap);
 	vm_init();
-	bind_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, addr_slots, addr_fifo, MAX_VMS);
+	bind_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, addr_slots, addr_fifo, vm_cap);
 	vsw_init(o.net_immediate != 0, &vsw_kernel_ops);
-	sched_init(kernel_pml4, heap, MAX_VMS, o.quantum_us * 1000, o.timeout_ms * 1000000);
+	sched_init(kernel_pml4, heap, vm_cap, o.quantum_us * 1000, o.timeout_ms * 1000000);
 	selftest_init(o.selftest_save, o.selftest_save_at);
 	if (!nmods && !ctl_serve)
 		kprintf("isokernel: no guest images (multiboot modules) given\n");

@@ -29,7 +29,7 @@
 #define STR_(x) #x
 #define STR(x)  STR_(x)
 
-static const char usage_text[] =
+static const char usage_head[] =
 "usage: isorun [options] IMAGE[:COUNT[:ARGS]]...\n"
 "Boots the isolation kernel in QEMU with COUNT instances (default 1) of each guest IMAGE (an x86_64 ELF\n"
 "built with guestlib), passing ARGS to each as argv[1..], prints their output and a summary.\n"
@@ -38,8 +38,9 @@ static const char usage_text[] =
 "options:\n"
 "  --accel auto|kvm|tcg  accelerator (default auto: KVM if /dev/kvm opens read-write, else TCG; if a KVM\n"
 "                        launch dies before the kernel prints @boot, isorun retries once with TCG and says so)\n"
-"  --mem MiB             guest RAM (default " STR(QEMU_BASE_MIB) " MiB + " STR(QEMU_PER_VM_KIB)
-" KiB per VM, rounded up)\n"
+"  --mem MiB             guest RAM (default " STR(QEMU_BASE_MIB) " MiB + per VM " STR(QEMU_VM_KERNEL_KIB)
+" KiB + twice the guarantee, rounded up;\n"
+"                        see \"memory\" below)\n"
 "  --timeout SEC         the kernel ends the run after SEC s (timeout_ms on its command line) and reports\n"
 "                        VMs still running; isorun kills QEMU if it has not finished by 1.5 x SEC + 20 s\n"
 "                        (default 0: no limit)\n"
@@ -47,7 +48,7 @@ static const char usage_text[] =
 "  --json FILE           write the run report as JSON to FILE (fields below)\n"
 "  --quota KiB           per-VM private memory quota (default " STR(VM_QUOTA_KIB) ")\n"
 "  --guarantee KiB       the part of the quota reserved for each VM when it is created (default " STR(VM_GUAR_KIB) ",\n"
-"                        at most the quota); see \"memory\" below\n"
+"                        at most the quota; less for very large runs); see \"memory\" below\n"
 "  --quantum US          scheduler quantum in microseconds (default " STR(QUANTUM_US) ")\n"
 "  --kernel PATH         the kernel binary (default: <dir of isorun>/../isokernel.bin)\n"
 "  --qemu-arg ARG        append ARG to QEMU's command line (repeatable)\n"
@@ -82,9 +83,21 @@ static const char usage_text[] =
 "  to --quota, memory is overcommitted: a VM takes it while the host has free memory nobody reserved. When that\n"
 "  runs out, the VM furthest beyond its guarantee pays, never one within it: it is ended as faulted with\n"
 "  reason \"reclaimed: host memory ran out ...\" (or, if it is the VM asking, its page fault ends it, and a\n"
-"  hypercall gets PV_ENOMEM). The default --mem (" STR(QEMU_PER_VM_KIB) " KiB per VM) covers every VM's guarantee and\n"
-"  its kernel share (about 5 KiB); frames a VM has waiting in other VMs' queues or the NIC count half a page\n"
-"  each against its quota. pvisa/PVISA.md (\"Memory\") has the whole policy.\n"
+"  hypercall gets PV_ENOMEM). Frames a VM has waiting in other VMs' queues or the NIC count half a page each\n"
+"  against its quota. pvisa/PVISA.md (\"Memory\") has the whole policy.\n";
+
+/* The default guest RAM in "memory" above, with this build's figures. */
+static const char usage_mem[] =
+"  The default --mem is %u MiB and, per VM, its kernel share (%u KiB: page-table page, VM structure, table\n"
+"  slots, frame descriptors; measured 4,931 B), its guarantee and as much again unreserved for VMs that grow\n"
+"  beyond theirs: %u KiB a VM at the default guarantee. QEMU backs only the pages the kernel touches (a tiny VM:\n"
+"  about 9 KiB), but every guarantee is reserved, so the default is kept within %u MiB: when the run's VMs\n"
+"  would need more at the default guarantee (over %llu VMs), isorun lowers the default guarantee to the\n"
+"  largest multiple of 4 KiB that fits, at least 4 KiB (the start page; 1,000,000 VMs get %lu KiB and %llu MiB),\n"
+"  and says so on stderr. A --guarantee or --mem given is used as given; the JSON's guarantee_kib and\n"
+"  qemu_mem_mib say what a run had.\n";
+
+static const char usage_tail[] =
 "\n"
 "what the kernel gets: command line \"timeout_ms=N quota_kib=N quantum_us=N [quiet=1] guar_kib=N seed=N\n"
 "seed=N seed=N seed=N\" (QEMU puts the kernel's path first; the seeds are 256 bits from getrandom(2), mixed\n"
@@ -110,7 +123,7 @@ static const char usage_text[] =
 "\n"
 "JSON report (--json): one object with\n"
 "  accel (kvm|tcg|replay), kernel_accel, exit_status, kernel_exit_code (@done code, null if none),\n"
-"  qemu_exit_status, qemu_mem_mib, run_seconds (QEMU wall time measured by isorun), booted, done,\n"
+"  qemu_exit_status, qemu_mem_mib, guarantee_kib, run_seconds (QEMU wall time measured by isorun), booted, done,\n"
 "  panicked, killed_at_deadline, malformed_records,\n"
 "  vms_started, vms_exited_ok, vms_failed, vms_faulted, vms_running_at_end, peak_live_vms,\n"
 "  kernel_bytes_per_vm, guest_bytes_per_vm, create_ns_per_vm, kernel_run_ns (the kernel's run_ns)\n"
@@ -125,9 +138,46 @@ static const char usage_text[] =
 "  --tap or --subnet; the switch's counters of the VM (frames queued for it, taken from it, dropped for it,\n"
 "  forged by it) with those options too, or else when not all zero.\n";
 
+/* The default guest RAM (KiB) for a guarantee of g KiB: the base, and per VM its kernel share, its guarantee and as
+ * much again unreserved ("memory" in --help). */
+static unsigned long long default_mem_kib(const struct opts *o, unsigned long g)
+{
+	return (unsigned long long)QEMU_BASE_MIB * 1024 + (unsigned long long)o->total * (QEMU_VM_KERNEL_KIB + 2 * g);
+}
+
+/* The default guarantee: VM_GUAR_KIB (at most the quota), lowered in 4 KiB steps (to 4 KiB at least) while the
+ * default guest RAM for the run's VM count would pass QEMU_MAX_MIB. */
+static unsigned long fit_guarantee(const struct opts *o)
+{
+	unsigned long g = VM_GUAR_KIB < o->quota_kib ? VM_GUAR_KIB : o->quota_kib;
+
+	while (g > 4 && default_mem_kib(o, g) > (unsigned long long)QEMU_MAX_MIB * 1024)
+		g -= 4;
+	return g;
+}
+
+/* No --guarantee given: the default, and a line on stderr when the run's size lowered it. */
+static void pick_guarantee(struct opts *o)
+{
+	unsigned long full = VM_GUAR_KIB < o->quota_kib ? VM_GUAR_KIB : o->quota_kib;
+
+	o->guar_kib = fit_guarantee(o);
+	if (o->guar_kib < full)
+		fprintf(stderr, "isorun: %lu VMs: default guarantee %lu KiB a VM (%lu KiB would want %llu MiB of guest RAM,"
+			" more than " STR(QEMU_MAX_MIB) "; --guarantee and --mem set them)\n", o->total, o->guar_kib, full,
+			(default_mem_kib(o, full) + 1023) / 1024);
+}
+
 static void usage(FILE *f)
 {
-	fputs(usage_text, f);
+	struct opts big = { .quota_kib = VM_QUOTA_KIB, .total = 1000000 };
+	unsigned long g = fit_guarantee(&big);
+
+	fputs(usage_head, f);
+	fprintf(f, usage_mem, QEMU_BASE_MIB, QEMU_VM_KERNEL_KIB, QEMU_VM_KERNEL_KIB + 2 * VM_GUAR_KIB, QEMU_MAX_MIB,
+		(unsigned long long)(QEMU_MAX_MIB - QEMU_BASE_MIB) * 1024 / (QEMU_VM_KERNEL_KIB + 2 * VM_GUAR_KIB), g,
+		(default_mem_kib(&big, g) + 1023) / 1024);
+	fputs(usage_tail, f);
 }
 
 static unsigned long parse_ul(const char *opt, const char *s, unsigned long min)
@@ -187,9 +237,6 @@ static void parse_subnet(struct opts *o, const char *arg)
 	o->net_ip = 0;
 	for (i = 0; i < 4; i++)
 		o->net_ip = o->net_ip << 8 | a[i];
-	if (netplan_slots(bits) < MAX_VMS)
-		input_error("--subnet %s: the kernel wants room for " STR(MAX_VMS) " VMs + 3 addresses (a shorter prefix)",
-			    arg);
 	if (o->net_ip & ((1u << (32 - bits)) - 1))
 		input_error("--subnet %s: host bits are set (the base address must end in %u zero bits)", arg, 32 - bits);
 	o->net_bits = bits;
@@ -264,7 +311,6 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 
 	o->accel = "auto";
 	o->quota_kib = VM_QUOTA_KIB;
-	o->guar_kib = VM_GUAR_KIB;
 	o->quantum_us = QUANTUM_US;
 	o->net_ip = NETPLAN_DEFAULT_BASE;
 	o->net_bits = NETPLAN_DEFAULT_BITS;
@@ -284,6 +330,8 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		input_error("--serve and --replay are exclusive");
 	images_parse(o, argv + optind, argc - optind);
 	check_net(o);
+	if (!o->guar_kib)
+		pick_guarantee(o);
 }
 
 static const char *choose_accel(const char *want)
@@ -303,11 +351,9 @@ static const char *choose_accel(const char *want)
 
 static unsigned long guest_mem_mib(const struct opts *o)
 {
-	unsigned long long kib = (unsigned long long)QEMU_PER_VM_KIB * o->total;
-
 	if (o->mem_mib)
 		return o->mem_mib;
-	return QEMU_BASE_MIB + (unsigned long)((kib + 1023) / 1024);
+	return (unsigned long)((default_mem_kib(o, o->guar_kib) + 1023) / 1024);
 }
 
 static void open_log(struct run *run, const char *mode)

@@ -148,6 +148,8 @@ static void write_run(FILE *f, const struct run *run, int status)
 	jnum_or_null(f, qs >= 0 && WIFEXITED(qs), qs >= 0 ? (unsigned long long)WEXITSTATUS(qs) : 0);
 	jkey(f, "qemu_mem_mib");
 	fprintf(f, "%lu", run->mem_mib);
+	jkey(f, "guarantee_kib");
+	fprintf(f, "%lu", run->o.guar_kib);
 	jkey(f, "run_seconds");
 	fprintf(f, "%.6f", run->wall_s);
 	fprintf(f, ",\n  \"booted\": %s, \"done\": %s, \"panicked\": %s, \"killed_at_deadline\": %s",

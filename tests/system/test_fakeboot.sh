@@ -24,7 +24,14 @@ seed1=$(grep -o ' seed=.*' "$WORK/mods.out")
 [ "$(vm_output mods 0)" = "args=a,b  c" ] || fail "mods: vm 0's console output is wrong"
 grep -q '^isorun: accel  *tcg' "$WORK/mods.out" || fail "mods: summary does not name the accelerator"
 json_has mods accel qemu_mem_mib run_seconds kernel_exit_code vms
-[ "$(json_num mods qemu_mem_mib)" = 65 ] || fail "mods: qemu_mem_mib is not 64 + 2 x 64 KiB rounded up"
+[ "$(json_num mods qemu_mem_mib)" = 65 ] || fail "mods: qemu_mem_mib is not 64 MiB + 2 x (6 + 2 x 32) KiB rounded up"
+[ "$(json_num mods guarantee_kib)" = 32 ] || fail "mods: guarantee_kib is not the default 32"
+
+# A run too large for the default guarantee within QEMU_MAX_MIB gets a smaller one, and isorun says so (--mem keeps
+# this QEMU small: the fake kernel starts one VM per module whatever the count).
+run_isorun big --accel tcg --kernel "$FAKEK" --mem 80 /bin/true:300000
+grep -qE '^fakekernel: cmdline=.* guar_kib=24 ' "$WORK/big.out" || fail "big: 300,000 VMs did not get a 24 KiB guarantee"
+grep -q '^isorun: 300000 VMs: default guarantee 24 KiB a VM' "$WORK/big.out" || fail "big: isorun did not say it lowered the guarantee"
 
 run_isorun quiet --accel tcg --kernel "$FAKEK" --quiet /bin/true
 expect_rc quiet 0
@@ -43,4 +50,4 @@ grep -q '^@done code=0' "$WORK/extra.out" || fail "extra: -v does not echo '@' r
 run_isorun hang --accel tcg --kernel "$FAKEK" --timeout 1 /bin/true:1:hang
 expect_rc hang 3
 grep -q 'did not finish within' "$WORK/hang.out" || fail "hang: isorun did not say it killed QEMU"
-pass "module/kernel command lines (fresh seeds each run), quiet, --mem/--qemu-arg/-v, deadline kill"
+pass "module/kernel command lines (fresh seeds each run), default guest RAM and guarantee, quiet, --mem/--qemu-arg/-v, deadline kill"

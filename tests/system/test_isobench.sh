@@ -55,7 +55,7 @@ bad --image "$EX/tiny.elf" --accel fast
 bad --image "$EX/tiny.elf" --bogus
 bad --image "$EX/tiny.elf" extra
 bad --sched --image "$EX/tiny.elf"
-bad --sched --vms 131072
+bad --sched --vms 1048576
 bad --image "$EX/tiny.elf" --isorun "$WORK/no-isorun"
 
 # ---- --help tells about every option the parser takes ----

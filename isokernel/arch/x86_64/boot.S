@@ -5,7 +5,7 @@
  *
  * Boot page tables (in .bss, exported for arch.c / lapic.c):
  *   boot_pml4[0]   -> boot_pdpt_low -> boot_pd_low: identity map of 0..1 GiB, 2 MiB pages (only for the jump)
- *   boot_pml4[256] -> boot_pdpt_dmap -> boot_pd_dmap[16 pages]: 0..16 GiB at DMAP_BASE, global, NX, supervisor
+ *   boot_pml4[256] -> boot_pdpt_dmap -> boot_pd_dmap[32 pages]: 0..32 GiB at DMAP_BASE, global, NX, supervisor
  *   boot_pml4[511] -> boot_pdpt_high[510] -> boot_pd_high: 0..1 GiB at KERNEL_VMA, global, executable
  */
 #define KVMA        0xffffffff80000000
@@ -18,7 +18,7 @@
 #define PG_PS       0x080
 #define PG_G        0x100
 #define PG_NX_HI    0x80000000              /* bit 63, in the high dword */
-#define DMAP_PDS    16                      /* DMAP_SIZE / 1 GiB */
+#define DMAP_PDS    32                      /* DMAP_SIZE / 1 GiB (memlayout.h) */
 
 #define CR0_PE      (1 << 0)
 #define CR0_WP      (1 << 16)

@@ -13,7 +13,7 @@
 
 #define KERNEL_VMA   0xffffffff80000000ull
 #define KERNEL_PHYS  0x100000ull
-#define DMAP_SIZE    (16ull << 30)      /* physical memory the kernel can use, at most */
+#define DMAP_SIZE    (32ull << 30)      /* physical memory the kernel can use, at most (boot.S DMAP_PDS: GiB of it) */
 #define PAGE_SIZE    4096ull
 #define PAGE_MASK    (~(PAGE_SIZE - 1))
 
