@@ -5,6 +5,7 @@
 #include "kprintf.h"
 #include "lib.h"
 #include "memlayout.h"
+#include "pte.h"
 #include "vmspace.h"
 
 static uint32_t win_index(uint64_t va)
@@ -27,8 +28,8 @@ static void fill_page(const struct elf_seg *s, const uint8_t *file, uint64_t va,
 static void image_unload(struct image *img)
 {
 	for (uint32_t i = 0; i < WIN_PAGES; i++)
-		if (img->pte[i] & PTE_P)
-			frame_free(img->pte[i] & PTE_ADDR);
+		if (arch_pte_kind(img->pte[i]) != PAGE_NONE)
+			frame_free(arch_pte_frame(img->pte[i]));
 	memset(img->pte, 0, sizeof(img->pte));
 }
 
@@ -49,8 +50,9 @@ static int load_segment(struct image *img, const struct elf_seg *s, const uint8_
 		uint64_t pa = frame_alloc_zero();
 		if (!pa)
 			return -1;
+		frame_set_kind(pa, FRAME_IMAGE);
 		fill_page(s, file, va, pa);
-		img->pte[i] = pa | PTE_P | PTE_U | (x ? 0 : PTE_NX) | (w ? PTE_COW : 0);
+		img->pte[i] = arch_pte_make(pa, w ? PAGE_COW : PAGE_SHARED, x);
 		img->shared_pages++;
 		if (w)
 			img->data_pages++;
