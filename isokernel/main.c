@@ -11,6 +11,7 @@
 #include "rand.h"
 #include "virtio_net.h"
 #include "vswitch.h"
+#include "nethc.h"
 #include "tsc.h"
 #include "cpu.h"
 #include "lib.h"
@@ -326,6 +327,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	vnet_init();
 	vm_init(vm_table, MAX_VMS);
 	vsw_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, o.net_immediate != 0, vm_table, MAX_VMS);
+	nethc_init();
 	sched_init(kernel_pml4, heap, MAX_VMS, o.quantum_us * 1000, o.timeout_ms * 1000000);
 	if (!nmods)
 		kprintf("isokernel: no guest images (multiboot modules) given\n");
