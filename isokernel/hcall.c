@@ -11,19 +11,18 @@
 #include "lib.h"
 #include "kprintf.h"
 
-static long hc_exit(struct vm *vm, uint64_t status, uint64_t a1, const struct trapframe *tf)
+static long hc_exit(struct vm *vm, const struct trapframe *tf)
 {
-	(void)a1, (void)tf;
-	vm_end(vm, VM_EXITED, (int)(status & 0xff), NULL);
+	vm_end(vm, VM_EXITED, (int)(arch_hc_arg0(tf) & 0xff), NULL);
 	return HC_SWITCH;
 }
 
-static long hc_abort(struct vm *vm, uint64_t uva, uint64_t n, const struct trapframe *tf)
+static long hc_abort(struct vm *vm, const struct trapframe *tf)
 {
-	char msg[PV_ABORT_MAX + 1];
+	uint64_t uva = arch_hc_arg0(tf), n = arch_hc_arg1(tf);
 	uint64_t len = n < PV_ABORT_MAX ? n : PV_ABORT_MAX;
+	char msg[PV_ABORT_MAX + 1];
 
-	(void)tf;
 	if (vms_copyin(&vm->mem, msg, uva, len) != 0)
 		len = 0;
 	msg[len] = 0;
@@ -36,16 +35,15 @@ void hcall_park(struct vm *vm, const struct trapframe *tf)
 	arch_vm_park(&vm->arch, tf);
 }
 
-static long hc_idle(struct vm *vm, uint64_t deadline_ns, uint64_t a1, const struct trapframe *tf)
+static long hc_idle(struct vm *vm, const struct trapframe *tf)
 {
-	(void)a1;
 	if (vm->pending) {                 /* events already waiting: deliver them at once */
 		long p = (long)vm->pending;
 		vm->pending = 0;
 		return p;
 	}
 	hcall_park(vm, tf);
-	sched_block(vm, deadline_ns);
+	sched_block(vm, arch_hc_arg0(tf));
 	return HC_SWITCH;
 }
 
@@ -55,8 +53,9 @@ static long hc_idle(struct vm *vm, uint64_t deadline_ns, uint64_t a1, const stru
  * is charged to the VM's own time and never holds the CPU past its quantum by more than one piece. */
 #define CON_PIECE 128u
 
-static long hc_console_write(struct vm *vm, uint64_t uva, uint64_t len, const struct trapframe *tf)
+static long hc_console_write(struct vm *vm, const struct trapframe *tf)
 {
+	uint64_t uva = arch_hc_arg0(tf), len = arch_hc_arg1(tf);
 	const void *p[2];
 	uint64_t n[2], done = vm->con_done;
 	int err;
@@ -83,24 +82,24 @@ static long hc_console_write(struct vm *vm, uint64_t uva, uint64_t len, const st
 	return (long)len;
 }
 
-static long hc_clock_mono(struct vm *vm, uint64_t a0, uint64_t a1, const struct trapframe *tf)
+static long hc_clock_mono(struct vm *vm, const struct trapframe *tf)
 {
-	(void)vm, (void)a0, (void)a1, (void)tf;
+	(void)vm, (void)tf;
 	return (long)now_ns();
 }
 
-static long hc_clock_wall(struct vm *vm, uint64_t a0, uint64_t a1, const struct trapframe *tf)
+static long hc_clock_wall(struct vm *vm, const struct trapframe *tf)
 {
-	(void)vm, (void)a0, (void)a1, (void)tf;
+	(void)vm, (void)tf;
 	return (long)(rtc_wall_ns_at_boot + now_ns());
 }
 
-static long hc_random(struct vm *vm, uint64_t uva, uint64_t len, const struct trapframe *tf)
+static long hc_random(struct vm *vm, const struct trapframe *tf)
 {
+	uint64_t uva = arch_hc_arg0(tf), len = arch_hc_arg1(tf);
 	uint8_t buf[PV_RANDOM_MAX];
 	int err;
 
-	(void)tf;
 	if (len > PV_RANDOM_MAX)
 		return PV_EINVAL;
 	rand_bytes(buf, len);
@@ -109,7 +108,7 @@ static long hc_random(struct vm *vm, uint64_t uva, uint64_t len, const struct tr
 	return err ? err : (long)len;
 }
 
-static long hc_meminfo(struct vm *vm, uint64_t uva, uint64_t a1, const struct trapframe *tf)
+static long hc_meminfo(struct vm *vm, const struct trapframe *tf)
 {
 	struct pv_meminfo mi = {
 		.quota_bytes = (uint64_t)vm->mem.quota_pages * PV_PAGE_SIZE,
@@ -118,21 +117,28 @@ static long hc_meminfo(struct vm *vm, uint64_t uva, uint64_t a1, const struct tr
 		.heap_start = vms_heap_start(&vm->mem),
 		.heap_end = vm->mem.heap_end,
 	};
-	(void)a1, (void)tf;
-	return vms_copyout(&vm->mem, uva, &mi, sizeof(mi));
+	return vms_copyout(&vm->mem, arch_hc_arg0(tf), &mi, sizeof(mi));
 }
 
-static long hc_yield(struct vm *vm, uint64_t a0, uint64_t a1, const struct trapframe *tf)
+static long hc_yield(struct vm *vm, const struct trapframe *tf)
 {
-	(void)a0, (void)a1;
 	hcall_park(vm, tf);
 	arch_set_retval(&vm->arch, 0);
 	sched_enqueue(vm);
 	return HC_SWITCH;
 }
 
-/* The core's calls; subsystems register theirs (hcall_register). */
+static long hc_nosys(struct vm *vm, const struct trapframe *tf)
+{
+	(void)vm, (void)tf;
+	return PV_ENOSYS;
+}
+
+/* The core's calls; subsystems register theirs (hcall_register); a number nobody handles is hc_nosys. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
 static hc_fn hc_table[PV_SYS_COUNT] = {
+	[0 ... PV_SYS_COUNT - 1] = hc_nosys,
 	[PV_SYS_exit] = hc_exit,
 	[PV_SYS_abort] = hc_abort,
 	[PV_SYS_idle] = hc_idle,
@@ -143,10 +149,11 @@ static hc_fn hc_table[PV_SYS_COUNT] = {
 	[PV_SYS_meminfo] = hc_meminfo,
 	[PV_SYS_yield] = hc_yield,
 };
+#pragma GCC diagnostic pop
 
 void hcall_register(enum pv_call_nr nr, hc_fn fn)
 {
-	if ((unsigned)nr >= PV_SYS_COUNT || hc_table[nr] || !fn)
+	if ((unsigned)nr >= PV_SYS_COUNT || hc_table[nr] != hc_nosys || !fn)
 		panic("hcall_register: call %u is out of range or already handled", (unsigned)nr);
 	hc_table[nr] = fn;
 }
@@ -155,14 +162,13 @@ HOT void hcall_entry(struct trapframe *tf)
 {
 	struct vm *vm = sched_current;
 	uint64_t nr = arch_hc_nr(tf);
-	hc_fn fn = nr < PV_SYS_COUNT ? hc_table[nr] : 0;
 	long r;
 
 	if (!vm)
 		panic("syscall with no current VM");
 	sched_charge(vm);
 	vm->hypercalls++;
-	r = fn ? fn(vm, arch_hc_arg0(tf), arch_hc_arg1(tf), tf) : PV_ENOSYS;
+	r = nr < PV_SYS_COUNT ? hc_table[nr](vm, tf) : PV_ENOSYS;
 	if (r == HC_SWITCH)
 		sched_run();
 	vm_hcall_return(vm, tf, r);

@@ -10,8 +10,8 @@ struct trapframe;
 
 /* A handler's result for the VM, or HC_SWITCH when the VM must not be resumed now (it ended, blocked or yielded). */
 #define HC_SWITCH (-1000)
-/* A handler: a0 and a1 are the call's arguments; tf is the entry frame, for hcall_park only. */
-typedef long (*hc_fn)(struct vm *vm, uint64_t a0, uint64_t a1, const struct trapframe *tf);
+/* A handler: tf is the entry frame; it reads the call's arguments with arch_hc_arg0/1 (archvm.h). */
+typedef long (*hc_fn)(struct vm *vm, const struct trapframe *tf);
 
 /* Handle call nr (a PV_SYS_* number) with fn. Panics if nr is out of range or already handled. A number nobody
  * registers returns PV_ENOSYS. */

@@ -12,13 +12,39 @@
 
 static const struct loop_source *sources[LOOP_MAX_SOURCES];
 static unsigned nsources;
+/* The hot part of a pass, flat: the poll hooks of untimed sources; the earliest deadline of the timed ones. */
+static void (*polls[LOOP_MAX_SOURCES])(uint64_t now);
+static unsigned npolls;
+static uint64_t next_timed = LOOP_NEVER;
 uint64_t sched_idle_spin;
+
+static void timed_update(uint64_t now)
+{
+	next_timed = LOOP_NEVER;
+	for (unsigned i = 0; i < nsources; i++)
+		if (sources[i]->timed && sources[i]->deadline && sources[i]->deadline(now) < next_timed)
+			next_timed = sources[i]->deadline(now);
+}
 
 void loop_register(const struct loop_source *s)
 {
 	if (nsources == LOOP_MAX_SOURCES)
 		panic("loop: more than %d event sources (%s)", LOOP_MAX_SOURCES, s->name);
+	if (s->timed && !s->deadline)
+		panic("loop: timed source %s has no deadline", s->name);
 	sources[nsources++] = s;
+	if (s->poll && !s->timed)
+		polls[npolls++] = s->poll;
+	timed_update(0);
+}
+
+/* The timed sources whose deadline is due. */
+static void poll_timed(uint64_t now)
+{
+	for (unsigned i = 0; i < nsources; i++)
+		if (sources[i]->timed && sources[i]->poll && now >= sources[i]->deadline(now))
+			sources[i]->poll(now);
+	timed_update(now);
 }
 
 bool loop_busy(void)
@@ -99,9 +125,10 @@ HOT void loop_run(void)
 	c->current = NULL;
 	for (;;) {
 		uint64_t now = rdtsc();
-		for (unsigned i = 0; i < nsources; i++)
-			if (sources[i]->poll)
-				sources[i]->poll(now);
+		for (unsigned i = 0; i < npolls; i++)
+			polls[i](now);
+		if (now >= next_timed)
+			poll_timed(now);
 		sched_dispatch(now);             /* runs a VM if one is runnable: no return then */
 		if (!kst.live && !loop_busy())
 			run_finish();

@@ -9,8 +9,9 @@
 #define LOOP_MAX_SOURCES 8
 
 /*
- * One event source. Every hook may be NULL. Each pass of the loop polls every source, runs a VM if one is runnable,
- * and otherwise idles until the earliest deadline of the VMs and the sources, or an interrupt.
+ * One event source. Every hook may be NULL. Each pass of the loop polls every source (a timed one only when its
+ * deadline is due), runs a VM if one is runnable, and otherwise idles until the earliest deadline of the VMs and the
+ * sources, or an interrupt.
  */
 struct loop_source {
 	const char *name;
@@ -21,6 +22,8 @@ struct loop_source {
 	bool (*pending)(void);               /* work waits (one cheap read, for the spinning idle loop) */
 	void (*report)(void);                /* its record at the end of the run */
 	bool passive;                        /* its deadline counts only while something else can wake the CPU */
+	bool timed;                          /* all its work is at its deadline: polled only once that is due (its
+					      * deadline changes only in its own poll) */
 };
 
 /* Add a source (polled in registration order). Panics past LOOP_MAX_SOURCES. */

@@ -14,10 +14,9 @@ static uint64_t stop_poll_tsc, next_stop_poll;   /* when COM1 is next checked fo
 
 static void deadline_poll(uint64_t now)
 {
-	if (now >= deadline_tsc) {
-		kst.timed_out = true;
-		run_stop("still running when the run timed out");
-	}
+	(void)now;                     /* timed: polled once due */
+	kst.timed_out = true;
+	run_stop("still running when the run timed out");
 }
 
 static uint64_t deadline_due(uint64_t now)
@@ -31,9 +30,7 @@ static void stop_poll(uint64_t now)
 {
 	int c;
 
-	if (now < next_stop_poll)
-		return;
-	next_stop_poll = now + stop_poll_tsc;
+	next_stop_poll = now + stop_poll_tsc;     /* timed: polled once due */
 	/* QEMU's TCG sizes its software TLB only when it is flushed: after thousands of VM switches that each
 	 * used a few entries it is at its smallest, and a VM that then runs alone for long (no switch, no flush)
 	 * keeps missing in it. A reload every RL_STOP_POLL_MS lets it grow again; anywhere else it costs a refill. */
@@ -52,11 +49,11 @@ static uint64_t stop_due(uint64_t now)
 }
 
 static const struct loop_source deadline_source = {
-	.name = "run deadline", .poll = deadline_poll, .deadline = deadline_due,
+	.name = "run deadline", .poll = deadline_poll, .deadline = deadline_due, .timed = true,
 };
 /* Passive: looking at COM1 is no reason to wake an idle CPU that nothing else can wake (blocked forever). */
 static const struct loop_source stop_source = {
-	.name = "host stop", .poll = stop_poll, .deadline = stop_due, .passive = true,
+	.name = "host stop", .poll = stop_poll, .deadline = stop_due, .passive = true, .timed = true,
 };
 
 void run_init(uint64_t deadline_ns)

@@ -3,6 +3,7 @@
 #include "hot.h"
 #include "sched.h"
 #include "sched_policy.h"
+#include "sched_rr.h"
 #include "percpu.h"
 #include "loop.h"
 #include "run.h"
@@ -13,10 +14,13 @@
 #include "frame.h"
 
 struct cpu cpus[MAX_CPUS];
-/* The policy, fixed at build time: link-time optimisation turns its calls into direct ones. */
-static const struct sched_policy *const policy = &sched_rr;
 static uint64_t quantum_tsc;
-void (*sched_on_dispatch)(struct vm *vm);
+
+/* No subsystem wants to know: the default (net/nethc.c's replaces it at link time). */
+__attribute__((weak)) void sched_dispatch_hook(struct vm *vm)
+{
+	(void)vm;
+}
 
 void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, uint64_t quantum_ns,
 		uint64_t run_deadline_ns)
@@ -25,7 +29,7 @@ void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, ui
 
 	arch_cpu_init(&c->arch, arch_cpu_id(), pml4);
 	quantum_tsc = ns_to_tsc(quantum_ns);
-	c->rq = policy->init(arch_cpu_id(), timer_storage, cap, quantum_tsc);
+	c->rq = SCHED_CALL(init)(arch_cpu_id(), timer_storage, cap, quantum_tsc);
 	run_init(run_deadline_ns);
 	kst.free_frames_min = frame_free_count();
 }
@@ -43,7 +47,7 @@ void sched_live_delta(int d)
 
 void sched_enqueue(struct vm *vm)
 {
-	policy->enqueue(this_cpu()->rq, vm);
+	SCHED_CALL(enqueue)(this_cpu()->rq, vm);
 }
 
 /* idle() returns the pending set and clears it. */
@@ -66,8 +70,8 @@ void sched_preempt(struct vm *vm)
 
 	c->pass_entry = c->slice_start;       /* sched_save() just read the TSC on entry */
 	c->pass_vm = vm;
-	policy->tick(c->rq, c->pass_entry, timer_woken);   /* VMs whose deadline passed during its quantum go first */
-	policy->enqueue(c->rq, vm);
+	SCHED_CALL(tick)(c->rq, c->pass_entry, timer_woken);   /* VMs whose deadline passed during its quantum go first */
+	SCHED_CALL(enqueue)(c->rq, vm);
 }
 
 void sched_mem_sample(void)
@@ -83,7 +87,7 @@ void sched_block(struct vm *vm, uint64_t deadline_ns)
 	/* Deadlines past ~36 years (or 0) mean "none": no overflow in the TSC conversion. */
 	uint64_t when = deadline_ns && deadline_ns < (1ull << 60) ? tsc_boot + ns_to_tsc(deadline_ns) : SCHED_NEVER;
 
-	if (policy->block(this_cpu()->rq, vm, when) != 0)
+	if (SCHED_CALL(block)(this_cpu()->rq, vm, when) != 0)
 		panic("timer heap full");
 }
 
@@ -96,14 +100,14 @@ void sched_notify(struct vm *vm, uint64_t bits, bool immediate)
 		return;
 	c->woke_by_net |= c->wake_tsc != 0;
 	deliver_pending(vm);
-	policy->wake(c->rq, vm, immediate);
+	SCHED_CALL(wake)(c->rq, vm, immediate);
 }
 
 void sched_forget(struct vm *vm)
 {
 	struct cpu *c = this_cpu();
 
-	policy->remove(c->rq, vm);
+	SCHED_CALL(remove)(c->rq, vm);
 	arch_vm_forget(&c->arch, &vm->arch);
 	if (c->current == vm)
 		c->current = NULL;
@@ -136,7 +140,7 @@ void sched_save(struct vm *vm, const struct trapframe *tf)
 
 uint64_t sched_next_deadline(void)
 {
-	return policy->next_deadline(this_cpu()->rq);
+	return SCHED_CALL(next_deadline)(this_cpu()->rq);
 }
 
 void sched_end_all(const char *why)
@@ -146,7 +150,7 @@ void sched_end_all(const char *why)
 
 	if (c->current)
 		vm_end(c->current, VM_RUNNING, -1, why);
-	while ((vm = policy->any(c->rq)))
+	while ((vm = SCHED_CALL(any)(c->rq)))
 		vm_end(vm, VM_RUNNING, -1, vm->state == VM_BLOCKED && vm->timer.deadline == SCHED_NEVER ?
 		       "idle with no deadline at the end of the run" : why);
 }
@@ -192,16 +196,15 @@ HOT void sched_dispatch(uint64_t now)
 {
 	struct cpu *c = this_cpu();
 
-	c->woke_by_timer |= policy->tick(c->rq, now, timer_woken) && c->wake_tsc;
-	struct vm *vm = policy->pick(c->rq, now);
+	c->woke_by_timer |= SCHED_CALL(tick)(c->rq, now, timer_woken) && c->wake_tsc;
+	struct vm *vm = SCHED_CALL(pick)(c->rq, now);
 	if (!vm) {
 		c->pass_entry = 0;               /* idling: what follows is no longer the preempted VM's pass */
 		return;
 	}
 	c->current = vm;
 	vm->state = VM_RUNNING;
-	if (sched_on_dispatch)
-		sched_on_dispatch(vm);
+	sched_dispatch_hook(vm);
 	if (arch_vm_install(&c->arch, &vm->arch, vm->mem.pt_phys))
 		kst.switches++;
 	uint64_t picked = rdtsc();

@@ -10,8 +10,10 @@
 #define sched_current (this_cpu()->current)
 /* idle_spin=N on the kernel command line: nonzero makes the idle loop spin (watching the sources) instead of halting. */
 extern uint64_t sched_idle_spin;
-/* Called with each VM about to run a quantum (the switch renews its send budget); NULL: none. */
-extern void (*sched_on_dispatch)(struct vm *vm);
+/* Called with each VM about to run a quantum: a weak default does nothing; the network subsystem defines it (its send
+ * budget per quantum) and link-time optimisation inlines it. A link-time hook like arch_weak.c's: it is on the VM
+ * switch path, where a call through a pointer would cost. */
+void sched_dispatch_hook(struct vm *vm);
 
 /* Install the per-CPU user hierarchy at pml4[0]; timer_storage holds cap heap slots;
  * run_deadline_ns (0 = none) ends the run even if VMs still run. */

@@ -135,32 +135,33 @@ struct vm *runq_any_idle(const struct runq *q)
 	return n ? VM_OF_TIMER(n) : NULL;
 }
 
-/* The policy interface (sched_policy.h) over one struct runq per CPU. */
+/* The policy interface (sched_policy.h) over one struct runq per CPU: the functions (sched.c calls them by name,
+ * SCHED_CALL) and the same set as a struct sched_policy. */
 static struct runq rr_queues[MAX_CPUS];
 
-static void *rr_init(unsigned cpu, struct tq_node **storage, uint32_t cap, uint64_t quantum)
+void *sched_rr_init(unsigned cpu, struct tq_node **storage, uint32_t cap, uint64_t quantum)
 {
 	runq_init(&rr_queues[cpu], storage, cap, quantum);
 	return &rr_queues[cpu];
 }
 
-static void rr_enqueue(void *q, struct vm *vm)
+void sched_rr_enqueue(void *q, struct vm *vm)
 {
 	runq_push(q, vm);
 }
 
-static struct vm *rr_pick(void *q, uint64_t now)
+struct vm *sched_rr_pick(void *q, uint64_t now)
 {
 	return runq_pick(q, now);
 }
 
-static int rr_block(void *q, struct vm *vm, uint64_t until)
+int sched_rr_block(void *q, struct vm *vm, uint64_t until)
 {
 	return runq_block(q, vm, until);
 }
 
 /* Batched delivery: at the tail, it sees every event queued until it runs; immediate: at the head (sched_rr.h bounds it). */
-static void rr_wake(void *q, struct vm *vm, bool immediate)
+void sched_rr_wake(void *q, struct vm *vm, bool immediate)
 {
 	runq_forget(q, vm);
 	if (immediate)
@@ -169,24 +170,24 @@ static void rr_wake(void *q, struct vm *vm, bool immediate)
 		runq_push(q, vm);
 }
 
-static uint32_t rr_tick(void *q, uint64_t now, void (*woken)(struct vm *vm))
+uint32_t sched_rr_tick(void *q, uint64_t now, void (*woken)(struct vm *vm))
 {
 	return runq_wake(q, now, woken);
 }
 
-static void rr_remove(void *q, struct vm *vm)
+void sched_rr_remove(void *q, struct vm *vm)
 {
 	if (vm->state == VM_RUNNABLE)
 		runq_remove(q, vm);          /* O(queue length): ended while waiting to run (reclaimed, end of run) */
 	runq_forget(q, vm);
 }
 
-static uint64_t rr_next_deadline(const void *q)
+uint64_t sched_rr_next_deadline(const void *q)
 {
 	return runq_next_deadline(q);
 }
 
-static struct vm *rr_any(const void *q)
+struct vm *sched_rr_any(const void *q)
 {
 	const struct runq *r = q;
 
@@ -195,13 +196,13 @@ static struct vm *rr_any(const void *q)
 
 const struct sched_policy sched_rr = {
 	.name = "round-robin",
-	.init = rr_init,
-	.enqueue = rr_enqueue,
-	.pick = rr_pick,
-	.block = rr_block,
-	.wake = rr_wake,
-	.tick = rr_tick,
-	.remove = rr_remove,
-	.next_deadline = rr_next_deadline,
-	.any = rr_any,
+	.init = sched_rr_init,
+	.enqueue = sched_rr_enqueue,
+	.pick = sched_rr_pick,
+	.block = sched_rr_block,
+	.wake = sched_rr_wake,
+	.tick = sched_rr_tick,
+	.remove = sched_rr_remove,
+	.next_deadline = sched_rr_next_deadline,
+	.any = sched_rr_any,
 };

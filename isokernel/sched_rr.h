@@ -48,4 +48,15 @@ uint64_t runq_next_deadline(const struct runq *q);
 /* Any idle VM (for ending the run), or NULL. */
 struct vm *runq_any_idle(const struct runq *q);
 
+/* The policy's operations (sched_policy.h says what each does); q is a struct runq. */
+void *sched_rr_init(unsigned cpu, struct tq_node **storage, uint32_t cap, uint64_t quantum);
+void sched_rr_enqueue(void *q, struct vm *vm);
+struct vm *sched_rr_pick(void *q, uint64_t now);
+int sched_rr_block(void *q, struct vm *vm, uint64_t until);
+void sched_rr_wake(void *q, struct vm *vm, bool immediate);
+uint32_t sched_rr_tick(void *q, uint64_t now, void (*woken)(struct vm *vm));
+void sched_rr_remove(void *q, struct vm *vm);
+uint64_t sched_rr_next_deadline(const void *q);
+struct vm *sched_rr_any(const void *q);
+
 #endif

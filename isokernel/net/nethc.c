@@ -1,5 +1,5 @@
-/* nethc.c - the network hypercalls (check every guest argument, then hand frames to the switch) and the NIC and the
- * switch as main-loop event sources. */
+/* nethc.c - the network hypercalls (check every guest argument, then hand frames to the switch) and the NIC with the
+ * switch as a main-loop event source. */
 #include "hot.h"
 #include "nethc.h"
 #include "hcall.h"
@@ -37,10 +37,9 @@ HOT static long send_one(struct vm *vm, uint64_t buf, uint64_t len)
 	return err ? err : (long)len;
 }
 
-static long hc_net_send(struct vm *vm, uint64_t buf, uint64_t len, const struct trapframe *tf)
+static long hc_net_send(struct vm *vm, const struct trapframe *tf)
 {
-	(void)tf;
-	return send_one(vm, buf, len);
+	return send_one(vm, arch_hc_arg0(tf), arch_hc_arg1(tf));
 }
 
 /* Copy the oldest queued frame to the guest; its length, 0 if none, or an error (the frame stays). */
@@ -60,10 +59,9 @@ HOT static long recv_one(struct vm *vm, uint64_t buf, uint64_t cap)
 	return len;
 }
 
-static long hc_net_recv(struct vm *vm, uint64_t buf, uint64_t cap, const struct trapframe *tf)
+static long hc_net_recv(struct vm *vm, const struct trapframe *tf)
 {
-	(void)tf;
-	return recv_one(vm, buf, cap);
+	return recv_one(vm, arch_hc_arg0(tf), arch_hc_arg1(tf));
 }
 
 /* Read n frame descriptors from the guest (n checked here). */
@@ -74,13 +72,13 @@ static int get_descs(struct vm *vm, uint64_t uva, uint64_t n, struct pv_frame *d
 	return vms_copyin(&vm->mem, d, uva, n * sizeof(*d));
 }
 
-HOT static long hc_net_send_batch(struct vm *vm, uint64_t uva, uint64_t count, const struct trapframe *tf)
+HOT static long hc_net_send_batch(struct vm *vm, const struct trapframe *tf)
 {
+	uint64_t uva = arch_hc_arg0(tf), count = arch_hc_arg1(tf);
 	struct pv_frame d[PV_BATCH_MAX];
 	int err = get_descs(vm, uva, count, d);
 	long sent = 0;
 
-	(void)tf;
 	if (err)
 		return err;
 	for (uint64_t i = 0; i < count; i++) {
@@ -92,13 +90,13 @@ HOT static long hc_net_send_batch(struct vm *vm, uint64_t uva, uint64_t count, c
 	return sent;
 }
 
-HOT static long hc_net_recv_batch(struct vm *vm, uint64_t uva, uint64_t count, const struct trapframe *tf)
+HOT static long hc_net_recv_batch(struct vm *vm, const struct trapframe *tf)
 {
+	uint64_t uva = arch_hc_arg0(tf), count = arch_hc_arg1(tf);
 	struct pv_frame d[PV_BATCH_MAX];
 	int err = get_descs(vm, uva, count, d);
 	long got = 0;
 
-	(void)tf;
 	/* The lengths go back into the descriptors: they must be writable before a frame is taken off the queue. */
 	if (err || (err = vms_prepare_write(&vm->mem, uva, count * sizeof(*d))) != 0)
 		return err;
@@ -117,35 +115,38 @@ HOT static long hc_net_recv_batch(struct vm *vm, uint64_t uva, uint64_t count, c
 	return got;
 }
 
-/* A VM about to run a quantum may send VSW_TX_BUDGET frames in it. */
-static void renew_budget(struct vm *vm)
+/* A VM about to run a quantum may send VSW_TX_BUDGET frames in it (sched.h). */
+void sched_dispatch_hook(struct vm *vm)
 {
 	vm->tx_budget = VSW_TX_BUDGET;
 }
 
-static void nic_poll(uint64_t now)
+/* The NIC and the switch, one source: reclaim and notify the NIC's rings, switch what it received. */
+static void net_poll(uint64_t now)
 {
 	(void)now;
 	vnet_poll();
+	vsw_poll();
 }
 
-static uint64_t nic_due(uint64_t now)
+static uint64_t net_due(uint64_t now)
 {
 	return vnet_idle_until(now, LOOP_NEVER);   /* busy: now; polled: soon; else its interrupt wakes the CPU */
 }
 
-static void switch_poll(uint64_t now)
+static void net_report(void)
 {
-	(void)now;
-	vsw_poll();
+	vnet_report();
+	vsw_report();
 }
 
-static const struct loop_source nic_source = {
-	.name = "nic", .poll = nic_poll, .deadline = nic_due, .wakes = vnet_present, .busy = vnet_bouncing,
-	.pending = vnet_rx_waiting, .report = vnet_report,
+/* Without a NIC there is nothing to poll (both polls return at once): the loop's pass skips the call. */
+static const struct loop_source net_source = {
+	.name = "net", .poll = net_poll, .deadline = net_due, .wakes = vnet_present, .busy = vnet_bouncing,
+	.pending = vnet_rx_waiting, .report = net_report,
 };
-static const struct loop_source switch_source = {
-	.name = "switch", .poll = switch_poll, .report = vsw_report,
+static const struct loop_source net_source_no_nic = {
+	.name = "net (no NIC)", .report = net_report,
 };
 
 void nethc_init(void)
@@ -154,7 +155,5 @@ void nethc_init(void)
 	hcall_register(PV_SYS_net_recv, hc_net_recv);
 	hcall_register(PV_SYS_net_send_batch, hc_net_send_batch);
 	hcall_register(PV_SYS_net_recv_batch, hc_net_recv_batch);
-	sched_on_dispatch = renew_budget;
-	loop_register(&nic_source);
-	loop_register(&switch_source);
+	loop_register(vnet_present() ? &net_source : &net_source_no_nic);
 }
