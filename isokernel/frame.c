@@ -1,18 +1,28 @@
-/* frame.c - physical frame allocator: free list through free frames, lazy fresh frames, a free bit per frame. */
+/* frame.c - physical frame allocator: free list through free frames, lazy fresh frames, a descriptor per frame. */
 /* Fresh frames are handed out in address order without being touched first, so guest RAM nobody used stays
- * unbacked on the host; the per-range bitmap turns a double free or a stray address into a panic. */
+ * unbacked on the host (a frame's descriptor is written when it is first handed out, never before); the descriptor
+ * (kind and reference count) turns a double free or a stray address into a panic and lets several owners share a
+ * frame. */
 #include <stddef.h>
 #include "frame.h"
 #include "memlayout.h"
 #include "lib.h"
 #include "kprintf.h"
 
-#define BITS_PER_PAGE (PAGE_SIZE * 8)
+/* One frame's descriptor: 4 bytes, FRAME_DESC_BYTES. */
+struct frame_desc {
+	uint32_t refs : 28;   /* owners (0 when free) */
+	uint32_t kind : 4;    /* enum frame_kind */
+};
+_Static_assert(sizeof(struct frame_desc) == FRAME_DESC_BYTES, "frame descriptor size");
+#define DESCS_PER_PAGE (PAGE_SIZE / FRAME_DESC_BYTES)
+#define REFS_MAX ((1u << 28) - 1)
 
-/* A range: [lo, base) holds the bitmap, [base, end) the frames, [fresh, end) frames never handed out. */
+/* A range: [lo, base) holds the descriptors, [base, end) the frames, [fresh, end) frames never handed out (their
+ * descriptors are not initialised). */
 struct frange {
 	uint64_t lo, base, end, fresh;
-	uint64_t *onlist;   /* bit i set: frame base + i pages is on the free list */
+	struct frame_desc *desc;   /* desc[i]: frame base + i pages */
 };
 
 /* What a frame on the free list holds in its first two words. */
@@ -53,19 +63,18 @@ void frame_add_range(uint64_t start, uint64_t end)
 	if (lo >= hi)
 		return;
 	uint64_t pages = (hi - lo) / PAGE_SIZE;
-	uint64_t bmpages = (pages + BITS_PER_PAGE - 1) / BITS_PER_PAGE;
-	if (pages <= bmpages)
+	uint64_t dpages = (pages + DESCS_PER_PAGE) / (DESCS_PER_PAGE + 1);   /* dpages * DESCS_PER_PAGE >= frames */
+	if (pages <= dpages)
 		return;
 	check_overlap(lo, hi);
 	if (nranges == FRAME_MAX_RANGES)
 		panic("frame: more than %d ranges", FRAME_MAX_RANGES);
-	uint64_t nframes = pages - bmpages;
+	uint64_t nframes = pages - dpages;
 	struct frange *r = &ranges[nranges++];
 	r->lo = lo;
-	r->base = r->fresh = lo + bmpages * PAGE_SIZE;
+	r->base = r->fresh = lo + dpages * PAGE_SIZE;
 	r->end = hi;
-	r->onlist = P2V(lo);
-	memset(r->onlist, 0, (nframes + 63) / 64 * 8);
+	r->desc = P2V(lo);
 	nfree += nframes;
 	ntotal += nframes;
 }
@@ -73,12 +82,38 @@ void frame_add_range(uint64_t start, uint64_t end)
 static struct frange *range_of(uint64_t pa)
 {
 	if (pa & (PAGE_SIZE - 1))
-		panic("frame_free: misaligned address 0x%lx", pa);
+		panic("frame: misaligned address 0x%lx", pa);
 	for (uint32_t i = 0; i < nranges; i++)
 		if (pa >= ranges[i].base && pa < ranges[i].end)
 			return &ranges[i];
-	panic("frame_free: 0x%lx is outside every frame range", pa);
+	panic("frame: 0x%lx is outside every frame range", pa);
 	return NULL;
+}
+
+/* The descriptor of an allocated frame (and its range in *rp if rp); panics on any other address. */
+static struct frame_desc *desc_in(uint64_t pa, struct frange **rp)
+{
+	struct frange *r = range_of(pa);
+	struct frame_desc *d = &r->desc[(pa - r->base) / PAGE_SIZE];
+
+	if (pa >= r->fresh || d->kind == FRAME_FREE)
+		panic("frame: 0x%lx is not allocated (double free?)", pa);
+	if (rp)
+		*rp = r;
+	return d;
+}
+
+static struct frame_desc *desc_of(uint64_t pa)
+{
+	return desc_in(pa, NULL);
+}
+
+static void desc_init(struct frange *r, uint64_t pa)
+{
+	struct frame_desc *d = &r->desc[(pa - r->base) / PAGE_SIZE];
+
+	d->refs = 1;
+	d->kind = FRAME_KERNEL;
 }
 
 static uint64_t alloc_fresh(void)
@@ -88,6 +123,7 @@ static uint64_t alloc_fresh(void)
 		if (r->fresh < r->end) {
 			uint64_t pa = r->fresh;
 			r->fresh += PAGE_SIZE;
+			desc_init(r, pa);
 			return pa;
 		}
 		fresh_idx++;
@@ -100,10 +136,9 @@ static uint64_t alloc_listed(void)
 	uint64_t pa = free_head;
 	struct free_link *l = P2V(pa);
 	struct frange *r = &ranges[l->range];
-	uint64_t i = (pa - r->base) / PAGE_SIZE;
 
-	r->onlist[i / 64] &= ~(1ull << (i % 64));
 	free_head = l->next;
+	desc_init(r, pa);
 	return pa;
 }
 
@@ -158,20 +193,64 @@ uint64_t frame_reserved_count(void)
 	return nreserved;
 }
 
-void frame_free(uint64_t pa)
+/* Put an allocated frame (descriptor d, range r) on the free list. */
+static void release(struct frange *r, struct frame_desc *d, uint64_t pa)
 {
-	struct frange *r = range_of(pa);
-	uint64_t i = (pa - r->base) / PAGE_SIZE;
-	uint64_t bit = 1ull << (i % 64);
-
-	if (pa >= r->fresh || (r->onlist[i / 64] & bit))
-		panic("frame_free: 0x%lx is not allocated (double free?)", pa);
-	r->onlist[i / 64] |= bit;
 	struct free_link *l = P2V(pa);
+
+	d->refs = 0;
+	d->kind = FRAME_FREE;
 	l->next = free_head;
 	l->range = (uint64_t)(r - ranges);
 	free_head = pa;
 	nfree++;
+}
+
+void frame_free(uint64_t pa)
+{
+	struct frange *r;
+	struct frame_desc *d = desc_in(pa, &r);
+
+	if (d->refs != 1)
+		panic("frame_free: 0x%lx still has %u owners", pa, (unsigned)d->refs);
+	release(r, d, pa);
+}
+
+void frame_get(uint64_t pa)
+{
+	struct frame_desc *d = desc_of(pa);
+
+	if (d->refs == REFS_MAX)
+		panic("frame_get: 0x%lx has too many owners", pa);
+	d->refs++;
+}
+
+bool frame_put(uint64_t pa)
+{
+	struct frange *r;
+	struct frame_desc *d = desc_in(pa, &r);
+
+	if (--d->refs)
+		return false;
+	release(r, d, pa);
+	return true;
+}
+
+uint32_t frame_refs(uint64_t pa)
+{
+	return desc_of(pa)->refs;
+}
+
+enum frame_kind frame_kind(uint64_t pa)
+{
+	return (enum frame_kind)desc_of(pa)->kind;
+}
+
+void frame_set_kind(uint64_t pa, enum frame_kind k)
+{
+	if (k == FRAME_FREE || k >= FRAME_KINDS)
+		panic("frame_set_kind: bad kind %d", (int)k);
+	desc_of(pa)->kind = k;
 }
 
 uint64_t frame_free_count(void)

@@ -1,8 +1,8 @@
-/* hcall.c - the virtual instructions: decode and check every guest argument, then act (table from PV_CALLS). */
+/* hcall.c - the core's virtual instructions and the dispatch table: decode and check every guest argument, then act. */
 #include "hot.h"
+#include "hcall.h"
 #include "vm.h"
 #include "image.h"
-#include "vswitch.h"
 #include "sched.h"
 #include "report.h"
 #include "rand.h"
@@ -10,36 +10,29 @@
 #include "rtc.h"
 #include "lib.h"
 #include "kprintf.h"
-#include "cpu.h"
-
-/* A handler returns the result for rax, or HC_SWITCH when the VM must not be resumed now
- * (it ended, blocked or yielded). */
-#define HC_SWITCH (-1000)
-typedef long (*hc_fn)(struct vm *vm, const struct trapframe *tf);
 
 static long hc_exit(struct vm *vm, const struct trapframe *tf)
 {
-	vm_end(vm, VM_EXITED, (int)(tf->rdi & 0xff), NULL);
+	vm_end(vm, VM_EXITED, (int)(arch_hc_arg0(tf) & 0xff), NULL);
 	return HC_SWITCH;
 }
 
 static long hc_abort(struct vm *vm, const struct trapframe *tf)
 {
+	uint64_t uva = arch_hc_arg0(tf), n = arch_hc_arg1(tf);
+	uint64_t len = n < PV_ABORT_MAX ? n : PV_ABORT_MAX;
 	char msg[PV_ABORT_MAX + 1];
-	uint64_t len = tf->rsi < PV_ABORT_MAX ? tf->rsi : PV_ABORT_MAX;
 
-	if (vms_copyin(&vm->mem, msg, tf->rdi, len) != 0)
+	if (vms_copyin(&vm->mem, msg, uva, len) != 0)
 		len = 0;
 	msg[len] = 0;
 	vm_end(vm, VM_FAILED, -1, len ? msg : "aborted (unreadable message)");
 	return HC_SWITCH;
 }
 
-/* The VM leaves the CPU inside this hypercall: its registers go from the entry frame to vm->regs, where the
- * scheduler resumes it from (a hypercall that returns at once never copies them: vm_hcall_return). */
-static void park(struct vm *vm, const struct trapframe *tf)
+void hcall_park(struct vm *vm, const struct trapframe *tf)
 {
-	tf_copy(&vm->regs, tf);
+	arch_vm_park(&vm->arch, tf);
 }
 
 static long hc_idle(struct vm *vm, const struct trapframe *tf)
@@ -49,8 +42,8 @@ static long hc_idle(struct vm *vm, const struct trapframe *tf)
 		vm->pending = 0;
 		return p;
 	}
-	park(vm, tf);
-	sched_block(vm, tf->rdi);
+	hcall_park(vm, tf);
+	sched_block(vm, arch_hc_arg0(tf));
 	return HC_SWITCH;
 }
 
@@ -59,12 +52,12 @@ static long hc_idle(struct vm *vm, const struct trapframe *tf)
  * next runs (rip back on the syscall, registers as they were): vm->con_done says how much is out. So the output
  * is charged to the VM's own time and never holds the CPU past its quantum by more than one piece. */
 #define CON_PIECE 128u
-#define SYSCALL_LEN 2            /* 0f 05 */
 
 static long hc_console_write(struct vm *vm, const struct trapframe *tf)
 {
+	uint64_t uva = arch_hc_arg0(tf), len = arch_hc_arg1(tf);
 	const void *p[2];
-	uint64_t n[2], len = tf->rsi, done = vm->con_done;
+	uint64_t n[2], done = vm->con_done;
 	int err;
 
 	vm->con_done = 0;
@@ -74,13 +67,13 @@ static long hc_console_write(struct vm *vm, const struct trapframe *tf)
 		done = 0;                /* not the call that was cut short: start afresh */
 	if (len == 0)
 		return 0;
-	if ((err = vms_map_read(&vm->mem, tf->rdi, len, p, n)) != 0)
+	if ((err = vms_map_read(&vm->mem, uva, len, p, n)) != 0)
 		return err;
 	for (uint64_t off = done; off < len; off += CON_PIECE) {
 		if (off > done && sched_quantum_over()) {
 			vm->con_done = (uint16_t)off;
-			park(vm, tf);
-			vm->regs.rip -= SYSCALL_LEN;    /* the call again (rax still names it), from where it stopped */
+			hcall_park(vm, tf);
+			arch_hc_restart(&vm->arch);     /* the call again, from where it stopped */
 			sched_preempt(vm);
 			return HC_SWITCH;
 		}
@@ -103,15 +96,16 @@ static long hc_clock_wall(struct vm *vm, const struct trapframe *tf)
 
 static long hc_random(struct vm *vm, const struct trapframe *tf)
 {
+	uint64_t uva = arch_hc_arg0(tf), len = arch_hc_arg1(tf);
 	uint8_t buf[PV_RANDOM_MAX];
 	int err;
 
-	if (tf->rsi > PV_RANDOM_MAX)
+	if (len > PV_RANDOM_MAX)
 		return PV_EINVAL;
-	rand_bytes(buf, tf->rsi);
-	err = vms_copyout(&vm->mem, tf->rdi, buf, tf->rsi);
+	rand_bytes(buf, len);
+	err = vms_copyout(&vm->mem, uva, buf, len);
 	memset(buf, 0, sizeof(buf));
-	return err ? err : (long)tf->rsi;
+	return err ? err : (long)len;
 }
 
 static long hc_meminfo(struct vm *vm, const struct trapframe *tf)
@@ -123,136 +117,58 @@ static long hc_meminfo(struct vm *vm, const struct trapframe *tf)
 		.heap_start = vms_heap_start(&vm->mem),
 		.heap_end = vm->mem.heap_end,
 	};
-	return vms_copyout(&vm->mem, tf->rdi, &mi, sizeof(mi));
+	return vms_copyout(&vm->mem, arch_hc_arg0(tf), &mi, sizeof(mi));
 }
 
 static long hc_yield(struct vm *vm, const struct trapframe *tf)
 {
-	park(vm, tf);
-	vm->regs.rax = 0;
+	hcall_park(vm, tf);
+	arch_set_retval(&vm->arch, 0);
 	sched_enqueue(vm);
 	return HC_SWITCH;
 }
 
-/* Switch one frame from the guest; its length or an error. The guest does not run while its hypercall does
- * (one CPU), so a frame within one page is read where it lies; one that spans two is put together first. */
-HOT static long send_one(struct vm *vm, uint64_t buf, uint64_t len)
+static long hc_nosys(struct vm *vm, const struct trapframe *tf)
 {
-	uint8_t joined[PV_FRAME_MAX];
-	const void *p[2];
-	uint64_t n[2];
-	const uint8_t *f;
-	int err;
-
-	if (len < PV_FRAME_MIN || len > PV_FRAME_MAX)
-		return PV_EINVAL;
-	if (!vm->tx_budget)
-		return PV_EAGAIN;
-	if ((err = vms_map_read(&vm->mem, buf, len, p, n)) != 0)
-		return err;
-	f = p[0];
-	if (n[1]) {
-		memcpy(joined, p[0], n[0]);
-		memcpy(joined + n[0], p[1], n[1]);
-		f = joined;
-	}
-	vm->tx_budget--;
-	err = vsw_from_vm(vm, f, len);
-	return err ? err : (long)len;
+	(void)vm, (void)tf;
+	return PV_ENOSYS;
 }
 
-static long hc_net_send(struct vm *vm, const struct trapframe *tf)
-{
-	return send_one(vm, tf->rdi, tf->rsi);
-}
-
-/* Copy the oldest queued frame to the guest; its length, 0 if none, or an error (the frame stays). */
-HOT static long recv_one(struct vm *vm, uint64_t buf, uint64_t cap)
-{
-	struct vsw_buf *b = vsw_peek(vm);
-	int err;
-
-	if (!b)
-		return 0;
-	if (cap < b->len)
-		return PV_EINVAL;
-	if ((err = vms_copyout(&vm->mem, buf, b->frame, b->len)) != 0)
-		return err;
-	long len = b->len;
-	vsw_pop(vm);
-	return len;
-}
-
-static long hc_net_recv(struct vm *vm, const struct trapframe *tf)
-{
-	return recv_one(vm, tf->rdi, tf->rsi);
-}
-
-/* Read n frame descriptors from the guest (n checked by the caller). */
-static int get_descs(struct vm *vm, uint64_t uva, uint64_t n, struct pv_frame *d)
-{
-	if (n > PV_BATCH_MAX)
-		return PV_EINVAL;
-	return vms_copyin(&vm->mem, d, uva, n * sizeof(*d));
-}
-
-HOT static long hc_net_send_batch(struct vm *vm, const struct trapframe *tf)
-{
-	struct pv_frame d[PV_BATCH_MAX];
-	int err = get_descs(vm, tf->rdi, tf->rsi, d);
-	long sent = 0;
-
-	if (err)
-		return err;
-	for (uint64_t i = 0; i < tf->rsi; i++) {
-		long r = send_one(vm, d[i].addr, d[i].len);
-		if (r < 0)
-			return sent ? sent : r;
-		sent++;
-	}
-	return sent;
-}
-
-HOT static long hc_net_recv_batch(struct vm *vm, const struct trapframe *tf)
-{
-	struct pv_frame d[PV_BATCH_MAX];
-	int err = get_descs(vm, tf->rdi, tf->rsi, d);
-	long got = 0;
-
-	/* The lengths go back into the descriptors: they must be writable before a frame is taken off the queue. */
-	if (err || (err = vms_prepare_write(&vm->mem, tf->rdi, tf->rsi * sizeof(*d))) != 0)
-		return err;
-	for (uint64_t i = 0; i < tf->rsi; i++) {
-		long r = recv_one(vm, d[i].addr, d[i].cap);
-		if (r <= 0) {
-			if (r < 0 && !got)
-				return r;
-			break;
-		}
-		d[i].len = (uint32_t)r;
-		got++;
-	}
-	if (got && (err = vms_copyout(&vm->mem, tf->rdi, d, (uint64_t)got * sizeof(*d))) != 0)
-		return err;
-	return got;
-}
-
-static const hc_fn hc_table[PV_SYS_COUNT] = {
-#define PV_X_TABLE(nr, name, argc) [nr] = hc_##name,
-	PV_CALLS(PV_X_TABLE)
-#undef PV_X_TABLE
+/* The core's calls; subsystems register theirs (hcall_register); a number nobody handles is hc_nosys. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+static hc_fn hc_table[PV_SYS_COUNT] = {
+	[0 ... PV_SYS_COUNT - 1] = hc_nosys,
+	[PV_SYS_exit] = hc_exit,
+	[PV_SYS_abort] = hc_abort,
+	[PV_SYS_idle] = hc_idle,
+	[PV_SYS_console_write] = hc_console_write,
+	[PV_SYS_clock_mono] = hc_clock_mono,
+	[PV_SYS_clock_wall] = hc_clock_wall,
+	[PV_SYS_random] = hc_random,
+	[PV_SYS_meminfo] = hc_meminfo,
+	[PV_SYS_yield] = hc_yield,
 };
+#pragma GCC diagnostic pop
+
+void hcall_register(enum pv_call_nr nr, hc_fn fn)
+{
+	if ((unsigned)nr >= PV_SYS_COUNT || hc_table[nr] != hc_nosys || !fn)
+		panic("hcall_register: call %u is out of range or already handled", (unsigned)nr);
+	hc_table[nr] = fn;
+}
 
 HOT void hcall_entry(struct trapframe *tf)
 {
 	struct vm *vm = sched_current;
+	uint64_t nr = arch_hc_nr(tf);
 	long r;
 
 	if (!vm)
 		panic("syscall with no current VM");
 	sched_charge(vm);
 	vm->hypercalls++;
-	r = tf->rax < PV_SYS_COUNT ? hc_table[tf->rax](vm, tf) : PV_ENOSYS;
+	r = nr < PV_SYS_COUNT ? hc_table[nr](vm, tf) : PV_ENOSYS;
 	if (r == HC_SWITCH)
 		sched_run();
 	vm_hcall_return(vm, tf, r);

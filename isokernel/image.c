@@ -5,6 +5,7 @@
 #include "kprintf.h"
 #include "lib.h"
 #include "memlayout.h"
+#include "pte.h"
 #include "vmspace.h"
 
 static struct image *table[IMAGE_MAX];
@@ -30,8 +31,8 @@ static void fill_page(const struct elf_seg *s, const struct elf_src *file, uint6
 static void image_unload(struct image *img)
 {
 	for (uint32_t i = 0; i < WIN_PAGES; i++)
-		if (img->pte[i] & PTE_P)
-			frame_free(img->pte[i] & PTE_ADDR);
+		if (arch_pte_kind(img->pte[i]) != PAGE_NONE)
+			frame_free(arch_pte_frame(img->pte[i]));
 	frame_free(V2P(img->pte));
 	img->pte = NULL;
 }
@@ -53,8 +54,9 @@ static int load_segment(struct image *img, const struct elf_seg *s, const struct
 		uint64_t pa = frame_alloc_zero();
 		if (!pa)
 			return -1;
+		frame_set_kind(pa, FRAME_IMAGE);
 		fill_page(s, file, va, pa);
-		img->pte[i] = pa | PTE_P | PTE_U | (x ? 0 : PTE_NX) | (w ? PTE_COW : 0);
+		img->pte[i] = arch_pte_make(pa, w ? PAGE_COW : PAGE_SHARED, x);
 		img->shared_pages++;
 		if (w)
 			img->data_pages++;
@@ -149,13 +151,14 @@ uint64_t image_sum(const struct image *img)
 	for (uint32_t i = 0; i < WIN_PAGES / 64; i++)
 		h = mix(h, img->dz[i]);
 	for (uint32_t i = 0; i < WIN_PAGES; i++) {
-		const uint64_t *w = P2V(img->pte[i] & PTE_ADDR);
-		if (!(img->pte[i] & PTE_P))
+		enum page_kind k = arch_pte_kind(img->pte[i]);
+		if (k == PAGE_NONE)
 			continue;
-		h = mix(h, (uint64_t)i << 32 | (img->pte[i] & ~PTE_ADDR & 0xfff));
-		h = mix(h, (img->pte[i] & PTE_NX) != 0);
-		for (uint32_t k = 0; k < PV_PAGE_SIZE / 8; k++)
-			h = mix(h, w[k]);
+		const uint64_t *w = P2V(arch_pte_frame(img->pte[i]));
+		h = mix(h, (uint64_t)i << 32 | (uint64_t)k);
+		h = mix(h, arch_pte_exec(img->pte[i]));
+		for (uint32_t j = 0; j < PV_PAGE_SIZE / 8; j++)
+			h = mix(h, w[j]);
 	}
 	return h;
 }

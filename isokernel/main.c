@@ -15,6 +15,7 @@
 #include "bind.h"
 #include "vmtab.h"
 #include "selftest.h"
+#include "nethc.h"
 #include "tsc.h"
 #include "cpu.h"
 #include "lib.h"
@@ -379,6 +380,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	vm_init();
 	bind_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, addr_slots, addr_fifo, vm_cap);
 	vsw_init(o.net_immediate != 0, &vsw_kernel_ops);
+	nethc_init();
 	sched_init(kernel_pml4, heap, vm_cap, o.quantum_us * 1000, o.timeout_ms * 1000000);
 	selftest_init(o.selftest_save, o.selftest_save_at);
 	if (!nmods && !ctl_serve)

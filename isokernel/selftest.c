@@ -11,6 +11,7 @@
 #include "lib.h"
 #include "tsc.h"
 #include "cpu.h"
+#include "loop.h"
 
 /* The saved bytes: a list of frames (a VM's state is at most its 512 pages and a few more). */
 #define ST_PAGES 600
@@ -20,15 +21,6 @@ static struct {
 } sbuf;
 static uint32_t save_id;
 static uint64_t save_tsc;            /* 0: nothing to do */
-
-void selftest_init(uint64_t id, uint64_t at_ms)
-{
-	if (!at_ms)
-		return;
-	save_id = (uint32_t)id;
-	save_tsc = tsc_boot + ns_to_tsc(at_ms * 1000000ull);
-	kprintf("isokernel: test hook: VM %u will be saved, ended and restored at %lu ms\n", save_id, at_ms);
-}
 
 /* The byte at stream offset off: a pointer into its frame, allocating the frame when writing. */
 static uint8_t *at(uint64_t off, bool write)
@@ -113,10 +105,30 @@ static void save_end_restore(void)
 	st_free();
 }
 
-void selftest_poll(void)
+/* Timed: polled once save_tsc is due (and the idle CPU wakes for it); 0 afterwards, so never again. */
+static void selftest_poll(uint64_t now)
 {
-	if (!save_tsc || rdtsc() < save_tsc)
-		return;
+	(void)now;
 	save_tsc = 0;
 	save_end_restore();
+}
+
+static uint64_t selftest_due(uint64_t now)
+{
+	(void)now;
+	return save_tsc ? save_tsc : LOOP_NEVER;
+}
+
+static const struct loop_source selftest_source = {
+	.name = "selftest", .poll = selftest_poll, .deadline = selftest_due, .timed = true,
+};
+
+void selftest_init(uint64_t id, uint64_t at_ms)
+{
+	if (!at_ms)
+		return;
+	save_id = (uint32_t)id;
+	save_tsc = tsc_boot + ns_to_tsc(at_ms * 1000000ull);
+	kprintf("isokernel: test hook: VM %u will be saved, ended and restored at %lu ms\n", save_id, at_ms);
+	loop_register(&selftest_source);
 }

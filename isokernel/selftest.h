@@ -4,9 +4,7 @@
 
 #include <stdint.h>
 
-/* at_ms 0: no hook. */
+/* at_ms 0: no hook; else a timed main-loop source that acts at the first pass after at_ms (no VM on the CPU). */
 void selftest_init(uint64_t id, uint64_t at_ms);
-/* Called once per scheduler pass, with no VM on the CPU; cheap until the hook's moment. */
-void selftest_poll(void);
 
 #endif

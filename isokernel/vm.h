@@ -3,7 +3,7 @@
 #define ISO_VM_H
 
 #include <stdint.h>
-#include "trapframe.h"
+#include "archvm.h"
 #include "vmspace.h"
 #include "timerq.h"
 
@@ -15,11 +15,14 @@ enum vm_state { VM_RUNNABLE = 1, VM_RUNNING, VM_BLOCKED, VM_EXITED, VM_FAILED, V
 
 /*
  * One VM. There is no per-VM kernel stack: the kernel is event driven, and a VM's registers live
- * here between its quanta. fx is its x87/SSE state (FXSAVE format; AVX is not part of the ISA).
+ * here between its quanta. fx is its x87/SSE state, regs its registers: the arch layer's part (archvm.h), named
+ * either way (vm->arch for the arch layer's calls, vm->fx and vm->regs for the rest).
  */
 struct vm {
-	uint8_t fx[512] __attribute__((aligned(16)));
-	struct trapframe regs;
+	union {
+		struct arch_vm arch;
+		struct { ARCH_VM_FIELDS };
+	};
 	struct vmspace mem;
 	struct tq_node timer;        /* queued while idle with a deadline */
 	struct vm *rq_next;          /* run queue link */

@@ -1,10 +1,13 @@
 /* vmspace.c - per-VM address spaces: one PT page for the window, shared text, COW data, demand-zero pages. */
+/* Pages are handled by kind (page.h; the PTE encoding is arch pte.h's); VM memory frames are reference counted
+ * (frame.h), so one frame can back several VMs' copy-on-write mappings. */
 #include "hot.h"
 #include "vmspace.h"
 #include "image.h"
 #include "frame.h"
 #include "lib.h"
 #include "memlayout.h"
+#include "pte.h"
 #include "arch.h"
 
 static uint64_t *pt_of(const struct vmspace *s)
@@ -34,15 +37,18 @@ int vms_create(struct vmspace *s, const struct image *img, uint32_t quota_pages,
 		frame_unreserve(guar_pages);
 		return -1;
 	}
+	frame_set_kind(pt, FRAME_PT);
 	start = frame_alloc_reserved();
+	frame_set_kind(start, FRAME_VM);
 	memset(P2V(start), 0, PV_PAGE_SIZE);
 	memcpy(P2V(pt), img->pte, PV_PAGE_SIZE);
-	((uint64_t *)P2V(pt))[pidx(PV_START_PAGE)] = start | PTE_P | PTE_W | PTE_U | PTE_NX | PTE_PRIV;
+	((uint64_t *)P2V(pt))[pidx(PV_START_PAGE)] = arch_pte_make(start, PAGE_PRIVATE, false);
 	s->pt_phys = pt;
 	s->img = img;
 	s->priv_pages = 1;
 	s->quota_pages = (uint16_t)quota_pages;
 	s->guar_pages = (uint16_t)guar_pages;
+	s->resv_left = (uint16_t)(guar_pages - 1);
 	s->pinned_bufs = 0;
 	/* The heap ends at the guard page below the stack, or earlier when the quota is smaller:
 	 * data pages, the full stack and the start page must still fit. */
@@ -51,7 +57,45 @@ int vms_create(struct vmspace *s, const struct image *img, uint32_t quota_pages,
 	uint64_t heap_pages = quota_pages > reserved ? quota_pages - reserved : 0;
 	if (vms_heap_start(s) + heap_pages * PV_PAGE_SIZE < heap_max)
 		heap_max = vms_heap_start(s) + heap_pages * PV_PAGE_SIZE;
-	s->heap_end = heap_max;
+	s->heap_end = (uint32_t)heap_max;
+	return 0;
+}
+
+/* Does the page (of kind k, frame pa) hold a reference on its frame? Private pages always; copy-on-write ones when
+ * the frame is VM memory (not an image's); shared ones never. */
+static bool holds_ref(enum page_kind k, uint64_t pa)
+{
+	return k == PAGE_PRIVATE || (k == PAGE_COW && frame_kind(pa) == FRAME_VM);
+}
+
+int vms_clone(struct vmspace *c, struct vmspace *p, uint32_t guar_pages)
+{
+	uint64_t pt, *src = pt_of(p), *dst;
+
+	if (guar_pages > p->quota_pages || frame_reserve(guar_pages) != 0)
+		return -1;
+	if (!(pt = frame_alloc())) {
+		frame_unreserve(guar_pages);
+		return -1;
+	}
+	frame_set_kind(pt, FRAME_PT);
+	dst = P2V(pt);
+	for (uint32_t i = 0; i < WIN_PAGES; i++) {
+		uint64_t e = src[i];
+		enum page_kind k = arch_pte_kind(e);
+		if (k == PAGE_PRIVATE) {
+			e = src[i] = arch_pte_rekind(e, PAGE_COW);     /* the parent writes its own copy from now on */
+			arch_flush_page(PV_WIN_BASE + (uint64_t)i * PV_PAGE_SIZE);
+		}
+		if (holds_ref(k, arch_pte_frame(e)))
+			frame_get(arch_pte_frame(e));
+		dst[i] = e;
+	}
+	*c = *p;
+	c->pt_phys = pt;
+	c->guar_pages = (uint16_t)guar_pages;
+	c->resv_left = (uint16_t)guar_pages;
+	c->pinned_bufs = 0;
 	return 0;
 }
 
@@ -59,19 +103,26 @@ void vms_destroy(struct vmspace *s)
 {
 	uint64_t *pt = pt_of(s);
 
-	for (uint32_t i = 0; i < WIN_PAGES; i++)
-		if ((pt[i] & (PTE_P | PTE_PRIV)) == (PTE_P | PTE_PRIV))
-			frame_free(pt[i] & PTE_ADDR);
+	for (uint32_t i = 0; i < WIN_PAGES; i++) {
+		enum page_kind k = arch_pte_kind(pt[i]);
+		if (k != PAGE_NONE && k != PAGE_SHARED && holds_ref(k, arch_pte_frame(pt[i])))
+			frame_put(arch_pte_frame(pt[i]));
+	}
 	frame_free(s->pt_phys);
-	if (s->priv_pages < s->guar_pages)
-		frame_unreserve(s->guar_pages - s->priv_pages);     /* what the guarantee had not used yet */
+	frame_unreserve(s->resv_left);        /* what the guarantee had not used yet */
 	s->pt_phys = 0;
 	s->priv_pages = 0;
+	s->resv_left = 0;
 }
 
 void *vms_start_page(const struct vmspace *s)
 {
-	return P2V(pt_of(s)[pidx(PV_START_PAGE)] & PTE_ADDR);
+	return P2V(arch_pte_frame(pt_of(s)[pidx(PV_START_PAGE)]));
+}
+
+enum page_kind vms_page_kind(const struct vmspace *s, uint64_t va)
+{
+	return in_window(va) ? arch_pte_kind(pt_of(s)[pidx(va)]) : PAGE_NONE;
 }
 
 /* May a not-present page at va be created on demand, and if not, why? */
@@ -94,11 +145,30 @@ static uint64_t priv_frame(struct vmspace *s)
 {
 	uint64_t pa;
 
-	if (s->priv_pages < s->guar_pages)
-		return frame_alloc_reserved();
-	while (!(pa = frame_alloc()))
-		if (!vms_reclaim || !vms_reclaim(s))
-			return 0;
+	if (s->resv_left) {
+		s->resv_left--;
+		pa = frame_alloc_reserved();
+	} else {
+		while (!(pa = frame_alloc()))
+			if (!vms_reclaim || !vms_reclaim(s))
+				return 0;
+	}
+	frame_set_kind(pa, FRAME_VM);
+	return pa;
+}
+
+/* Map a new private frame at va, zeroed or filled from copy_from. 0 if no frame could be had. */
+static uint64_t map_private(struct vmspace *s, uint64_t va, const void *copy_from)
+{
+	uint64_t pa = priv_frame(s);
+
+	if (!pa)
+		return 0;
+	if (copy_from)
+		memcpy(P2V(pa), copy_from, PV_PAGE_SIZE);
+	else
+		memset(P2V(pa), 0, PV_PAGE_SIZE);
+	pt_of(s)[pidx(va)] = arch_pte_make(pa, PAGE_PRIVATE, false);
 	return pa;
 }
 
@@ -106,18 +176,29 @@ static uint64_t priv_frame(struct vmspace *s)
  * frames, half a page each). */
 static enum vms_err priv_page(struct vmspace *s, uint64_t va, const void *copy_from)
 {
-	uint64_t pa;
-
 	if (s->priv_pages + (s->pinned_bufs + 1u) / 2 >= s->quota_pages)
 		return VMS_QUOTA;
-	if (!(pa = priv_frame(s)))
+	if (!map_private(s, va, copy_from))
 		return VMS_NOMEM;
-	if (copy_from)
-		memcpy(P2V(pa), copy_from, PV_PAGE_SIZE);
-	else
-		memset(P2V(pa), 0, PV_PAGE_SIZE);
-	pt_of(s)[pidx(va)] = pa | PTE_P | PTE_W | PTE_U | PTE_NX | PTE_PRIV;
 	s->priv_pages++;
+	return VMS_OK;
+}
+
+/* A write to a copy-on-write page. An image's page: a private copy, counted against the quota. VM memory (already
+ * counted): the frame itself when this VM is its last owner, else a copy, and one reference fewer on the shared one. */
+static enum vms_err cow_break(struct vmspace *s, uint64_t va, uint64_t pte)
+{
+	uint64_t pa = arch_pte_frame(pte);
+
+	if (frame_kind(pa) != FRAME_VM)
+		return priv_page(s, va, P2V(pa));
+	if (frame_refs(pa) > 1) {
+		if (!map_private(s, va, P2V(pa)))
+			return VMS_NOMEM;
+		frame_put(pa);
+		return VMS_OK;
+	}
+	pt_of(s)[pidx(va)] = arch_pte_rekind(pte, PAGE_PRIVATE);
 	return VMS_OK;
 }
 
@@ -128,19 +209,20 @@ enum vms_err vms_fault(struct vmspace *s, uint64_t va, bool write, bool exec, bo
 		return VMS_OUTSIDE;
 	va &= ~(uint64_t)(PV_PAGE_SIZE - 1);
 	uint64_t pte = pt_of(s)[pidx(va)];
-	if (!(pte & PTE_P)) {
+	enum page_kind k = arch_pte_kind(pte);
+	if (k == PAGE_NONE) {
 		enum vms_err e = dz_allowed(s, va);
 		if (e == VMS_OK)
 			e = priv_page(s, va, NULL);
 		*changed = e == VMS_OK;
 		return e;
 	}
-	if (exec && (pte & PTE_NX))
+	if (exec && !arch_pte_exec(pte))
 		return VMS_NOEXEC;
-	if (write && !(pte & PTE_W)) {
-		if (!(pte & PTE_COW))
+	if (write && k != PAGE_PRIVATE) {
+		if (k != PAGE_COW)
 			return VMS_READONLY;
-		enum vms_err e = priv_page(s, va, P2V(pte & PTE_ADDR));
+		enum vms_err e = cow_break(s, va, pte);
 		*changed = e == VMS_OK;
 		return e;
 	}
@@ -160,7 +242,7 @@ static __attribute__((noinline)) uint8_t *vms_addr_slow(struct vmspace *s, uint6
 		return NULL;
 	}
 	uint64_t pte = pt_of(s)[pidx(uva)];
-	return (uint8_t *)P2V(pte & PTE_ADDR) + (uva & (PV_PAGE_SIZE - 1));
+	return (uint8_t *)P2V(arch_pte_frame(pte)) + (uva & (PV_PAGE_SIZE - 1));
 }
 
 /* The kernel address of guest byte uva for an access of the given kind, or NULL (err set). Inline: every
@@ -170,9 +252,9 @@ static inline __attribute__((always_inline)) uint8_t *vms_addr(struct vmspace *s
 {
 	uint64_t pte = in_window(uva) ? pt_of(s)[pidx(uva)] : 0;
 
-	if (!(pte & PTE_P) || (write && !(pte & PTE_W)))
+	if (!arch_pte_allows(pte, write))
 		return vms_addr_slow(s, uva, write, err);
-	return (uint8_t *)P2V(pte & PTE_ADDR) + (uva & (PV_PAGE_SIZE - 1));
+	return (uint8_t *)P2V(arch_pte_frame(pte)) + (uva & (PV_PAGE_SIZE - 1));
 }
 
 static bool range_ok(uint64_t uva, uint64_t len)
@@ -257,11 +339,12 @@ bool vms_page_next(const struct vmspace *s, uint64_t *va, struct vms_page *pg)
 
 	for (uint64_t a = *va & ~(uint64_t)(PV_PAGE_SIZE - 1); in_window(a); a += PV_PAGE_SIZE) {
 		uint64_t pte = pt[pidx(a)];
-		if (!(pte & PTE_P))
+		enum page_kind k = arch_pte_kind(pte);
+		if (k == PAGE_NONE)
 			continue;
 		pg->va = a;
-		pg->kind = (pte & PTE_PRIV) ? VMS_PRIVATE : (pte & PTE_COW) ? VMS_COW : VMS_SHARED;
-		pg->data = P2V(pte & PTE_ADDR);
+		pg->kind = k;
+		pg->data = P2V(arch_pte_frame(pte));
 		*va = a + PV_PAGE_SIZE;
 		return true;
 	}
@@ -269,13 +352,9 @@ bool vms_page_next(const struct vmspace *s, uint64_t *va, struct vms_page *pg)
 	return false;
 }
 
-enum vms_kind vms_image_kind(const struct image *img, uint64_t va)
+enum page_kind vms_image_kind(const struct image *img, uint64_t va)
 {
-	uint64_t pte = in_window(va) ? img->pte[pidx(va)] : 0;
-
-	if (!(pte & PTE_P))
-		return VMS_NONE;
-	return (pte & PTE_COW) ? VMS_COW : VMS_SHARED;
+	return in_window(va) ? arch_pte_kind(img->pte[pidx(va)]) : PAGE_NONE;
 }
 
 bool vms_may_create(const struct vmspace *s, uint64_t va)
@@ -289,12 +368,12 @@ void *vms_page_private(struct vmspace *s, uint64_t va, enum vms_err *e)
 
 	va &= ~(uint64_t)(PV_PAGE_SIZE - 1);
 	*e = in_window(va) ? VMS_OK : VMS_OUTSIDE;
-	if (*e == VMS_OK && !(pt_of(s)[pidx(va)] & PTE_PRIV))
+	if (*e == VMS_OK && arch_pte_kind(pt_of(s)[pidx(va)]) != PAGE_PRIVATE)
 		*e = priv_page(s, va, NULL);
 	if (*e != VMS_OK)
 		return NULL;
 	pte = pt_of(s)[pidx(va)];
-	return P2V(pte & PTE_ADDR);
+	return P2V(arch_pte_frame(pte));
 }
 
 const char *vms_strerror(enum vms_err e)

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "pvisa.h"
+#include "page.h"
 
 #ifndef VM_STACK_KIB
 #define VM_STACK_KIB 64
@@ -29,14 +30,16 @@ struct image;
 struct vmspace {
 	uint64_t pt_phys;          /* the window's page table: 512 PTEs */
 	const struct image *img;
-	uint64_t heap_end;         /* the heap starts at the image's end: vms_heap_start() */
-	uint16_t priv_pages;       /* frames the VM owns (counted against the quota) */
+	uint32_t heap_end;         /* the heap starts at the image's end: vms_heap_start() */
+	uint16_t priv_pages;       /* pages of VM memory it maps, its own or shared copy-on-write (against the quota) */
 	uint16_t quota_pages;      /* at most PV_WIN_SIZE / page: 512 */
 	uint16_t guar_pages;       /* reserved at creation (<= quota_pages) */
+	uint16_t resv_left;        /* of those, frames not taken yet (given back when it ends) */
 	uint16_t pinned_bufs;      /* its frames waiting in other VMs' queues and the NIC (vswitch.c): half a page each
 				    * against the quota */
 };
 _Static_assert(PV_WIN_SIZE / PV_PAGE_SIZE <= UINT16_MAX, "page counts of a window fit in 16 bits");
+_Static_assert(PV_WIN_END <= UINT32_MAX, "window addresses fit in 32 bits");
 
 /* Pages the VM uses beyond its guarantee (its pinned frames included), or 0. */
 static inline uint32_t vms_over_guarantee(const struct vmspace *s)
@@ -59,8 +62,14 @@ enum vms_err { VMS_OK = 0, VMS_OUTSIDE, VMS_GUARD, VMS_QUOTA, VMS_READONLY, VMS_
 /* Build the address space of a new instance of img: PT from the image template, the start page, guar_pages
  * (<= quota_pages, >= 1) reserved. Returns 0, or -1 when they cannot be had (nothing left allocated). */
 int vms_create(struct vmspace *s, const struct image *img, uint32_t quota_pages, uint32_t guar_pages);
-/* Free every private frame and the page table. */
+/* A copy of parent p for a new VM (a fork): the same pages, VM memory shared copy-on-write by both (one reference
+ * each; the parent's private pages become copy-on-write too), guar_pages (<= its quota) reserved for the copy.
+ * 0, or -1 when the page table or the reservation cannot be had (nothing changed). */
+int vms_clone(struct vmspace *c, struct vmspace *p, uint32_t guar_pages);
+/* Drop every page (a frame goes back with its last owner), the page table and what is left of the reservation. */
 void vms_destroy(struct vmspace *s);
+/* The kind of the page at va (PAGE_NONE outside the window or when unmapped). */
+enum page_kind vms_page_kind(const struct vmspace *s, uint64_t va);
 /* The guest physical page behind the start page (the kernel fills in start info through it). */
 void *vms_start_page(const struct vmspace *s);
 /* Resolve a fault at va (demand-zero or copy-on-write). write/exec describe the access. */
@@ -76,17 +85,16 @@ int vms_copyout(struct vmspace *s, uint64_t uva, const void *src, uint64_t len);
 int vms_map_read(struct vmspace *s, uint64_t uva, uint64_t len, const void *ptr[2], uint64_t n[2]);
 const char *vms_strerror(enum vms_err e);
 
-/* Pages as they are mapped, in arch-neutral kinds (for saving and restoring a VM: vmspace_state.c). */
-enum vms_kind { VMS_NONE = 0, VMS_SHARED, VMS_COW, VMS_PRIVATE };
+/* Pages as they are mapped, in their kinds (page.h; for saving and restoring a VM: vmspace_state.c). */
 struct vms_page {
 	uint64_t va;
-	enum vms_kind kind;        /* VMS_SHARED: the image's read-only page; VMS_COW: its data page, not yet written */
+	enum page_kind kind;       /* PAGE_SHARED: the image's read-only page; PAGE_COW: its data page, not yet written */
 	const void *data;          /* the page's bytes (kernel address) */
 };
 /* The first mapped page at or after *va (start at PV_WIN_BASE), in pg; *va moves past it. false when none is left. */
 bool vms_page_next(const struct vmspace *s, uint64_t *va, struct vms_page *pg);
-/* How the image maps the page at va (VMS_SHARED, VMS_COW, or VMS_NONE). */
-enum vms_kind vms_image_kind(const struct image *img, uint64_t va);
+/* How the image maps the page at va (PAGE_SHARED, PAGE_COW, or PAGE_NONE). */
+enum page_kind vms_image_kind(const struct image *img, uint64_t va);
 /* May the VM have a private page at va that the image does not map (bss, heap, stack, start page)? */
 bool vms_may_create(const struct vmspace *s, uint64_t va);
 /* A private page at va (not mapped as one yet), zeroed, for a restore to fill: its kernel address, or NULL with

@@ -15,8 +15,8 @@ static uint32_t mapped_pages(const struct vmspace *s)
 	return n;
 }
 
-static const uint32_t kind_of[] = { [VMS_SHARED] = VMST_PAGE_SHARED, [VMS_COW] = VMST_PAGE_COW,
-				    [VMS_PRIVATE] = VMST_PAGE_PRIVATE };
+static const uint32_t kind_of[] = { [PAGE_SHARED] = VMST_PAGE_SHARED, [PAGE_COW] = VMST_PAGE_COW,
+				    [PAGE_PRIVATE] = VMST_PAGE_PRIVATE };
 
 int vms_state_save(const struct vmspace *s, const struct vmstate_io *out)
 {
@@ -32,7 +32,7 @@ int vms_state_save(const struct vmspace *s, const struct vmstate_io *out)
 		struct vmst_page r = { .va = pg.va, .kind = kind_of[pg.kind] };
 		if (vmst_put(out, &r, sizeof(r)) != 0)
 			return -1;
-		if (pg.kind == VMS_PRIVATE && vmst_put(out, pg.data, PV_PAGE_SIZE) != 0)
+		if (pg.kind == PAGE_PRIVATE && vmst_put(out, pg.data, PV_PAGE_SIZE) != 0)
 			return -1;
 	}
 	return 0;
@@ -66,18 +66,18 @@ static const struct image *mem_image(const struct vmst_mem *m, const char **why)
  * private in place of a copy-on-write one; other private pages only where the VM could have made them. */
 static const char *page_wrong(const struct vmspace *s, const struct vmst_page *r)
 {
-	enum vms_kind ik;
+	enum page_kind ik;
 
 	if (r->va < PV_WIN_BASE || r->va >= PV_WIN_END || (r->va & (PV_PAGE_SIZE - 1)) || r->reserved)
 		return "memory: a page address outside the window or not page aligned";
 	ik = vms_image_kind(s->img, r->va);
 	if (r->kind == VMST_PAGE_SHARED)
-		return ik == VMS_SHARED ? NULL : "memory: a shared page the image does not have";
+		return ik == PAGE_SHARED ? NULL : "memory: a shared page the image does not have";
 	if (r->kind == VMST_PAGE_COW)
-		return ik == VMS_COW ? NULL : "memory: a copy-on-write page the image does not have";
+		return ik == PAGE_COW ? NULL : "memory: a copy-on-write page the image does not have";
 	if (r->kind != VMST_PAGE_PRIVATE)
 		return "memory: unknown page kind";
-	if (ik == VMS_COW || (ik == VMS_NONE && vms_may_create(s, r->va)) || r->va == PV_START_PAGE)
+	if (ik == PAGE_COW || (ik == PAGE_NONE && vms_may_create(s, r->va)) || r->va == PV_START_PAGE)
 		return NULL;
 	return "memory: a private page where the VM could not have one";
 }
@@ -113,7 +113,7 @@ static const char *pages_missing(const struct vmspace *s, const uint64_t seen[WI
 	for (uint32_t i = 0; i < WIN_PAGES; i++) {
 		uint64_t va = PV_WIN_BASE + (uint64_t)i * PV_PAGE_SIZE;
 		bool listed = seen[i / 64] >> (i % 64) & 1;
-		if (!listed && (vms_image_kind(s->img, va) != VMS_NONE || va == PV_START_PAGE))
+		if (!listed && (vms_image_kind(s->img, va) != PAGE_NONE || va == PV_START_PAGE))
 			return "memory: a page of the image or the start page is missing";
 	}
 	return NULL;

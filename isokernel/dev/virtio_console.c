@@ -20,6 +20,7 @@
 #include "cpu.h"
 #include "lib.h"
 #include "kprintf.h"
+#include "loop.h"
 
 #define VIRTIO_CONSOLE_LEGACY      0x1003
 #define VIRTIO_CONSOLE_MODERN      0x1043
@@ -312,26 +313,33 @@ void vcon_report_sync(void)
 	}
 }
 
-HOT void vcon_poll(void)
+/* Once per main-loop pass: control messages from the device, the report stream's late partial page. */
+HOT static void vcon_poll(uint64_t now)
 {
-	if (!vc.up)
-		return;
 	if (vq_used_waiting(vc.crx.q))
 		vcon_control_poll();
-	if (rep.len && rdtsc() - rep.since >= rep.flush_tsc && rep_open())
+	if (rep.len && now - rep.since >= rep.flush_tsc && rep_open())
 		rep_post();
 }
 
-uint64_t vcon_idle(uint64_t now, uint64_t until)
+/* Without an interrupt the control port is looked at every VCON_POLL_US while the CPU idles (passive: only while
+ * something else can wake it, as the stop poll). */
+static uint64_t vcon_due(uint64_t now)
 {
-	if (!vc.up)
-		return until;
+	return !vc.irq && ctl.id != NONE ? now + ctl.poll_tsc : LOOP_NEVER;
+}
+
+/* The CPU is about to idle: the report stream's partial page goes out first. */
+static void vcon_idle(uint64_t now)
+{
+	(void)now;
 	if (rep.len && rep_open())
 		rep_post();
-	if (!vc.irq && ctl.id != NONE && until != UINT64_MAX && until > now + ctl.poll_tsc)
-		until = now + ctl.poll_tsc;
-	return until;
 }
+
+static const struct loop_source vcon_source = {
+	.name = "console", .poll = vcon_poll, .deadline = vcon_due, .idle = vcon_idle, .passive = true,
+};
 
 bool vcon_present(void)
 {
@@ -518,5 +526,6 @@ int vcon_init(void)
 		vc.irq ? "msix" : "polled");
 	if (rep.id != NONE)
 		kprintf_route(vcon_report_write, vcon_report_sync);
+	loop_register(&vcon_source);
 	return 0;
 }

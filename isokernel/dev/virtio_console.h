@@ -26,17 +26,15 @@ size_t vcon_ctl_read(void *buf, size_t cap);
 size_t vcon_ctl_write(const void *buf, size_t n);
 
 /* Report port: n bytes appended to the stream. Pages of the TX ring are filled and handed over whole (one notify a
- * page); a partial page goes out at the next vcon_poll after VCON_FLUSH_US, before the idle loop sleeps, or at
+ * page); a partial page goes out at the next main-loop pass after VCON_FLUSH_US, before the idle loop sleeps, or at
  * vcon_report_sync. When every page is in the host's hands it waits for one (polling the used ring): nothing is
  * dropped. While the port is closed (no host) the bytes go to COM1. */
 void vcon_report_write(const void *p, size_t n);
 /* Hands over the partial page and waits until the host has taken every byte (or closed the port). */
 void vcon_report_sync(void);
 
-/* Once per main-loop pass: control messages from the device, the report stream's late partial page. */
-void vcon_poll(void);
-/* The idle loop is about to sleep until `until` (TSC; UINT64_MAX: nothing to wake for, kept): hands over the
- * report stream's partial page; returns the latest TSC to wake at (sooner only without an interrupt). */
-uint64_t vcon_idle(uint64_t now, uint64_t until);
+/* The main loop polls the device (control messages, the report stream's late partial page) and, before the CPU
+ * idles, hands over the partial page and, without an interrupt, wakes at the control port's poll period: a loop
+ * source vcon_init registers when the device is up. */
 
 #endif

@@ -77,7 +77,7 @@ extern struct vsw_stats vsw_stats;
  * frames in queues, a sending VM may hold fewer than 1 / (n + 1) of the frames free, and at most VSW_HELD_MAX.
  * A VM's frames waiting in queues and in the NIC's TX ring count against its memory quota (vm->mem.pinned_bufs,
  * two frames a page): a frame past it is dropped (to a VM) or refused (to the link).
- * A VM sends at most VSW_TX_BUDGET frames per quantum (sched.c refills vm->tx_budget, hcall.c spends it),
+ * A VM sends at most VSW_TX_BUDGET frames per quantum (net/nethc.c refills vm->tx_budget at each dispatch and spends it),
  * VSW_NIC_BUDGET of them to the NIC, and while other VMs have frames in the NIC's TX ring, at most
  * VSW_NIC_INFLIGHT of its own wait there (a quarter of it: a flooder cannot keep the ring full, nor more than
  * that many frames ahead of another VM's). Past these the VM is told PV_EAGAIN (it keeps the frame) and its

@@ -151,6 +151,63 @@ static void test_bad_frees_panic(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(host_panic_msg, "overlaps"));
 }
 
+/* Reference counts and kinds: a frame goes back with its last owner, never before; misuse panics. */
+static void test_refcounts(void)
+{
+	frame_init();
+	frame_add_range(HOST_ARENA_PHYS, ARENA_END);
+	uint64_t total = frame_free_count(), a = frame_alloc(), b = frame_alloc();
+	CU_ASSERT_EQUAL(frame_refs(a), 1);
+	CU_ASSERT_EQUAL(frame_kind(a), FRAME_KERNEL);
+	frame_set_kind(a, FRAME_VM);
+	CU_ASSERT_EQUAL(frame_kind(a), FRAME_VM);
+	frame_get(a);
+	frame_get(a);
+	CU_ASSERT_EQUAL(frame_refs(a), 3);
+	CU_ASSERT(HOST_EXPECT_PANIC(frame_free(a)));                 /* others still own it */
+	CU_ASSERT_PTR_NOT_NULL(strstr(host_panic_msg, "owners"));
+	CU_ASSERT_FALSE(frame_put(a));
+	CU_ASSERT_FALSE(frame_put(a));
+	CU_ASSERT_EQUAL(frame_free_count(), total - 2);
+	CU_ASSERT_TRUE(frame_put(a));                                /* the last owner */
+	CU_ASSERT_EQUAL(frame_free_count(), total - 1);
+	CU_ASSERT(HOST_EXPECT_PANIC(frame_put(a)));
+	CU_ASSERT(HOST_EXPECT_PANIC(frame_get(a)));
+	CU_ASSERT(HOST_EXPECT_PANIC(frame_refs(a)));
+	CU_ASSERT(HOST_EXPECT_PANIC(frame_set_kind(b, FRAME_FREE)));
+	CU_ASSERT(HOST_EXPECT_PANIC(frame_get(b + PAGE_SIZE)));      /* never handed out */
+	/* A reused frame starts afresh: one owner, kernel kind. */
+	CU_ASSERT_EQUAL(frame_alloc(), a);
+	CU_ASSERT_EQUAL(frame_refs(a), 1);
+	CU_ASSERT_EQUAL(frame_kind(a), FRAME_KERNEL);
+	frame_free(a);
+	frame_free(b);
+	CU_ASSERT_EQUAL(frame_free_count(), total);
+}
+
+/* Descriptors are written when a frame is first handed out: memory full of junk before the range is added changes
+ * nothing, and a range of more than 1,024 frames takes a second descriptor page. */
+static void test_descriptors_need_no_clearing(void)
+{
+	enum { PAGES = 1030 };
+	host_arena_new(PAGES * PAGE_SIZE);
+	memset(P2V(HOST_ARENA_PHYS), 0xff, PAGES * PAGE_SIZE);
+	frame_init();
+	frame_add_range(HOST_ARENA_PHYS, HOST_ARENA_PHYS + PAGES * PAGE_SIZE);
+	CU_ASSERT_EQUAL(frame_total_count(), PAGES - 2);
+	uint64_t pa, n = 0, first = 0;
+	while ((pa = frame_alloc()) != 0) {
+		if (!first)
+			first = pa;
+		CU_ASSERT_EQUAL_FATAL(frame_refs(pa), 1);
+		n++;
+	}
+	CU_ASSERT_EQUAL(first, HOST_ARENA_PHYS + 2 * PAGE_SIZE);
+	CU_ASSERT_EQUAL(n, PAGES - 2);
+	frame_init();
+	host_arena_new(ARENA_PAGES * PAGE_SIZE);
+}
+
 int unit_suite_frame(void)
 {
 	CU_pSuite s = CU_add_suite("frame", setup, teardown);
@@ -163,5 +220,7 @@ int unit_suite_frame(void)
 	CU_add_test(s, "two ranges", test_two_ranges);
 	CU_add_test(s, "degenerate ranges skipped", test_ranges_skipped);
 	CU_add_test(s, "bad frees panic", test_bad_frees_panic);
+	CU_add_test(s, "reference counts and kinds", test_refcounts);
+	CU_add_test(s, "descriptors need no clearing", test_descriptors_need_no_clearing);
 	return CU_get_error() == CUE_SUCCESS ? 0 : -1;
 }

@@ -6,6 +6,7 @@
 #include "image.h"
 #include "vmspace.h"
 #include "memlayout.h"
+#include "pte.h"
 
 #define ARENA_PAGES 256
 #define TEXT_VA  (PV_WIN_BASE)
@@ -31,8 +32,10 @@ static int setup(void)
 	uint64_t t = frame_alloc_zero(), d = frame_alloc_zero();
 	memset(P2V(t), 0xc3, PAGE_SIZE);
 	strcpy(P2V(d), "data!");
-	img.pte[pidx(TEXT_VA)] = t | PTE_P | PTE_U;
-	img.pte[pidx(DATA_VA)] = d | PTE_P | PTE_U | PTE_NX | PTE_COW;
+	frame_set_kind(t, FRAME_IMAGE);
+	frame_set_kind(d, FRAME_IMAGE);
+	img.pte[pidx(TEXT_VA)] = arch_pte_make(t, PAGE_SHARED, true);
+	img.pte[pidx(DATA_VA)] = arch_pte_make(d, PAGE_COW, false);
 	img.dz[0] |= 1ull << pidx(BSS_VA);
 	img.end = IMG_END;
 	img.text_pages = img.data_pages = img.bss_pages = 1;
@@ -71,7 +74,14 @@ static void test_create_from_template(void)
 	CU_ASSERT_EQUAL(pte_of(&s, DATA_VA), img.pte[pidx(DATA_VA)]);
 	CU_ASSERT_EQUAL(pte_of(&s, BSS_VA), 0);
 	uint64_t sp = pte_of(&s, PV_START_PAGE);
-	CU_ASSERT_EQUAL(sp & (PTE_P | PTE_W | PTE_U | PTE_NX | PTE_PRIV), PTE_P | PTE_W | PTE_U | PTE_NX | PTE_PRIV);
+	CU_ASSERT_EQUAL(arch_pte_kind(sp), PAGE_PRIVATE);
+	CU_ASSERT_FALSE(arch_pte_exec(sp));
+	CU_ASSERT_EQUAL(frame_kind(arch_pte_frame(sp)), FRAME_VM);
+	CU_ASSERT_EQUAL(frame_kind(s.pt_phys), FRAME_PT);
+	CU_ASSERT_EQUAL(vms_page_kind(&s, TEXT_VA), PAGE_SHARED);
+	CU_ASSERT_EQUAL(vms_page_kind(&s, DATA_VA), PAGE_COW);
+	CU_ASSERT_EQUAL(vms_page_kind(&s, BSS_VA), PAGE_NONE);
+	CU_ASSERT_EQUAL(vms_page_kind(&s, PV_WIN_END), PAGE_NONE);
 	const uint8_t *start = vms_start_page(&s);
 	for (int i = 0; i < (int)PAGE_SIZE; i++)
 		CU_ASSERT_EQUAL_FATAL(start[i], 0);
@@ -107,22 +117,23 @@ static void test_faults(void)
 	CU_ASSERT_EQUAL(vms_fault(&s, s.heap_end, true, false, &ch), VMS_GUARD);
 
 	/* COW: a private copy with the image's bytes; the image page is untouched. */
-	uint64_t shared = pte_of(&s, DATA_VA) & PTE_ADDR;
+	uint64_t shared = arch_pte_frame(pte_of(&s, DATA_VA));
 	CU_ASSERT_EQUAL(vms_fault(&s, DATA_VA + 3, true, false, &ch), VMS_OK);
 	CU_ASSERT_TRUE(ch);
 	uint64_t priv = pte_of(&s, DATA_VA);
-	CU_ASSERT_NOT_EQUAL(priv & PTE_ADDR, shared);
-	CU_ASSERT_TRUE(priv & PTE_W);
-	CU_ASSERT_TRUE(priv & PTE_PRIV);
-	CU_ASSERT_STRING_EQUAL(P2V(priv & PTE_ADDR), "data!");
-	strcpy(P2V(priv & PTE_ADDR), "mine!");
+	CU_ASSERT_NOT_EQUAL(arch_pte_frame(priv), shared);
+	CU_ASSERT_EQUAL(arch_pte_kind(priv), PAGE_PRIVATE);
+	CU_ASSERT_EQUAL(frame_kind(arch_pte_frame(priv)), FRAME_VM);
+	CU_ASSERT_EQUAL(frame_refs(shared), 1);                 /* the image's: instances take no reference */
+	CU_ASSERT_STRING_EQUAL(P2V(arch_pte_frame(priv)), "data!");
+	strcpy(P2V(arch_pte_frame(priv)), "mine!");
 	CU_ASSERT_STRING_EQUAL(P2V(shared), "data!");
 
 	/* Demand-zero bss, heap and stack pages: zeroed although the frames were dirty. */
 	uint64_t vas[] = { BSS_VA, vms_heap_start(&s), s.heap_end - 1, PV_START_PAGE - 1, VMS_STACK_LIMIT };
 	for (size_t k = 0; k < sizeof(vas) / sizeof(vas[0]); k++) {
 		CU_ASSERT_EQUAL(vms_fault(&s, vas[k], false, false, &ch), VMS_OK);
-		const uint8_t *p = P2V(pte_of(&s, vas[k]) & PTE_ADDR);
+		const uint8_t *p = P2V(arch_pte_frame(pte_of(&s, vas[k])));
 		for (int i = 0; i < (int)PAGE_SIZE; i++)
 			CU_ASSERT_EQUAL_FATAL(p[i], 0);
 	}
@@ -164,7 +175,7 @@ static void test_copies(void)
 	CU_ASSERT_STRING_EQUAL(buf, "data!");
 	CU_ASSERT_EQUAL(vms_copyout(&s, TEXT_VA, "x", 1), PV_EFAULT);             /* read-only text */
 	CU_ASSERT_EQUAL(vms_copyout(&s, DATA_VA, "yo", 3), 0);                    /* breaks COW */
-	CU_ASSERT_STRING_EQUAL(P2V(img.pte[pidx(DATA_VA)] & PTE_ADDR), "data!");
+	CU_ASSERT_STRING_EQUAL(P2V(arch_pte_frame(img.pte[pidx(DATA_VA)])), "data!");
 	CU_ASSERT_EQUAL(vms_copyin(&s, buf, DATA_VA, 3), 0);
 	CU_ASSERT_STRING_EQUAL(buf, "yo");
 	CU_ASSERT_EQUAL(vms_copyin(&s, buf, 0, 1), PV_EFAULT);
@@ -196,10 +207,10 @@ static void test_failed_copy_writes_nothing(void)
 	CU_ASSERT_EQUAL(vms_copyin(&s, back, s.heap_end - 8, 8), 0);
 	CU_ASSERT_STRING_EQUAL((char *)back, "canary!");
 	CU_ASSERT_EQUAL(vms_copyout(&s, DATA_VA - 8, junk, 16), PV_EFAULT);         /* text, then data */
-	CU_ASSERT_STRING_EQUAL(P2V(pte_of(&s, DATA_VA) & PTE_ADDR), "data!");
+	CU_ASSERT_STRING_EQUAL(P2V(arch_pte_frame(pte_of(&s, DATA_VA))), "data!");
 	CU_ASSERT_EQUAL(pte_of(&s, DATA_VA), img.pte[pidx(DATA_VA)]);               /* still shared */
 	CU_ASSERT_EQUAL(vms_prepare_write(&s, BSS_VA - 8, 16), 0);                 /* data COW + bss, nothing written */
-	CU_ASSERT_STRING_EQUAL(P2V(pte_of(&s, DATA_VA) & PTE_ADDR), "data!");
+	CU_ASSERT_STRING_EQUAL(P2V(arch_pte_frame(pte_of(&s, DATA_VA))), "data!");
 	CU_ASSERT_NOT_EQUAL(pte_of(&s, DATA_VA), img.pte[pidx(DATA_VA)]);
 	CU_ASSERT(host_flushes > flushes);                                          /* the COW PTE changed */
 	vms_destroy(&s);
@@ -264,6 +275,58 @@ static void test_guarantee(void)
 	CU_ASSERT_EQUAL(frame_free_count(), free_before);
 }
 
+/* One frame backs two VMs' copy-on-write mappings (vms_clone): each holds a reference; the first writer gets a copy,
+ * the last owner writes the frame itself; every frame goes back with its last owner. */
+static void test_clone_shares_by_refcount(void)
+{
+	struct vmspace a, b;
+	uint64_t heap, fa, fb, frames = frame_free_count();
+	char buf[8];
+	bool ch;
+
+	CU_ASSERT_EQUAL_FATAL(vms_create(&a, &img, 64, 4), 0);
+	heap = vms_heap_start(&a);
+	CU_ASSERT_EQUAL(vms_copyout(&a, heap, "parent", 7), 0);
+	CU_ASSERT_EQUAL(vms_copyout(&a, heap + PAGE_SIZE, "second", 7), 0);
+	fa = arch_pte_frame(pte_of(&a, heap));
+	CU_ASSERT_EQUAL(a.priv_pages, 3);
+	CU_ASSERT_EQUAL(vms_clone(&b, &a, (uint32_t)frames), -1);        /* a guarantee that cannot be reserved */
+	CU_ASSERT_EQUAL(vms_page_kind(&a, heap), PAGE_PRIVATE);          /* nothing changed */
+	CU_ASSERT_EQUAL_FATAL(vms_clone(&b, &a, 2), 0);
+	CU_ASSERT_EQUAL(vms_page_kind(&a, heap), PAGE_COW);
+	CU_ASSERT_EQUAL(vms_page_kind(&b, heap), PAGE_COW);
+	CU_ASSERT_EQUAL(vms_page_kind(&b, TEXT_VA), PAGE_SHARED);
+	CU_ASSERT_EQUAL(arch_pte_frame(pte_of(&b, heap)), fa);
+	CU_ASSERT_EQUAL(frame_refs(fa), 2);
+	CU_ASSERT_EQUAL(frame_refs(arch_pte_frame(pte_of(&a, DATA_VA))), 1);  /* an image frame: no reference */
+	CU_ASSERT_EQUAL(b.priv_pages, 3);
+	/* The child writes: its own copy; the parent still reads its bytes; one reference fewer on the shared frame. */
+	CU_ASSERT_EQUAL(vms_fault(&b, heap, true, false, &ch), VMS_OK);
+	CU_ASSERT_TRUE(ch);
+	fb = arch_pte_frame(pte_of(&b, heap));
+	CU_ASSERT_NOT_EQUAL(fb, fa);
+	CU_ASSERT_EQUAL(frame_refs(fa), 1);
+	CU_ASSERT_EQUAL(b.priv_pages, 3);                                /* replaced, not added */
+	CU_ASSERT_EQUAL(vms_copyout(&b, heap, "child", 6), 0);
+	CU_ASSERT_EQUAL(vms_copyin(&a, buf, heap, 7), 0);
+	CU_ASSERT_STRING_EQUAL(buf, "parent");
+	/* The parent is the frame's last owner now: it writes the frame itself, no copy. */
+	CU_ASSERT_EQUAL(vms_fault(&a, heap, true, false, &ch), VMS_OK);
+	CU_ASSERT_EQUAL(arch_pte_frame(pte_of(&a, heap)), fa);
+	CU_ASSERT_EQUAL(vms_page_kind(&a, heap), PAGE_PRIVATE);
+	/* The parent ends first: the second page lives on in the child alone, which then writes it in place. */
+	uint64_t f2 = arch_pte_frame(pte_of(&b, heap + PAGE_SIZE));
+	vms_destroy(&a);
+	CU_ASSERT_EQUAL(frame_refs(f2), 1);
+	CU_ASSERT_EQUAL(vms_copyin(&b, buf, heap + PAGE_SIZE, 7), 0);
+	CU_ASSERT_STRING_EQUAL(buf, "second");
+	CU_ASSERT_EQUAL(vms_copyout(&b, heap + PAGE_SIZE, "mine", 5), 0);
+	CU_ASSERT_EQUAL(arch_pte_frame(pte_of(&b, heap + PAGE_SIZE)), f2);
+	vms_destroy(&b);
+	CU_ASSERT_EQUAL(frame_reserved_count(), 0);
+	CU_ASSERT_EQUAL(frame_free_count(), frames);
+}
+
 int unit_suite_vmspace(void)
 {
 	CU_pSuite s = CU_add_suite("vmspace", setup, teardown);
@@ -277,5 +340,6 @@ int unit_suite_vmspace(void)
 	CU_add_test(s, "guest copies are checked", test_copies);
 	CU_add_test(s, "a failed copy writes nothing; COW copies are flushed", test_failed_copy_writes_nothing);
 	CU_add_test(s, "guarantees reserved, overcommit reclaimed, pins counted", test_guarantee);
+	CU_add_test(s, "a clone shares frames copy-on-write by reference count", test_clone_shares_by_refcount);
 	return 0;
 }

@@ -1,7 +1,7 @@
 /* test_vmstate.c - CUnit suite for saving and restoring a VM (vmstate.c, vmspace_state.c, net/vswitch.c): a round
  * trip per part (save, restore into a fresh VM, save again, compare bytes) and hostile streams. */
 /* VMs are made as vm.c makes them (vms_create, the VM table, which gives each a port and an address on the real
- * switch) over the real frame allocator in a host arena; the scheduler's queues are the real run queue (runq.c) on a
+ * switch) over the real frame allocator in a host arena; the scheduler's queues are the real round-robin queue (sched_rr.c) on a
  * host clock (host/host_vm.c). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +16,9 @@
 #include "vmstate.h"
 #include "vswitch.h"
 #include "bind.h"
-#include "runq.h"
+#include "sched_rr.h"
+#include "percpu.h"
+#include "pte.h"
 #include "sched.h"
 #include "pvisa.h"
 
@@ -97,6 +99,12 @@ static struct vm *restore(const struct buf *src, size_t len, const char **why)
 }
 
 /* A three-page image as test_vmspace.c makes it: text (shared), data (copy-on-write, "data!"), bss. */
+/* sched.c's: a blocked VM's deadline passed. */
+static void timer_woken(struct vm *vm)
+{
+	vm->pending |= PV_PEND_TIMER;
+}
+
 static void make_image(struct image *im, const char *name, uint8_t fill)
 {
 	uint64_t t = frame_alloc_zero(), d = frame_alloc_zero();
@@ -107,8 +115,8 @@ static void make_image(struct image *im, const char *name, uint8_t fill)
 	strcpy(im->name, name);
 	memset(P2V(t), fill, PAGE_SIZE);
 	strcpy(P2V(d), "data!");
-	im->pte[0] = t | PTE_P | PTE_U;
-	im->pte[1] = d | PTE_P | PTE_U | PTE_NX | PTE_COW;
+	im->pte[0] = arch_pte_make(t, PAGE_SHARED, true);
+	im->pte[1] = arch_pte_make(d, PAGE_COW, false);
 	im->dz[0] |= 1ull << 2;
 	im->end = IMG_END;
 	im->entry = TEXT_VA;
@@ -313,8 +321,8 @@ static void test_memory(void)
 	struct vms_page pg;
 	uint64_t va = TEXT_VA;
 	CU_ASSERT(vms_page_next(&b->mem, &va, &pg));
-	CU_ASSERT_EQUAL(pg.kind, VMS_SHARED);                                        /* text still shared */
-	CU_ASSERT_PTR_EQUAL(pg.data, P2V(img.pte[0] & PTE_ADDR));
+	CU_ASSERT_EQUAL(pg.kind, PAGE_SHARED);                                        /* text still shared */
+	CU_ASSERT_PTR_EQUAL(pg.data, P2V(arch_pte_frame(img.pte[0])));
 	end_vm(b);
 	CU_ASSERT_EQUAL(frame_free_count(), free0 + 2);   /* everything back: free0 was taken after the page table and
 							   * the start page were */
@@ -438,7 +446,7 @@ static void test_timer(void)
 	const char *why;
 	b = restore(&s, s.len, &why);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-	CU_ASSERT_EQUAL(runq_wake(&host_rq, host_now), 1);
+	CU_ASSERT_EQUAL(runq_wake(&host_rq, host_now, timer_woken), 1);
 	CU_ASSERT(b->pending & PV_PEND_TIMER || b->regs.rax & PV_PEND_TIMER);
 	free(s.p);
 }

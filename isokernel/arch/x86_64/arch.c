@@ -6,6 +6,7 @@
 #include "lapic.h"
 #include "lib.h"
 #include "memlayout.h"
+#include "pte.h"
 #include "multiboot.h"
 #include "runlog.h"
 #include "serial.h"

@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include "trapframe.h"
 #include "rtc.h"
+#include "archvm.h"
+#include "cpu.h"
+#include "lapic.h"
 
 /* Brings the CPU up: serial, multiboot magic check, CPU features, GDT/TSS, IDT, syscall MSRs,
  * PICs masked, TSC and LAPIC timer calibrated, RTC read. Interrupts stay disabled. */
@@ -30,6 +33,18 @@ extern uint64_t arch_timer_irqs;
 
 static inline void stac(void) { if (arch_smap) __asm__ volatile("stac" ::: "memory"); }
 static inline void clac(void) { if (arch_smap) __asm__ volatile("clac" ::: "memory"); }
+
+/* The per-CPU one-shot timer (T_TIMER after ns), and stopping it. */
+static inline void arch_timer_arm_ns(uint64_t ns) { lapic_timer_arm_ns(ns); }
+static inline void arch_timer_stop(void) { lapic_timer_stop(); }
+/* Interrupts already pending are taken here, in ring 0, then masked again. */
+static inline void arch_irq_window(void) { irq_window(); }
+/* Halt until an interrupt (taken here), then mask interrupts again. */
+static inline void arch_halt(void) { sti_hlt(); cli(); }
+/* A spin-wait hint. */
+static inline void arch_relax(void) { pause(); }
+/* Reload the address space (drops every non-global TLB entry). */
+static inline void arch_tlb_flush(void) { write_cr3(read_cr3()); }
 
 /* Drops the TLB entry of user address va (and the paging-structure caches): after any change to a present PTE. */
 void arch_flush_page(uint64_t va);

@@ -5,6 +5,7 @@
 #include "cpu.h"
 #include "kprintf.h"
 #include "memlayout.h"
+#include "pte.h"
 #include "tsc.h"
 
 #define LAPIC_ID         0x020

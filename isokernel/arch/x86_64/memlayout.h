@@ -30,19 +30,4 @@ static inline uint64_t V2P(const void *va) { return (uint64_t)(uintptr_t)va - DM
 /* Physical address of a symbol in the kernel image (page tables, stacks in .bss). */
 static inline uint64_t KV2P(const void *va) { return (uint64_t)(uintptr_t)va - KERNEL_VMA; }
 
-/* Page-table entry bits. */
-#define PTE_P     (1ull << 0)
-#define PTE_W     (1ull << 1)
-#define PTE_U     (1ull << 2)
-#define PTE_PWT   (1ull << 3)
-#define PTE_PCD   (1ull << 4)
-#define PTE_A     (1ull << 5)
-#define PTE_D     (1ull << 6)
-#define PTE_PS    (1ull << 7)
-#define PTE_G     (1ull << 8)
-#define PTE_COW   (1ull << 9)    /* software: read-only now, private copy on write */
-#define PTE_PRIV  (1ull << 10)   /* software: the frame is the VM's own (freed with the VM) */
-#define PTE_NX    (1ull << 63)
-#define PTE_ADDR  0x000ffffffffff000ull
-
 #endif

@@ -1,15 +1,16 @@
 /* host_vm.c - the VM layer and scheduler entry points vmstate.c calls, for the unit-test build: VM structures from
- * the C heap, the real run queue (runq.c) on a host clock (host_now, in ns; TSC ticks are ns here). */
+ * the C heap, the real round-robin queue (sched_rr.c) on a host clock (host_now, in ns; TSC ticks are ns here). */
 #include <stdlib.h>
 #include <string.h>
 #include "host.h"
 #include "vm.h"
 #include "vmtab.h"
 #include "sched.h"
-#include "runq.h"
+#include "sched_rr.h"
+#include "percpu.h"
 #include "tsc.h"
 
-struct vm *sched_current;
+struct cpu cpus[MAX_CPUS];     /* sched_current is cpus[0].current */
 uint64_t host_now;
 struct runq host_rq;
 static struct tq_node *heap[HOST_VMS_MAX];

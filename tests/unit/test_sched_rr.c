@@ -1,8 +1,8 @@
-/* test_runq.c - CUnit suite for the scheduler's policy (runq.c): round-robin order, idle deadlines, wake-ups. */
+/* test_sched_rr.c - CUnit suite for the round-robin policy (sched_rr.c): order, idle deadlines, wake-ups, interface. */
 #include <stdlib.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
-#include "runq.h"
+#include "sched_rr.h"
 
 #define NVM 64
 #define QUANTUM 1000    /* TSC ticks */
@@ -10,9 +10,21 @@ static struct vm vms[NVM];
 static struct tq_node *slots[NVM];
 static struct runq q;
 
+static struct vm *woken_log[NVM];
+static int nwoken;
+
+/* Stands in for the scheduler's delivery of idle()'s result. */
+static void woken(struct vm *vm)
+{
+	if (nwoken < NVM)
+		woken_log[nwoken] = vm;
+	nwoken++;
+}
+
 static int setup(void)
 {
 	memset(vms, 0, sizeof(vms));
+	nwoken = 0;
 	for (int i = 0; i < NVM; i++)
 		vms[i].id = (uint32_t)i;
 	runq_init(&q, slots, NVM, QUANTUM);
@@ -47,14 +59,14 @@ static void test_idle_is_not_runnable(void)
 	CU_ASSERT_EQUAL(vms[0].state, VM_BLOCKED);
 	CU_ASSERT_PTR_NULL(runq_pop(&q));
 	CU_ASSERT_EQUAL(runq_next_deadline(&q), 100);
-	CU_ASSERT_EQUAL(runq_wake(&q, 99), 0);
+	CU_ASSERT_EQUAL(runq_wake(&q, 99, woken), 0);
 	CU_ASSERT_PTR_NULL(runq_pop(&q));
-	CU_ASSERT_EQUAL(runq_wake(&q, 100), 1);
+	CU_ASSERT_EQUAL(runq_wake(&q, 100, woken), 1);
 	CU_ASSERT_PTR_EQUAL(runq_pop(&q), &vms[0]);
-	CU_ASSERT_EQUAL(vms[0].regs.rax, PV_PEND_TIMER);
-	CU_ASSERT_EQUAL(vms[0].pending, 0);
+	CU_ASSERT_EQUAL(nwoken, 1);
+	CU_ASSERT_PTR_EQUAL(woken_log[0], &vms[0]);
 	/* No deadline: never woken by time, still found for the end of the run. */
-	CU_ASSERT_EQUAL(runq_wake(&q, UINT64_MAX - 1), 0);
+	CU_ASSERT_EQUAL(runq_wake(&q, UINT64_MAX - 1, woken), 0);
 	CU_ASSERT_EQUAL(runq_next_deadline(&q), TQ_NEVER);
 	CU_ASSERT_PTR_EQUAL(runq_any_idle(&q), &vms[1]);
 	runq_forget(&q, &vms[1]);
@@ -78,7 +90,7 @@ static void test_wake_order(void)
 	int woke = 0;
 	uint64_t last = 0;
 	for (uint64_t now = 0; now <= 7000; now += 250) {
-		runq_wake(&q, now);
+		runq_wake(&q, now, woken);
 		struct vm *v;
 		while ((v = runq_pop(&q))) {
 			CU_ASSERT(dl[v->id] <= now);
@@ -150,9 +162,47 @@ static void test_remove(void)
 	CU_ASSERT_PTR_NULL(q.tail);
 }
 
-int unit_suite_runq(void)
+/* The same policy through its interface (sched_policy.h), as the scheduler drives it. */
+static void test_policy_interface(void)
 {
-	CU_pSuite s = CU_add_suite("runq", NULL, NULL);
+	const struct sched_policy *p = &sched_rr;
+	void *pq;
+	int i;
+
+	memset(vms, 0, sizeof(vms));
+	nwoken = 0;
+	pq = p->init(0, slots, NVM, QUANTUM);
+	CU_ASSERT_PTR_NULL(p->pick(pq, 0));
+	CU_ASSERT_PTR_NULL(p->any(pq));
+	CU_ASSERT_EQUAL(p->next_deadline(pq), SCHED_NEVER);
+	for (i = 0; i < 3; i++)
+		p->enqueue(pq, &vms[i]);
+	CU_ASSERT_EQUAL(p->block(pq, &vms[3], 500), 0);
+	CU_ASSERT_EQUAL(p->block(pq, &vms[4], SCHED_NEVER), 0);
+	CU_ASSERT_EQUAL(vms[3].state, VM_BLOCKED);
+	CU_ASSERT_EQUAL(p->next_deadline(pq), 500);
+	p->wake(pq, &vms[4], true);                 /* immediate: ahead of the three */
+	CU_ASSERT_EQUAL(vms[4].state, VM_RUNNABLE);
+	CU_ASSERT_PTR_EQUAL(p->pick(pq, 10), &vms[4]);
+	CU_ASSERT_EQUAL(p->tick(pq, 499, woken), 0);
+	CU_ASSERT_EQUAL(p->tick(pq, 500, woken), 1);
+	CU_ASSERT_PTR_EQUAL(woken_log[0], &vms[3]);
+	p->remove(pq, &vms[1]);                     /* ending while runnable */
+	CU_ASSERT_PTR_EQUAL(p->any(pq), &vms[0]);
+	CU_ASSERT_PTR_EQUAL(p->pick(pq, 20), &vms[0]);
+	CU_ASSERT_PTR_EQUAL(p->pick(pq, 30), &vms[2]);
+	CU_ASSERT_PTR_EQUAL(p->pick(pq, 40), &vms[3]);   /* woken by its deadline, after those queued before */
+	CU_ASSERT_PTR_NULL(p->pick(pq, 50));
+	CU_ASSERT_EQUAL(p->block(pq, &vms[5], 900), 0);
+	CU_ASSERT_PTR_EQUAL(p->any(pq), &vms[5]);   /* idle ones too, for the end of the run */
+	p->remove(pq, &vms[5]);
+	CU_ASSERT_PTR_NULL(p->any(pq));
+	CU_ASSERT_EQUAL(p->next_deadline(pq), SCHED_NEVER);
+}
+
+int unit_suite_sched_rr(void)
+{
+	CU_pSuite s = CU_add_suite("sched_rr", NULL, NULL);
 
 	if (!s)
 		return -1;
@@ -162,5 +212,6 @@ int unit_suite_runq(void)
 	CU_add_test(s, "full idle heap is refused", test_heap_full);
 	CU_add_test(s, "woken VMs share one quantum ahead of the others", test_woken_vms_share_one_quantum);
 	CU_add_test(s, "a runnable VM is removed from anywhere", test_remove);
+	CU_add_test(s, "the policy interface", test_policy_interface);
 	return 0;
 }

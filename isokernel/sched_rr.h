@@ -1,12 +1,13 @@
-/* runq.h - scheduling state without hardware: the FIFO of runnable VMs and the deadline heap of idle ones. */
-#ifndef ISO_RUNQ_H
-#define ISO_RUNQ_H
+/* sched_rr.h - the round-robin policy's queue: the FIFO of runnable VMs and the deadline heap of idle ones. */
+#ifndef ISO_SCHED_RR_H
+#define ISO_SCHED_RR_H
 
 #include <stdint.h>
 #include <stdbool.h>
 #include "vm.h"
+#include "sched_policy.h"
 
-#define TQ_NEVER UINT64_MAX    /* blocked with no deadline: only an event wakes it */
+#define TQ_NEVER SCHED_NEVER    /* blocked with no deadline: only an event wakes it */
 
 /*
  * Immediate delivery (net_immediate=1) puts a woken VM at the head of the queue, ahead of VMs that have waited: a
@@ -40,12 +41,22 @@ void runq_remove(struct runq *q, struct vm *vm);
 int runq_block(struct runq *q, struct vm *vm, uint64_t when);
 /* Take vm out of the idle heap (it is ending). */
 void runq_forget(struct runq *q, struct vm *vm);
-/* Move every idle VM whose deadline is <= now to the run queue with PV_PEND_TIMER as idle()'s
- * result. Returns how many woke. */
-uint32_t runq_wake(struct runq *q, uint64_t now);
+/* Move every idle VM whose deadline is <= now to the run queue, each handed to woken first. Returns how many woke. */
+uint32_t runq_wake(struct runq *q, uint64_t now, void (*woken)(struct vm *vm));
 /* The earliest idle deadline, or TQ_NEVER. */
 uint64_t runq_next_deadline(const struct runq *q);
 /* Any idle VM (for ending the run), or NULL. */
 struct vm *runq_any_idle(const struct runq *q);
+
+/* The policy's operations (sched_policy.h says what each does); q is a struct runq. */
+void *sched_rr_init(unsigned cpu, struct tq_node **storage, uint32_t cap, uint64_t quantum);
+void sched_rr_enqueue(void *q, struct vm *vm);
+struct vm *sched_rr_pick(void *q, uint64_t now);
+int sched_rr_block(void *q, struct vm *vm, uint64_t until);
+void sched_rr_wake(void *q, struct vm *vm, bool immediate);
+uint32_t sched_rr_tick(void *q, uint64_t now, void (*woken)(struct vm *vm));
+void sched_rr_remove(void *q, struct vm *vm);
+uint64_t sched_rr_next_deadline(const void *q);
+struct vm *sched_rr_any(const void *q);
 
 #endif
