@@ -47,7 +47,7 @@ bad --image "$WORK/notelf.elf"
 bad --image "$WORK"
 bad --image "$EX/tiny.elf" --vms 1,x
 bad --image "$EX/tiny.elf" --vms 0,10
-bad --image "$EX/tiny.elf" --vms 1,131073
+bad --image "$EX/tiny.elf" --vms 1,1048577
 bad --image "$EX/tiny.elf" --vms 10,10
 bad --image "$EX/tiny.elf" --vms ""
 bad --image "$EX/tiny.elf" --reps 0
