@@ -50,7 +50,7 @@ static const char usage_text[] =
 "options:\n"
 "  --image FILE         the guest image (an x86_64 ELF built with guest-cc); required without --sched\n"
 "  --vms LIST           comma-separated VM counts (default 1,10,100,1000,10000; with --sched\n"
-"                       0,10,100,1000,10000,100000); each 1..131072 (--sched: 0..131071)\n"
+"                       0,10,100,1000,10000,100000); each 1..1048576 (--sched: 0..1048575)\n"
 "  --reps N             runs of each count, medians reported (default 3)\n"
 "  --args ARGS          argv[1..] of every instance (isorun IMAGE:COUNT:ARGS; at most 255 bytes)\n"
 "  --json FILE          write the JSON report to FILE (default: standard output)\n"

@@ -10,7 +10,7 @@ NEWLIB_STAMP := $(B)/newlib/.stamp
 GL_CFLAGS    := -std=gnu11 -O2 $(WARN) -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
                 -fno-unwind-tables -ffunction-sections -fdata-sections -mno-avx \
                 -nostdinc -isystem guestlib/libc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
-                -Ipvisa -Iguestlib/include -Inetstack -MMD -MP
+                -Ipvisa -Ilib -Iguestlib/include -Inetstack -MMD -MP
 GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o time.o guest.o args.o argnum.o net.o)
 GL_TINY_OBJS := $(addprefix $(GL_B)/,tinystart.o mem.o)
 GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h) $(GL_B)/libc/time.h

@@ -10,7 +10,7 @@
 #define ELF_PAGE 4096ull
 
 struct chk {
-	const uint8_t *file;
+	const struct elf_src *src;
 	uint64_t size;
 	char *why;
 	size_t whylen;
@@ -38,6 +38,23 @@ static bool in_file(const struct chk *k, uint64_t off, uint64_t len)
 	uint64_t end;
 
 	return !__builtin_add_overflow(off, len, &end) && end <= k->size;
+}
+
+void elf_read(const struct elf_src *s, uint64_t off, void *dst, uint64_t len)
+{
+	uint8_t *d = dst;
+
+	if (s->flat) {
+		memcpy(d, s->flat + off, len);
+		return;
+	}
+	while (len) {
+		uint64_t in = off % ELF_PAGE, n = ELF_PAGE - in < len ? ELF_PAGE - in : len;
+		memcpy(d, s->pages[off / ELF_PAGE] + in, n);
+		d += n;
+		off += n;
+		len -= n;
+	}
 }
 
 static int check_ident(struct chk *k, const struct elf64_ehdr *eh)
@@ -149,19 +166,24 @@ static uint64_t round_up(uint64_t v, uint64_t a)
 	return (v + a - 1) & ~(a - 1);   /* v < 2^33 here: no overflow */
 }
 
-static bool is_pvisa_name(const uint8_t *name, uint32_t namesz)
+static bool is_pvisa_name(const struct chk *k, uint64_t name, uint32_t namesz)
 {
-	return namesz == sizeof(PV_NOTE_NAME) && memcmp(name, PV_NOTE_NAME, sizeof(PV_NOTE_NAME)) == 0;
+	char got[sizeof(PV_NOTE_NAME)];
+
+	if (namesz != sizeof(PV_NOTE_NAME))
+		return false;
+	elf_read(k->src, name, got, sizeof(got));
+	return memcmp(got, PV_NOTE_NAME, sizeof(PV_NOTE_NAME)) == 0;
 }
 
 /* Take the ABI version from the note at name/desc if it is the first PVISA ABI note. */
 static int take_note(struct chk *k, const struct elf64_nhdr *nh, uint64_t name, uint64_t desc)
 {
-	if (k->noted || nh->n_type != PV_NOTE_ABI || !is_pvisa_name(k->file + name, nh->n_namesz))
+	if (k->noted || nh->n_type != PV_NOTE_ABI || !is_pvisa_name(k, name, nh->n_namesz))
 		return 0;
 	if (nh->n_descsz != sizeof(k->abi))
 		return refuse(k, "PVISA ABI note has a %u-byte descriptor, expected 4", nh->n_descsz);
-	memcpy(&k->abi, k->file + desc, sizeof(k->abi));
+	elf_read(k->src, desc, &k->abi, sizeof(k->abi));
 	k->noted = true;
 	return 0;
 }
@@ -177,7 +199,7 @@ static int scan_notes(struct chk *k, const struct elf64_phdr *ph, uint32_t i)
 		uint64_t name = pos + sizeof(nh), desc, next;
 		if (end - pos < sizeof(nh))
 			return refuse(k, "truncated note at byte %lu (program header %u)", pos, i);
-		memcpy(&nh, k->file + pos, sizeof(nh));
+		elf_read(k->src, pos, &nh, sizeof(nh));
 		desc = name + round_up(nh.n_namesz, align);
 		if (desc > end || end - desc < nh.n_descsz)
 			return refuse(k, "truncated note at byte %lu (program header %u)", pos, i);
@@ -221,13 +243,13 @@ static int check_all(struct chk *k, uint64_t lo, uint64_t hi, uint32_t abi, stru
 
 	if (k->size < sizeof(eh))
 		return refuse(k, "truncated: ELF header needs %zu bytes, file has %lu", sizeof(eh), k->size);
-	memcpy(&eh, k->file, sizeof(eh));
+	elf_read(k->src, 0, &eh, sizeof(eh));
 	if (check_ehdr(k, &eh))
 		return -1;
 	info->entry = eh.e_entry;
 	for (uint32_t i = 0; i < eh.e_phnum; i++) {
 		struct elf64_phdr ph;
-		memcpy(&ph, k->file + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+		elf_read(k->src, eh.e_phoff + (uint64_t)i * sizeof(ph), &ph, sizeof(ph));
 		if (check_phdr(k, &ph, i, lo, hi, info))
 			return -1;
 	}
@@ -243,10 +265,10 @@ static int check_all(struct chk *k, uint64_t lo, uint64_t hi, uint32_t abi, stru
 	return 0;
 }
 
-int elf_check(const void *file, uint64_t size, uint64_t win_lo, uint64_t win_hi, uint32_t abi_version,
-              struct elf_info *out, char *why, size_t whylen)
+int elf_check_src(const struct elf_src *src, uint64_t win_lo, uint64_t win_hi, uint32_t abi_version,
+                  struct elf_info *out, char *why, size_t whylen)
 {
-	struct chk k = { file, size, why, whylen, false, 0 };
+	struct chk k = { src, src->size, why, whylen, false, 0 };
 	struct elf_info info;
 
 	memset(&info, 0, sizeof(info));
@@ -256,4 +278,12 @@ int elf_check(const void *file, uint64_t size, uint64_t win_lo, uint64_t win_hi,
 		return -1;
 	*out = info;
 	return 0;
+}
+
+int elf_check(const void *file, uint64_t size, uint64_t win_lo, uint64_t win_hi, uint32_t abi_version,
+              struct elf_info *out, char *why, size_t whylen)
+{
+	struct elf_src src = { file, NULL, size };
+
+	return elf_check_src(&src, win_lo, win_hi, abi_version, out, why, whylen);
 }

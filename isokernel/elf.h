@@ -59,6 +59,19 @@ struct elf_info {
 	uint32_t abi_version;               /* from the PVISA note */
 };
 
+/* Where an image's bytes are: one flat buffer, or (flat NULL) pages of 4096 bytes, the last one partly used (an image
+ * sent over the control channel lands in frames that need not be contiguous). */
+struct elf_src {
+	const uint8_t *flat;
+	uint8_t *const *pages;
+	uint64_t size;
+};
+
+/* Copy [off, off+len) of the image, which the caller has checked lies inside it. */
+void elf_read(const struct elf_src *s, uint64_t off, void *dst, uint64_t len);
+/* elf_check on an image wherever its bytes are: the same checks, byte for byte. */
+int elf_check_src(const struct elf_src *src, uint64_t win_lo, uint64_t win_hi, uint32_t abi_version,
+                  struct elf_info *out, char *why, size_t whylen);
 /* Validate the ELF64 image [file, file+size): static x86_64 executable, 1..ELF_MAX_SEGS PT_LOAD segments
  * inside [win_lo, win_hi), none W+X, sorted, page-disjoint, entry in an X segment, a PVISA note whose
  * version is abi_version. Never reads outside the file. 0 and *out filled, or -1 with a reason in why. */

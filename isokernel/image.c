@@ -7,20 +7,23 @@
 #include "memlayout.h"
 #include "vmspace.h"
 
+static struct image *table[IMAGE_MAX];
+static uint32_t ntable;
+
 static uint32_t win_index(uint64_t va)
 {
 	return (uint32_t)((va - PV_WIN_BASE) / PV_PAGE_SIZE);
 }
 
 /* The bytes of segment s that fall in the page at va (file part only), copied into frame pa. */
-static void fill_page(const struct elf_seg *s, const uint8_t *file, uint64_t va, uint64_t pa)
+static void fill_page(const struct elf_seg *s, const struct elf_src *file, uint64_t va, uint64_t pa)
 {
 	uint64_t lo = s->vaddr > va ? s->vaddr : va;
 	uint64_t fend = s->vaddr + s->filesz;
 	uint64_t hi = fend < va + PV_PAGE_SIZE ? fend : va + PV_PAGE_SIZE;
 
 	if (lo < hi)
-		memcpy((uint8_t *)P2V(pa) + (lo - va), file + s->offset + (lo - s->vaddr), hi - lo);
+		elf_read(file, s->offset + (lo - s->vaddr), (uint8_t *)P2V(pa) + (lo - va), hi - lo);
 }
 
 /* Frees every frame the image took so far (a load that fails half-way leaves nothing behind). */
@@ -29,10 +32,11 @@ static void image_unload(struct image *img)
 	for (uint32_t i = 0; i < WIN_PAGES; i++)
 		if (img->pte[i] & PTE_P)
 			frame_free(img->pte[i] & PTE_ADDR);
-	memset(img->pte, 0, sizeof(img->pte));
+	frame_free(V2P(img->pte));
+	img->pte = NULL;
 }
 
-static int load_segment(struct image *img, const struct elf_seg *s, const uint8_t *file)
+static int load_segment(struct image *img, const struct elf_seg *s, const struct elf_src *file)
 {
 	bool w = s->flags & ELF_W, x = s->flags & ELF_X;
 	uint64_t first = s->vaddr & ~(uint64_t)(PV_PAGE_SIZE - 1);
@@ -60,14 +64,21 @@ static int load_segment(struct image *img, const struct elf_seg *s, const uint8_
 	return 0;
 }
 
-int image_load(struct image *img, const char *name, const void *file, uint64_t size, char *why, size_t whylen)
+int image_load_src(struct image *img, const char *name, const struct elf_src *file, char *why, size_t whylen)
 {
 	struct elf_info info;
+	uint64_t tmpl;
 
 	memset(img, 0, sizeof(*img));
 	strlcpy(img->name, name, sizeof(img->name));
-	if (elf_check(file, size, PV_WIN_BASE, PV_WIN_END, PV_ABI_VERSION, &info, why, whylen) != 0)
+	if (elf_check_src(file, PV_WIN_BASE, PV_WIN_END, PV_ABI_VERSION, &info, why, whylen) != 0)
 		return -1;
+	tmpl = frame_alloc_zero();
+	if (!tmpl) {
+		ksnprintf(why, whylen, "out of memory for the page-table template");
+		return -1;
+	}
+	img->pte = P2V(tmpl);
 	for (uint32_t k = 0; k < info.nseg; k++) {
 		if (load_segment(img, &info.seg[k], file) != 0) {
 			image_unload(img);
@@ -85,5 +96,92 @@ int image_load(struct image *img, const char *name, const void *file, uint64_t s
 		return -1;
 	}
 	img->entry = info.entry;
+	img->sum = image_sum(img);
+	image_register(img);
 	return 0;
+}
+
+int image_load(struct image *img, const char *name, const void *file, uint64_t size, char *why, size_t whylen)
+{
+	struct elf_src src = { file, NULL, size };
+
+	return image_load_src(img, name, &src, why, whylen);
+}
+
+uint64_t image_frames_of(const struct image *img)
+{
+	return img->shared_pages + 1;
+}
+
+int image_table_add(struct image *img)
+{
+	if (ntable == IMAGE_MAX)
+		return -1;
+	img->id = ntable;
+	table[ntable++] = img;
+	return (int)img->id;
+}
+
+struct image *image_get(uint32_t id)
+{
+	return id < ntable ? table[id] : NULL;
+}
+
+uint32_t image_count(void)
+{
+	return ntable;
+}
+
+static struct image *loaded;
+
+/* 64-bit words mixed in one by one (multiply-xorshift): not cryptographic, it tells images apart. */
+static uint64_t mix(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+	return h ^ (h >> 29);
+}
+
+uint64_t image_sum(const struct image *img)
+{
+	uint64_t h = mix(0x766d7374ull, img->entry);
+
+	h = mix(h, img->end);
+	for (uint32_t i = 0; i < WIN_PAGES / 64; i++)
+		h = mix(h, img->dz[i]);
+	for (uint32_t i = 0; i < WIN_PAGES; i++) {
+		const uint64_t *w = P2V(img->pte[i] & PTE_ADDR);
+		if (!(img->pte[i] & PTE_P))
+			continue;
+		h = mix(h, (uint64_t)i << 32 | (img->pte[i] & ~PTE_ADDR & 0xfff));
+		h = mix(h, (img->pte[i] & PTE_NX) != 0);
+		for (uint32_t k = 0; k < PV_PAGE_SIZE / 8; k++)
+			h = mix(h, w[k]);
+	}
+	return h;
+}
+
+void image_register(struct image *img)
+{
+	for (const struct image *i = loaded; i; i = i->next_loaded)
+		if (i == img)
+			return;
+	img->next_loaded = loaded;
+	loaded = img;
+}
+
+void image_unregister(struct image *img)
+{
+	for (struct image **p = &loaded; *p; p = &(*p)->next_loaded)
+		if (*p == img) {
+			*p = img->next_loaded;
+			return;
+		}
+}
+
+const struct image *image_find(const char *name, uint64_t sum)
+{
+	for (const struct image *i = loaded; i; i = i->next_loaded)
+		if (i->sum == sum && strcmp(i->name, name) == 0)
+			return i;
+	return NULL;
 }

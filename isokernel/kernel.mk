@@ -2,7 +2,7 @@
 # The layers (README "Layout"): the generic core in isokernel/, arch/x86_64/ beneath it, dev/ (drivers) and net/.
 K_DIRS  := isokernel isokernel/arch/x86_64 isokernel/dev isokernel/net
 K_SRCS  := $(foreach d,$(K_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
-K_INCS  := $(addprefix -I,$(K_DIRS))
+K_INCS  := $(addprefix -I,$(K_DIRS)) -Ilib
 K_LDS   := isokernel/arch/x86_64/kernel.ld
 K_OBJS  := $(patsubst isokernel/%,$(B)/isokernel/%.o,$(K_SRCS)) $(B)/isokernel/mem.c.o
 K_DEFS  := -DQUANTUM_US=$(QUANTUM_US) -DVM_QUOTA_KIB=$(VM_QUOTA_KIB) -DVM_GUAR_KIB=$(VM_GUAR_KIB) \

@@ -12,16 +12,22 @@
 #include "virtio_net.h"
 #include "virtio_console.h"
 #include "vswitch.h"
+#include "bind.h"
+#include "vmtab.h"
+#include "selftest.h"
 #include "tsc.h"
 #include "cpu.h"
 #include "lib.h"
 #include "kprintf.h"
+#include "netplan.h"
+#include "ctlsrv.h"
 
 extern char _kernel_end[];
 
 struct kopts {
 	uint64_t timeout_ms, quota_kib, guar_kib, quantum_us, net_ip, net_bits, net_immediate;
 	uint64_t seed[4];          /* seed=N words (isorun's getrandom), for the random source */
+	uint64_t selftest_save, selftest_save_at;   /* test hook: selftest.c */
 	uint32_t nseed;
 	int quiet;
 };
@@ -188,7 +194,8 @@ static int parse_u64(const char *s, uint64_t *v)
 static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 {
 	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet", "netbounce",
-					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief", "guar_kib", "seed" };
+					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief", "guar_kib",
+					    "selftest_save", "selftest_save_at", "serve", "seed" };
 	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
 	char w[64];
 	const char *s = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
@@ -199,9 +206,10 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 	o->guar_kib = VM_GUAR_KIB;
 	o->quantum_us = QUANTUM_US;
 	o->quiet = 0;
-	o->net_ip = 0x0a000000;            /* 10.0.0.0/8: gateway 10.0.0.1, VM i at 10.0.0.2 + i */
-	o->net_bits = 8;
+	o->net_ip = NETPLAN_DEFAULT_BASE;  /* 10.0.0.0/8: gateway 10.0.0.1, VM i at 10.0.0.2 + i */
+	o->net_bits = NETPLAN_DEFAULT_BITS;
 	o->net_immediate = 0;
+	o->selftest_save = o->selftest_save_at = 0;
 	for (s = next_word(s, w, sizeof(w)); w[0]; s = next_word(s, w, sizeof(w))) {
 		char *eq = w;
 		while (*eq && *eq != '=')
@@ -216,7 +224,8 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 		*eq = 0;
 		uint64_t *dst[NKEYS] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL, &vnet_bounce,
 					 &o->net_ip, &o->net_bits, &o->net_immediate, &vnet_poll_only, &sched_idle_spin,
-					 &report_brief, &o->guar_kib, &o->seed[o->nseed % 4] };
+					 &report_brief, &o->guar_kib, &o->selftest_save, &o->selftest_save_at, &ctl_serve,
+					 &o->seed[o->nseed % 4] };
 		int k;
 		for (k = 0; k < NKEYS && strcmp(keys[k], w) != 0; k++)
 			;
@@ -298,6 +307,7 @@ static uint64_t load_module(const struct mb_module *m, struct image *img, const 
 		return 0;
 	}
 	kst.guest_shared_bytes += (uint64_t)img->shared_pages * PAGE_SIZE;
+	image_table_add(img);                  /* MAX_MODS < IMAGE_MAX: always room */
 	kprintf("@image");
 	report_qstr("name", name);
 	kprintf(" count=%lu text_pages=%u data_pages=%u bss_pages=%u shared_bytes=%llu\n", n, img->text_pages,
@@ -306,16 +316,16 @@ static uint64_t load_module(const struct mb_module *m, struct image *img, const 
 }
 
 /* Create count instances of img (quota and guarantee in pages); false when memory ran out. */
-static bool create_vms(struct image *img, uint64_t count, const char *args, const uint32_t mem[2], uint32_t *next_id)
+static bool create_vms(struct image *img, uint64_t count, const char *args, const uint32_t mem[2])
 {
 	for (uint64_t k = 0; k < count; k++) {
 		uint64_t t0 = rdtsc();
-		if (*next_id >= vm_cap) {
+		if (vmtab_count() >= vm_cap) {
 			kprintf("isokernel: the VM table is full (%u slots: MAX_VMS %u, guest RAM at %llu KiB a VM, the subnet)"
 				"; %s: %lu of %lu created\n", vm_cap, MAX_VMS, VM_MIN_BYTES / 1024, img->name, k, count);
 			return false;
 		}
-		struct vm *vm = vm_create(img, (*next_id)++, args, mem[0], mem[1]);
+		struct vm *vm = vm_create(img, args, mem[0], mem[1]);
 		if (!vm) {
 			kprintf("isokernel: out of memory for another VM and its %u KiB guarantee: %s: %lu of %lu created"
 				" (isorun --mem, --guarantee)\n", mem[1] * 4, img->name, k, count);
@@ -328,11 +338,17 @@ static bool create_vms(struct image *img, uint64_t count, const char *args, cons
 	return true;
 }
 
+/* The switch's uplink is the virtio-net driver; its wake-ups go to the scheduler. */
+static const struct vsw_ops vsw_kernel_ops = {
+	.nic_present = vnet_present, .nic_send = vnet_send, .nic_queue = vnet_queue, .nic_flush = vnet_flush,
+	.nic_tx_inflight = vnet_tx_inflight, .nic_recv_batch = vnet_recv_batch, .nic_rx_release = vnet_rx_release,
+	.notify = sched_notify,
+};
+
 void kmain(uint32_t magic, uint32_t mbi_phys)
 {
 	struct kopts o;
 	bool rejected = false;
-	uint32_t next_id = 0;
 
 	arch_init(magic, mbi_phys);
 	const struct mb_info *mbi = P2V(mbi_phys);
@@ -347,7 +363,9 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	reserve_boot_data(mbi, mbi_phys);
 	vm_cap = vm_capacity(map_bytes(mbi), &o);
 	struct tq_node **heap = boot_alloc(mbi, (uint64_t)vm_cap * sizeof(struct tq_node *));
-	struct vm **vm_table = boot_alloc(mbi, (uint64_t)vm_cap * sizeof(struct vm *));
+	uint64_t *vm_slots = boot_alloc(mbi, (uint64_t)vm_cap * sizeof(uint64_t));
+	uint64_t *addr_slots = boot_alloc(mbi, (uint64_t)vm_cap * sizeof(uint64_t));
+	uint32_t *addr_fifo = boot_alloc(mbi, (uint64_t)vm_cap * sizeof(uint32_t));
 	uint32_t nmods = (mbi->flags & MB_INFO_MODS) ? mbi->mods_count : 0;
 	struct image *imgs = nmods ? boot_alloc(mbi, (uint64_t)nmods * sizeof(struct image)) : NULL;
 	memory_init(mbi);
@@ -357,10 +375,13 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	memset(o.seed, 0, sizeof(o.seed));
 	vcon_init();                     /* from here on the report stream goes through its port, if there is one */
 	vnet_init();
-	vm_init(vm_table, vm_cap);
-	vsw_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, o.net_immediate != 0, vm_table, vm_cap);
+	vmtab_init(vm_slots, vm_cap);
+	vm_init();
+	bind_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, addr_slots, addr_fifo, vm_cap);
+	vsw_init(o.net_immediate != 0, &vsw_kernel_ops);
 	sched_init(kernel_pml4, heap, vm_cap, o.quantum_us * 1000, o.timeout_ms * 1000000);
-	if (!nmods)
+	selftest_init(o.selftest_save, o.selftest_save_at);
+	if (!nmods && !ctl_serve)
 		kprintf("isokernel: no guest images (multiboot modules) given\n");
 	const struct mb_module *mods = nmods ? P2V(mbi->mods_addr) : NULL;
 	const uint32_t mem[2] = { (uint32_t)(o.quota_kib / 4), (uint32_t)(o.guar_kib / 4) };
@@ -368,13 +389,14 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		const char *args;
 		uint64_t count = load_module(&mods[i], &imgs[i], &args);
 		rejected |= count == 0;
-		if (count && !create_vms(&imgs[i], count, args, mem, &next_id))
+		if (count && !create_vms(&imgs[i], count, args, mem))
 			break;
 	}
 	kprintf("isokernel: %lu VMs created in %lu us (%lu ns each); %lu frames free\n", kst.started,
 		tsc_to_ns(kst.create_tsc) / 1000, kst.started ? tsc_to_ns(kst.create_tsc) / kst.started : 0,
 		frame_free_count());
 	kst.rejected = rejected;
+	ctl_init(mem[0], mem[1]);
 	kst.run_start_tsc = rdtsc();
 	sched_run();
 }

@@ -2,6 +2,7 @@
 #include "report.h"
 #include "runlog.h"
 #include "vm.h"
+#include "vswitch.h"
 #include "image.h"
 #include "arch.h"
 #include "kprintf.h"
@@ -31,10 +32,12 @@ void report_qstr(const char *key, const char *s)
 /* The switch's counters of a VM, when not all zero. */
 static void report_vm_counters(const struct vm *vm)
 {
-	if (vm->rx_frames || vm->tx_frames)
-		kprintf(" rx_frames=%u tx_frames=%u", vm->rx_frames, vm->tx_frames);
-	if (vm->rx_drops || vm->tx_spoofed)
-		kprintf(" rx_drops=%u tx_spoofed=%u", vm->rx_drops, vm->tx_spoofed);
+	const struct vsw_port *p = vm->net;
+
+	if (p->rx_frames || p->tx_frames)
+		kprintf(" rx_frames=%u tx_frames=%u", p->rx_frames, p->tx_frames);
+	if (p->rx_drops || p->tx_spoofed)
+		kprintf(" rx_drops=%u tx_spoofed=%u", p->rx_drops, p->tx_spoofed);
 }
 
 /* "@v id state status [image=".."] [reason=".."] [counters]": image and reason only when they differ from the previous

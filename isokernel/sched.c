@@ -15,6 +15,8 @@
 #include "vswitch.h"
 #include "serial.h"
 #include "frame.h"
+#include "ctlsrv.h"
+#include "selftest.h"
 
 struct vm *sched_current;
 static struct runq rq;
@@ -117,6 +119,38 @@ void sched_notify(struct vm *vm, uint64_t bits, bool immediate)
 		runq_push(&rq, vm);
 }
 
+void sched_fpu_sync(struct vm *vm)
+{
+	if (fpu_owner == vm)
+		fxsave(vm->fx);
+	if (last_run == vm)
+		read_data_sels(vm->regs.sel);
+}
+
+bool sched_idle_left(const struct vm *vm, uint64_t *left_ns)
+{
+	uint64_t now = rdtsc(), d = vm->timer.deadline;
+
+	if (vm->state != VM_BLOCKED)
+		return false;
+	*left_ns = d == TQ_NEVER ? UINT64_MAX : d > now ? tsc_to_ns(d - now) : 0;
+	return true;
+}
+
+void sched_restore(struct vm *vm, bool idle, uint64_t left_ns)
+{
+	uint64_t when = TQ_NEVER;
+
+	if (!idle) {
+		runq_push(&rq, vm);
+		return;
+	}
+	if (left_ns < (1ull << 60))
+		when = rdtsc() + ns_to_tsc(left_ns);
+	if (runq_block(&rq, vm, when) != 0)
+		panic("timer heap full");
+}
+
 void sched_forget(struct vm *vm)
 {
 	if (vm->state == VM_RUNNABLE)
@@ -181,7 +215,7 @@ static void finish(void)
 		panic("%lu VMs unaccounted for at the end of the run", kst.live);
 	if (kst.failed || kst.faulted || (kst.running_at_end && !kst.stopped))   /* a stop is the host's choice */
 		code = RL_CODE_VMFAIL;
-	if (kst.rejected || !kst.started)
+	if (kst.rejected || (!kst.started && !ctl_serve))
 		code = RL_CODE_BADINPUT;       /* an image was refused, or there was nothing to run */
 	report_finish(code);
 }
@@ -196,8 +230,10 @@ static bool idle_wait(uint64_t now)
 
 	if (run_deadline_tsc && run_deadline_tsc < until)
 		until = run_deadline_tsc;
-	if ((until != TQ_NEVER || vnet_present()) && next_stop_poll < until)
-		until = next_stop_poll;         /* the host may say stop: look at COM1 while asleep too */
+	if ((until != TQ_NEVER || vnet_present() || ctl_serve) && next_stop_poll < until)
+		until = next_stop_poll;         /* the host may say stop: look at COM1 (and the control port) while asleep */
+	if (ctl_busy())
+		until = now;                     /* a control request under way, or a reply the port has not taken */
 	until = vnet_idle_until(now, until);     /* NIC busy: now; polled: soon; else its interrupt wakes us */
 	until = vcon_idle(now, until);           /* the report stream's partial page goes out before we sleep */
 	if (until == TQ_NEVER)
@@ -284,13 +320,15 @@ HOT void sched_run(void)
 		vnet_poll();
 		vsw_poll();
 		vcon_poll();
+		ctl_poll();
+		selftest_poll();
 		uint64_t now = rdtsc();
 		if (run_deadline_tsc && now >= run_deadline_tsc) {
 			kst.timed_out = true;
 			end_of_run("still running when the run timed out");
 			finish();
 		}
-		if (host_stop(now)) {
+		if (host_stop(now) || ctl_stop_requested()) {
 			kst.stopped = true;
 			end_of_run("stopped by the host");
 			finish();
@@ -310,8 +348,8 @@ HOT void sched_run(void)
 			account_pass(vm, picked, slice_start);
 			vm_resume(vm);
 		}
-		if (!kst.live && !vnet_bouncing())
-			finish();
+		if (!kst.live && !vnet_bouncing() && !ctl_serve)
+			finish();                    /* serve=1: the host may still send VMs (ctl.c) */
 		pass_entry = 0;                  /* idling: what follows is no longer the preempted VM's pass */
 		if (!idle_wait(now)) {
 			end_of_run("blocked forever");

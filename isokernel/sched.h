@@ -25,6 +25,12 @@ void sched_block(struct vm *vm, uint64_t deadline_ns);
 /* An event for vm: add bits to its pending set; a VM idling is woken (at the tail of the run queue:
  * batched delivery, it sees every event queued until it runs; at the head if immediate). */
 void sched_notify(struct vm *vm, uint64_t bits, bool immediate);
+/* Store the state of vm that the CPU may still hold (x87/SSE, data segment selectors: switched lazily) into vm. */
+void sched_fpu_sync(struct vm *vm);
+/* For a save: true if vm is idle, with the ns left to its deadline in *left_ns (UINT64_MAX: none; 0: passed). */
+bool sched_idle_left(const struct vm *vm, uint64_t *left_ns);
+/* A restored VM into the scheduler's queues: runnable (at the tail), or idle for left_ns (UINT64_MAX: no deadline). */
+void sched_restore(struct vm *vm, bool idle, uint64_t left_ns);
 /* Forget a VM that is ending (timer heap, FPU owner, current). */
 void sched_forget(struct vm *vm);
 /* Pick the next VM and run it; idles when none is runnable; ends the run when none is left. */

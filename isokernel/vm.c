@@ -12,12 +12,11 @@
 #include "tsc.h"
 #include "rtc.h"
 #include "arch.h"
-#include "vswitch.h"
+#include "vmtab.h"
+#include "vmstate.h"
 
 static struct slab_cache vm_cache;
 static uint8_t fx_initial[512] __attribute__((aligned(16)));   /* the FPU/SSE state after reset */
-static struct vm **table;            /* live VMs by id: vsw_attach and vsw_detach keep it (vm_create, vm_end) */
-static uint32_t table_cap, id_limit; /* ids in use are below id_limit */
 
 /* The live VM furthest beyond its memory guarantee (ties: the lowest id), or NULL if every VM is within its own. */
 static struct vm *furthest_beyond_guarantee(void)
@@ -25,9 +24,11 @@ static struct vm *furthest_beyond_guarantee(void)
 	struct vm *worst = NULL;
 	uint32_t most = 0;
 
-	for (uint32_t i = 0; i < id_limit; i++) {
-		struct vm *vm = table[i];
-		if (vm && vms_over_guarantee(&vm->mem) > most) {
+	uint32_t cursor = 0;
+	struct vm *vm;
+
+	while ((vm = vmtab_next(&cursor)) != NULL) {
+		if (vms_over_guarantee(&vm->mem) > most) {
 			most = vms_over_guarantee(&vm->mem);
 			worst = vm;
 		}
@@ -52,11 +53,22 @@ static bool reclaim(const struct vmspace *needy)
 	return true;
 }
 
-void vm_init(struct vm **tbl, uint32_t cap)
+/* The MXCSR bits this CPU has (FXSAVE's MXCSR_MASK; 0 there means the default 0xffbf): a restored VM's MXCSR is
+ * masked with it, as fxrstor faults on any other. */
+static void probe_mxcsr_mask(void)
 {
-	table = tbl;
-	table_cap = cap;
+	static uint8_t fx[512] __attribute__((aligned(16)));
+	uint32_t m;
+
+	fxsave(fx);
+	memcpy(&m, fx + 28, 4);
+	vmstate_mxcsr_mask = m ? m : 0xffbf;
+}
+
+void vm_init(void)
+{
 	vms_reclaim = reclaim;
+	probe_mxcsr_mask();
 	slab_init(&vm_cache, "vm", sizeof(struct vm), 16);
 	/* A clean x87/SSE state for new VMs: FCW 0x37f, MXCSR 0x1f80, every register zero. */
 	memset(fx_initial, 0, sizeof(fx_initial));
@@ -80,10 +92,16 @@ uint64_t vm_slab_bytes(void)
 	return slab_bytes(&vm_cache);
 }
 
+static struct pv_start_info *start_info(struct vm *vm)
+{
+	return (struct pv_start_info *)((uint8_t *)vms_start_page(&vm->mem) + (PV_START_INFO - PV_START_PAGE));
+}
+
+/* The start info's generic part (the observers filled theirs in when the VM was published: its address). */
 static void fill_start_info(struct vm *vm, const struct image *img, const char *args)
 {
-	struct pv_start_info *si = (struct pv_start_info *)((uint8_t *)vms_start_page(&vm->mem) +
-							    (PV_START_INFO - PV_START_PAGE));
+	struct pv_start_info *si = start_info(vm);
+
 	si->magic = PV_START_MAGIC;
 	si->abi_version = PV_ABI_VERSION;
 	si->vm_id = vm->id;
@@ -98,48 +116,69 @@ static void fill_start_info(struct vm *vm, const struct image *img, const char *
 	si->vregs.wall_base_ns = rtc_wall_ns_at_boot;
 	si->vregs.tsc_mult = tsc_mult;
 	si->vregs.tsc_shift = tsc_shift;
-	vsw_vm_addr(vm->id, si->mac, &si->ipv4, &si->netmask, &si->gateway);
 	strlcpy(si->image, img->name, sizeof(si->image));
 	strlcpy(si->cmdline, args, sizeof(si->cmdline));
 }
 
-struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uint32_t quota_pages,
-		     uint32_t guar_pages)
+struct vm *vm_blank(void)
+{
+	struct vm *vm = slab_alloc(&vm_cache);
+
+	if (vm) {
+		memcpy(vm->fx, fx_initial, sizeof(vm->fx));
+		vm->id = VMTAB_NONE;
+	}
+	return vm;
+}
+
+void vm_discard(struct vm *vm)
+{
+	slab_free(&vm_cache, vm);
+}
+
+struct vm *vm_create(const struct image *img, const char *args, uint32_t quota_pages, uint32_t guar_pages)
 {
 	struct vm *vm;
 
 	if (!kst.first_create_tsc)
 		kst.first_create_tsc = rdtsc();        /* all_live_ns counts from here */
-	if (id >= table_cap || table[id])
-		return NULL;
-	vm = slab_alloc(&vm_cache);
-	if (!vm)
+	if (!(vm = vm_blank()))
 		return NULL;
 	if (vms_create(&vm->mem, img, quota_pages, guar_pages) != 0) {
-		slab_free(&vm_cache, vm);
+		vm_discard(vm);
 		return NULL;
 	}
-	vm->id = id;
-	if (id >= id_limit)
-		id_limit = id + 1;
+	if (vmtab_publish(vm, start_info(vm)) != 0) {
+		vms_destroy(&vm->mem);
+		vm_discard(vm);
+		return NULL;
+	}
 	fill_start_info(vm, img, args);
-	memcpy(vm->fx, fx_initial, sizeof(vm->fx));
 	vm->regs.rip = img->entry;
 	vm->regs.rsp = PV_START_INFO;
 	vm->regs.rdi = PV_START_INFO;
 	vm->regs.rflags = 0x202;
 	vm->state = VM_RUNNABLE;
-	vsw_attach(vm);
 	kst.started++;
 	sched_live_delta(+1);
 	return vm;
+}
+
+int vm_publish_restored(struct vm *vm)
+{
+	if (vmtab_publish(vm, NULL) != 0)
+		return -1;
+	sched_live_delta(+1);
+	return 0;
 }
 
 void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason)
 {
 	static const char *const names[] = { [VM_EXITED] = "exited", [VM_FAILED] = "failed",
 					     [VM_FAULTED] = "faulted", [VM_RUNNING] = "running" };
-	if (how == VM_EXITED && status == 0)
+	if (how == VM_SAVED)
+		;                               /* it lives on: its end is reported by the VM restored from it */
+	else if (how == VM_EXITED && status == 0)
 		kst.exited_ok++;
 	else if (how == VM_EXITED || how == VM_FAILED)
 		kst.failed++;
@@ -147,11 +186,13 @@ void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason)
 		kst.faulted++;
 	else
 		kst.running_at_end++;
-	report_vm(vm, names[how], status, reason);
-	kst.guest_priv_bytes += (uint64_t)vm->mem.priv_pages * PV_PAGE_SIZE;
-	kst.hypercalls += vm->hypercalls;
+	if (how != VM_SAVED) {
+		report_vm(vm, names[how], status, reason);
+		kst.guest_priv_bytes += (uint64_t)vm->mem.priv_pages * PV_PAGE_SIZE;
+		kst.hypercalls += vm->hypercalls;
+	}
 	sched_forget(vm);
-	vsw_detach(vm);
+	vmtab_retire(vm);
 	sched_live_delta(-1);
 	sched_mem_sample();                     /* before its frames go back: the low point of free frames */
 	vms_destroy(&vm->mem);
@@ -169,16 +210,10 @@ void vm_kill(struct vm *vm, const char *fmt, ...)
 	vm_end(vm, VM_FAULTED, -1, why);
 }
 
-/* The rflags a VM resumes with: the guest controls only the arithmetic flags and DF; IF is always on. */
-static uint64_t guest_rflags(uint64_t f)
-{
-	return (f & 0xcd5) | 0x202;
-}
-
 void vm_resume(struct vm *vm)
 {
 	/* Selectors are fixed. */
-	vm->regs.rflags = guest_rflags(vm->regs.rflags);
+	vm->regs.rflags = vm_guest_rflags(vm->regs.rflags);
 	vm->regs.cs = SEL_UCODE;
 	vm->regs.ss = SEL_UDATA;
 	user_return(&vm->regs);
@@ -186,7 +221,7 @@ void vm_resume(struct vm *vm)
 
 HOT void vm_hcall_return(struct vm *vm, struct trapframe *tf, long r)
 {
-	tf->rflags = guest_rflags(tf->rflags);
+	tf->rflags = vm_guest_rflags(tf->rflags);
 	if (tf->rip >= PV_WIN_BASE && tf->rip < PV_WIN_END)
 		hcall_return(tf, (uint64_t)r);
 	tf_copy(&vm->regs, tf);             /* never taken: a VM runs only inside its window */

@@ -7,9 +7,11 @@
 #include "vmspace.h"
 #include "timerq.h"
 
-struct vsw_buf;
+struct vsw_port;
+struct image;
 
-enum vm_state { VM_RUNNABLE = 1, VM_RUNNING, VM_BLOCKED, VM_EXITED, VM_FAILED, VM_FAULTED };
+/* VM_SAVED (vm_end only): its state was saved and it lives on as another VM; no @vm record, not counted as ended. */
+enum vm_state { VM_RUNNABLE = 1, VM_RUNNING, VM_BLOCKED, VM_EXITED, VM_FAILED, VM_FAULTED, VM_SAVED };
 
 /*
  * One VM. There is no per-VM kernel stack: the kernel is event driven, and a VM's registers live
@@ -21,30 +23,36 @@ struct vm {
 	struct vmspace mem;
 	struct tq_node timer;        /* queued while idle with a deadline */
 	struct vm *rq_next;          /* run queue link */
-	struct vsw_buf *rxq_tail;    /* received frames waiting, a ring: rxq_tail->next is the oldest (vswitch.c) */
+	struct vsw_port *net;        /* its port on the switch: address, receive queue, counters (net/vswitch.c) */
 	uint64_t cpu_tsc;            /* TSC ticks spent running */
 	uint32_t pending;            /* PV_PEND_* bits not yet delivered */
 	uint32_t hypercalls;
-	uint32_t id;
-	uint32_t rx_frames, tx_frames;         /* frames the switch queued for it / took from it (vswitch.c) */
-	uint32_t rx_drops, tx_spoofed;         /* frames for it dropped / frames it forged, dropped */
-	uint32_t tx_held;            /* its frames waiting in other VMs' queues (vswitch.c) */
+	uint32_t id;                 /* vmtab.h: VMTAB_NONE until published */
 	uint16_t tx_budget;          /* frames it may still send this quantum */
-	uint8_t rxq_len;             /* <= VSW_RXQ_MAX (vswitch.c asserts it fits) */
 	uint8_t state;
-	uint16_t nic_inflight;       /* its frames in the NIC's TX ring (vswitch.c) */
 	uint16_t con_done;           /* bytes of an unfinished console_write already written (hcall.c) */
 };
 
 /* Five VMs per slab page (4096 - 72 bytes of slab header): keep the structure within 800 bytes. */
 _Static_assert(sizeof(struct vm) <= 800, "struct vm grew past 5 per page");
 
-/* Make a VM from a loaded image: address space (guar_pages of its quota reserved), start info, registers. NULL when
- * memory for it and its guarantee cannot be had, or id is taken or past the table. */
-struct vm *vm_create(const struct image *img, uint32_t id, const char *args, uint32_t quota_pages,
-		     uint32_t guar_pages);
-/* End a VM: log "@vm ..." with its state and reason, free everything it owned. */
+/* Make a VM from a loaded image: address space (guar_pages of its quota reserved), start info, registers, an id and
+ * an address (vmtab.h); runnable, not yet queued. NULL when memory for it and its guarantee cannot be had, or the
+ * VM table or the addresses are full. */
+struct vm *vm_create(const struct image *img, const char *args, uint32_t quota_pages, uint32_t guar_pages);
+/* End a VM: log "@vm ..." with its state and reason (none for VM_SAVED), free everything it owned. */
 void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason);
+/* For a restore (vmstate.c): a VM structure with nothing else (clean x87/SSE state, no id); making it live with
+ * the parts restored into it (0, or -1 when the VM table is full or an observer refused it); freeing one that was
+ * never made live (its parts already freed). */
+struct vm *vm_blank(void);
+int vm_publish_restored(struct vm *vm);
+void vm_discard(struct vm *vm);
+/* The rflags a VM runs with: the guest controls only the arithmetic flags and DF; IF is always on. */
+static inline uint64_t vm_guest_rflags(uint64_t f)
+{
+	return (f & 0xcd5) | 0x202;
+}
 /* End the VM as faulted with a formatted reason. */
 void vm_kill(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Return to the VM in ring 3 (registers sanitised first). */
@@ -57,7 +65,7 @@ void vm_trap(struct trapframe *tf) __attribute__((noreturn));
 /* Kernel bytes one VM structure takes (slab share). */
 uint64_t vm_struct_bytes(void);
 uint64_t vm_slab_bytes(void);
-/* table: cap slots, the VMs by id (shared with the switch, which looks frames' addresses up in it). */
-void vm_init(struct vm **table, uint32_t cap);
+/* Set up the VM cache (vmtab_init first). */
+void vm_init(void);
 
 #endif

@@ -251,6 +251,52 @@ HOT int vms_map_read(struct vmspace *s, uint64_t uva, uint64_t len, const void *
 	return 0;
 }
 
+bool vms_page_next(const struct vmspace *s, uint64_t *va, struct vms_page *pg)
+{
+	const uint64_t *pt = pt_of(s);
+
+	for (uint64_t a = *va & ~(uint64_t)(PV_PAGE_SIZE - 1); in_window(a); a += PV_PAGE_SIZE) {
+		uint64_t pte = pt[pidx(a)];
+		if (!(pte & PTE_P))
+			continue;
+		pg->va = a;
+		pg->kind = (pte & PTE_PRIV) ? VMS_PRIVATE : (pte & PTE_COW) ? VMS_COW : VMS_SHARED;
+		pg->data = P2V(pte & PTE_ADDR);
+		*va = a + PV_PAGE_SIZE;
+		return true;
+	}
+	*va = PV_WIN_END;
+	return false;
+}
+
+enum vms_kind vms_image_kind(const struct image *img, uint64_t va)
+{
+	uint64_t pte = in_window(va) ? img->pte[pidx(va)] : 0;
+
+	if (!(pte & PTE_P))
+		return VMS_NONE;
+	return (pte & PTE_COW) ? VMS_COW : VMS_SHARED;
+}
+
+bool vms_may_create(const struct vmspace *s, uint64_t va)
+{
+	return in_window(va) && dz_allowed(s, va) == VMS_OK;
+}
+
+void *vms_page_private(struct vmspace *s, uint64_t va, enum vms_err *e)
+{
+	uint64_t pte;
+
+	va &= ~(uint64_t)(PV_PAGE_SIZE - 1);
+	*e = in_window(va) ? VMS_OK : VMS_OUTSIDE;
+	if (*e == VMS_OK && !(pt_of(s)[pidx(va)] & PTE_PRIV))
+		*e = priv_page(s, va, NULL);
+	if (*e != VMS_OK)
+		return NULL;
+	pte = pt_of(s)[pidx(va)];
+	return P2V(pte & PTE_ADDR);
+}
+
 const char *vms_strerror(enum vms_err e)
 {
 	static const char *const msg[] = {

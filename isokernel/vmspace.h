@@ -8,6 +8,13 @@
 
 #ifndef VM_STACK_KIB
 #define VM_STACK_KIB 64
+/* The memory part of a VM's saved state (pvisa/vmstate_format.h, VMST_MEM; vmspace_state.c). Restore builds s from
+ * nothing (vms_create and the saved pages) or leaves nothing: 0, or -1 with why set. */
+struct vmstate_io;
+struct vmst_in;
+int vms_state_save(const struct vmspace *s, const struct vmstate_io *out);
+int vms_state_restore(struct vmspace *s, struct vmst_in *in, const char **why);
+
 #endif
 #define VMS_STACK_LIMIT (PV_WIN_END - (uint64_t)VM_STACK_KIB * 1024)   /* lowest stack byte */
 
@@ -68,5 +75,29 @@ int vms_copyout(struct vmspace *s, uint64_t uva, const void *src, uint64_t len);
 /* Translate [uva, uva+len) (len <= 2 pages) for reading into up to two kernel pointers/lengths. */
 int vms_map_read(struct vmspace *s, uint64_t uva, uint64_t len, const void *ptr[2], uint64_t n[2]);
 const char *vms_strerror(enum vms_err e);
+
+/* Pages as they are mapped, in arch-neutral kinds (for saving and restoring a VM: vmspace_state.c). */
+enum vms_kind { VMS_NONE = 0, VMS_SHARED, VMS_COW, VMS_PRIVATE };
+struct vms_page {
+	uint64_t va;
+	enum vms_kind kind;        /* VMS_SHARED: the image's read-only page; VMS_COW: its data page, not yet written */
+	const void *data;          /* the page's bytes (kernel address) */
+};
+/* The first mapped page at or after *va (start at PV_WIN_BASE), in pg; *va moves past it. false when none is left. */
+bool vms_page_next(const struct vmspace *s, uint64_t *va, struct vms_page *pg);
+/* How the image maps the page at va (VMS_SHARED, VMS_COW, or VMS_NONE). */
+enum vms_kind vms_image_kind(const struct image *img, uint64_t va);
+/* May the VM have a private page at va that the image does not map (bss, heap, stack, start page)? */
+bool vms_may_create(const struct vmspace *s, uint64_t va);
+/* A private page at va (not mapped as one yet), zeroed, for a restore to fill: its kernel address, or NULL with
+ * *e set (VMS_QUOTA, VMS_NOMEM). The start page is private from vms_create: its address is returned as it is. */
+void *vms_page_private(struct vmspace *s, uint64_t va, enum vms_err *e);
+
+/* The memory part of a VM's saved state (pvisa/vmstate_format.h, VMST_MEM; vmspace_state.c). Restore builds s from
+ * nothing (vms_create and the saved pages) or leaves nothing: 0, or -1 with why set. */
+struct vmstate_io;
+struct vmst_in;
+int vms_state_save(const struct vmspace *s, const struct vmstate_io *out);
+int vms_state_restore(struct vmspace *s, struct vmst_in *in, const char **why);
 
 #endif

@@ -7,8 +7,11 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "byteorder.h"
+#include "ether.h"
+#include "inet_csum.h"
+#include "netplan.h"
 
-#define LG_FRAME_MAX  1514
 #define LG_OUT_MAX    (4u << 20)     /* bytes queued towards QEMU before sends count as drops */
 #define LG_MAX_PHASES 64
 
@@ -109,14 +112,10 @@ int lg_connect(const char *path, double wait_s, int (*alive)(void));
 int lg_send_frame(const void *frame, size_t len);    /* 0, or -1 if the output is backed up (a drop) */
 void lg_flush(void);
 void lg_read(void (*fn)(const uint8_t *frame, size_t len));
-uint16_t lg_csum(const void *p, size_t n, uint32_t sum);
-void lg_vm_mac(uint32_t vm, uint8_t mac[6]);
-uint32_t lg_vm_ip(uint32_t vm);
-int lg_ip_vm(uint32_t ip, uint32_t *vm);             /* 1 if ip is a VM's address */
+uint32_t lg_vm_ip(uint32_t vm);                      /* the plan (netplan.h) on --subnet */
+int lg_ip_vm(uint32_t ip, uint32_t *vm);             /* 1 if ip is one of the --vms VMs' addresses */
 void lg_arp_reply(const uint8_t *req);
 void lg_put_ipv4(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, size_t payload_len);
-uint16_t lg_get16(const uint8_t *p);
-uint32_t lg_get32(const uint8_t *p);
 
 /* loadgen.c: the request table */
 enum { LG_FAIL = -1, LG_WRONG = 0, LG_OK = 1 };

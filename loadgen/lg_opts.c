@@ -236,7 +236,7 @@ static void check_opts(int modes)
 	if (G.no_stop && !G.run_cmd)
 		lg_die("--no-stop goes with --run");
 	G.nvms = G.nload + G.ndismiss;
-	if (2 + (uint64_t)G.nvms >= 1ull << (32 - G.net_bits))
+	if (G.nvms > netplan_slots(G.net_bits))
 		lg_die("%u VMs do not fit in a /%u", G.nvms, G.net_bits);
 }
 
@@ -244,7 +244,7 @@ void lg_parse_opts(int argc, char **argv)
 {
 	int c, modes = 0;
 
-	G.nload = 1, G.net_ip = 10u << 24, G.net_bits = 8, G.duration_s = 10, G.size = 64;
+	G.nload = 1, G.net_ip = NETPLAN_DEFAULT_BASE, G.net_bits = NETPLAN_DEFAULT_BITS, G.duration_s = 10, G.size = 64;
 	G.timeout_ms = 3000, G.wait_s = 60, G.http_path = "/", G.run_status = -1;
 	G.stop_wait_s = 120, G.repeat = 1;
 	memcpy(G.nic_mac, (uint8_t[]){ 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }, 6);
@@ -257,7 +257,7 @@ void lg_parse_opts(int argc, char **argv)
 		G.conc = 1;
 	if (!G.port)
 		G.port = G.mode == LG_UDP ? 7 : 80;
-	G.gw = G.net_ip + 1;
-	memcpy(G.mac, (uint8_t[]){ 0x02, 0xfe, 0, 0, 0, 0x01 }, 6);
+	G.gw = netplan_gateway(G.net_ip);
+	memcpy(G.mac, (uint8_t[])NETPLAN_GATEWAY_MAC, 6);
 	plan_phases();
 }

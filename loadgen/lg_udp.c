@@ -25,26 +25,25 @@ static uint16_t udp_port(uint64_t seq)
 /* From the gateway to the VM's address and port; bare: the Ethernet destination is the NIC itself. */
 int udp_issue(struct lg_slot *sl)
 {
-	uint8_t f[LG_FRAME_MAX], *u = f + 34;
+	uint8_t f[ETHER_FRAME_MAX], *u = f + 34;
 	size_t ulen = 8 + G.size;
-	uint32_t sum, dst = lg_vm_ip(sl->vm);
+	uint32_t dst = lg_vm_ip(sl->vm);
 	uint16_t c, sp = udp_port(sl->seq);
 
 	if (sl->bare)
 		memcpy(f, G.nic_mac, 6);
 	else
-		lg_vm_mac(sl->vm, f);
+		netplan_mac(sl->vm, f);
 	memcpy(f + 6, G.mac, 6);
-	f[12] = 0x08, f[13] = 0x00;
+	be16_put(f + 12, ETHER_TYPE_IPV4);
 	lg_put_ipv4(f + 14, G.gw, dst, 17, ulen);
-	u[0] = (uint8_t)(sp >> 8), u[1] = (uint8_t)sp, u[2] = (uint8_t)(G.port >> 8), u[3] = (uint8_t)G.port;
-	u[4] = (uint8_t)(ulen >> 8), u[5] = (uint8_t)ulen, u[6] = u[7] = 0;
+	be16_put(u, sp);
+	be16_put(u + 2, G.port);
+	be16_put(u + 4, (uint16_t)ulen);
+	be16_put(u + 6, 0);
 	udp_payload(u + 8, sl->seq, sl->vm);
-	/* pseudo header: addresses, protocol, UDP length */
-	sum = (G.gw >> 16) + (G.gw & 0xffff) + (dst >> 16) + (dst & 0xffff) + 17 + (uint32_t)ulen;
-	c = lg_csum(u, ulen, sum);
-	c = c ? c : 0xffff;
-	u[6] = (uint8_t)(c >> 8), u[7] = (uint8_t)c;
+	c = inet_csum_fold(inet_csum_add(inet_csum_pseudo(G.gw, dst, 17, (uint16_t)ulen), u, ulen));
+	be16_put(u + 6, c ? c : 0xffff);
 	return lg_send_frame(f, 34 + ulen);
 }
 
@@ -53,10 +52,10 @@ int udp_issue(struct lg_slot *sl)
 void udp_frame(const uint8_t *f, size_t len)
 {
 	const uint8_t *ip = f + 14, *u;
-	uint32_t vm, pvm, src = lg_get32(ip + 12), dst = lg_get32(ip + 16);
+	uint32_t vm, pvm, src = be32_get(ip + 12), dst = be32_get(ip + 16);
 	int bounced = src == G.gw;
 	uint64_t seq;
-	uint8_t want[1472];
+	uint8_t want[ETHER_MTU - IPV4_HLEN - UDP_HLEN];
 	size_t hl = (size_t)(ip[0] & 15) * 4, plen;
 	struct lg_slot *sl;
 
@@ -65,8 +64,8 @@ void udp_frame(const uint8_t *f, size_t len)
 		return;
 	}
 	u = ip + hl;
-	plen = lg_get16(u + 4);
-	if (plen < 8 + 16 || 14 + hl + plen > len || lg_get16(bounced ? u + 2 : u) != G.port) {
+	plen = be16_get(u + 4);
+	if (plen < 8 + 16 || 14 + hl + plen > len || be16_get(bounced ? u + 2 : u) != G.port) {
 		G.rx_ignored++;
 		return;
 	}
@@ -80,6 +79,6 @@ void udp_frame(const uint8_t *f, size_t len)
 	}
 	udp_payload(want, seq, sl->vm);
 	lg_complete(sl, pvm == vm && sl->vm == vm && plen == G.size && !memcmp(u + 8, want, plen) &&
-			    sl->bare == bounced && lg_get16(bounced ? u : u + 2) == udp_port(seq) &&
+			    sl->bare == bounced && be16_get(bounced ? u : u + 2) == udp_port(seq) &&
 			    (!bounced || !memcmp(f + 6, G.nic_mac, 6)) ? LG_OK : LG_WRONG);
 }

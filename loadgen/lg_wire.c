@@ -74,10 +74,7 @@ int lg_send_frame(const void *frame, size_t len)
 	if (G.outlen + len + 4 > LG_OUT_MAX || G.eof)
 		return -1;
 	p = G.out + G.outlen;
-	p[0] = (uint8_t)(len >> 24);
-	p[1] = (uint8_t)(len >> 16);
-	p[2] = (uint8_t)(len >> 8);
-	p[3] = (uint8_t)len;
+	be32_put(p, (uint32_t)len);
 	memcpy(p + 4, frame, len);
 	G.outlen += len + 4;
 	G.tx_frames++;
@@ -123,7 +120,7 @@ void lg_read(void (*fn)(const uint8_t *frame, size_t len))
 		for (off = 0; G.inlen - off >= 4; off += 4 + len) {
 			const uint8_t *p = G.in + off;
 
-			len = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+			len = be32_get(p);
 			if (len > 65536)
 				lg_die("bad frame length %zu from QEMU: the stream is out of step", len);
 			if (G.inlen - off < 4 + len)
@@ -136,60 +133,19 @@ void lg_read(void (*fn)(const uint8_t *frame, size_t len))
 	}
 }
 
-/* The Internet checksum of p[0..n) added to sum (returned folded and inverted). */
-uint16_t lg_csum(const void *p, size_t n, uint32_t sum)
-{
-	const uint8_t *b = p;
-	size_t i;
-
-	for (i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)b[i] << 8 | b[i + 1];
-	if (n & 1)
-		sum += (uint32_t)b[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-void lg_vm_mac(uint32_t vm, uint8_t mac[6])
-{
-	mac[0] = 0x02;
-	mac[1] = 0x00;
-	mac[2] = (uint8_t)(vm >> 24);
-	mac[3] = (uint8_t)(vm >> 16);
-	mac[4] = (uint8_t)(vm >> 8);
-	mac[5] = (uint8_t)vm;
-}
-
 uint32_t lg_vm_ip(uint32_t vm)
 {
-	return G.net_ip + 2 + vm;
+	return netplan_ipv4(G.net_ip, vm);
 }
 
 int lg_ip_vm(uint32_t ip, uint32_t *vm)
 {
-	if (ip - G.net_ip - 2 >= G.nvms)
+	uint32_t slot = netplan_ipv4_slot(G.net_ip, ip);
+
+	if (slot >= G.nvms)
 		return 0;
-	*vm = ip - G.net_ip - 2;
+	*vm = slot;
 	return 1;
-}
-
-uint16_t lg_get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-uint32_t lg_get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
 }
 
 /* Answers an ARP request (the whole Ethernet frame, already checked to ask for an address we own). */
@@ -200,7 +156,7 @@ void lg_arp_reply(const uint8_t *req)
 	memset(f, 0, sizeof f);
 	memcpy(f, req + 22, 6);            /* to the asker */
 	memcpy(f + 6, G.mac, 6);
-	f[12] = 0x08, f[13] = 0x06;
+	be16_put(f + 12, ETHER_TYPE_ARP);
 	memcpy(f + 14, req + 14, 6);       /* htype, ptype, hlen, plen */
 	f[20] = 0, f[21] = 2;              /* reply */
 	memcpy(f + 22, G.mac, 6);
@@ -214,18 +170,14 @@ void lg_arp_reply(const uint8_t *req)
 void lg_put_ipv4(uint8_t *p, uint32_t src, uint32_t dst, uint8_t proto, size_t payload_len)
 {
 	static uint16_t id;
-	size_t tot = 20 + payload_len;
-	uint16_t c;
 
 	p[0] = 0x45, p[1] = 0;
-	p[2] = (uint8_t)(tot >> 8), p[3] = (uint8_t)tot;
-	p[4] = (uint8_t)(id >> 8), p[5] = (uint8_t)id;
-	id++;
-	p[6] = 0x40, p[7] = 0;
+	be16_put(p + 2, (uint16_t)(IPV4_HLEN + payload_len));
+	be16_put(p + 4, id++);
+	be16_put(p + 6, 0x4000);
 	p[8] = 64, p[9] = proto;
-	p[10] = p[11] = 0;
-	put32(p + 12, src);
-	put32(p + 16, dst);
-	c = lg_csum(p, 20, 0);
-	p[10] = (uint8_t)(c >> 8), p[11] = (uint8_t)c;
+	be16_put(p + 10, 0);
+	be32_put(p + 12, src);
+	be32_put(p + 16, dst);
+	be16_put(p + 10, inet_csum_fold(inet_csum_hdr20(0, p)));
 }

@@ -69,23 +69,23 @@ static void frame_in(const uint8_t *f, size_t len)
 		G.rx_ignored++;
 		return;
 	}
-	if (f[12] == 0x08 && f[13] == 0x06) {
+	if (be16_get(f + 12) == ETHER_TYPE_ARP) {
 		/* ARP: a VM's own stack if it has one (HTTP), else we answer requests for the gateway */
-		if (G.mode == LG_HTTP && lg_ip_vm(lg_get32(f + 28), &vm) && http_has_stack(vm))
+		if (G.mode == LG_HTTP && lg_ip_vm(be32_get(f + 28), &vm) && http_has_stack(vm))
 			http_frame(vm, f, len);
-		else if (f[20] == 0 && f[21] == 1 && lg_get32(f + 38) == G.gw)
+		else if (f[20] == 0 && f[21] == 1 && be32_get(f + 38) == G.gw)
 			lg_arp_reply(f);
 		else
 			G.rx_ignored++;
 		return;
 	}
-	if (f[12] != 0x08 || f[13] != 0x00 || (f[14] >> 4) != 4) {
+	if (be16_get(f + 12) != ETHER_TYPE_IPV4 || (f[14] >> 4) != 4) {
 		G.rx_ignored++;
 		return;
 	}
 	if (G.mode == LG_UDP)
 		udp_frame(f, len);
-	else if (lg_ip_vm(lg_get32(f + 26), &vm))
+	else if (lg_ip_vm(be32_get(f + 26), &vm))
 		http_frame(vm, f, len);
 	else
 		G.rx_ignored++;

@@ -1,7 +1,7 @@
 # loadgen/loadgen.mk - builds the load generator build/bin/loadgen (loadgen.c + lg_*.c, linked with the netstack sources
 #   compiled for the host). `make runner` builds it beside isorun (runner/runner.mk).
 LGEN_SRCS := $(wildcard loadgen/*.c)
-LGEN_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Ipvisa -Iloadgen -Inetstack -MMD -MP
+LGEN_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Ipvisa -Ilib -Iloadgen -Inetstack -MMD -MP
 MKDEPS    += loadgen/loadgen.mk
 
 LGEN_OBJS := $(patsubst loadgen/%.c,$(B)/loadgen/%.o,$(LGEN_SRCS)) \
@@ -16,7 +16,7 @@ $(B)/loadgen/%.o: loadgen/%.c $(MKDEPS)
 $(B)/loadgen/ns/%.o: netstack/%.c $(MKDEPS)
 	@mkdir -p $(dir $@)
 	$(call say,HOSTCC,$<)
-	$(Q)$(HOSTCC) -std=gnu11 -O2 -g $(WARN) -MMD -MP -c $< -o $@
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -g $(WARN) -Ilib -MMD -MP -c $< -o $@
 
 $(B)/bin/loadgen: $(LGEN_OBJS)
 	@mkdir -p $(dir $@)

@@ -1,8 +1,6 @@
 /* arp.c - ARP (RFC 826) for IPv4 over Ethernet: a fixed cache of NS_ARP_ENTRIES, one held packet per pending entry. */
 #include "ns_int.h"
 
-#define ARP_LEN 28
-
 static struct arp_entry *arp_find(struct ns_stack *st, uint32_t ip)
 {
 	for (int i = 0; i < NS_ARP_ENTRIES; i++)
@@ -36,32 +34,32 @@ static struct arp_entry *arp_victim(struct ns_stack *st)
 
 static void arp_send(struct ns_stack *st, uint16_t op, const uint8_t *tha, uint32_t tpa)
 {
-	uint8_t f[ETH_HLEN + ARP_LEN];
-	uint8_t *p = f + ETH_HLEN;
+	uint8_t f[ETHER_HLEN + ARP_IPV4_LEN];
+	uint8_t *p = f + ETHER_HLEN;
 
-	put16(p, 1);
-	put16(p + 2, ETHTYPE_IPV4);
+	be16_put(p, 1);
+	be16_put(p + 2, ETHER_TYPE_IPV4);
 	p[4] = 6;
 	p[5] = 4;
-	put16(p + 6, op);
+	be16_put(p + 6, op);
 	memcpy(p + 8, st->cfg.mac, 6);
-	put32(p + 14, st->cfg.ipv4);
+	be32_put(p + 14, st->cfg.ipv4);
 	if (tha)
 		memcpy(p + 18, tha, 6);
 	else
 		memset(p + 18, 0, 6);
-	put32(p + 24, tpa);
+	be32_put(p + 24, tpa);
 	if (op == 1)
 		st->stats.arp_requests++;
 	else
 		st->stats.arp_replies++;
-	eth_send(st, f, sizeof(f), op == 1 ? NULL : tha, ETHTYPE_ARP);
+	eth_send(st, f, sizeof(f), op == 1 ? NULL : tha, ETHER_TYPE_ARP);
 }
 
 /* Sends the held packet of a newly resolved entry. */
 static void arp_flush_pending(struct ns_stack *st, struct arp_entry *e)
 {
-	uint8_t f[ETH_FRAME_MAX];
+	uint8_t f[ETHER_FRAME_MAX];
 	uint8_t *pend = e->pend;
 	uint16_t n = e->pend_len;
 
@@ -69,18 +67,18 @@ static void arp_flush_pending(struct ns_stack *st, struct arp_entry *e)
 	e->pend_len = 0;
 	if (!pend)
 		return;
-	memcpy(f + ETH_HLEN, pend, n);
+	memcpy(f + ETHER_HLEN, pend, n);
 	free(pend);
-	eth_send(st, f, ETH_HLEN + (size_t)n, e->mac, ETHTYPE_IPV4);
+	eth_send(st, f, ETHER_HLEN + (size_t)n, e->mac, ETHER_TYPE_IPV4);
 }
 
 /* Answers requests for our address; learns the sender when it asks us or is already cached. */
 enum ns_drop arp_input(struct ns_stack *st, const uint8_t *p, size_t len)
 {
-	if (len < ARP_LEN || get16(p) != 1 || get16(p + 2) != ETHTYPE_IPV4 || p[4] != 6 || p[5] != 4)
+	if (len < ARP_IPV4_LEN || be16_get(p) != 1 || be16_get(p + 2) != ETHER_TYPE_IPV4 || p[4] != 6 || p[5] != 4)
 		return NS_DROP_arp_bad;
-	uint16_t op = get16(p + 6);
-	uint32_t spa = get32(p + 14), tpa = get32(p + 24);
+	uint16_t op = be16_get(p + 6);
+	uint32_t spa = be32_get(p + 14), tpa = be32_get(p + 24);
 	const uint8_t *sha = p + 8;
 	if ((op != 1 && op != 2) || (sha[0] & 1) || spa == 0 || spa == 0xffffffffu)
 		return NS_DROP_arp_bad;
@@ -109,12 +107,12 @@ void arp_output(struct ns_stack *st, uint32_t nexthop, uint8_t *f, size_t len)
 	uint64_t now = ns_now(st);
 
 	if (e && e->state == ARP_OK && now < e->deadline) {
-		eth_send(st, f, len, e->mac, ETHTYPE_IPV4);
+		eth_send(st, f, len, e->mac, ETHER_TYPE_IPV4);
 		return;
 	}
-	uint8_t *copy = malloc(len - ETH_HLEN);
+	uint8_t *copy = malloc(len - ETHER_HLEN);
 	if (copy)
-		memcpy(copy, f + ETH_HLEN, len - ETH_HLEN);
+		memcpy(copy, f + ETHER_HLEN, len - ETHER_HLEN);
 	if (e && e->state == ARP_OK)
 		arp_clear(e);
 	if (!e || e->state == ARP_FREE) {
@@ -133,7 +131,7 @@ void arp_output(struct ns_stack *st, uint32_t nexthop, uint8_t *f, size_t len)
 		st->stats.arp_pending_replaced++;
 	free(e->pend);
 	e->pend = copy;
-	e->pend_len = (uint16_t)(len - ETH_HLEN);
+	e->pend_len = (uint16_t)(len - ETHER_HLEN);
 }
 
 /* Retries pending requests, gives up after ARP_TRIES (dropping the held packet), expires old entries. */

@@ -7,24 +7,24 @@ static inline int ip_is_bcast(const struct ns_stack *st, uint32_t a)
 	return (a == 0xffffffffu) | ((st->cfg.netmask != 0) & (a == (st->cfg.ipv4 | ~st->cfg.netmask)));
 }
 
-/* The checks of ip_input in order (len >= IP_HLEN): the first reason to drop the packet, or NS_DROP_none. */
+/* The checks of ip_input in order (len >= IPV4_HLEN): the first reason to drop the packet, or NS_DROP_none. */
 static enum ns_drop ip_check(const struct ns_stack *st, const uint8_t *p, size_t len)
 {
 	if (p[0] >> 4 != 4)
 		return NS_DROP_ip_bad_version;
 	size_t hl = (size_t)(p[0] & 15) * 4;
-	if (hl < IP_HLEN || hl > len)
+	if (hl < IPV4_HLEN || hl > len)
 		return NS_DROP_ip_bad_hlen;
-	size_t tot = get16(p + 2);
+	size_t tot = be16_get(p + 2);
 	if (tot < hl || tot > len)
 		return NS_DROP_ip_bad_len;
-	if (ns_csum_fold(hl == IP_HLEN ? ns_csum_hdr20(0, p) : ns_csum_add(0, p, hl)) != 0)
+	if (inet_csum_fold(hl == IPV4_HLEN ? inet_csum_hdr20(0, p) : ns_csum_add(0, p, hl)) != 0)
 		return NS_DROP_ip_bad_csum;
 	if (p[8] == 0)
 		return NS_DROP_ip_ttl_zero;
-	if (get16(p + 6) & 0x3fff)               /* MF set or a fragment offset */
+	if (be16_get(p + 6) & 0x3fff)               /* MF set or a fragment offset */
 		return NS_DROP_ip_fragment;
-	uint32_t src = get32(p + 12), dst = get32(p + 16);
+	uint32_t src = be32_get(p + 12), dst = be32_get(p + 16);
 	if (dst != st->cfg.ipv4 && !ip_is_bcast(st, dst))
 		return NS_DROP_ip_not_ours;
 	if (ip_is_bcast(st, src) || src == 0 || (src >> 28) == 14 || (src >> 24) == 127)
@@ -38,14 +38,14 @@ static enum ns_drop ip_check(const struct ns_stack *st, const uint8_t *p, size_t
  * any other goes through ip_check, which finds the same drop reason as testing in order would. */
 enum ns_drop ip_input(struct ns_stack *st, const uint8_t *p, size_t len)
 {
-	if (len < IP_HLEN)
+	if (len < IPV4_HLEN)
 		return NS_DROP_ip_short;
-	size_t tot = get16(p + 2);
-	uint32_t src = get32(p + 12), dst = get32(p + 16);
-	int usual = (p[0] == 0x45) & (tot >= IP_HLEN) & (tot <= len) & (p[8] != 0) & ((get16(p + 6) & 0x3fff) == 0) &
+	size_t tot = be16_get(p + 2);
+	uint32_t src = be32_get(p + 12), dst = be32_get(p + 16);
+	int usual = (p[0] == 0x45) & (tot >= IPV4_HLEN) & (tot <= len) & (p[8] != 0) & ((be16_get(p + 6) & 0x3fff) == 0) &
 	            (dst == st->cfg.ipv4) & !ip_is_bcast(st, src) & (src != 0) & ((src >> 28) != 14) &
 	            ((src >> 24) != 127);
-	if (!usual || ns_csum_fold(ns_csum_hdr20(0, p)) != 0) {
+	if (!usual || inet_csum_fold(inet_csum_hdr20(0, p)) != 0) {
 		enum ns_drop r = ip_check(st, p, len);
 		if (r != NS_DROP_none)
 			return r;
@@ -86,17 +86,17 @@ int ip_send(struct ns_stack *st, uint8_t *f, size_t plen, uint8_t proto, uint32_
 	}
 	h[0] = 0x45;
 	h[1] = 0;
-	put16(h + 2, (uint16_t)(IP_HLEN + plen));
-	put16(h + 4, st->ip_id++);
-	put16(h + 6, 0x4000);                    /* DF: we never fragment */
+	be16_put(h + 2, (uint16_t)(IPV4_HLEN + plen));
+	be16_put(h + 4, st->ip_id++);
+	be16_put(h + 6, 0x4000);                    /* DF: we never fragment */
 	h[8] = IP_TTL;
 	h[9] = proto;
-	put16(h + 10, 0);
-	put32(h + 12, st->cfg.ipv4);
-	put32(h + 16, dst);
-	put16(h + 10, ns_csum_fold(ns_csum_hdr20(0, h)));
+	be16_put(h + 10, 0);
+	be32_put(h + 12, st->cfg.ipv4);
+	be32_put(h + 16, dst);
+	be16_put(h + 10, inet_csum_fold(inet_csum_hdr20(0, h)));
 	if (bcast)
-		eth_send(st, f, L4_OFF + plen, NULL, ETHTYPE_IPV4);
+		eth_send(st, f, L4_OFF + plen, NULL, ETHER_TYPE_IPV4);
 	else
 		arp_output(st, nexthop, f, L4_OFF + plen);
 	return 0;

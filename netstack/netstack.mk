@@ -4,7 +4,7 @@ NETSTACK_SRCS := $(sort $(wildcard netstack/*.c))
 NS_B          := $(B)/netstack
 NS_OBJS       := $(patsubst netstack/%.c,$(NS_B)/%.o,$(NETSTACK_SRCS))
 # -flto -ffat-lto-objects: see net.o in guestlib/guestlib.mk.
-NS_CFLAGS     := -O2 -flto -ffat-lto-objects $(WARN) -std=c11 -MMD -MP
+NS_CFLAGS     := -O2 -flto -ffat-lto-objects $(WARN) -std=c11 -Ilib -MMD -MP
 MKDEPS        += netstack/netstack.mk
 
 .PHONY: netstack

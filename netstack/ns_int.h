@@ -1,23 +1,19 @@
-/* ns_int.h - netstack internals shared by its .c files: wire constants, byte access, the stack and socket structs. */
+/* ns_int.h - netstack internals shared by its .c files: protocol numbers and offsets, the stack and socket structs. */
 #ifndef NS_INT_H
 #define NS_INT_H
 
 #include <stdlib.h>
 #include <string.h>
 #include "netstack.h"
+#include "byteorder.h"
+#include "ether.h"
+#include "inet_csum.h"
 
-#define ETH_HLEN       14
-#define ETH_FRAME_MAX  1514
-#define ETHTYPE_IPV4   0x0800
-#define ETHTYPE_ARP    0x0806
-#define IP_HLEN        20
-#define IP_OFF         ETH_HLEN                /* the IP header in a frame */
-#define L4_OFF         (ETH_HLEN + IP_HLEN)    /* the transport header in a frame we build */
+#define IP_OFF         ETHER_HLEN                  /* the IP header in a frame */
+#define L4_OFF         (ETHER_HLEN + IPV4_HLEN)    /* the transport header in a frame we build */
 #define PROTO_ICMP     1
 #define PROTO_TCP      6
 #define PROTO_UDP      17
-#define UDP_HLEN       8
-#define TCP_HLEN       20
 #define IP_TTL         64
 
 /* Defaults of struct ns_config. */
@@ -32,81 +28,16 @@
 #define ARP_TTL_NS        600000000000ull
 #define NS_EPHEMERAL_LO   49152
 
-/* Big-endian field access on byte pointers (frames are never assumed aligned). */
-static inline uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-/* Stores: one byte swap and one move each. (Byte by byte, GCC merges neighbouring fields' stores into one, but
- * builds the merged value from shifts and ors: twenty instructions for two ports.) */
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "put16/put32 assume a little-endian CPU (x86_64)"
-#endif
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	v = __builtin_bswap16(v);
-	memcpy(p, &v, 2);
-}
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	v = __builtin_bswap32(v);
-	memcpy(p, &v, 4);
-}
-
 /* TCP sequence-space comparisons. */
 #define SEQ_LT(a, b)  ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
 #define SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
 #define SEQ_GT(a, b)  SEQ_LT(b, a)
 #define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
 
-/* checksum.c - the Internet checksum, in one place: ns_csum_add there, its small helpers here (inline). */
+/* checksum.c - the stack's one out-of-line instance of lib/inet_csum.h's sum (inet_csum_fold, inet_csum_pseudo and
+ * inet_csum_hdr20 are used inline from there). */
 uint32_t ns_csum_add(uint32_t sum, const void *data, size_t len);
 uint32_t ns_csum_copy(uint32_t sum, void *dst, const void *src, size_t len);   /* memcpy + ns_csum_add, one pass */
-
-/* The end of ns_csum_add: s, a sum of words as the little-endian CPU loaded them (any 64-bit value), folded to 32 bits
- * (2^32 = 1 modulo 0xffff), byte-swapped to network order (a swap of the 16-bit words' bytes modulo 0xffff)
- * and added to the running sum. The result is nonzero exactly when s or sum is. */
-static inline uint32_t ns_csum_finish(uint64_t s, uint32_t sum)
-{
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffffffu) + (s >> 32);
-	uint32_t x = (uint32_t)s;
-	s = (uint64_t)(x >> 24 | (x >> 8 & 0xff00) | (x << 8 & 0xff0000) | x << 24) + sum;
-	return (uint32_t)((s & 0xffffffffu) + (s >> 32));    /* s < 2^33 - 1: one fold is enough */
-}
-
-/* A 4-byte load in the CPU's byte order from anywhere. */
-static inline uint32_t ns_ld32(const uint8_t *p)
-{
-	uint32_t w;
-
-	memcpy(&w, p, 4);
-	return w;
-}
-
-/* ns_csum_add(sum, p, 20) for an IPv4 header without options: five loads, no loop and no branch. (Five separate
- * loads: a copy into a 20-byte array went through an SSE register and the C stack.) */
-static inline uint32_t ns_csum_hdr20(uint32_t sum, const uint8_t *p)
-{
-	return ns_csum_finish((uint64_t)ns_ld32(p) + ns_ld32(p + 4) + ns_ld32(p + 8) + ns_ld32(p + 12) + ns_ld32(p + 16),
-	                      sum);
-}
-
-/* Folds a sum to 16 bits and complements it: the value for the header (0 when verifying a good packet).
- * Two folds always suffice: the first leaves at most 0x1fffe. */
-static inline uint16_t ns_csum_fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* The sum of the TCP/UDP pseudo-header (at most 6 * 0xffff: no carry out of 32 bits). */
-static inline uint32_t ns_csum_pseudo(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
-{
-	return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + len;
-}
 
 /* buf.c - a byte ring whose storage is malloc'd at first use; offsets count from the oldest byte. */
 struct ns_ring {
@@ -222,7 +153,7 @@ struct ns_stack {
 static inline uint64_t ns_now(struct ns_stack *st) { return st->env.now_ns(st->env.ctx); }
 
 /* Where to build a frame of len bytes that is sent next (or dropped): the environment's buffer when it offers
- * one (ns_set_frame_buf: send_frame then need not copy it), else local, an ETH_FRAME_MAX array of the caller. */
+ * one (ns_set_frame_buf: send_frame then need not copy it), else local, an ETHER_FRAME_MAX array of the caller. */
 static inline uint8_t *ns_frame(struct ns_stack *st, size_t len, uint8_t *local)
 {
 	uint8_t *f = st->frame_buf ? st->frame_buf(st->env.ctx, len) : NULL;
@@ -255,13 +186,13 @@ void arp_timers(struct ns_stack *st, uint64_t now);
 uint64_t arp_deadline(const struct ns_stack *st);
 void arp_flush(struct ns_stack *st);
 
-/* ip.c: f is a frame buffer (ETH_FRAME_MAX, or from ns_frame) with the payload at L4_OFF. Returns 0 or NS_E*. */
+/* ip.c: f is a frame buffer (ETHER_FRAME_MAX, or from ns_frame) with the payload at L4_OFF. Returns 0 or NS_E*. */
 enum ns_drop ip_input(struct ns_stack *st, const uint8_t *p, size_t len);
 int ip_send(struct ns_stack *st, uint8_t *f, size_t plen, uint8_t proto, uint32_t dst);
 
 static inline uint32_t ip_payload_max(const struct ns_stack *st)
 {
-	return (uint32_t)st->cfg.mtu - IP_HLEN;
+	return (uint32_t)st->cfg.mtu - IPV4_HLEN;
 }
 
 /* icmp.c, udp.c, tcp.c: p is the transport header, len its length with payload; src/dst from IP. */

@@ -9,6 +9,7 @@
 #define NS_TEST_H
 
 #include "netstack.h"
+#include "ether.h"
 
 /* The unit tests link netstack only once tests/unit/unit.mk has UNIT_SRCS += $(NETSTACK_SRCS): until
  * then these references stay unresolved (null) and the net suites register nothing, saying why. */

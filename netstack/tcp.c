@@ -19,7 +19,7 @@ static uint16_t tcp_parse_mss(const uint8_t *o, size_t len)
 		if (i + 1 >= len || o[i + 1] < 2 || i + o[i + 1] > len)
 			return 0;
 		if (o[i] == 2 && o[i + 1] == 4)
-			return get16(o + i + 2);
+			return be16_get(o + i + 2);
 		i += o[i + 1];
 	}
 	return 0;
@@ -410,10 +410,10 @@ enum ns_drop tcp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32
 	size_t off = (size_t)(p[12] >> 4) * 4;
 	if (off < TCP_HLEN || off > len)
 		return NS_DROP_tcp_bad_off;
-	if (ns_csum_fold(ns_csum_add(ns_csum_pseudo(src, dst, PROTO_TCP, (uint16_t)len), p, len)) != 0)
+	if (inet_csum_fold(ns_csum_add(inet_csum_pseudo(src, dst, PROTO_TCP, (uint16_t)len), p, len)) != 0)
 		return NS_DROP_tcp_bad_csum;
-	struct tcp_seg h = { .rip = src, .sport = get16(p), .dport = get16(p + 2), .seq = get32(p + 4),
-	                     .ack = get32(p + 8), .flags = p[13] & 0x3f, .wnd = get16(p + 14) };
+	struct tcp_seg h = { .rip = src, .sport = be16_get(p), .dport = be16_get(p + 2), .seq = be32_get(p + 4),
+	                     .ack = be32_get(p + 8), .flags = p[13] & 0x3f, .wnd = be16_get(p + 14) };
 	if ((h.flags & TH_SYN && h.flags & (TH_FIN | TH_RST)) || !(h.flags & (TH_SYN | TH_ACK | TH_RST)) ||
 	    h.sport == 0 || h.dport == 0)
 		return NS_DROP_tcp_bad_flags;

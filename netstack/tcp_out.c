@@ -5,29 +5,29 @@
 /* Builds and sends one segment: n bytes from the send ring at offset off (s may be NULL when n is 0). */
 void tcp_emit(struct ns_stack *st, struct ns_sock *s, const struct tcp_seg *h, uint32_t off, uint32_t n)
 {
-	uint8_t local[ETH_FRAME_MAX];
+	uint8_t local[ETHER_FRAME_MAX];
 	uint32_t hl = (h->flags & TH_SYN) ? TCP_HLEN + 4 : TCP_HLEN;
 	uint8_t *f = ns_frame(st, L4_OFF + hl + n, local);
 	uint8_t *t = f + L4_OFF;
 
-	put16(t, h->sport);
-	put16(t + 2, h->dport);
-	put32(t + 4, h->seq);
-	put32(t + 8, h->ack);
-	put16(t + 14, h->wnd);
-	put16(t + 16, 0);
-	put16(t + 18, 0);
+	be16_put(t, h->sport);
+	be16_put(t + 2, h->dport);
+	be32_put(t + 4, h->seq);
+	be32_put(t + 8, h->ack);
+	be16_put(t + 14, h->wnd);
+	be16_put(t + 16, 0);
+	be16_put(t + 18, 0);
 	if (h->flags & TH_SYN) {
 		t[20] = 2;                       /* MSS option */
 		t[21] = 4;
-		put16(t + 22, (uint16_t)(ip_payload_max(st) - TCP_HLEN));
+		be16_put(t + 22, (uint16_t)(ip_payload_max(st) - TCP_HLEN));
 	}
 	t[12] = (uint8_t)(hl / 4 << 4);
 	t[13] = h->flags;
 	if (n)
 		ring_read(&s->tx, off, t + hl, n);
-	uint32_t sum = ns_csum_pseudo(st->cfg.ipv4, h->rip, PROTO_TCP, (uint16_t)(hl + n));
-	put16(t + 16, ns_csum_fold(ns_csum_add(sum, t, hl + n)));
+	uint32_t sum = inet_csum_pseudo(st->cfg.ipv4, h->rip, PROTO_TCP, (uint16_t)(hl + n));
+	be16_put(t + 16, inet_csum_fold(ns_csum_add(sum, t, hl + n)));
 	ip_send(st, f, hl + n, PROTO_TCP, h->rip);
 }
 

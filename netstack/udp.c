@@ -31,22 +31,22 @@ enum ns_drop udp_input(struct ns_stack *st, const uint8_t *p, size_t len, uint32
 {
 	if (len < UDP_HLEN)
 		return NS_DROP_udp_short;
-	size_t ulen = get16(p + 4);
+	size_t ulen = be16_get(p + 4);
 	if (ulen < UDP_HLEN || ulen > len)
 		return NS_DROP_udp_bad_len;
-	if (get16(p + 6) != 0 &&
-	    ns_csum_fold(ns_csum_add(ns_csum_pseudo(src, dst, PROTO_UDP, (uint16_t)ulen), p, ulen)) != 0)
+	if (be16_get(p + 6) != 0 &&
+	    inet_csum_fold(ns_csum_add(inet_csum_pseudo(src, dst, PROTO_UDP, (uint16_t)ulen), p, ulen)) != 0)
 		return NS_DROP_udp_bad_csum;
-	struct ns_sock *s = udp_lookup(st, get16(p + 2));
+	struct ns_sock *s = udp_lookup(st, be16_get(p + 2));
 	if (!s)
 		return NS_DROP_udp_no_port;
 	uint32_t dlen = (uint32_t)(ulen - UDP_HLEN);
 	if (UDP_QHDR + dlen > s->rx.cap - s->rx.len || ring_ensure(&s->rx) != 0)
 		return NS_DROP_udp_rcvbuf_full;
 	uint8_t h[UDP_QHDR];
-	put16(h, (uint16_t)dlen);
-	put16(h + 2, get16(p));
-	put32(h + 4, src);
+	be16_put(h, (uint16_t)dlen);
+	be16_put(h + 2, be16_get(p));
+	be32_put(h + 4, src);
 	ring_write(&s->rx, s->rx.len, h, UDP_QHDR);
 	if (s->rx.len == 0 && !st->dispatching && !st->lent_sock) {
 		st->lent_sock = s;            /* ns_input dispatches next, then settles it */
@@ -79,7 +79,7 @@ struct ns_sock *ns_udp_open(struct ns_stack *st, uint16_t port, uint32_t rcvbuf,
 int ns_udp_sendto(struct ns_sock *s, uint32_t ip, uint16_t port, const void *buf, size_t len)
 {
 	struct ns_stack *st = s->st;
-	uint8_t local[ETH_FRAME_MAX];
+	uint8_t local[ETHER_FRAME_MAX];
 
 	if (s->kind != SK_UDP || port == 0 || (len && !buf))
 		return NS_EINVAL;
@@ -88,13 +88,13 @@ int ns_udp_sendto(struct ns_sock *s, uint32_t ip, uint16_t port, const void *buf
 	uint8_t *f = ns_frame(st, L4_OFF + UDP_HLEN + len, local);
 	uint8_t *u = f + L4_OFF;
 	uint16_t ulen = (uint16_t)(UDP_HLEN + len);
-	put16(u, s->lport);
-	put16(u + 2, port);
-	put16(u + 4, ulen);
+	be16_put(u, s->lport);
+	be16_put(u + 2, port);
+	be16_put(u + 4, ulen);
 	/* The header's words are added as numbers (the checksum word is 0); the data is summed as it is copied. */
-	uint32_t sum = ns_csum_pseudo(st->cfg.ipv4, ip, PROTO_UDP, ulen) + s->lport + port + ulen;
-	uint16_t c = ns_csum_fold(ns_csum_copy(sum, u + UDP_HLEN, buf, len));
-	put16(u + 6, c ? c : 0xffff);
+	uint32_t sum = inet_csum_pseudo(st->cfg.ipv4, ip, PROTO_UDP, ulen) + s->lport + port + ulen;
+	uint16_t c = inet_csum_fold(ns_csum_copy(sum, u + UDP_HLEN, buf, len));
+	be16_put(u + 6, c ? c : 0xffff);
 	int r = ip_send(st, f, UDP_HLEN + len, PROTO_UDP, ip);
 	return r ? r : (int)len;
 }
@@ -108,7 +108,7 @@ int ns_udp_recvfrom(struct ns_sock *s, void *buf, size_t cap, uint32_t *ip, uint
 	if (s->rx.len == 0)
 		return NS_EAGAIN;
 	ring_read(&s->rx, 0, h, UDP_QHDR);
-	uint32_t dlen = get16(h);
+	uint32_t dlen = be16_get(h);
 	uint32_t n = dlen < cap ? dlen : (uint32_t)cap;
 	if (s == s->st->lent_sock) {      /* the first datagram, still in its frame */
 		if (n)
@@ -119,9 +119,9 @@ int ns_udp_recvfrom(struct ns_sock *s, void *buf, size_t cap, uint32_t *ip, uint
 	}
 	ring_consume(&s->rx, UDP_QHDR + dlen);
 	if (ip)
-		*ip = get32(h + 4);
+		*ip = be32_get(h + 4);
 	if (port)
-		*port = get16(h + 2);
+		*port = be16_get(h + 2);
 	return (int)n;
 }
 

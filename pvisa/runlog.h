@@ -116,6 +116,8 @@
  *                  path, no VM); every other frame is switched as usual; the run lasts until timeout_ms
  *   net_poll=1     poll the NIC (no interrupts; the idle loop wakes every 50 us) instead of taking its receive
  *                  interrupt (MSI-X), then polling while frames keep coming; the boot line says which mode runs
+ *   serve=1        the run does not end when its last VM does: VMs come and go through the control port (pvisa/ctl.h,
+ *                  CTL.md); STOP there, the stop byte or timeout_ms end it (isorun --serve)
  *   idle_spin=1    with nothing runnable, spin (watching the NIC's ring and the clock) instead of halting
  *   vm_brief=1     each VM's end as a short @v record instead of @vm (the serial port costs ~7 us a byte under TCG:
  *                  ~20 bytes instead of ~100 per VM; isorun reads both and writes the same JSON)

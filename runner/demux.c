@@ -232,6 +232,8 @@ void demux_feed_stream(struct run *run, int stream, const unsigned char *buf, si
 			mark = off;
 	}
 	log_bytes(run, d, buf, n, mark);
+	if (run->log && mark != SIZE_MAX)
+		fflush(run->log);        /* whole records reach the log as they come: a --serve run is followed live */
 	fflush(stdout);
 }
 

@@ -189,6 +189,16 @@ static char *make_link(const char *target, const char *link)
 	return created[ncreated - 1];
 }
 
+char *images_tmp_path(const char *name)
+{
+	char path[PATH_MAX + 32];
+
+	snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+	created = xrealloc(created, (ncreated + 1) * sizeof *created);
+	created[ncreated++] = xstrdup(path);
+	return created[ncreated - 1];
+}
+
 /* Appends s to *buf, doubling commas (QEMU's option syntax). */
 static void append_escaped(char **buf, size_t *len, const char *s)
 {

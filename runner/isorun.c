@@ -65,6 +65,12 @@ static const char usage_head[] =
 "                        isorun passes nothing). Address plan: the gateway (the world outside the NIC) is\n"
 "                        base+1; VM id i has IPv4 base+2+i and MAC 02:00:<i as 4 bytes big-endian>\n"
 "  --append WORDS        extra kernel command-line words (key=number ...), e.g. --append netbounce=1\n"
+"  --serve SOCKET        keep the kernel running with no VMs (kernel word serve=1: the run outlives its last VM)\n"
+"                        and relay control clients from the Unix socket SOCKET to its control port (pvisa/CTL.md;\n"
+"                        build/bin/kctl is the client): images loaded, VMs created, listed, saved, restored and\n"
+"                        destroyed while others run. IMAGE operands are optional. Clients are served one at a time,\n"
+"                        in the order they connect (the others wait, connected). The run ends on kctl stop, a\n"
+"                        signal (see below) or --timeout; reports and --json are as for any run\n"
 "  --no-console          no virtio-console device: the kernel reports on COM1 alone, as on Bochs (slower:\n"
 "                        ~7 us a byte under TCG); by default the report stream comes through its port\n"
 "  --replay FILE         testing aid: parse FILE, a saved serial stream (e.g. from --serial-log), instead of\n"
@@ -212,6 +218,7 @@ static const struct option long_opts[] = {
 	{ "net-socket", required_argument, NULL, 'N' }, { "tap", required_argument, NULL, 'T' },
 	{ "subnet", required_argument, NULL, 'S' }, { "append", required_argument, NULL, 'P' },
 	{ "guarantee", required_argument, NULL, 'G' }, { "help", no_argument, NULL, 'h' },
+	{ "serve", required_argument, NULL, 'V' },
 	{ "no-console", no_argument, NULL, 'C' }, { "com1-log", required_argument, NULL, 'L' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -248,21 +255,6 @@ static void check_append(const char *arg)
 			input_error("--append: control or non-ASCII characters are not allowed");
 }
 
-uint32_t plan_ipv4(const struct opts *o, uint32_t id)
-{
-	return o->net_ip + 2 + id;
-}
-
-void plan_mac(uint32_t id, uint8_t mac[6])
-{
-	mac[0] = 0x02;
-	mac[1] = 0x00;
-	mac[2] = (uint8_t)(id >> 24);
-	mac[3] = (uint8_t)(id >> 16);
-	mac[4] = (uint8_t)(id >> 8);
-	mac[5] = (uint8_t)id;
-}
-
 int plan_used(const struct opts *o)
 {
 	return o->net_socket || o->tap || o->have_subnet;
@@ -287,6 +279,7 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	case 'T': o->tap = arg; break;
 	case 'S': parse_subnet(o, arg); break;
 	case 'P': check_append(arg); o->append = arg; break;
+	case 'V': o->serve = arg; break;
 	case 'C': o->no_console = 1; break;
 	case 'L': o->com1_log = arg; break;
 	case 'A':
@@ -301,15 +294,13 @@ static void set_opt(struct opts *o, int c, const char *arg)
 /* One NIC at most; a socket path must fit sun_path; the VMs must fit in the subnet (below its broadcast). */
 static void check_net(const struct opts *o)
 {
-	uint64_t hosts = (1ull << (32 - o->net_bits)) - 1;   /* offset of the broadcast address */
-
 	if (o->net_socket && o->tap)
 		input_error("--net-socket and --tap are exclusive (one NIC)");
 	if (o->net_socket && (!*o->net_socket || strlen(o->net_socket) > 107 || strchr(o->net_socket, ',')))
 		input_error("--net-socket: the path must be 1..107 bytes without ','");
 	if (o->tap && (!*o->tap || strlen(o->tap) > 15 || strchr(o->tap, ',')))
 		input_error("--tap: the interface name must be 1..15 bytes without ','");
-	if (o->have_subnet && 2 + (uint64_t)o->total > hosts)
+	if (o->have_subnet && o->total > netplan_slots(o->net_bits))
 		input_error("--subnet: %lu VMs do not fit in a /%u (VM i is base+2+i, below the broadcast address)",
 			    o->total, o->net_bits);
 }
@@ -321,8 +312,8 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	o->accel = "auto";
 	o->quota_kib = VM_QUOTA_KIB;
 	o->quantum_us = QUANTUM_US;
-	o->net_ip = 10u << 24;
-	o->net_bits = 8;
+	o->net_ip = NETPLAN_DEFAULT_BASE;
+	o->net_bits = NETPLAN_DEFAULT_BITS;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
 		if (c == '?')
@@ -333,8 +324,10 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		input_error("--accel must be auto, kvm or tcg, not '%s'", o->accel);
 	if (o->guar_kib > o->quota_kib)
 		input_error("--guarantee (%lu KiB) must not exceed --quota (%lu KiB)", o->guar_kib, o->quota_kib);
-	if (optind == argc && !o->replay)
+	if (optind == argc && !o->replay && !o->serve)
 		input_error("no IMAGE given");
+	if (o->serve && o->replay)
+		input_error("--serve and --replay are exclusive");
 	images_parse(o, argv + optind, argc - optind);
 	check_net(o);
 	if (!o->guar_kib)
@@ -407,6 +400,8 @@ static void launch(struct run *run)
 			    errno ? strerror(errno) : "not a regular file");
 	atexit(images_cleanup);
 	mods = images_setup(&run->o, kernel, &klink);
+	if (run->o.serve)
+		serve_init(run, run->o.serve);
 	run->mem_mib = guest_mem_mib(&run->o);
 	qemu_run(run, accel, klink, mods);
 	if (!strcmp(run->o.accel, "auto") && !strcmp(accel, "kvm") && !run->r.booted && !run->killed) {
@@ -414,8 +409,11 @@ static void launch(struct run *run)
 		reset_results(run);
 		open_log(run, "wb");
 		open_com1_log(run);
+		serve_relaunch();
 		qemu_run(run, "tcg", klink, mods);
 	}
+	serve_summary();
+	serve_close();
 	free(mods);
 }
 

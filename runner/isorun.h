@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdio.h>
+#include "netplan.h"
 
 /* The NIC's MAC (QEMU's default, pinned): with the kernel word netbounce=1, frames to it are bounced. */
 #define ISORUN_NIC_MAC "52:54:00:12:34:56"
@@ -109,6 +110,7 @@ struct opts {
 	const char *append;         /* --append WORDS: extra kernel command-line words */
 	int have_subnet;            /* --subnet given: net_ip/net_bits go on the kernel command line */
 	uint32_t net_ip;            /* the subnet's base address (host order); default 10.0.0.0 */
+	const char *serve;          /* --serve SOCKET: relay control clients from there (serve.c); kernel word serve=1 */
 	unsigned net_bits;          /* its prefix length; default 8 */
 	int no_console;             /* --no-console: no virtio-console, the kernel reports on COM1 alone */
 	const char *com1_log;       /* --com1-log FILE: COM1's bytes alone */
@@ -180,6 +182,16 @@ void images_parse(struct opts *o, char **specs, int n);
 char *images_setup(const struct opts *o, const char *kernel, char **kernel_link);
 void images_cleanup(void);
 
+/* images.c: a path in the private temp dir, removed at exit (the control port's socket). */
+char *images_tmp_path(const char *name);
+
+/* serve.c: isorun --serve (control clients relayed to the kernel's control port, qemu_ctl_fd) */
+struct pollfd;
+void serve_init(struct run *run, const char *path);     /* sets run->hook: serve.c polls beside QEMU's output */
+void serve_relaunch(void);
+void serve_summary(void);
+void serve_close(void);
+
 /* qemu.c */
 int qemu_run(struct run *run, const char *accel, const char *kernel_link, const char *modules);
 /* While qemu_run runs: isorun's end of the kernel's control port (pvisa/runlog.h, "Channels"), a connected stream
@@ -192,9 +204,7 @@ int report_figure(const struct run *run, const char *key, unsigned long long *v)
 int report_status(const struct run *run);
 void report_summary(const struct run *run, int status);
 
-/* isorun.c: the address plan (isorun --help): VM id -> IPv4 (host order) and MAC; 1 if the run has a NIC. */
-uint32_t plan_ipv4(const struct opts *o, uint32_t id);
-void plan_mac(uint32_t id, uint8_t mac[6]);
+/* isorun.c: does the run have a NIC (its VMs then have addresses from the plan, lib/netplan.h, on --subnet)? */
 int plan_used(const struct opts *o);
 
 /* json.c */

@@ -197,10 +197,10 @@ static void write_images(FILE *f, const struct run *run)
 /* A VM's address from the plan (isorun --help). */
 static void write_addr(FILE *f, const struct opts *o, uint32_t id)
 {
-	uint32_t ip = plan_ipv4(o, id);
+	uint32_t ip = netplan_ipv4(o->net_ip, id);
 	uint8_t m[6];
 
-	plan_mac(id, m);
+	netplan_mac(id, m);
 	fprintf(f, ", \"ipv4\": \"%u.%u.%u.%u\", \"mac\": \"%02x:%02x:%02x:%02x:%02x:%02x\"", ip >> 24,
 		(ip >> 16) & 255, (ip >> 8) & 255, ip & 255, m[0], m[1], m[2], m[3], m[4], m[5]);
 }

@@ -85,6 +85,8 @@ static void kernel_cmdline(const struct run *run, char *buf, size_t n)
 	len = (size_t)snprintf(buf, n, "timeout_ms=%lu quota_kib=%lu quantum_us=%lu%s guar_kib=%lu", o->timeout_s * 1000,
 			       o->quota_kib, o->quantum_us, o->quiet ? " quiet=1" : "", o->guar_kib);
 	len += seed_words(buf + len, n - len);
+	if (o->serve)
+		len += (size_t)snprintf(buf + len, n - len, " serve=1");
 	if (o->have_subnet)
 		len += (size_t)snprintf(buf + len, n - len, " net_ip=%lu net_bits=%u", (unsigned long)o->net_ip,
 					o->net_bits);
@@ -231,6 +233,8 @@ static void progress(const struct run *run, double elapsed)
 
 	if (!run->r.booted)
 		fprintf(stderr, "isorun: %.0f s: waiting for the kernel to boot\n", elapsed);
+	else if (run->o.serve)
+		fprintf(stderr, "isorun: %.0f s: serving; %zu VMs ended so far\n", elapsed, run->r.nvms);
 	else
 		fprintf(stderr, "isorun: %.0f s: %zu of %lu VMs ended\n", elapsed, run->r.nvms, started);
 }

@@ -7,7 +7,7 @@ RUN_DEFS  := -DQEMU='"$(strip $(QEMU))"' -DQEMU_FLAGS='"$(strip $(QEMU_FLAGS))"'
              -DQEMU_BASE_MIB=$(QEMU_BASE_MIB) -DQEMU_VM_KERNEL_KIB=$(QEMU_VM_KERNEL_KIB) \
              -DQEMU_MAX_MIB=$(QEMU_MAX_MIB) \
              -DQUANTUM_US=$(QUANTUM_US) -DVM_QUOTA_KIB=$(VM_QUOTA_KIB) -DVM_GUAR_KIB=$(VM_GUAR_KIB) -DMAX_VMS=$(MAX_VMS)
-RUN_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Ipvisa -Irunner -MMD -MP $(RUN_DEFS)
+RUN_CFLAGS := -std=gnu11 -D_GNU_SOURCE -O2 -g $(WARN) -Ipvisa -Ilib -Irunner -MMD -MP $(RUN_DEFS)
 MKDEPS    += runner/runner.mk
 
 .PHONY: runner

@@ -5,9 +5,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "ether.h"
 
-#define VNET_MTU_FRAME 1514     /* largest Ethernet frame sent or received, without FCS */
-#define VNET_MIN_FRAME 14       /* an Ethernet header */
+#define VNET_MTU_FRAME ETHER_FRAME_MAX   /* largest Ethernet frame sent or received, without FCS */
+#define VNET_MIN_FRAME ETHER_HLEN        /* an Ethernet header */
 
 struct vnet_stats {
 	uint64_t rx_frames, rx_bytes, tx_frames, tx_bytes;

@@ -2,25 +2,27 @@
  * enforcing each VM's source MAC and IPv4, bounding every queue, answering ARP for VM addresses itself. */
 #include "hot.h"
 #include "vswitch.h"
+#include "bind.h"
+#include "vmtab.h"
+#include "vmstate.h"
 #include "vm.h"
-#include "sched.h"
 #include "slab.h"
-#include "virtio_net.h"
 #include "kprintf.h"
 #include "lib.h"
 #include "pvisa.h"
+#include "byteorder.h"
+#include "ether.h"
+#include "inet_csum.h"
+#include "netplan.h"
 
 struct vsw_stats vsw_stats;
-static struct slab_cache buf_cache;
+static struct slab_cache buf_cache, port_cache;
+static struct vsw_ops ops;
 static uint64_t pool_used;
 /* Buffers of delivered frames, kept for the next deliveries: a frame in and out costs a list push and pop
- * instead of a slab allocation and free. At most VSW_SPARE_MAX (VSW_SPARE_MAX / 2 pages). */
-#define VSW_SPARE_MAX 64
+ * instead of a slab allocation and free. At most VSW_SPARE_MAX (vswitch.h). */
 static struct vsw_buf *spare;
 static uint32_t nspare;
-static uint32_t base_ip, mask, gateway;
-static struct vm **table;
-static uint32_t table_cap;
 static bool immediate;
 /* Who sent the frames in the NIC's TX ring, oldest first (the device completes them in order). */
 static uint32_t nic_fifo[VSW_NIC_RING];
@@ -41,22 +43,16 @@ static uint32_t pair_top;          /* records 1..pair_top have been used */
 static uint32_t holders;           /* live VMs with frames waiting in queues (tx_held > 0) */
 _Static_assert(VSW_POOL_MAX < 65536, "vsw_buf.pair holds a record's index in 16 bits");
 
-#define ETH_IP  0x0800
-#define ETH_ARP 0x0806
-_Static_assert(VSW_RXQ_MAX <= 255, "struct vm keeps rxq_len in 8 bits");
+_Static_assert(VSW_RXQ_MAX <= 255, "struct vsw_port keeps rxq_len in 8 bits");
 
-static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t get32(const uint8_t *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]; }
-static void put32(uint8_t *p, uint32_t v) { p[0] = v >> 24; p[1] = v >> 16; p[2] = v >> 8; p[3] = v; }
+static int port_created(struct vm *vm, struct pv_start_info *si);
+static void port_ended(struct vm *vm);
+static const struct vmtab_observer observer = { .created = port_created, .ended = port_ended };
 
-void vsw_init(uint32_t net_ip, uint32_t net_bits, bool imm, struct vm **tbl, uint32_t cap)
+void vsw_init(bool imm, const struct vsw_ops *o)
 {
-	mask = net_bits ? ~0u << (32 - net_bits) : 0;
-	base_ip = net_ip & mask;
-	gateway = base_ip + 1;
 	immediate = imm;
-	table = tbl;
-	table_cap = cap;
+	ops = *o;
 	pool_used = 0;
 	spare = NULL;
 	nspare = 0;
@@ -67,66 +63,69 @@ void vsw_init(uint32_t net_ip, uint32_t net_bits, bool imm, struct vm **tbl, uin
 	holders = 0;
 	memset(&vsw_stats, 0, sizeof(vsw_stats));
 	slab_init(&buf_cache, "frame", sizeof(struct vsw_buf), 16);
+	slab_init(&port_cache, "port", sizeof(struct vsw_port), 16);
+	vmtab_observe(&observer);
 }
 
-void vsw_vm_addr(uint32_t id, uint8_t mac[6], uint32_t *ip, uint32_t *m, uint32_t *gw)
+void vsw_vm_addr(const struct vm *vm, uint8_t mac[6], uint32_t *ip)
 {
-	mac[0] = 0x02;
-	mac[1] = 0x00;
-	put32(mac + 2, id);
-	*ip = base_ip + 2 + id;
-	*m = mask;
-	*gw = gateway;
+	struct bind_addr a;
+
+	bind_plan(vm->net->addr, &a);
+	memcpy(mac, a.mac, 6);
+	*ip = a.ip;
 }
 
-/* The live VM a MAC or an IPv4 address names, or NULL. */
-HOT static struct vm *vm_by_mac(const uint8_t *mac)
+/* A VM becomes live: a new one gets a port and the next free address (into its start info); a restored one has
+ * its port already and claims the address it had (refused if another VM holds it). */
+static int port_created(struct vm *vm, struct pv_start_info *si)
 {
-	uint32_t id = get32(mac + 2);
+	struct bind_addr a;
 
-	if (mac[0] != 0x02 || mac[1] != 0x00 || id >= table_cap)
-		return NULL;
-	return table[id];
-}
-
-static struct vm *vm_by_ip(uint32_t ip)
-{
-	uint32_t off = ip - base_ip - 2;
-
-	if ((ip & mask) != base_ip || ip < base_ip + 2 || off >= table_cap)
-		return NULL;
-	return table[off];
-}
-
-void vsw_attach(struct vm *vm)
-{
-	if (vm->id < table_cap && table[vm->id] != vm) {
-		table[vm->id] = vm;
-		holders += vm->tx_held != 0;
+	if (vm->net)
+		return bind_claim(vm, vm->net->addr);
+	if (!(vm->net = slab_alloc(&port_cache)))
+		return -1;
+	if (bind_take(vm, &vm->net->addr) != 0) {
+		slab_free(&port_cache, vm->net);
+		vm->net = NULL;
+		return -1;
 	}
+	bind_plan(vm->net->addr, &a);
+	memcpy(si->mac, a.mac, 6);
+	si->ipv4 = a.ip;
+	si->netmask = bind_netmask();
+	si->gateway = bind_gateway();
+	return 0;
 }
 
-/* Its frames in other queues stay there, no longer counted against it (live() no longer finds it). */
-void vsw_detach(struct vm *vm)
+static void port_free(struct vm *vm)
 {
-	if (vm->id < table_cap && table[vm->id] == vm) {
-		table[vm->id] = NULL;
-		holders -= vm->tx_held != 0;
-	}
-	while (vm->rxq_tail)
+	while (vm->net->rxq_tail)
 		vsw_pop(vm);
+	slab_free(&port_cache, vm->net);
+	vm->net = NULL;
+}
+
+/* The VM ends: its address goes back, its queue is freed. Its frames in other queues stay there, no longer counted
+ * against it (live() no longer finds it). */
+static void port_ended(struct vm *vm)
+{
+	bind_release(vm, vm->net->addr);
+	holders -= vm->net->tx_held != 0;
+	port_free(vm);
 }
 
 /* A VM's queue is a ring through the buffers' next links: the tail's next is the head. */
 HOT struct vsw_buf *vsw_peek(const struct vm *vm)
 {
-	return vm->rxq_tail ? vm->rxq_tail->next : NULL;
+	return vm->net->rxq_tail ? vm->net->rxq_tail->next : NULL;
 }
 
 /* The live VM with this id (a sender), or NULL. */
 static struct vm *live(uint32_t id)
 {
-	return id < table_cap ? table[id] : NULL;
+	return vmtab_get(id);
 }
 
 /* A frame buffer, not zeroed: every field is set by deliver() and only len bytes of data are ever read
@@ -208,38 +207,39 @@ static bool over_quota(const struct vm *vm)
 
 HOT void vsw_pop(struct vm *vm)
 {
+	struct vsw_port *p = vm->net;
 	struct vsw_buf *b = vsw_peek(vm);
 	struct vm *from;
 
 	if (!b)
 		return;
-	if (b == vm->rxq_tail)
-		vm->rxq_tail = NULL;
+	if (b == p->rxq_tail)
+		p->rxq_tail = NULL;
 	else
-		vm->rxq_tail->next = b->next;
-	vm->rxq_len--;
+		p->rxq_tail->next = b->next;
+	p->rxq_len--;
 	if (b->pair)
 		pair_put(b->pair);
-	if ((from = live(b->src)) != NULL && from->tx_held) {
-		holders -= from->tx_held == 1;
-		from->tx_held--;
+	if ((from = live(b->src)) != NULL && from->net->tx_held) {
+		holders -= from->net->tx_held == 1;
+		from->net->tx_held--;
 		from->mem.pinned_bufs--;
 	}
 	if (b->ref >= 0)
-		vnet_rx_release(b->ref);
+		ops.nic_rx_release(b->ref);
 	buf_put(b);
 	pool_used--;
 }
 
-static void enqueue(struct vm *vm, struct vsw_buf *b)
+static void enqueue(struct vsw_port *p, struct vsw_buf *b)
 {
-	struct vsw_buf *t = vm->rxq_tail;
+	struct vsw_buf *t = p->rxq_tail;
 
 	b->next = t ? t->next : b;
 	if (t)
 		t->next = b;
-	vm->rxq_tail = b;
-	vm->rxq_len++;
+	p->rxq_tail = b;
+	p->rxq_len++;
 }
 
 /* No room in vm's queue for a sender that holds `held` frames there: if the oldest frame there is from a VM
@@ -260,12 +260,12 @@ static bool push_out(struct vm *vm, uint32_t held)
 		if (pairs[b->pair].n > held + 1 || held == 0) {
 			vsw_pop(vm);
 			vsw_stats.drop_share++;
-			vm->rx_drops++;
+			vm->net->rx_drops++;
 			return true;
 		}
 		if (pairs[b->pair].n != 1)
 			return false;
-		vm->rxq_tail = b;                  /* the ring turns: b is the newest now */
+		vm->net->rxq_tail = b;             /* the ring turns: b is the newest now */
 	}
 	return false;
 }
@@ -278,17 +278,20 @@ static bool push_out(struct vm *vm, uint32_t held)
  * limit only. Otherwise the counter of the reason. */
 static uint64_t *no_room(struct vm *vm, const struct vm *src, uint32_t held)
 {
+	const struct vsw_port *p = vm->net;
+
 	if (src && over_quota(src))
 		return &vsw_stats.drop_quota;
 	if (src && src != vm) {
-		if (src->tx_held >= VSW_HELD_MAX || (uint64_t)src->tx_held * (holders + 1) >= VSW_POOL_MAX - pool_used)
+		uint32_t sh = src->net->tx_held;
+		if (sh >= VSW_HELD_MAX || (uint64_t)sh * (holders + 1) >= VSW_POOL_MAX - pool_used)
 			return &vsw_stats.drop_share;
-		if (held >= (uint32_t)(VSW_RXQ_MAX - vm->rxq_len) && !push_out(vm, held))
-			return vm->rxq_len >= VSW_RXQ_MAX ? &vsw_stats.drop_rxq_full : &vsw_stats.drop_share;
+		if (held >= (uint32_t)(VSW_RXQ_MAX - p->rxq_len) && !push_out(vm, held))
+			return p->rxq_len >= VSW_RXQ_MAX ? &vsw_stats.drop_rxq_full : &vsw_stats.drop_share;
 	}
-	if (vm->rxq_len >= VSW_RXQ_MAX)
+	if (p->rxq_len >= VSW_RXQ_MAX)
 		return &vsw_stats.drop_rxq_full;
-	if (vm->rxq_len >= VSW_POOL_MAX - pool_used)
+	if (p->rxq_len >= VSW_POOL_MAX - pool_used)
 		return &vsw_stats.drop_pool_empty;
 	return NULL;
 }
@@ -310,7 +313,7 @@ HOT static bool deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t 
 	}
 	if (why) {
 		(*why)++;
-		vm->rx_drops++;
+		vm->net->rx_drops++;
 		return false;
 	}
 	pool_used++;
@@ -326,14 +329,14 @@ HOT static bool deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t 
 	b->pair = pair;
 	if (src) {
 		pairs[pair].n++;
-		holders += !src->tx_held;
-		src->tx_held++;
+		holders += !src->net->tx_held;
+		src->net->tx_held++;
 		src->mem.pinned_bufs++;
 	}
-	enqueue(vm, b);
-	vm->rx_frames++;
+	enqueue(vm->net, b);
+	vm->net->rx_frames++;
 	vsw_stats.to_vm++;
-	sched_notify(vm, PV_PEND_NET_RX, immediate);
+	ops.notify(vm, PV_PEND_NET_RX, immediate);
 	return ref >= 0;
 }
 
@@ -346,81 +349,60 @@ static void arp_reply(uint8_t out[42], const uint8_t *req, const uint8_t *mac, u
 	out[20] = 0;
 	out[21] = 2;                                /* reply */
 	memcpy(out + 22, mac, 6);
-	put32(out + 28, ip);
+	be32_put(out + 28, ip);
 	memcpy(out + 32, req + 22, 10);             /* target = the requester's sha and spa */
 }
 
 /* Is f an ARP request and for which address? (f is well formed.) */
 static bool is_arp_request(const uint8_t *f, uint32_t *tpa)
 {
-	if (get16(f + 12) != ETH_ARP || get16(f + 20) != 1)
+	if (be16_get(f + 12) != ETHER_TYPE_ARP || be16_get(f + 20) != 1)
 		return false;
-	*tpa = get32(f + 38);
+	*tpa = be32_get(f + 38);
 	return true;
-}
-
-/* The Internet checksum of an IPv4 header (n bytes, even) is right. */
-static bool ip_csum_ok(const uint8_t *h, size_t n)
-{
-	uint64_t sum = 0;
-	uint32_t w;
-
-	/* 32-bit words in memory order: the ones' complement sum is byte-order independent, and all ones in
-	 * one order is all ones in the other. The 20 bytes every header has, straight (no loop), then options. */
-#pragma GCC unroll 5
-	for (size_t i = 0; i < 20; i += 4) {
-		memcpy(&w, h + i, 4);
-		sum += w;
-	}
-	for (size_t i = 20; i < n; i += 4) {
-		memcpy(&w, h + i, 4);
-		sum += w;
-	}
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffffffffu) + (sum >> 32);
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return sum == 0xffff;
 }
 
 /* As far as the switch looks: ARP is a request or reply for IPv4 over Ethernet; an IPv4 header is version 4,
  * fits the frame with the length it claims, and has the right checksum. The rest is the netstacks' work. */
 HOT static bool well_formed(const uint8_t *f, size_t len)
 {
-	if (get16(f + 12) == ETH_ARP)
-		return len >= 42 && get16(f + 14) == 1 && get16(f + 16) == ETH_IP && f[18] == 6 && f[19] == 4 &&
-		       (get16(f + 20) == 1 || get16(f + 20) == 2);
+	if (be16_get(f + 12) == ETHER_TYPE_ARP)
+		return len >= 42 && be16_get(f + 14) == 1 && be16_get(f + 16) == ETHER_TYPE_IPV4 && f[18] == 6 &&
+		       f[19] == 4 && (be16_get(f + 20) == 1 || be16_get(f + 20) == 2);
 	size_t hlen = (size_t)(f[14] & 15) * 4;
 	if (len < 34 || f[14] >> 4 != 4 || hlen < 20 || 14 + hlen > len)
 		return false;
-	size_t total = get16(f + 16);
-	return total >= hlen && 14 + total <= len && ip_csum_ok(f + 14, hlen);
+	size_t total = be16_get(f + 16);
+	return total >= hlen && 14 + total <= len && inet_csum_ipv4_ok(f + 14, hlen);
 }
 
-/* If f asks ARP for a live VM's address, the reply the kernel gives in the VM's name, in reply[42]. */
-HOT static bool answer_arp(const uint8_t *f, uint8_t reply[42])
+/* Does f ask ARP for a VM address? ARP_ANSWERED: a live VM has it, and reply[42] holds the answer the kernel gives
+ * in its name; ARP_TAKEN: no VM has it and the miss hook took the request; ARP_NO: neither. */
+enum { ARP_NO, ARP_ANSWERED, ARP_TAKEN };
+HOT static int answer_arp(const uint8_t *f, size_t len, uint8_t reply[42])
 {
-	uint32_t tpa, ip, m, gw;
-	uint8_t mac[6];
-	struct vm *dst;
+	struct bind_addr a;
+	uint32_t tpa, n;
 
-	if (!is_arp_request(f, &tpa) || !(dst = vm_by_ip(tpa)))
-		return false;
-	vsw_vm_addr(dst->id, mac, &ip, &m, &gw);
-	arp_reply(reply, f, mac, ip);
+	if (!is_arp_request(f, &tpa) || !bind_ip_number(tpa, &n))
+		return ARP_NO;
+	if (!bind_vm(n))
+		return bind_miss(n, f, len) ? ARP_TAKEN : ARP_NO;
+	bind_plan(n, &a);
+	arp_reply(reply, f, a.mac, a.ip);
 	vsw_stats.arp_answered++;
-	return true;
+	return ARP_ANSWERED;
 }
 
 /* Forget the ring's oldest frames that the device has sent since we last looked. */
 HOT static void nic_reclaim(void)
 {
-	unsigned inflight = vnet_tx_inflight();
+	unsigned inflight = ops.nic_tx_inflight();
 	struct vm *vm;
 
 	while (nic_len > inflight) {
-		if ((vm = live(nic_fifo[nic_head])) != NULL && vm->nic_inflight) {
-			vm->nic_inflight--;
+		if ((vm = live(nic_fifo[nic_head])) != NULL && vm->net->nic_inflight) {
+			vm->net->nic_inflight--;
 			vm->mem.pinned_bufs--;
 		}
 		nic_head = (nic_head + 1) % VSW_NIC_RING;
@@ -435,7 +417,7 @@ HOT static bool nic_post(uint32_t src, const uint8_t *f, size_t len)
 {
 	struct vm *vm = live(src);
 
-	if ((immediate ? vnet_send(f, len) : vnet_queue(f, len)) != 0)
+	if ((immediate ? ops.nic_send(f, len) : ops.nic_queue(f, len)) != 0)
 		return false;
 	if (nic_len == VSW_NIC_RING)                   /* only if the driver posted frames of its own (bounce) */
 		nic_reclaim();
@@ -443,7 +425,7 @@ HOT static bool nic_post(uint32_t src, const uint8_t *f, size_t len)
 		nic_fifo[(nic_head + nic_len) % VSW_NIC_RING] = src;
 		nic_len++;
 		if (vm) {
-			vm->nic_inflight++;
+			vm->net->nic_inflight++;
 			vm->mem.pinned_bufs++;
 		}
 	}
@@ -467,16 +449,17 @@ static void to_nic(const uint8_t *f, size_t len)
 static int vm_to_nic(struct vm *vm, const uint8_t *f, size_t len)
 {
 	uint16_t more = VSW_NIC_COST - 1;
+	const struct vsw_port *p = vm->net;
 
-	if (!vnet_present()) {
+	if (!ops.nic_present()) {
 		vsw_stats.drop_no_dest++;                /* nothing outside */
 		return 0;
 	}
-	if (vm->nic_inflight >= VSW_NIC_INFLIGHT)
+	if (p->nic_inflight >= VSW_NIC_INFLIGHT)
 		nic_reclaim();                           /* counts only fall: look at the ring when one could decide */
-	else if (over_quota(vm) && vm->nic_inflight)
+	else if (over_quota(vm) && p->nic_inflight)
 		nic_reclaim();                           /* the frames it has there may have gone */
-	if ((vm->nic_inflight >= VSW_NIC_INFLIGHT && nic_len > vm->nic_inflight) || over_quota(vm) ||
+	if ((p->nic_inflight >= VSW_NIC_INFLIGHT && nic_len > p->nic_inflight) || over_quota(vm) ||
 	    !nic_post(vm->id, f, len)) {
 		vsw_stats.nic_busy++;
 		vm->tx_budget = 0;
@@ -490,16 +473,15 @@ static int vm_to_nic(struct vm *vm, const uint8_t *f, size_t len)
  * short to name one is left to the well-formed check). */
 static bool spoofed(const struct vm *vm, const uint8_t *f, size_t len)
 {
-	uint8_t mac[6];
-	uint32_t ip, m, gw;
-	uint16_t type = get16(f + 12);
+	struct bind_addr a;
+	uint16_t type = be16_get(f + 12);
 
-	vsw_vm_addr(vm->id, mac, &ip, &m, &gw);
-	if (memcmp(f + 6, mac, 6) != 0)
+	bind_plan(vm->net->addr, &a);
+	if (memcmp(f + 6, a.mac, 6) != 0)
 		return true;
-	if (type == ETH_IP)
-		return len >= 34 && get32(f + 26) != ip;
-	return len >= 42 && (memcmp(f + 22, mac, 6) != 0 || get32(f + 28) != ip);
+	if (type == ETHER_TYPE_IPV4)
+		return len >= 34 && be32_get(f + 26) != a.ip;
+	return len >= 42 && (memcmp(f + 22, a.mac, 6) != 0 || be32_get(f + 28) != a.ip);
 }
 
 /* Does a frame from outside claim a VM's address as its source: a source MAC or IPv4 (for ARP, the sender's
@@ -507,13 +489,10 @@ static bool spoofed(const struct vm *vm, const uint8_t *f, size_t len)
  * the kernel's to give; the gateway, base + 1, is outside them)? f is well formed. */
 HOT static bool claims_vm(const uint8_t *f)
 {
-	uint32_t ip = get16(f + 12) == ETH_IP ? get32(f + 26) : get32(f + 28);
+	uint32_t ip = be16_get(f + 12) == ETHER_TYPE_IPV4 ? be32_get(f + 26) : be32_get(f + 28), a;
 
-	if ((ip & mask) == base_ip && ip - base_ip - 2 < table_cap)
-		return true;
-	if (f[6] == 0x02 && f[7] == 0x00 && get32(f + 8) < table_cap)
-		return true;
-	return get16(f + 12) == ETH_ARP && f[22] == 0x02 && f[23] == 0x00 && get32(f + 24) < table_cap;
+	return bind_ip_number(ip, &a) || bind_mac_number(f + 6, &a) ||
+	       (be16_get(f + 12) == ETHER_TYPE_ARP && bind_mac_number(f + 22, &a));
 }
 
 /* The checks every frame passes, each true when the frame is dropped (and counted). */
@@ -528,9 +507,9 @@ static bool bad_len(size_t len)
 /* IPv4 and ARP only: all a VM speaks. */
 static bool bad_type(const uint8_t *f)
 {
-	uint16_t type = get16(f + 12);
+	uint16_t type = be16_get(f + 12);
 
-	if (type == ETH_IP || type == ETH_ARP)
+	if (type == ETHER_TYPE_IPV4 || type == ETHER_TYPE_ARP)
 		return false;
 	vsw_stats.drop_ethertype++;
 	return true;
@@ -544,10 +523,19 @@ static bool malformed(const uint8_t *f, size_t len)
 	return true;
 }
 
+/* A frame for an address of the plan that no VM holds: to the miss hook, else dropped and counted. */
+static void no_vm(uint32_t a, const uint8_t *f, size_t len)
+{
+	if (!bind_miss(a, f, len))
+		vsw_stats.drop_no_dest++;
+}
+
 HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 {
 	uint8_t reply[42];
 	struct vm *dst;
+	uint32_t a;
+	int arp;
 
 	vsw_stats.from_vm++;
 	if (bad_len(len))
@@ -556,29 +544,32 @@ HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 		return 0;
 	if (spoofed(vm, f, len)) {
 		vsw_stats.drop_spoofed++;
-		vm->tx_spoofed++;
+		vm->net->tx_spoofed++;
 		return 0;
 	}
 	if (malformed(f, len))
 		return 0;
-	if (answer_arp(f, reply)) {
-		vm->tx_frames++;
-		deliver(vm, NULL, reply, sizeof(reply), -1);
+	if ((arp = answer_arp(f, len, reply)) != ARP_NO) {
+		vm->net->tx_frames++;
+		if (arp == ARP_ANSWERED)
+			deliver(vm, NULL, reply, sizeof(reply), -1);
 		return 0;
 	}
 	if (f[0] == 0x02 && f[1] == 0x00) {           /* a VM address: switched inside, never sent out */
-		vm->tx_frames++;
-		if ((dst = vm_by_mac(f)) == NULL) {
-			vsw_stats.drop_no_dest++;
-			return 0;
+		vm->net->tx_frames++;
+		if (!bind_mac_number(f, &a)) {
+			vsw_stats.drop_no_dest++;          /* past the plan: nobody's */
+		} else if ((dst = bind_vm(a)) == NULL) {
+			no_vm(a, f, len);
+		} else {
+			vsw_stats.vm_to_vm++;
+			deliver(dst, vm, f, len, -1);
 		}
-		vsw_stats.vm_to_vm++;
-		deliver(dst, vm, f, len, -1);
 		return 0;
 	}
 	if (vm_to_nic(vm, f, len) != 0)
 		return PV_EAGAIN;
-	vm->tx_frames++;
+	vm->net->tx_frames++;
 	return 0;
 }
 
@@ -588,6 +579,8 @@ HOT static bool from_nic(void *ctx, const uint8_t *f, size_t len, int ref)
 {
 	uint8_t reply[42];
 	struct vm *dst;
+	uint32_t a;
+	int arp;
 
 	(void)ctx;
 	vsw_stats.from_nic++;
@@ -597,27 +590,58 @@ HOT static bool from_nic(void *ctx, const uint8_t *f, size_t len, int ref)
 		vsw_stats.drop_nic_spoofed++;
 		return false;
 	}
-	if (answer_arp(f, reply)) {
-		to_nic(reply, sizeof(reply));
+	if ((arp = answer_arp(f, len, reply)) != ARP_NO) {
+		if (arp == ARP_ANSWERED)
+			to_nic(reply, sizeof(reply));
 		return false;
 	}
-	if ((dst = vm_by_mac(f)) != NULL)               /* never a broadcast or multicast address */
+	if (!bind_mac_number(f, &a)) {                  /* never a broadcast or multicast address */
+		vsw_stats.drop_no_dest++;
+		return false;
+	}
+	if ((dst = bind_vm(a)) != NULL)
 		return deliver(dst, NULL, f, len, ref);
-	vsw_stats.drop_no_dest++;
+	no_vm(a, f, len);
 	return false;
 }
 
 HOT void vsw_poll(void)
 {
-	if (!vnet_present())
+	if (!ops.nic_present())
 		return;
-	vnet_recv_batch(from_nic, NULL);     /* in bounce mode the driver keeps frames for its own MAC */
-	vnet_flush();                        /* the ARP answers it queued: the CPU may halt next */
+	ops.nic_recv_batch(from_nic, NULL);  /* in bounce mode the driver keeps frames for its own MAC */
+	ops.nic_flush();                     /* the ARP answers it queued: the CPU may halt next */
+}
+
+void vsw_tx_done(void)
+{
+	nic_reclaim();
+}
+
+void vsw_census(struct vsw_census *c)
+{
+	c->queued = pool_used;
+	c->spare = nspare;
+	c->buf_objs = buf_cache.objs;
+	c->buf_pages = buf_cache.pages;
+	c->holders = holders;
+	c->pairs = 0;
+	for (uint32_t i = 0; i < (1u << PAIR_BITS); i++)
+		for (uint16_t k = pair_bucket[i]; k; k = pairs[k].next)
+			c->pairs++;
+	c->nic_tracked = nic_len;
+}
+
+uint32_t vsw_held_in(uint32_t dst, uint32_t src)
+{
+	uint16_t i = pair_find(dst, src);
+
+	return i ? pairs[i].n : 0;
 }
 
 void vsw_report(void)
 {
-	if (!vnet_present() && !vsw_stats.from_vm)
+	if (!ops.nic_present() && !vsw_stats.from_vm)
 		return;
 	kprintf("@switch from_nic=%lu from_vm=%lu to_nic=%lu to_vm=%lu vm_to_vm=%lu arp_answered=%lu"
 		" drop_spoofed=%lu drop_bad_len=%lu drop_ethertype=%lu drop_rxq_full=%lu drop_pool_empty=%lu"
@@ -628,4 +652,81 @@ void vsw_report(void)
 		vsw_stats.drop_rxq_full, vsw_stats.drop_pool_empty, vsw_stats.drop_no_dest, vsw_stats.drop_nic_full,
 		vsw_stats.drop_malformed, vsw_stats.drop_share, vsw_stats.drop_quota, vsw_stats.drop_nic_spoofed,
 		vsw_stats.nic_busy);
+}
+
+/* Saved state (pvisa/vmstate.h, VMST_NET). */
+int vsw_state_save(const struct vm *vm, const struct vmstate_io *out)
+{
+	const struct vsw_port *p = vm->net;
+	struct vmst_net n = { .rx_frames = p->rx_frames, .tx_frames = p->tx_frames, .rx_drops = p->rx_drops,
+			      .tx_spoofed = p->tx_spoofed, .nframes = p->rxq_len };
+	struct bind_addr a;
+	const struct vsw_buf *b = p->rxq_tail;
+
+	bind_plan(p->addr, &a);
+	memcpy(n.mac, a.mac, 6);
+	n.ipv4 = a.ip;
+	if (vmst_put(out, &n, sizeof(n)) != 0)
+		return -1;
+	for (uint32_t i = 0; i < p->rxq_len; i++) {
+		struct vmst_frame fr = { .len = (b = b->next)->len };
+		if (vmst_put(out, &fr, sizeof(fr)) != 0 || vmst_put(out, b->frame, b->len) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* One saved frame into the port's queue (from outside, as far as shares go). */
+static int restore_frame(struct vsw_port *p, struct vmst_in *in, const char **why)
+{
+	struct vmst_frame fr;
+	struct vsw_buf *b;
+
+	if (vmst_get(in, &fr, sizeof(fr)) != 0)
+		return *why = "network: truncated frame", -1;
+	if (fr.len < PV_FRAME_MIN || fr.len > PV_FRAME_MAX)
+		return *why = "network: a queued frame's length is out of range", -1;
+	if (pool_used >= VSW_POOL_MAX || !(b = buf_get()))
+		return *why = "network: the switch's frame pool is full", -1;
+	if (vmst_get(in, b->data, fr.len) != 0) {
+		buf_put(b);
+		return *why = "network: truncated frame", -1;
+	}
+	b->frame = b->data;
+	b->src = VSW_SRC_HOST;
+	b->ref = -1;
+	b->len = (uint16_t)fr.len;
+	b->pair = 0;
+	pool_used++;
+	enqueue(p, b);
+	return 0;
+}
+
+int vsw_state_restore(struct vm *vm, struct vmst_in *in, const char **why)
+{
+	struct vmst_net n;
+	uint32_t a, a2;
+
+	if (vmst_get(in, &n, sizeof(n)) != 0)
+		return *why = "network: truncated", -1;
+	if (!bind_mac_number(n.mac, &a) || !bind_ip_number(n.ipv4, &a2) || a != a2 || n.reserved)
+		return *why = "network: the address is not one of this kernel's VM network", -1;
+	if (n.nframes > VSW_RXQ_MAX)
+		return *why = "network: more queued frames than a queue holds", -1;
+	if (!(vm->net = slab_alloc(&port_cache)))
+		return *why = "network: out of memory", -1;
+	*vm->net = (struct vsw_port){ .addr = a, .rx_frames = n.rx_frames, .tx_frames = n.tx_frames,
+				      .rx_drops = n.rx_drops, .tx_spoofed = n.tx_spoofed };
+	for (uint32_t i = 0; i < n.nframes; i++)
+		if (restore_frame(vm->net, in, why) != 0) {
+			port_free(vm);
+			return -1;
+		}
+	return 0;
+}
+
+void vsw_state_discard(struct vm *vm)
+{
+	if (vm->net)
+		port_free(vm);
 }

@@ -1,24 +1,57 @@
-/* vswitch.h - the virtual switch: VM addresses, per-VM receive queues, anti-spoofing, ARP answered by the kernel. */
+/* vswitch.h - the virtual switch: per-VM receive queues, anti-spoofing, ARP answered by the kernel, VMs found by
+ * address through the binding table (bind.h). */
 #ifndef ISO_VSWITCH_H
 #define ISO_VSWITCH_H
 
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include "ether.h"
 
 struct vm;
+struct vmstate_io;
+struct vmst_in;
 
 /* One queued frame (kernel memory, from a bounded pool). */
 struct vsw_buf {
 	struct vsw_buf *next;
 	const uint8_t *frame;         /* data, or the NIC's RX buffer lent for the frame (vnet_rx_fn) */
-	uint32_t src;                 /* the sending VM's id, or VSW_SRC_HOST (the NIC, or the switch's ARP) */
+	uint32_t src;                 /* the sending VM's id, or VSW_SRC_HOST (the NIC, the switch's ARP, a restore) */
 	int16_t ref;                  /* the NIC's loan to give back when the frame goes, or -1 */
 	uint16_t len;
 	uint16_t pair;                /* from a VM: its (receiver, sender) record in vswitch.c; 0 otherwise */
-	uint8_t data[1514];
+	uint8_t data[ETHER_FRAME_MAX];
 };
-#define VSW_SRC_HOST 0xffffffffu
+#define VSW_SRC_HOST 0xffffffffu      /* VMTAB_NONE: never a VM's id */
+
+/* A VM's port on the switch: its address, its receive queue and its counters (one per live VM, 48 bytes of slab;
+ * vm->net). Only vswitch.c writes it. */
+struct vsw_port {
+	struct vsw_buf *rxq_tail;     /* received frames waiting, a ring: rxq_tail->next is the oldest */
+	uint32_t addr;                /* its address number (bind.h) */
+	uint32_t rx_frames, tx_frames;         /* frames the switch queued for it / took from it */
+	uint32_t rx_drops, tx_spoofed;         /* frames for it dropped / frames it forged, dropped */
+	uint32_t tx_held;             /* its frames waiting in other VMs' queues */
+	uint16_t nic_inflight;        /* its frames in the NIC's TX ring */
+	uint8_t rxq_len;              /* <= VSW_RXQ_MAX */
+};
+
+/* What the switch needs from outside the net layer: the uplink (the NIC; dev/virtio_net.c in the kernel) and the
+ * scheduler's wake-up. Given once to vsw_init. */
+typedef bool (*vsw_rx_fn)(void *ctx, const uint8_t *frame, size_t len, int ref);
+struct vsw_ops {
+	bool (*nic_present)(void);
+	int (*nic_send)(const void *f, size_t len);          /* post a frame and tell the device: 0, or -1 (full) */
+	int (*nic_queue)(const void *f, size_t len);         /* post only (nic_flush tells the device) */
+	void (*nic_flush)(void);
+	unsigned (*nic_tx_inflight)(void);                   /* frames posted and not yet sent */
+	/* Each waiting frame to fn; ref >= 0 offers the buffer on loan (fn returns true to keep it until
+	 * nic_rx_release(ref)). */
+	unsigned (*nic_recv_batch)(vsw_rx_fn fn, void *ctx);
+	void (*nic_rx_release)(int ref);
+	/* An event for vm (sched_notify). */
+	void (*notify)(struct vm *vm, uint64_t bits, bool immediate);
+};
 
 /* Drops are counted by reason, never silent. */
 struct vsw_stats {
@@ -56,14 +89,15 @@ extern struct vsw_stats vsw_stats;
 #define VSW_TX_BUDGET 256     /* frames one VM may send per quantum */
 #define VSW_NIC_BUDGET 32
 #define VSW_NIC_INFLIGHT 64
+#define VSW_SPARE_MAX 64      /* buffers of delivered frames kept for the next (VSW_SPARE_MAX / 2 pages) */
 #define VSW_NIC_RING 256      /* TX buffers tracked (the driver has at most VNET_BUFS = 256) */
 #define VSW_NIC_COST (VSW_TX_BUDGET / VSW_NIC_BUDGET)   /* budget units a frame to the NIC takes */
 
-/* Address plan: net_ip/net_bits; gateway = net_ip + 1; VM id i = net_ip + 2 + i, MAC 02:00:<i, 4 bytes>. */
-void vsw_init(uint32_t net_ip, uint32_t net_bits, bool immediate, struct vm **table, uint32_t cap);
-void vsw_vm_addr(uint32_t id, uint8_t mac[6], uint32_t *ip, uint32_t *mask, uint32_t *gw);
-void vsw_attach(struct vm *vm);            /* the VM is live: frames may reach it */
-void vsw_detach(struct vm *vm);            /* the VM ends: its queue is freed */
+/* The switch over an initialised binding table (bind_init) and VM table (vmtab_init): it observes the VM table,
+ * giving each new VM a port and an address (written into its start info), and freeing both when it ends. */
+void vsw_init(bool immediate, const struct vsw_ops *ops);
+/* The VM's address (MAC, IPv4; netmask and gateway are the network's). */
+void vsw_vm_addr(const struct vm *vm, uint8_t mac[6], uint32_t *ip);
 /* A frame a VM sends (already copied into kernel memory): 0 taken (sent, switched, or dropped and counted),
  * PV_EAGAIN not taken (the link is busy; the VM's budget for this quantum is spent), or PV_EINVAL (length). */
 int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len);
@@ -73,5 +107,23 @@ void vsw_poll(void);
 struct vsw_buf *vsw_peek(const struct vm *vm);
 void vsw_pop(struct vm *vm);
 void vsw_report(void);
+/* Forget the frames the NIC has sent since the switch last looked (their senders' counts and pins). */
+void vsw_tx_done(void);
+
+/* What the switch holds, for tests and reports: frames queued, spare buffers, buffers the slab gave, its pages,
+ * VMs holding frames in queues, (receiver, sender) records, frames tracked in the NIC's TX ring. */
+struct vsw_census {
+	uint64_t queued, spare, buf_objs, buf_pages, holders, pairs, nic_tracked;
+};
+void vsw_census(struct vsw_census *c);
+/* Frames VM id src has waiting in VM id dst's queue. */
+uint32_t vsw_held_in(uint32_t dst, uint32_t src);
+
+/* The network part of a VM's saved state (pvisa/vmstate.h, VMST_NET): its address, queued frames and counters.
+ * Restore makes the port of a VM not yet published (the address is claimed when it is); discard frees it when the
+ * restore fails. 0, or -1 (save: io stopped; restore: why set). */
+int vsw_state_save(const struct vm *vm, const struct vmstate_io *out);
+int vsw_state_restore(struct vm *vm, struct vmst_in *in, const char **why);
+void vsw_state_discard(struct vm *vm);
 
 #endif

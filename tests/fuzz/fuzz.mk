@@ -23,3 +23,41 @@ fuzz: kernel examples runner $(FZ_ELF)
 test-system test-fuzz: $(FZ_ELF)
 test-fuzz: kernel examples runner
 	$(ST_RUN) fuzz
+
+# The control decoder's fuzzer (tests/fuzz/ctlfuzz.c): isokernel/ctl.c built for the host, with clang's libFuzzer
+#   when clang is there (scripts/deps.sh installs it), else with gcc and the harness's own random driver. `make fuzz`
+#   runs it CTLFUZZ_SECONDS (libFuzzer) or CTLFUZZ_RUNS inputs; `make test` runs the short form (test_ctlfuzz.sh).
+CTLFZ          := $(FZ_B)/ctlfuzz
+CTLFUZZ_SECONDS ?= 60
+CTLFUZZ_RUNS   ?= 200000
+CTLFZ_CLANG    := $(shell command -v clang 2>/dev/null)
+CTLFZ_SRCS     := tests/fuzz/ctlfuzz.c isokernel/ctl.c
+CTLFZ_CFLAGS   := -std=gnu11 -g -O1 $(WARN) -DMAX_VMS=$(MAX_VMS) -Iisokernel -Ipvisa -fsanitize=address,undefined \
+                  -fno-sanitize-recover=all
+ifneq ($(CTLFZ_CLANG),)
+CTLFZ_CC       := clang
+CTLFZ_CFLAGS   += -fsanitize=fuzzer -DCTLFUZZ_LIBFUZZER
+else
+CTLFZ_CC       := $(HOSTCC)
+endif
+
+$(CTLFZ): $(CTLFZ_SRCS) pvisa/ctl.h isokernel/ctl_ops.h isokernel/ctl_io.h isokernel/ctlsrv.h $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,FUZZCC,$@)
+	$(Q)$(CTLFZ_CC) $(CTLFZ_CFLAGS) -o $@ $(CTLFZ_SRCS)
+
+.PHONY: ctlfuzz test-ctlfuzz
+ctlfuzz: $(CTLFZ)
+	$(Q)B=$(B) CTLFUZZ_SECONDS=$(CTLFUZZ_SECONDS) CTLFUZZ_RUNS=$(CTLFUZZ_RUNS) bash tests/system/test_ctlfuzz.sh
+fuzz: ctlfuzz
+test-system: $(CTLFZ)
+test-ctlfuzz: $(CTLFZ)
+	$(ST_RUN) ctlfuzz
+
+# ctlbad: malformed messages through the real channel (isorun --serve's socket), run by tests/system/test_serve.sh.
+CTLBAD := $(FZ_B)/ctlbad
+$(CTLBAD): tests/fuzz/ctlbad.c pvisa/ctl.h $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) -std=gnu11 -O2 -g $(WARN) -Ipvisa -o $@ $<
+runner: $(CTLBAD)

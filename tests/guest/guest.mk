@@ -4,12 +4,16 @@ GT_B    := $(B)/tests/guest
 GT_SRCS := $(wildcard tests/guest/*.c)
 GT_ELFS := $(patsubst tests/guest/%.c,$(GT_B)/%.elf,$(GT_SRCS))
 
-.PHONY: guest-tests test-guestlib
+.PHONY: guest-tests test-guestlib test-vmsave
 guest-tests: $(GT_ELFS)
 test-system: guest-tests
 
 test-guestlib: kernel runner guest-tests
 	$(ST_RUN) guestlib
+
+# savecount.elf moved while it runs (the kernel's selftest_save hook): tests/system/test_vmsave.sh.
+test-vmsave: kernel runner guest-tests
+	$(ST_RUN) vmsave
 
 $(GT_B)/%.elf: tests/guest/%.c tests/guest/check.h tests/guest/guest.mk $(GUESTLIB_OUT) $(MKDEPS)
 	@mkdir -p $(dir $@)

@@ -2,6 +2,7 @@
  * into the guard gap or read-only data gets PV_EFAULT with the writable part untouched, and a net_recv_batch whose
  * descriptors cannot be written back takes no frame off the queue (PVISA.md, pointer rules). */
 #include "hostile.h"
+#include "byteorder.h"
 
 #define CANARY 0xc5u
 
@@ -38,8 +39,8 @@ static void fw_queue_arp_reply(void)
 	for (int i = 0; i < 6; i++)
 		f[6 + i] = f[22 + i] = si->mac[i];
 	f[12] = 0x08, f[13] = 0x06, f[15] = 1, f[16] = 0x08, f[18] = 6, f[19] = 4, f[21] = 1;
-	for (int i = 0; i < 4; i++)
-		f[28 + i] = f[38 + i] = (uint8_t)(si->ipv4 >> (24 - 8 * i));
+	be32_put(f + 28, si->ipv4);
+	be32_put(f + 38, si->ipv4);
 	h_expect("net_send of an ARP request", pv_net_send((long)f, sizeof(f)), sizeof(f));
 }
 

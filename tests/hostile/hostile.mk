@@ -4,9 +4,9 @@ HB        := $(B)/hostile
 H_SRCS    := $(filter-out tests/hostile/reject.c,$(wildcard tests/hostile/*.c))
 H_RUN     := $(patsubst tests/hostile/%.c,$(HB)/%.elf,$(H_SRCS))
 H_REJECT  := $(addprefix $(HB)/,badabi.elf nonote.elf wx.elf outside.elf truncated.elf)
-H_CFLAGS  := -O2 $(WARN) -Itests/hostile
+H_CFLAGS  := -O2 $(WARN) -Itests/hostile -Ilib
 H_MODE    := --tiny
-H_DEPS    := tests/hostile/hostile.h $(GUESTLIB_OUT) $(MKDEPS) tests/hostile/hostile.mk
+H_DEPS    := tests/hostile/hostile.h $(wildcard lib/*.h) $(GUESTLIB_OUT) $(MKDEPS) tests/hostile/hostile.mk
 
 .PHONY: hostile
 hostile: $(H_RUN) $(H_REJECT)

@@ -2,31 +2,26 @@
  * (default 3000). Run with net_immediate=1, each wake-up would put the other at the head of the run queue; VMs that
  * wait must still get their quanta (witness.c checks). Prints how many bounces it saw; exits 0. */
 #include "hostile.h"
+#include "byteorder.h"
+#include "ether.h"
+#include "inet_csum.h"
+#include "netplan.h"
 
 static uint8_t pp_frame[64];
 
-/* An IPv4/UDP frame from this VM to VM peer (same subnet: address = own - own id + peer id). */
+/* An IPv4/UDP frame from this VM to VM peer (same subnet: the address plan on our network). */
 static void pp_build(const struct pv_start_info *si, uint32_t peer)
 {
-	uint32_t dst = si->ipv4 - si->vm_id + peer, sum = 0;
-	uint8_t *ip = pp_frame + 14;
+	uint8_t *ip = pp_frame + ETHER_HLEN;
 
-	pp_frame[0] = 0x02;
-	for (int i = 0; i < 4; i++)
-		pp_frame[2 + i] = (uint8_t)(peer >> (24 - 8 * i));
+	netplan_mac(peer, pp_frame);
 	for (int i = 0; i < 6; i++)
 		pp_frame[6 + i] = si->mac[i];
-	pp_frame[12] = 0x08;
+	be16_put(pp_frame + 12, ETHER_TYPE_IPV4);
 	ip[0] = 0x45, ip[3] = 50 - 14, ip[8] = 64, ip[9] = 17;
-	for (int i = 0; i < 4; i++) {
-		ip[12 + i] = (uint8_t)(si->ipv4 >> (24 - 8 * i));
-		ip[16 + i] = (uint8_t)(dst >> (24 - 8 * i));
-	}
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	ip[10] = (uint8_t)(~sum >> 8), ip[11] = (uint8_t)~sum;
+	be32_put(ip + 12, si->ipv4);
+	be32_put(ip + 16, netplan_ipv4(si->ipv4 & si->netmask, peer));
+	be16_put(ip + 10, inet_csum_fold(inet_csum_hdr20(0, ip)));
 	ip[20] = 0x30, ip[21] = 0x39, ip[22] = 0x30, ip[23] = 0x39, ip[25] = 50 - 34;   /* ports 12345, no sum */
 }
 
@@ -34,7 +29,7 @@ int main(int argc, char **argv)
 {
 	const struct pv_start_info *si = pv_start_info();
 	uint64_t end = (uint64_t)pv_clock_mono() + h_num(argc, argv, 1, 3000) * 1000000u, bounces = 0;
-	uint8_t in[1514];
+	uint8_t in[ETHER_FRAME_MAX];
 
 	pp_build(si, si->vm_id ^ 1);
 	if (si->vm_id == 0)

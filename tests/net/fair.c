@@ -21,14 +21,15 @@ static uint8_t frame[FRAME];
 static void build(uint32_t vm)
 {
 	const struct pv_start_info *si = pv_start_info();
-	uint8_t mac[6] = { 0x02, 0x00, (uint8_t)(vm >> 24), (uint8_t)(vm >> 16), (uint8_t)(vm >> 8), (uint8_t)vm };
+	uint8_t mac[6];
 
-	udp_frame(frame, mac, si->mac, si->ipv4, si->ipv4 - si->vm_id + vm, 9, "fair");
+	netplan_mac(vm, mac);
+	udp_frame(frame, mac, si->mac, si->ipv4, udpf_vm_ipv4(si, vm), 9, "fair");
 }
 
 static int sink(uint64_t secs)
 {
-	static uint8_t bufs[BATCH][1514];
+	static uint8_t bufs[BATCH][ETHER_FRAME_MAX];
 	struct pv_frame d[BATCH];
 	unsigned long count[MAXSRC] = { 0 }, other = 0;
 	uint64_t end = guest_clock_ns() + secs * 1000000000ull;
@@ -43,8 +44,8 @@ static int sink(uint64_t secs)
 		}
 		for (long i = 0; i < n; i++) {
 			const uint8_t *f = bufs[i];
-			uint32_t src = (uint32_t)f[8] << 24 | (uint32_t)f[9] << 16 | (uint32_t)f[10] << 8 | f[11];
-			if (f[6] == 0x02 && f[7] == 0x00 && src < MAXSRC)   /* a VM's MAC */
+			uint32_t src;
+			if (netplan_mac_slot(f + 6, &src) && src < MAXSRC)   /* a VM's MAC */
 				count[src]++;
 			else
 				other++;

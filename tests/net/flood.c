@@ -19,7 +19,7 @@
 #define BATCH 32
 #define FRAME UDPF_LEN
 
-static const uint8_t gw_mac[6] = { 0x02, 0xfe, 0x00, 0x00, 0x00, 0x01 };
+static const uint8_t gw_mac[6] = NETPLAN_GATEWAY_MAC;
 static const uint8_t bc_mac[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static uint8_t frames[3][FRAME];
 static int go;
@@ -30,22 +30,24 @@ static void arp_frame(uint8_t *f, const uint8_t *mac, uint32_t ip, uint32_t targ
 	memset(f, 0, FRAME);
 	memcpy(f, bc_mac, 6);
 	memcpy(f + 6, mac, 6);
-	put16(f + 12, 0x0806);
-	put16(f + 14, 1);
-	put16(f + 16, 0x0800);
+	be16_put(f + 12, ETHER_TYPE_ARP);
+	be16_put(f + 14, 1);
+	be16_put(f + 16, ETHER_TYPE_IPV4);
 	f[18] = 6, f[19] = 4;
-	put16(f + 20, 1);
+	be16_put(f + 20, 1);
 	memcpy(f + 22, mac, 6);
-	put32(f + 28, ip);
-	put32(f + 38, target);
+	be32_put(f + 28, ip);
+	be32_put(f + 38, target);
 }
 
 /* The frames of MODE; how many kinds (sent in turn). 0: unknown mode. */
 static int build(const char *mode, uint32_t vm)
 {
 	const struct pv_start_info *si = pv_start_info();
-	uint32_t vm_ip = si->ipv4 - si->vm_id + vm;
-	uint8_t vm_mac[6] = { 0x02, 0x00, (uint8_t)(vm >> 24), (uint8_t)(vm >> 16), (uint8_t)(vm >> 8), (uint8_t)vm };
+	uint32_t vm_ip = udpf_vm_ipv4(si, vm);
+	uint8_t vm_mac[6];
+
+	netplan_mac(vm, vm_mac);
 
 	if (!strcmp(mode, "nic"))
 		udp_frame(frames[0], gw_mac, si->mac, si->ipv4, si->gateway, 9, "flood");

@@ -6,7 +6,7 @@ MKDEPS  += tests/net/net.mk
 .PHONY: net-guests
 net-guests: $(NT_ELFS)
 
-$(NT_B)/%.elf: tests/net/%.c tests/net/udpframe.h $(GUESTLIB_OUT) $(B)/netstack/libnetstack.a $(MKDEPS)
+$(NT_B)/%.elf: tests/net/%.c tests/net/udpframe.h $(wildcard lib/*.h) $(GUESTLIB_OUT) $(B)/netstack/libnetstack.a $(MKDEPS)
 	@mkdir -p $(dir $@)
 	$(call say,GUESTCC,$@)
-	$(Q)$(B)/bin/guest-cc --net -O2 -o $@ $<
+	$(Q)$(B)/bin/guest-cc --net -O2 -Ilib -o $@ $<

@@ -6,6 +6,7 @@
 #include "guest.h"
 #include "guest_net.h"
 #include "pvisa_guest.h"
+#include "udpframe.h"
 
 #define PORT 7
 #define TIME_LIMIT_NS 20000000000ull
@@ -41,22 +42,20 @@ static void on_reply(struct ns_sock *s, unsigned events, void *arg)
  * before anyone looks). */
 static void send_forged(const uint8_t *dst_mac, const uint8_t *mac, uint32_t ip)
 {
-	uint8_t f[60] = { 0 };
+	uint8_t f[ETHER_FRAME_PAD] = { 0 };
 
 	memcpy(f, dst_mac, 6);
 	memcpy(f + 6, mac, 6);
-	f[12] = 0x08;
+	be16_put(f + 12, ETHER_TYPE_IPV4);
 	f[14] = 0x45;
-	f[17] = 46;
+	be16_put(f + 16, 46);
 	f[22] = 64;
 	f[23] = 17;
-	for (int i = 0; i < 4; i++) {
-		f[26 + i] = (uint8_t)(ip >> (24 - 8 * i));
-		f[30 + i] = (uint8_t)(server_ip >> (24 - 8 * i));
-	}
-	f[35] = 9;
-	f[37] = PORT;
-	f[39] = 26;
+	be32_put(f + 26, ip);
+	be32_put(f + 30, server_ip);
+	be16_put(f + 34, 9);
+	be16_put(f + 36, PORT);
+	be16_put(f + 38, 26);
 	pv_net_send((long)f, sizeof(f));
 }
 
@@ -71,9 +70,9 @@ int main(int argc, char **argv)
 	}
 	unsigned long server = strtoul(argv[1], NULL, 10);
 	want = strtoul(argv[2], NULL, 10);
-	server_ip = si->ipv4 - si->vm_id + (uint32_t)server;
-	uint8_t server_mac[6] = { 0x02, 0x00, (uint8_t)(server >> 24), (uint8_t)(server >> 16),
-				  (uint8_t)(server >> 8), (uint8_t)server };
+	server_ip = udpf_vm_ipv4(si, (uint32_t)server);
+	uint8_t server_mac[6];
+	netplan_mac((uint32_t)server, server_mac);
 	uint8_t other_mac[6] = { 0x02, 0x00, 0x12, 0x34, 0x56, 0x78 };
 	/* Forgeries: another MAC; our MAC with the server's IPv4. */
 	for (int i = 0; i < 5; i++) {

@@ -31,16 +31,18 @@
 #include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
+#include "byteorder.h"
+#include "ether.h"
+#include "inet_csum.h"
+#include "netplan.h"
 
 #define MAXREC 65536
-#define ET_IP 0x0800
-#define ET_ARP 0x0806
 #define ECHO_PORT 7
 #define HTTP_PORT 80
 #define CTL_PORT 9999                     /* tests/net guests listen for "stats" / "go" here */
 #define MAXVM 64
 
-static const uint8_t gw_mac[6] = { 0x02, 0xfe, 0x00, 0x00, 0x00, 0x01 };   /* loadgen's: VMs may have it cached */
+static const uint8_t gw_mac[6] = NETPLAN_GATEWAY_MAC;   /* loadgen's: VMs may have it cached */
 static int sock = -1;
 static uint32_t net_base, gw_ip;
 static uint32_t udp_ids[MAXVM], http_ids[MAXVM];
@@ -78,53 +80,9 @@ static uint32_t rnd(void)
 	return (uint32_t)(rng >> 11);
 }
 
-static void put16(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static uint32_t get16(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 8 | p[1];
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return get16(p) << 16 | get16(p + 2);
-}
-
 static uint32_t vm_ip(uint32_t id)
 {
-	return net_base + 2 + id;
-}
-
-static void vm_mac(uint32_t id, uint8_t m[6])
-{
-	m[0] = 0x02, m[1] = 0x00;
-	put32(m + 2, id);
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += get16(p + i);
-	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	return netplan_ipv4(net_base, id);
 }
 
 /* One record on the stream: length word len, then n bytes (n == len unless the test means otherwise). */
@@ -132,7 +90,7 @@ static int send_record(const uint8_t *f, size_t len)
 {
 	uint8_t hdr[4];
 
-	put32(hdr, (uint32_t)len);
+	be32_put(hdr, (uint32_t)len);
 	if (send(sock, hdr, 4, MSG_NOSIGNAL) != 4 || (len && send(sock, f, len, MSG_NOSIGNAL) != (ssize_t)len)) {
 		fprintf(stderr, "frameinject: send: %s\n", strerror(errno));
 		exit(2);
@@ -145,7 +103,7 @@ static void eth(uint8_t *f, const uint8_t *dst, uint32_t type)
 {
 	memcpy(f, dst, 6);
 	memcpy(f + 6, gw_mac, 6);
-	put16(f + 12, type);
+	be16_put(f + 12, type);
 }
 
 /* IPv4 header (20 bytes, checksum right) for plen payload bytes; frame at f. */
@@ -155,13 +113,13 @@ static void ipv4(uint8_t *f, uint32_t src, uint32_t dst, uint8_t proto, size_t p
 
 	memset(h, 0, 20);
 	h[0] = 0x45;
-	put16(h + 2, (uint32_t)(20 + plen));
-	put16(h + 4, rnd());
+	be16_put(h + 2, (uint32_t)(20 + plen));
+	be16_put(h + 4, rnd());
 	h[8] = 64;
 	h[9] = proto;
-	put32(h + 12, src);
-	put32(h + 16, dst);
-	put16(h + 10, csum_fold(csum_add(0, h, 20)));
+	be32_put(h + 12, src);
+	be32_put(h + 16, dst);
+	be16_put(h + 10, inet_csum_fold(inet_csum_add(0, h, 20)));
 }
 
 static void ip_recsum(uint8_t *f)
@@ -169,20 +127,15 @@ static void ip_recsum(uint8_t *f)
 	uint8_t *h = f + 14;
 	size_t hl = (size_t)(h[0] & 15) * 4;
 
-	put16(h + 10, 0);
-	put16(h + 10, csum_fold(csum_add(0, h, hl)));
+	be16_put(h + 10, 0);
+	be16_put(h + 10, inet_csum_fold(inet_csum_add(0, h, hl)));
 }
 
 /* The UDP or TCP checksum of the segment at f + 14 + 20 (pseudo header from the IPv4 header). */
 static uint16_t l4_csum(const uint8_t *f, size_t l4len, uint8_t proto)
 {
-	uint8_t ph[12];
-
-	memcpy(ph, f + 26, 8);
-	ph[8] = 0;
-	ph[9] = proto;
-	put16(ph + 10, (uint32_t)l4len);
-	uint16_t c = csum_fold(csum_add(csum_add(0, ph, 12), f + 34, l4len));
+	uint32_t ph = inet_csum_pseudo(be32_get(f + 26), be32_get(f + 30), proto, (uint16_t)l4len);
+	uint16_t c = inet_csum_fold(inet_csum_add(ph, f + 34, l4len));
 	return proto == 17 && c == 0 ? 0xffff : c;
 }
 
@@ -192,14 +145,14 @@ static size_t udp_to(uint8_t *f, uint32_t id, uint16_t sport, uint16_t dport, co
 	uint8_t m[6];
 
 	memset(f, 0, 60);
-	vm_mac(id, m);
-	eth(f, m, ET_IP);
+	netplan_mac(id, m);
+	eth(f, m, ETHER_TYPE_IPV4);
 	ipv4(f, gw_ip, vm_ip(id), 17, 8 + n);
-	put16(f + 34, sport);
-	put16(f + 36, dport);
-	put16(f + 38, (uint32_t)(8 + n));
+	be16_put(f + 34, sport);
+	be16_put(f + 36, dport);
+	be16_put(f + 38, (uint32_t)(8 + n));
 	memcpy(f + 42, data, n);
-	put16(f + 40, l4_csum(f, 8 + n, 17));
+	be16_put(f + 40, l4_csum(f, 8 + n, 17));
 	return 42 + n < 60 ? 60 : 42 + n;
 }
 
@@ -210,18 +163,18 @@ static size_t tcp_to(uint8_t *f, uint32_t id, uint16_t sport, uint32_t seq, uint
 	uint8_t m[6];
 
 	memset(f, 0, 60);
-	vm_mac(id, m);
-	eth(f, m, ET_IP);
+	netplan_mac(id, m);
+	eth(f, m, ETHER_TYPE_IPV4);
 	ipv4(f, gw_ip, vm_ip(id), 6, 20 + n);
-	put16(f + 34, sport);
-	put16(f + 36, HTTP_PORT);
-	put32(f + 38, seq);
-	put32(f + 42, ack);
+	be16_put(f + 34, sport);
+	be16_put(f + 36, HTTP_PORT);
+	be32_put(f + 38, seq);
+	be32_put(f + 42, ack);
 	f[46] = 5 << 4;
 	f[47] = flags;
-	put16(f + 48, 65535);
+	be16_put(f + 48, 65535);
 	memcpy(f + 54, data, n);
-	put16(f + 50, l4_csum(f, 20 + n, 6));
+	be16_put(f + 50, l4_csum(f, 20 + n, 6));
 	return 54 + n < 60 ? 60 : 54 + n;
 }
 
@@ -230,11 +183,11 @@ static void arp_answer(const uint8_t *req)
 {
 	uint8_t f[60] = { 0 };
 
-	eth(f, req + 6, ET_ARP);
+	eth(f, req + 6, ETHER_TYPE_ARP);
 	memcpy(f + 14, req + 14, 6);
-	put16(f + 20, 2);
+	be16_put(f + 20, 2);
 	memcpy(f + 22, gw_mac, 6);
-	put32(f + 28, gw_ip);
+	be32_put(f + 28, gw_ip);
 	memcpy(f + 32, req + 22, 10);
 	send_record(f, 60);
 }
@@ -242,22 +195,22 @@ static void arp_answer(const uint8_t *req)
 static void on_tcp(const uint8_t *f, size_t len)
 {
 	const uint8_t *t = f + 34;
-	size_t hl = (size_t)(t[12] >> 4) * 4, plen = get16(f + 16) - 20;
-	uint8_t out[1514];
+	size_t hl = (size_t)(t[12] >> 4) * 4, plen = be16_get(f + 16) - 20;
+	uint8_t out[ETHER_FRAME_MAX];
 	static const char req[] = "GET / HTTP/1.1\r\nHost: vm\r\n\r\n";
 
-	if (len >= 54 && get16(t + 2) >= 40000 && get16(t + 2) < 40004 && (t[13] & 0x12) == 0x12) {
+	if (len >= 54 && be16_get(t + 2) >= 40000 && be16_get(t + 2) < 40004 && (t[13] & 0x12) == 0x12) {
 		sent.bad_echoes++;
 		fprintf(stderr, "frameinject: a broken SYN was answered by %u.%u.%u.%u\n", f[26], f[27], f[28], f[29]);
 	}
-	if (len < 54 || get16(t + 2) != tcp.port || get32(f + 26) != vm_ip(tcp.vm) || hl < 20 || plen < hl)
+	if (len < 54 || be16_get(t + 2) != tcp.port || be32_get(f + 26) != vm_ip(tcp.vm) || hl < 20 || plen < hl)
 		return;
 	if (t[13] & 0x04) {
 		tcp.state = tcp.state == 3 ? 3 : -1;
 		return;
 	}
-	if (tcp.state == 1 && (t[13] & 0x12) == 0x12 && get32(t + 8) == tcp.iss + 1) {
-		tcp.irs = get32(t + 4);
+	if (tcp.state == 1 && (t[13] & 0x12) == 0x12 && be32_get(t + 8) == tcp.iss + 1) {
+		tcp.irs = be32_get(t + 4);
 		send_record(out, tcp_to(out, tcp.vm, tcp.port, tcp.iss + 1, tcp.irs + 1, 0x18, req, sizeof(req) - 1));
 		tcp.state = 2;
 	} else if (tcp.state == 2 && plen > hl && plen - hl >= 12 && !memcmp(t + hl, "HTTP/1.1 200", 12)) {
@@ -267,9 +220,9 @@ static void on_tcp(const uint8_t *f, size_t len)
 
 static void on_udp(const uint8_t *f, size_t len)
 {
-	size_t n = get16(f + 38);
+	size_t n = be16_get(f + 38);
 
-	if (len < 42 || n < 8 || 34 + n > len || get16(f + 34) != ECHO_PORT)
+	if (len < 42 || n < 8 || 34 + n > len || be16_get(f + 34) != ECHO_PORT)
 		return;
 	n -= 8;
 	if (n >= 3 && memmem(f + 42, n, "BAD", 3)) {
@@ -292,11 +245,11 @@ static void on_icmp(const uint8_t *f, size_t len)
 /* One frame from the NIC. */
 static void on_frame(const uint8_t *f, size_t len)
 {
-	if (len >= 42 && get16(f + 12) == ET_ARP && get16(f + 20) == 1 && get32(f + 38) == gw_ip) {
+	if (len >= 42 && be16_get(f + 12) == ETHER_TYPE_ARP && be16_get(f + 20) == 1 && be32_get(f + 38) == gw_ip) {
 		arp_answer(f);
 		return;
 	}
-	if (len < 34 || get16(f + 12) != ET_IP || memcmp(f, gw_mac, 6) != 0)
+	if (len < 34 || be16_get(f + 12) != ETHER_TYPE_IPV4 || memcmp(f, gw_mac, 6) != 0)
 		return;
 	if (f[23] == 17)
 		on_udp(f, len);
@@ -325,13 +278,13 @@ static void pump(double secs)
 		}
 		have += (size_t)n;
 		size_t len;
-		while (have >= 4 && have >= 4 + (len = get32(buf))) {
+		while (have >= 4 && have >= 4 + (len = be32_get(buf))) {
 			on_frame(buf + 4, len);
 			memmove(buf, buf + 4 + len, have - 4 - len);
 			have -= 4 + len;
 		}
-		if (have >= 4 && get32(buf) > MAXREC) {
-			fprintf(stderr, "frameinject: bad record length %u from QEMU\n", get32(buf));
+		if (have >= 4 && be32_get(buf) > MAXREC) {
+			fprintf(stderr, "frameinject: bad record length %u from QEMU\n", be32_get(buf));
 			exit(2);
 		}
 	}
@@ -382,7 +335,7 @@ static void abuse_lengths(uint32_t id)
 	static const size_t big[] = { 1515, 1518, 1600, 4096, 9018, 65535 };
 	uint8_t m[6];
 
-	vm_mac(id, m);
+	netplan_mac(id, m);
 	for (size_t len = 1; len < 14; len++) {
 		for (size_t i = 0; i < len; i++)
 			f[i] = i < 6 ? m[i] : (uint8_t)rnd();
@@ -404,7 +357,7 @@ static void abuse_ethertypes(uint32_t id)
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		size_t len = udp_to(f, id, 5001, ECHO_PORT, "BAD ethertype", 13);
-		put16(f + 12, types[i]);
+		be16_put(f + 12, types[i]);
 		send_record(f, len);
 		sent.ethertype++;
 	}
@@ -423,10 +376,10 @@ static void abuse_ip_headers(uint32_t id)
 		case 1: f[14] = 0x65; ip_recsum(f); break;                  /* version 6 */
 		case 2: f[14] = 0x44; break;                                /* IHL 4 */
 		case 3: f[14] = 0x4f; ip_recsum(f); len = 60; break;        /* IHL 15 past the frame */
-		case 4: put16(f + 16, 1400); ip_recsum(f); break;           /* total length past the frame */
-		case 5: put16(f + 16, 12); ip_recsum(f); break;             /* total length < header */
+		case 4: be16_put(f + 16, 1400); ip_recsum(f); break;           /* total length past the frame */
+		case 5: be16_put(f + 16, 12); ip_recsum(f); break;             /* total length < header */
 		case 6: f[24] ^= 0x40; break;                               /* header checksum */
-		case 7: put16(f + 16, 0); ip_recsum(f); break;              /* total length 0 */
+		case 7: be16_put(f + 16, 0); ip_recsum(f); break;              /* total length 0 */
 		}
 		send_record(f, len);
 		sent.malformed++;
@@ -440,21 +393,21 @@ static void abuse_arp(uint32_t id)
 
 	for (int k = 0; k < 7; k++) {
 		memset(f, 0, sizeof(f));
-		eth(f, bc, ET_ARP);
-		put16(f + 14, 1);
-		put16(f + 16, ET_IP);
+		eth(f, bc, ETHER_TYPE_ARP);
+		be16_put(f + 14, 1);
+		be16_put(f + 16, ETHER_TYPE_IPV4);
 		f[18] = 6, f[19] = 4;
-		put16(f + 20, 1);
+		be16_put(f + 20, 1);
 		memcpy(f + 22, gw_mac, 6);
-		put32(f + 28, gw_ip);
-		put32(f + 38, vm_ip(id));
+		be32_put(f + 28, gw_ip);
+		be32_put(f + 38, vm_ip(id));
 		size_t len = 60;
 		switch (k) {
 		case 0: f[18] = 8; break;
 		case 1: f[19] = 16; break;
-		case 2: put16(f + 14, 6); break;
-		case 3: put16(f + 16, 0x86dd); break;
-		case 4: put16(f + 20, 9); break;
+		case 2: be16_put(f + 14, 6); break;
+		case 3: be16_put(f + 16, 0x86dd); break;
+		case 4: be16_put(f + 20, 9); break;
 		case 5: len = 30; break;
 		case 6: len = 41; break;
 		}
@@ -472,14 +425,14 @@ static void abuse_netstack_udp(uint32_t id)
 	for (int k = 0; k < 8; k++) {
 		len = udp_to(f, id, 5003, ECHO_PORT, "BAD netstack", 12);
 		switch (k) {
-		case 0: put16(f + 20, 0x2000); ip_recsum(f); break;        /* more fragments */
-		case 1: put16(f + 20, 0x0010); ip_recsum(f); break;        /* a later fragment */
+		case 0: be16_put(f + 20, 0x2000); ip_recsum(f); break;        /* more fragments */
+		case 1: be16_put(f + 20, 0x0010); ip_recsum(f); break;        /* a later fragment */
 		case 2: f[41] ^= 0x55; break;                              /* UDP checksum */
-		case 3: put16(f + 38, 200); f[40] = f[41] = 0; break;      /* UDP length past the packet */
-		case 4: put16(f + 38, 4); f[40] = f[41] = 0; break;        /* UDP length < header */
-		case 5: put16(f + 16, 24); ip_recsum(f); break;            /* UDP header cut by the IPv4 length */
-		case 6: put32(f + 30, vm_ip(id) + 1000); ip_recsum(f); break;  /* another destination */
-		case 7: put32(f + 26, 0x7f000001); ip_recsum(f); break;    /* from 127.0.0.1 */
+		case 3: be16_put(f + 38, 200); f[40] = f[41] = 0; break;      /* UDP length past the packet */
+		case 4: be16_put(f + 38, 4); f[40] = f[41] = 0; break;        /* UDP length < header */
+		case 5: be16_put(f + 16, 24); ip_recsum(f); break;            /* UDP header cut by the IPv4 length */
+		case 6: be32_put(f + 30, vm_ip(id) + 1000); ip_recsum(f); break;  /* another destination */
+		case 7: be32_put(f + 26, 0x7f000001); ip_recsum(f); break;    /* from 127.0.0.1 */
 		}
 		send_record(f, len);
 		sent.netstack++;
@@ -497,13 +450,13 @@ static void abuse_netstack_icmp_tcp(uint32_t id)
 	uint8_t f[128], m[6];
 	size_t len;
 
-	vm_mac(id, m);
+	netplan_mac(id, m);
 	memset(f, 0, sizeof(f));
-	eth(f, m, ET_IP);
+	eth(f, m, ETHER_TYPE_IPV4);
 	ipv4(f, gw_ip, vm_ip(id), 1, 8 + 12);
 	f[34] = 8;
 	memcpy(f + 42, "BAD icmp....", 12);
-	put16(f + 36, csum_fold(csum_add(0, f + 34, 20)) ^ 0x1234);  /* wrong checksum */
+	be16_put(f + 36, inet_csum_fold(inet_csum_add(0, f + 34, 20)) ^ 0x1234);  /* wrong checksum */
 	send_record(f, 62);
 	ipv4(f, gw_ip, vm_ip(id), 1, 4);                            /* truncated */
 	send_record(f, 60);
@@ -512,9 +465,9 @@ static void abuse_netstack_icmp_tcp(uint32_t id)
 		len = tcp_to(f, id, (uint16_t)(40000 + k), rnd(), 0, 0x02, NULL, 0);
 		switch (k) {
 		case 0: f[51] ^= 0x33; break;                              /* checksum */
-		case 1: f[46] = 4 << 4; put16(f + 50, 0); put16(f + 50, l4_csum(f, 20, 6)); break;  /* offset < 5 */
-		case 2: f[46] = 15 << 4; put16(f + 50, 0); put16(f + 50, l4_csum(f, 20, 6)); break; /* offset past */
-		case 3: put16(f + 16, 30); ip_recsum(f); break;            /* TCP header cut */
+		case 1: f[46] = 4 << 4; be16_put(f + 50, 0); be16_put(f + 50, l4_csum(f, 20, 6)); break;  /* offset < 5 */
+		case 2: f[46] = 15 << 4; be16_put(f + 50, 0); be16_put(f + 50, l4_csum(f, 20, 6)); break; /* offset past */
+		case 3: be16_put(f + 16, 30); ip_recsum(f); break;            /* TCP header cut */
 		}
 		send_record(f, len);
 		sent.netstack++;
@@ -535,29 +488,29 @@ static void abuse_no_dest(void)
 /* Seeded random frames for VM id: any ethertype, IPv4 with a checksummed random header, ARP, random bytes. */
 static void abuse_garbage(uint32_t id, int count)
 {
-	uint8_t f[1514], m[6];
+	uint8_t f[ETHER_FRAME_MAX], m[6];
 
-	vm_mac(id, m);
+	netplan_mac(id, m);
 	for (int k = 0; k < count; k++) {
-		size_t len = 14 + rnd() % (1514 - 14 + 1);
+		size_t len = ETHER_HLEN + rnd() % (ETHER_FRAME_MAX - ETHER_HLEN + 1);
 		for (size_t i = 0; i < len; i++)
 			f[i] = (uint8_t)rnd();
 		memcpy(f, m, 6);
 		memcpy(f + 6, gw_mac, 6);
 		if (k % 3 == 0 && len >= 34) {
-			put16(f + 12, ET_IP);
+			be16_put(f + 12, ETHER_TYPE_IPV4);
 			f[14] = 0x45;
-			put16(f + 16, (uint32_t)(len - 14 - rnd() % 8 % (len - 33)));
+			be16_put(f + 16, (uint32_t)(len - 14 - rnd() % 8 % (len - 33)));
 			f[20] &= 0x40;                                      /* not a fragment */
 			f[21] = 0;
 			f[22] |= 1;                                         /* TTL */
 			f[23] = (uint8_t[]){ 1, 6, 17, (uint8_t)rnd() }[rnd() % 4];
-			put32(f + 30, vm_ip(id));
+			be32_put(f + 30, vm_ip(id));
 			ip_recsum(f);
 		} else if (k % 3 == 1) {
-			put16(f + 12, ET_ARP);
+			be16_put(f + 12, ETHER_TYPE_ARP);
 		}
-		if (get16(f + 12) != ET_IP && get16(f + 12) != ET_ARP)
+		if (be16_get(f + 12) != ETHER_TYPE_IPV4 && be16_get(f + 12) != ETHER_TYPE_ARP)
 			sent.ethertype++;
 		send_record(f, len);
 		sent.garbage++;
@@ -660,28 +613,28 @@ static void spoof(uint32_t t, uint32_t s)
 	uint8_t f[128], ms[6], mt[6];
 	size_t len;
 
-	vm_mac(s, ms);
-	vm_mac(t, mt);
+	netplan_mac(s, ms);
+	netplan_mac(t, mt);
 	for (int k = 0; k < 10; k++) {
 		len = udp_to(f, t, 5006, ECHO_PORT, "BAD spoof mac", 13);     /* its MAC */
 		memcpy(f + 6, ms, 6);
 		send_record(f, len);
 		len = udp_to(f, t, 5006, ECHO_PORT, "BAD spoof ip", 12);      /* its IPv4 */
-		put32(f + 26, vm_ip(s));
+		be32_put(f + 26, vm_ip(s));
 		ip_recsum(f);
-		put16(f + 40, 0);
-		put16(f + 40, l4_csum(f, 8 + 12, 17));
+		be16_put(f + 40, 0);
+		be16_put(f + 40, l4_csum(f, 8 + 12, 17));
 		send_record(f, len);
 		memset(f, 0, 60);                                              /* ARP: its IPv4 is at our MAC */
-		eth(f, mt, ET_ARP);
-		put16(f + 14, 1);
-		put16(f + 16, ET_IP);
+		eth(f, mt, ETHER_TYPE_ARP);
+		be16_put(f + 14, 1);
+		be16_put(f + 16, ETHER_TYPE_IPV4);
 		f[18] = 6, f[19] = 4;
-		put16(f + 20, 2);
+		be16_put(f + 20, 2);
 		memcpy(f + 22, gw_mac, 6);
-		put32(f + 28, vm_ip(s));
+		be32_put(f + 28, vm_ip(s));
 		memcpy(f + 32, mt, 6);
-		put32(f + 38, vm_ip(t));
+		be32_put(f + 38, vm_ip(t));
 		send_record(f, 60);
 		sent.spoofed += 3;
 		pump(0.01);
@@ -702,7 +655,7 @@ static int parse_args(int argc, char **argv)
 		return -1;
 	opt.sock = argv[1];
 	net_base = ntohl(a.s_addr);
-	gw_ip = net_base + 1;
+	gw_ip = netplan_gateway(net_base);
 	for (int i = 3; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(argv[i], "--no-abuse"))

@@ -35,3 +35,8 @@ test-hello test-args test-scale test-bochs: kernel examples runner
 test-hostile: kernel examples runner
 	$(ST_HOSTILE)
 	$(ST_RUN) hostile
+
+# isorun --serve with kctl (tests/system/test_serve.sh): the control channel to a running kernel.
+.PHONY: test-serve
+test-serve: kernel examples runner
+	$(ST_RUN) serve

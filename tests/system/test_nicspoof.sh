@@ -15,7 +15,7 @@ FAIR=$B/tests/net/fair.elf
 QEMU_BIN=${QEMU:-qemu-system-x86_64}
 "$QEMU_BIN" -netdev help 2>/dev/null | grep -qx stream || skip "$QEMU_BIN has no stream netdev (QEMU >= 7.2 needed)"
 INJECT=$WORK/frameinject
-${HOSTCC:-gcc} -O2 -Wall -Wextra -Werror -o "$INJECT" "$ROOT/tests/system/frameinject.c" ||
+${HOSTCC:-gcc} -O2 -Wall -Wextra -Werror -I"$ROOT/lib" -o "$INJECT" "$ROOT/tests/system/frameinject.c" ||
 	fail "cannot compile tests/system/frameinject.c"
 SOCKDIR=$(mktemp -d /tmp/nicspoof.XXXXXX) || fail "mktemp failed"
 ISO_PID=

@@ -3,15 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
+#include "byteorder.h"
 #include "../../netstack/ns_test.h"
 
 const uint8_t NT_MAC[6] = { 0x02, 0, 0, 0, 0, 0x02 };
 const uint8_t NT_PEER_MAC[6] = { 0x02, 0, 0, 0, 0, 0x03 };
 
-static void w16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
-static void w32(uint8_t *p, uint32_t v) { w16(p, (uint16_t)(v >> 16)); w16(p + 2, (uint16_t)v); }
-static uint16_t r16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t r32(const uint8_t *p) { return (uint32_t)r16(p) << 16 | r16(p + 2); }
 
 /* An independent checksum (not netstack's): sum of 16-bit words, folded, complemented. */
 uint16_t nt_csum(const void *d, size_t n, uint32_t init)
@@ -19,7 +16,7 @@ uint16_t nt_csum(const void *d, size_t n, uint32_t init)
 	const uint8_t *p = d;
 	uint64_t s = init;
 	for (size_t i = 0; i + 1 < n; i += 2)
-		s += r16(p + i);
+		s += be16_get(p + i);
 	if (n & 1)
 		s += (uint32_t)p[n - 1] << 8;
 	while (s >> 16)
@@ -113,7 +110,7 @@ static size_t eth(uint8_t *buf, const uint8_t *dst, const uint8_t *src, uint16_t
 {
 	memcpy(buf, dst, 6);
 	memcpy(buf + 6, src, 6);
-	w16(buf + 12, type);
+	be16_put(buf + 12, type);
 	return 14;
 }
 
@@ -122,15 +119,15 @@ size_t nt_arp(uint8_t *buf, uint16_t op, const uint8_t sha[6], uint32_t spa, con
 	static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, zero[6];
 	eth(buf, op == 1 ? bc : tha, sha, 0x0806);
 	uint8_t *p = buf + 14;
-	w16(p, 1);
-	w16(p + 2, 0x0800);
+	be16_put(p, 1);
+	be16_put(p + 2, 0x0800);
 	p[4] = 6;
 	p[5] = 4;
-	w16(p + 6, op);
+	be16_put(p + 6, op);
 	memcpy(p + 8, sha, 6);
-	w32(p + 14, spa);
+	be32_put(p + 14, spa);
 	memcpy(p + 18, op == 1 ? zero : tha, 6);
-	w32(p + 24, tpa);
+	be32_put(p + 24, tpa);
 	memset(buf + 42, 0, 18);                 /* Ethernet padding to 60 bytes */
 	return 60;
 }
@@ -141,15 +138,15 @@ size_t nt_ip(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, const void
 	uint8_t *p = buf + 14;
 	p[0] = 0x45;
 	p[1] = 0;
-	w16(p + 2, (uint16_t)(20 + plen));
-	w16(p + 4, 0x1234);
-	w16(p + 6, 0x4000);
+	be16_put(p + 2, (uint16_t)(20 + plen));
+	be16_put(p + 4, 0x1234);
+	be16_put(p + 6, 0x4000);
 	p[8] = 64;
 	p[9] = proto;
-	w16(p + 10, 0);
-	w32(p + 12, src);
-	w32(p + 16, dst);
-	w16(p + 10, nt_csum(p, 20, 0));
+	be16_put(p + 10, 0);
+	be32_put(p + 12, src);
+	be32_put(p + 16, dst);
+	be16_put(p + 10, nt_csum(p, 20, 0));
 	if (payload != p + 20)
 		memmove(p + 20, payload, plen);
 	return 34 + plen;
@@ -158,13 +155,13 @@ size_t nt_ip(uint8_t *buf, uint32_t src, uint32_t dst, uint8_t proto, const void
 size_t nt_udp(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, const void *d, size_t n)
 {
 	uint8_t *u = buf + 34;
-	w16(u, sport);
-	w16(u + 2, dport);
-	w16(u + 4, (uint16_t)(8 + n));
-	w16(u + 6, 0);
+	be16_put(u, sport);
+	be16_put(u + 2, dport);
+	be16_put(u + 4, (uint16_t)(8 + n));
+	be16_put(u + 6, 0);
 	memmove(u + 8, d, n);
 	uint16_t c = nt_csum(u, 8 + n, pseudo(src, dst, 17, 8 + n));
-	w16(u + 6, c ? c : 0xffff);
+	be16_put(u + 6, c ? c : 0xffff);
 	return nt_ip(buf, src, dst, 17, u, 8 + n);
 }
 
@@ -173,23 +170,23 @@ size_t nt_tcp(uint8_t *buf, uint16_t sport, uint16_t dport, uint32_t seq, uint32
 {
 	uint8_t *t = buf + 34;
 	size_t hl = mss ? 24 : 20;
-	w16(t, sport);
-	w16(t + 2, dport);
-	w32(t + 4, seq);
-	w32(t + 8, ack);
+	be16_put(t, sport);
+	be16_put(t + 2, dport);
+	be32_put(t + 4, seq);
+	be32_put(t + 8, ack);
 	t[12] = (uint8_t)(hl / 4 << 4);
 	t[13] = flags;
-	w16(t + 14, wnd);
-	w16(t + 16, 0);
-	w16(t + 18, 0);
+	be16_put(t + 14, wnd);
+	be16_put(t + 16, 0);
+	be16_put(t + 18, 0);
 	if (mss) {
 		t[20] = 2;
 		t[21] = 4;
-		w16(t + 22, mss);
+		be16_put(t + 22, mss);
 	}
 	if (n)
 		memmove(t + hl, d, n);
-	w16(t + 16, nt_csum(t, hl + n, pseudo(NT_PEER_IP, NT_IP, 6, hl + n)));
+	be16_put(t + 16, nt_csum(t, hl + n, pseudo(NT_PEER_IP, NT_IP, 6, hl + n)));
 	return nt_ip(buf, NT_PEER_IP, NT_IP, 6, t, hl + n);
 }
 
@@ -198,34 +195,34 @@ size_t nt_icmp_echo(uint8_t *buf, uint32_t src, uint32_t dst, uint16_t id, uint1
 	uint8_t *p = buf + 34;
 	p[0] = 8;
 	p[1] = 0;
-	w16(p + 2, 0);
-	w16(p + 4, id);
-	w16(p + 6, seq);
+	be16_put(p + 2, 0);
+	be16_put(p + 4, id);
+	be16_put(p + 6, seq);
 	memmove(p + 8, d, n);
-	w16(p + 2, nt_csum(p, 8 + n, 0));
+	be16_put(p + 2, nt_csum(p, 8 + n, 0));
 	return nt_ip(buf, src, dst, 1, p, 8 + n);
 }
 
 int nt_parse_tcp(const uint8_t *f, size_t len, struct nt_tcp *t)
 {
-	if (len < 54 || r16(f + 12) != 0x0800 || f[14] != 0x45 || f[23] != 6 || nt_csum(f + 14, 20, 0) != 0)
+	if (len < 54 || be16_get(f + 12) != 0x0800 || f[14] != 0x45 || f[23] != 6 || nt_csum(f + 14, 20, 0) != 0)
 		return 0;
-	size_t tot = r16(f + 16);
+	size_t tot = be16_get(f + 16);
 	if (tot < 40 || tot + 14 > len)
 		return 0;
 	const uint8_t *p = f + 34;
 	size_t tl = tot - 20, hl = (size_t)(p[12] >> 4) * 4;
-	t->src = r32(f + 26);
-	t->dst = r32(f + 30);
+	t->src = be32_get(f + 26);
+	t->dst = be32_get(f + 30);
 	if (hl < 20 || hl > tl || nt_csum(p, tl, pseudo(t->src, t->dst, 6, tl)) != 0)
 		return 0;
-	t->sport = r16(p);
-	t->dport = r16(p + 2);
-	t->seq = r32(p + 4);
-	t->ack = r32(p + 8);
+	t->sport = be16_get(p);
+	t->dport = be16_get(p + 2);
+	t->seq = be32_get(p + 4);
+	t->ack = be32_get(p + 8);
 	t->flags = p[13];
-	t->wnd = r16(p + 14);
-	t->mss = hl >= 24 && p[20] == 2 && p[21] == 4 ? r16(p + 22) : 0;
+	t->wnd = be16_get(p + 14);
+	t->mss = hl >= 24 && p[20] == 2 && p[21] == 4 ? be16_get(p + 22) : 0;
 	t->data = p + hl;
 	t->dlen = tl - hl;
 	return 1;
@@ -233,7 +230,7 @@ int nt_parse_tcp(const uint8_t *f, size_t len, struct nt_tcp *t)
 
 void nt_learn_peer(struct nt_host *h)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	nt_input(h, f, nt_arp(f, 1, NT_PEER_MAC, NT_PEER_IP, NULL, NT_IP));
 }
 
@@ -259,7 +256,7 @@ static void test_csum_rfc1071(void)
 static void test_csum_odd_lengths(void)
 {
 	struct nt_host *h = nt_new(NT_MAC, NT_IP, NULL);
-	uint8_t f[1514], data[200];
+	uint8_t f[ETHER_FRAME_MAX], data[200];
 	CU_ASSERT_PTR_NOT_NULL_FATAL(h);
 	nt_learn_peer(h);
 	for (size_t n = 0; n < sizeof(data); n++)

@@ -16,7 +16,7 @@ struct peer {
 	uint16_t wnd;
 };
 
-static uint8_t fbuf[1514];
+static uint8_t fbuf[ETHER_FRAME_MAX];
 
 /* Sends a segment from the peer; advances the peer's seq by the data (and SYN/FIN). */
 static void psend(struct peer *p, uint8_t flags, const void *d, size_t n)

@@ -99,7 +99,7 @@ static void test_txbuf_identical(void)
 {
 	struct nt_host *a, *b;
 	struct ns_sock *ua, *ub;
-	uint8_t f[1514], d[2500];
+	uint8_t f[ETHER_FRAME_MAX], d[2500];
 	for (size_t i = 0; i < sizeof(d); i++)
 		d[i] = (uint8_t)(i * 13 + 5);
 	udp_pair(&a, &b, &ua, &ub, 1);
@@ -153,7 +153,7 @@ static void test_txbuf_arp_pending(void)
 {
 	struct nt_host *a, *b;
 	struct ns_sock *ua, *ub;
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	udp_pair(&a, &b, &ua, &ub, 0);
 	CU_ASSERT_EQUAL(ns_udp_sendto(ua, NT_PEER_IP, 7, "held datagram", 13), 13);
 	CU_ASSERT_EQUAL(ns_udp_sendto(ub, NT_PEER_IP, 7, "held datagram", 13), 13);

@@ -14,6 +14,7 @@
 #define IMG_END  (PV_WIN_BASE + 0x3000)
 
 static struct image img;
+static uint64_t img_pte[WIN_PAGES];    /* the template: a frame of the image's own in the kernel */
 static uint64_t free_before;
 
 static uint32_t pidx(uint64_t va) { return (uint32_t)((va - PV_WIN_BASE) / PAGE_SIZE); }
@@ -25,6 +26,8 @@ static int setup(void)
 	frame_init();
 	frame_add_range(HOST_ARENA_PHYS, HOST_ARENA_PHYS + ARENA_PAGES * PAGE_SIZE);
 	memset(&img, 0, sizeof(img));
+	memset(img_pte, 0, sizeof(img_pte));
+	img.pte = img_pte;
 	uint64_t t = frame_alloc_zero(), d = frame_alloc_zero();
 	memset(P2V(t), 0xc3, PAGE_SIZE);
 	strcpy(P2V(d), "data!");

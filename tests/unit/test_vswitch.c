@@ -1,33 +1,37 @@
-/* test_vswitch.c - CUnit suite for the virtual switch (vswitch.c, included here) between a played NIC and VMs. */
-/* The NIC (vnet_*) and the scheduler's wake-up (sched_notify) are played by this file under other names, so the
- * real virtio-net driver that test_vnet.c includes can live in the same binary. The frame pool is the real slab
- * cache on the real frame allocator over a host arena. */
+/* test_vswitch.c - CUnit suite for the virtual switch (net/vswitch.c) between a played NIC and VMs. */
+/* The switch is reached through its interfaces: the NIC (its uplink) and the scheduler's wake-up are played by this
+ * file and given to vsw_init as its ops; VMs are made live through the real VM table (vmtab.c), which tells the
+ * switch, and get their addresses from the real binding table (net/bind.c). The frame pool is the real slab cache on
+ * the real frame allocator over a host arena; what the switch holds is read through vsw_census. */
 #include <stdlib.h>
 #include <string.h>
 #include <CUnit/CUnit.h>
 #include "host.h"
 #include "frame.h"
 #include "memlayout.h"
+#include "vm.h"
+#include "vmtab.h"
+#include "vswitch.h"
+#include "bind.h"
+#include "pvisa.h"
+#include "byteorder.h"
+#include "ether.h"
+#include "inet_csum.h"
+#include "netplan.h"
 
-#define vnet_send fake_vnet_send
-#define vnet_queue fake_vnet_queue
-#define vnet_flush fake_vnet_flush
-#define vnet_tx_inflight fake_vnet_tx_inflight
-#define vnet_present fake_vnet_present
-#define vnet_recv_batch fake_vnet_recv_batch
-#define vnet_rx_release fake_vnet_rx_release
-#define sched_notify fake_sched_notify
-#include "../../isokernel/net/vswitch.c"
+#define ETH_IP  0x0800
+#define ETH_ARP 0x0806
 
 #define ARENA_PAGES 5200      /* room for the whole pool: 2 frames per page */
 #define NVM 250
 #define CAP 256
-#define NET 0x0a000000u       /* 10.0.0.0/8: VM i is 10.0.0.(2 + i), the gateway 10.0.0.1 */
-#define GW (NET + 1)
+#define NET NETPLAN_DEFAULT_BASE   /* 10.0.0.0/8: VM i is 10.0.0.(2 + i), the gateway 10.0.0.1 */
+#define GW netplan_gateway(NET)
 #define BIG_QUOTA 4096        /* pages: a quota that never decides (test_quota sets real ones) */
 
 static struct vm vms[NVM];
-static struct vm *tab[CAP];
+static uint64_t vm_slots[CAP], addr_slots[CAP];
+static uint32_t addr_fifo[CAP];
 static const uint8_t out_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };     /* a host outside (the gateway) */
 static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
@@ -36,7 +40,7 @@ static const uint8_t bc[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static struct {
 	bool up, full;
 	unsigned sent, inflight, kicks, unkicked;   /* kicks: the device told of new frames; unkicked: not yet */
-	uint8_t last[1514];
+	uint8_t last[ETHER_FRAME_MAX];
 	size_t last_len;
 	const uint8_t *in;
 	size_t in_len;
@@ -53,12 +57,12 @@ static struct {
 	bool immediate;
 } ntf;
 
-bool fake_vnet_present(void)
+static bool fake_vnet_present(void)
 {
 	return nic.up;
 }
 
-int fake_vnet_send(const void *f, size_t len)
+static int fake_vnet_send(const void *f, size_t len)
 {
 	if (nic.full || nic.inflight == VSW_NIC_RING || len > sizeof(nic.last))
 		return -1;
@@ -71,7 +75,7 @@ int fake_vnet_send(const void *f, size_t len)
 }
 
 /* vnet_send posts and notifies the device; vnet_queue only posts; vnet_flush notifies if anything waits. */
-int fake_vnet_queue(const void *f, size_t len)
+static int fake_vnet_queue(const void *f, size_t len)
 {
 	if (fake_vnet_send(f, len) != 0)
 		return -1;
@@ -80,19 +84,19 @@ int fake_vnet_queue(const void *f, size_t len)
 	return 0;
 }
 
-void fake_vnet_flush(void)
+static void fake_vnet_flush(void)
 {
 	if (nic.unkicked)
 		nic.kicks++;
 	nic.unkicked = 0;
 }
 
-unsigned fake_vnet_tx_inflight(void)
+static unsigned fake_vnet_tx_inflight(void)
 {
 	return nic.inflight;
 }
 
-unsigned fake_vnet_recv_batch(vnet_rx_fn fn, void *ctx)
+static unsigned fake_vnet_recv_batch(vsw_rx_fn fn, void *ctx)
 {
 	if (!nic.in)
 		return 0;
@@ -105,13 +109,13 @@ unsigned fake_vnet_recv_batch(vnet_rx_fn fn, void *ctx)
 	return 1;
 }
 
-void fake_vnet_rx_release(int ref)
+static void fake_vnet_rx_release(int ref)
 {
 	nic.released++;
 	nic.last_released = ref;
 }
 
-void fake_sched_notify(struct vm *vm, uint64_t bits, bool immediate)
+static void fake_sched_notify(struct vm *vm, uint64_t bits, bool immediate)
 {
 	vm->pending |= (uint32_t)bits;
 	ntf.calls++;
@@ -119,6 +123,39 @@ void fake_sched_notify(struct vm *vm, uint64_t bits, bool immediate)
 	ntf.bits = bits;
 	ntf.immediate = immediate;
 }
+
+static const struct vsw_ops fake_ops = {
+	.nic_present = fake_vnet_present, .nic_send = fake_vnet_send, .nic_queue = fake_vnet_queue,
+	.nic_flush = fake_vnet_flush, .nic_tx_inflight = fake_vnet_tx_inflight, .nic_recv_batch = fake_vnet_recv_batch,
+	.nic_rx_release = fake_vnet_rx_release, .notify = fake_sched_notify,
+};
+
+/* What the switch holds now. */
+static struct vsw_census census(void)
+{
+	struct vsw_census c;
+
+	vsw_census(&c);
+	return c;
+}
+#define pool_used (census().queued)
+#define nspare (census().spare)
+
+/* VM i goes live (the VM table tells the switch, which gives it the next free address) / ends. */
+static void live_vm(uint32_t i)
+{
+	struct pv_start_info si;
+
+	vms[i].net = NULL;
+	CU_ASSERT_EQUAL_FATAL(vmtab_publish(&vms[i], &si), 0);
+}
+
+static void end_vm(uint32_t i)
+{
+	if (vms[i].id != VMTAB_NONE)
+		vmtab_retire(&vms[i]);
+}
+
 
 /* A frame arrives from outside and the scheduler loop polls the switch. */
 static void from_outside(const uint8_t *f, size_t len)
@@ -130,19 +167,12 @@ static void from_outside(const uint8_t *f, size_t len)
 
 static void mac_of(uint32_t id, uint8_t mac[6])
 {
-	const uint8_t m[6] = { 0x02, 0x00, (uint8_t)(id >> 24), (uint8_t)(id >> 16), (uint8_t)(id >> 8), (uint8_t)id };
-	memcpy(mac, m, 6);
+	netplan_mac(id, mac);
 }
 
 static uint32_t ip_of(uint32_t id)
 {
-	return NET + 2 + id;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	return netplan_ipv4(NET, id);
 }
 
 /* An IPv4/UDP frame of payload bytes (pattern seed), header checksum right, padded to 60 bytes. */
@@ -151,25 +181,21 @@ static size_t udp_frame(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint
 {
 	size_t total = 28 + payload, len = 14 + total < 60 ? 60 : 14 + total;
 	uint8_t *ip = f + 14;
-	uint32_t sum = 0;
 
 	memset(f, 0, len);
 	memcpy(f, dst, 6);
 	memcpy(f + 6, src, 6);
-	put16(f + 12, ETH_IP);
+	be16_put(f + 12, ETHER_TYPE_IPV4);
 	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)total);
+	be16_put(ip + 2, (uint16_t)total);
 	ip[8] = 64;
 	ip[9] = 17;
-	put32(ip + 12, sip);
-	put32(ip + 16, dip);
-	for (int i = 0; i < 20; i += 2)
-		sum += get16(ip + i);
-	sum = (sum & 0xffff) + (sum >> 16);
-	put16(ip + 10, (uint16_t)~(sum + (sum >> 16)));
-	put16(ip + 20, 4000);
-	put16(ip + 22, 7);
-	put16(ip + 24, (uint16_t)(8 + payload));
+	be32_put(ip + 12, sip);
+	be32_put(ip + 16, dip);
+	be16_put(ip + 10, inet_csum_fold(inet_csum_hdr20(0, ip)));
+	be16_put(ip + 20, 4000);
+	be16_put(ip + 22, 7);
+	be16_put(ip + 24, (uint16_t)(8 + payload));
 	for (size_t i = 0; i < payload; i++)
 		ip[28 + i] = (uint8_t)(seed + i);
 	return len;
@@ -200,15 +226,15 @@ static size_t arp_frame(uint8_t *f, const uint8_t *dst, const uint8_t *sha, uint
 	memset(f, 0, 42);
 	memcpy(f, dst, 6);
 	memcpy(f + 6, sha, 6);
-	put16(f + 12, ETH_ARP);
-	put16(f + 14, 1);
-	put16(f + 16, ETH_IP);
+	be16_put(f + 12, ETHER_TYPE_ARP);
+	be16_put(f + 14, 1);
+	be16_put(f + 16, ETHER_TYPE_IPV4);
 	f[18] = 6;
 	f[19] = 4;
-	put16(f + 20, op);
+	be16_put(f + 20, op);
 	memcpy(f + 22, sha, 6);
-	put32(f + 28, spa);
-	put32(f + 38, tpa);
+	be32_put(f + 28, spa);
+	be32_put(f + 38, tpa);
 	return 42;
 }
 
@@ -218,17 +244,19 @@ static void start(bool imm)
 	frame_init();
 	frame_add_range(HOST_ARENA_PHYS, HOST_ARENA_PHYS + (uint64_t)ARENA_PAGES * PAGE_SIZE);
 	memset(vms, 0, sizeof(vms));
-	memset(tab, 0, sizeof(tab));
 	memset(&nic, 0, sizeof(nic));
 	memset(&ntf, 0, sizeof(ntf));
 	nic.up = true;
 	nic.lend = -1;
-	vsw_init(NET, 8, imm, tab, CAP);
+	vmtab_init(vm_slots, CAP);
+	bind_init(NET, 8, addr_slots, addr_fifo, CAP);
+	vsw_init(imm, &fake_ops);
 	for (uint32_t i = 0; i < NVM; i++) {
-		vms[i].id = i;
 		vms[i].state = VM_BLOCKED;
 		vms[i].mem.quota_pages = BIG_QUOTA;
-		vsw_attach(&vms[i]);
+		live_vm(i);
+		CU_ASSERT_EQUAL(vms[i].id, i);              /* a fresh table numbers VMs and addresses 0, 1, 2, ... */
+		CU_ASSERT_EQUAL(vms[i].net->addr, i);
 	}
 }
 
@@ -250,39 +278,151 @@ static unsigned queued_total(void)
 	unsigned n = 0;
 
 	for (int i = 0; i < NVM; i++)
-		n += vms[i].rxq_len;
+		n += vms[i].net ? vms[i].net->rxq_len : 0;
 	return n;
 }
 
 static void test_address_plan(void)
 {
 	uint8_t mac[6], want[6] = { 0x02, 0x00, 0x00, 0x01, 0x02, 0x03 };
-	uint32_t ip, m, gw;
+	struct bind_addr a;
+	uint32_t ip, n;
 
 	setup();
-	vsw_vm_addr(0x010203, mac, &ip, &m, &gw);
+	bind_plan(0x010203, &a);
+	CU_ASSERT(memcmp(a.mac, want, 6) == 0);
+	CU_ASSERT_EQUAL(a.ip, NET + 2 + 0x010203);
+	CU_ASSERT_EQUAL(bind_netmask(), 0xff000000u);
+	CU_ASSERT_EQUAL(bind_gateway(), GW);
+	vsw_vm_addr(&vms[7], mac, &ip);
+	mac_of(7, want);
 	CU_ASSERT(memcmp(mac, want, 6) == 0);
-	CU_ASSERT_EQUAL(ip, NET + 2 + 0x010203);
-	CU_ASSERT_EQUAL(m, 0xff000000u);
-	CU_ASSERT_EQUAL(gw, GW);
-	vsw_init(0xac100005u, 12, false, tab, CAP);          /* 172.16.0.5/12: the host bits are dropped */
-	vsw_vm_addr(999, mac, &ip, &m, &gw);
-	CU_ASSERT_EQUAL(ip, 0xac100000u + 2 + 999);
-	CU_ASSERT_EQUAL(m, 0xfff00000u);
-	CU_ASSERT_EQUAL(gw, 0xac100001u);
+	CU_ASSERT_EQUAL(ip, ip_of(7));
+	CU_ASSERT(bind_mac_number(want, &n) && n == 7);
+	CU_ASSERT(bind_ip_number(ip_of(7), &n) && n == 7);
+	CU_ASSERT(!bind_ip_number(GW, &n));
+	CU_ASSERT(!bind_ip_number(ip_of(CAP), &n));
+	CU_ASSERT(!bind_mac_number(out_mac, &n));
+	bind_init(0xac100005u, 12, addr_slots, addr_fifo, CAP);   /* 172.16.0.5/12: the host bits are dropped */
+	bind_plan(999, &a);
+	CU_ASSERT_EQUAL(a.ip, 0xac100000u + 2 + 999);
+	CU_ASSERT_EQUAL(bind_netmask(), 0xfff00000u);
+	CU_ASSERT_EQUAL(bind_gateway(), 0xac100001u);
+}
+
+/* Address numbers: new VMs take those never used first, then those released longest ago; a number claimed (a
+ * restored VM keeps its address) is passed over; a VM's id says nothing about its address. */
+static void test_address_binding(void)
+{
+	uint8_t f[1514];
+	size_t len;
+	uint32_t id3;
+
+	setup();
+	end_vm(3);
+	end_vm(5);
+	CU_ASSERT_PTR_NULL(bind_vm(3));
+	CU_ASSERT_PTR_NULL(bind_by_ip(ip_of(5)));
+	live_vm(3);                                   /* the next never-used number, not its old one */
+	CU_ASSERT_EQUAL(vms[3].net->addr, NVM);
+	CU_ASSERT_PTR_EQUAL(bind_vm(NVM), &vms[3]);
+	CU_ASSERT(vms[3].id != 3);                    /* a slot never used before (the freed ones wait) */
+	id3 = vms[3].id;
+	len = vm_udp(f, 1, NVM, 0);                   /* reachable at its new address, */
+	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vms[3].net->rxq_len, 1);
+	CU_ASSERT_EQUAL(vsw_peek(&vms[3])->src, 1);
+	len = vm_udp(f, 1, 3, 0);                     /* not at the old one */
+	vsw_from_vm(&vms[1], f, len);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 1);
+	for (uint32_t i = NVM + 1; i < CAP; i++)      /* use up the never-used numbers */
+		CU_ASSERT_EQUAL(bind_claim(&vms[NVM - 1], i), 0);
+	CU_ASSERT_EQUAL(bind_claim(&vms[0], 4), -1);  /* bound */
+	CU_ASSERT_EQUAL(bind_claim(&vms[0], CAP), -1);
+	CU_ASSERT_EQUAL(bind_claim(&vms[4], 3), 0);   /* released first, claimed: passed over */
+	end_vm(2);
+	live_vm(2);
+	CU_ASSERT_EQUAL(vms[2].net->addr, 5);
+	end_vm(6);
+	live_vm(6);
+	CU_ASSERT_EQUAL(vms[6].net->addr, 2);
+	CU_ASSERT_PTR_NULL(vmtab_get(3));             /* its old id names no VM */
+	CU_ASSERT_PTR_EQUAL(vmtab_get(id3), &vms[3]);
+}
+
+static bool miss_take;
+static unsigned miss_calls;
+static struct bind_addr miss_to;
+static size_t miss_len;
+
+static bool on_miss(void *ctx, const struct bind_addr *to, const uint8_t *frame, size_t len)
+{
+	CU_ASSERT_PTR_EQUAL(ctx, &miss_calls);
+	CU_ASSERT_PTR_NOT_NULL(frame);
+	miss_calls++;
+	miss_to = *to;
+	miss_len = len;
+	return miss_take;
+}
+
+/* A frame for an address of the plan with no VM goes to the miss hook (from outside, from a VM, an ARP request);
+ * taken: not counted as a drop; refused or no hook: dropped as before. Other frames never reach it. */
+static void test_miss_hook(void)
+{
+	uint8_t f[1514], mac[6];
+	size_t len;
+
+	setup();
+	end_vm(9);
+	len = out_udp(f, 9, 0);
+	from_outside(f, len);                         /* no hook: dropped */
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 1);
+	CU_ASSERT_EQUAL(bind_stats.misses, 1);
+	bind_set_miss(on_miss, &miss_calls);
+	miss_take = true;
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(miss_calls, 1);
+	CU_ASSERT_EQUAL(miss_len, len);
+	CU_ASSERT_EQUAL(miss_to.ip, ip_of(9));
+	mac_of(9, mac);
+	CU_ASSERT(memcmp(miss_to.mac, mac, 6) == 0);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 1);
+	len = vm_udp(f, 1, 9, 0);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
+	CU_ASSERT_EQUAL(miss_calls, 2);
+	arp_frame(f, bc, out_mac, GW, 1, ip_of(9));   /* who has VM 9's address? */
+	from_outside(f, 42);
+	CU_ASSERT_EQUAL(miss_calls, 3);
+	CU_ASSERT_EQUAL(nic.sent, 0);
+	CU_ASSERT_EQUAL(bind_stats.misses_taken, 3);
+	miss_take = false;
+	len = out_udp(f, 9, 0);
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(miss_calls, 4);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 2);
+	len = out_udp(f, 8, 0);                       /* a live VM, a broadcast, past the plan: never asked */
+	from_outside(f, len);
+	len = udp_frame(f, bc, out_mac, GW, 0xffffffffu, 40, 0);
+	from_outside(f, len);
+	mac_of(CAP + 5, mac);
+	len = udp_frame(f, mac, out_mac, GW, ip_of(3), 40, 0);
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(miss_calls, 4);
+	CU_ASSERT_EQUAL(queued_total(), 1);
+	bind_set_miss(NULL, NULL);
 }
 
 static void test_demux_by_mac(void)
 {
-	uint8_t f[1514], g[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], g[ETHER_FRAME_MAX], mac[6];
 	size_t len = out_udp(f, 3, 1), len2 = out_udp(g, 3, 2);
 
 	setup();
 	from_outside(f, len);
 	from_outside(g, len2);
-	CU_ASSERT_EQUAL(vms[3].rxq_len, 2);
+	CU_ASSERT_EQUAL(vms[3].net->rxq_len, 2);
 	CU_ASSERT_EQUAL(queued_total(), 2);
-	CU_ASSERT_EQUAL(vms[3].rx_frames, 2);
+	CU_ASSERT_EQUAL(vms[3].net->rx_frames, 2);
 	CU_ASSERT_EQUAL(vms[3].pending, PV_PEND_NET_RX);
 	CU_ASSERT_PTR_EQUAL(ntf.vm, &vms[3]);
 	CU_ASSERT_EQUAL(vsw_stats.from_nic, 2);
@@ -319,12 +459,12 @@ static void check_arp_reply(const uint8_t *r, const uint8_t *req, uint32_t owner
 	mac_of(owner, mac);
 	CU_ASSERT(memcmp(r, req + 6, 6) == 0);             /* to the requester */
 	CU_ASSERT(memcmp(r + 6, mac, 6) == 0);
-	CU_ASSERT_EQUAL(get16(r + 12), ETH_ARP);
-	CU_ASSERT_EQUAL(get16(r + 20), 2);
+	CU_ASSERT_EQUAL(be16_get(r + 12), ETHER_TYPE_ARP);
+	CU_ASSERT_EQUAL(be16_get(r + 20), 2);
 	CU_ASSERT(memcmp(r + 22, mac, 6) == 0);
-	CU_ASSERT_EQUAL(get32(r + 28), ip_of(owner));
+	CU_ASSERT_EQUAL(be32_get(r + 28), ip_of(owner));
 	CU_ASSERT(memcmp(r + 32, req + 22, 6) == 0);
-	CU_ASSERT_EQUAL(get32(r + 38), get32(req + 28));
+	CU_ASSERT_EQUAL(be32_get(r + 38), be32_get(req + 28));
 }
 
 static void test_arp_from_nic(void)
@@ -348,7 +488,7 @@ static void test_arp_from_nic(void)
 	check_arp_reply(nic.last, f, 140);
 	CU_ASSERT_EQUAL(ntf.calls, 0);
 	/* For a VM that is not live, the gateway, or outside the subnet: nobody answers, nothing queued. */
-	vsw_detach(&vms[7]);
+	end_vm(7);
 	arp_frame(f, bc, out_mac, GW, 1, ip_of(7));
 	from_outside(f, 42);
 	arp_frame(f, bc, out_mac, GW, 1, GW);
@@ -366,7 +506,7 @@ static void test_arp_from_nic(void)
 	mac_of(4, mac);
 	arp_frame(f, mac, out_mac, GW, 2, ip_of(4));
 	from_outside(f, 42);
-	CU_ASSERT_EQUAL(vms[4].rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[4].net->rxq_len, 1);
 }
 
 static void test_arp_from_vm(void)
@@ -377,8 +517,8 @@ static void test_arp_from_vm(void)
 	mac_of(1, mac1);
 	arp_frame(f, bc, mac1, ip_of(1), 1, ip_of(4));
 	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, 42), 0);
-	CU_ASSERT_EQUAL(vms[1].rxq_len, 1);                /* the answer is in the asker's queue */
-	CU_ASSERT_EQUAL(vms[4].rxq_len, 0);
+	CU_ASSERT_EQUAL(vms[1].net->rxq_len, 1);                /* the answer is in the asker's queue */
+	CU_ASSERT_EQUAL(vms[4].net->rxq_len, 0);
 	CU_ASSERT_EQUAL(vms[4].pending, 0);                /* the VM asked about never woke */
 	CU_ASSERT_EQUAL(nic.sent, 0);
 	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 1);
@@ -386,20 +526,20 @@ static void test_arp_from_vm(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_EQUAL(b->len, 42);
 	check_arp_reply(b->frame, f, 4);
-	CU_ASSERT_EQUAL(vms[1].tx_frames, 1);
-	CU_ASSERT_EQUAL(vms[1].rx_frames, 1);
+	CU_ASSERT_EQUAL(vms[1].net->tx_frames, 1);
+	CU_ASSERT_EQUAL(vms[1].net->rx_frames, 1);
 	/* For the gateway: out through the NIC, to no VM. */
 	arp_frame(f, bc, mac1, ip_of(1), 1, GW);
 	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, 42), 0);
 	CU_ASSERT_EQUAL(nic.sent, 1);
 	CU_ASSERT(memcmp(nic.last, f, 42) == 0);
 	CU_ASSERT_EQUAL(queued_total(), 1);
-	CU_ASSERT_EQUAL(vms[1].tx_frames, 2);
+	CU_ASSERT_EQUAL(vms[1].net->tx_frames, 2);
 }
 
 static void test_broadcast_wakes_nobody(void)
 {
-	uint8_t f[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], mac[6];
 	size_t len;
 
 	setup();
@@ -423,23 +563,23 @@ static void test_broadcast_wakes_nobody(void)
 
 static void test_vm_to_vm(void)
 {
-	uint8_t f[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], mac[6];
 	size_t len = vm_udp(f, 1, 2, 9);
 
 	setup();
 	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
-	CU_ASSERT_EQUAL(vms[2].rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[2].net->rxq_len, 1);
 	CU_ASSERT_EQUAL(queued_total(), 1);
 	CU_ASSERT_EQUAL(nic.sent, 0);
 	CU_ASSERT_EQUAL(vsw_stats.vm_to_vm, 1);
-	CU_ASSERT_EQUAL(vms[1].tx_frames, 1);
-	CU_ASSERT_EQUAL(vms[2].rx_frames, 1);
+	CU_ASSERT_EQUAL(vms[1].net->tx_frames, 1);
+	CU_ASSERT_EQUAL(vms[2].net->rx_frames, 1);
 	CU_ASSERT_EQUAL(vsw_peek(&vms[2])->src, 1);
 	CU_ASSERT(memcmp(vsw_peek(&vms[2])->frame, f, len) == 0);
 	/* To itself. */
 	len = vm_udp(f, 6, 6, 0);
 	vsw_from_vm(&vms[6], f, len);
-	CU_ASSERT_EQUAL(vms[6].rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[6].net->rxq_len, 1);
 	/* Outside: to the NIC. */
 	mac_of(1, mac);
 	len = udp_frame(f, out_mac, mac, ip_of(1), 0x08080808u, 100, 3);
@@ -447,7 +587,7 @@ static void test_vm_to_vm(void)
 	CU_ASSERT_EQUAL(nic.sent, 1);
 	CU_ASSERT_EQUAL(nic.last_len, len);
 	CU_ASSERT(memcmp(nic.last, f, len) == 0);
-	CU_ASSERT_EQUAL(vms[1].tx_frames, 2);
+	CU_ASSERT_EQUAL(vms[1].net->tx_frames, 2);
 	/* The TX ring full: not taken, the VM keeps it (PV_EAGAIN) and its turn at sending is over. */
 	nic.full = true;
 	vms[1].tx_budget = 100;
@@ -456,7 +596,7 @@ static void test_vm_to_vm(void)
 	CU_ASSERT_EQUAL(vsw_stats.to_nic, 1);
 	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 1);
 	CU_ASSERT_EQUAL(vsw_stats.drop_nic_full, 0);
-	CU_ASSERT_EQUAL(vms[1].tx_frames, 2);
+	CU_ASSERT_EQUAL(vms[1].net->tx_frames, 2);
 	/* The switch's own ARP answer finding the ring full is dropped and counted. */
 	arp_frame(f, bc, out_mac, GW, 1, ip_of(2));
 	from_outside(f, 42);
@@ -481,7 +621,7 @@ static unsigned quantum_of_sends(struct vm *vm, const uint8_t *f, size_t len, un
  * frames between VMs (and ARP the switch answers) still get the whole budget. */
 static void test_nic_budget(void)
 {
-	uint8_t f[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], mac[6];
 	size_t len;
 
 	setup();
@@ -492,11 +632,11 @@ static void test_nic_budget(void)
 	CU_ASSERT_EQUAL(vms[1].tx_budget, 0);
 	nic.inflight = 0;                                  /* the device sent them */
 	CU_ASSERT_EQUAL(quantum_of_sends(&vms[1], f, len, 1000), VSW_NIC_BUDGET);   /* the next quantum */
-	CU_ASSERT_EQUAL(vms[1].tx_frames, 2 * VSW_NIC_BUDGET);
+	CU_ASSERT_EQUAL(vms[1].net->tx_frames, 2 * VSW_NIC_BUDGET);
 	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 0);
 	len = vm_udp(f, 1, 2, 0);
 	CU_ASSERT_EQUAL(quantum_of_sends(&vms[1], f, len, 1000), VSW_TX_BUDGET);
-	CU_ASSERT_EQUAL(vms[2].rxq_len, VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vms[2].net->rxq_len, VSW_RXQ_MAX / 2);
 	/* Half and half: frames to a VM first, then to the NIC with what is left. */
 	nic.inflight = 0;
 	vms[1].tx_budget = VSW_TX_BUDGET;
@@ -517,7 +657,7 @@ static void test_nic_budget(void)
  * behind at most that many of its frames. A VM alone may fill the ring. */
 static void test_nic_inflight(void)
 {
-	uint8_t f[1514], g[1514], mac1[6], mac2[6];
+	uint8_t f[ETHER_FRAME_MAX], g[ETHER_FRAME_MAX], mac1[6], mac2[6];
 	size_t len, len2;
 
 	setup();
@@ -527,11 +667,11 @@ static void test_nic_inflight(void)
 	len2 = udp_frame(g, out_mac, mac2, ip_of(2), GW, 20, 0);
 	for (int q = 0; q < 3; q++)                       /* alone: three quanta's worth, nothing sent yet */
 		CU_ASSERT_EQUAL(quantum_of_sends(&vms[1], f, len, 1000), VSW_NIC_BUDGET);
-	CU_ASSERT_EQUAL(vms[1].nic_inflight, 3 * VSW_NIC_BUDGET);
+	CU_ASSERT_EQUAL(vms[1].net->nic_inflight, 3 * VSW_NIC_BUDGET);
 	CU_ASSERT(3 * VSW_NIC_BUDGET > VSW_NIC_INFLIGHT);
 	/* Another VM sends: now VM 1 waits while it has VSW_NIC_INFLIGHT or more in the ring. */
 	CU_ASSERT_EQUAL(quantum_of_sends(&vms[2], g, len2, 5), 5);
-	CU_ASSERT_EQUAL(vms[2].nic_inflight, 5);
+	CU_ASSERT_EQUAL(vms[2].net->nic_inflight, 5);
 	vms[1].tx_budget = VSW_TX_BUDGET;
 	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), PV_EAGAIN);
 	CU_ASSERT_EQUAL(vms[1].tx_budget, 0);
@@ -539,30 +679,30 @@ static void test_nic_inflight(void)
 	/* The device sends the oldest 40 (all VM 1's): it is back to 56 and may add up to VSW_NIC_INFLIGHT. */
 	nic.inflight -= 40;
 	CU_ASSERT_EQUAL(quantum_of_sends(&vms[1], f, len, 1000), VSW_NIC_INFLIGHT - (3 * VSW_NIC_BUDGET - 40));
-	CU_ASSERT_EQUAL(vms[1].nic_inflight, VSW_NIC_INFLIGHT);
+	CU_ASSERT_EQUAL(vms[1].net->nic_inflight, VSW_NIC_INFLIGHT);
 	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 2);
 	/* Then the next 61 in order: VM 1's older ones and VM 2's five. */
 	nic.inflight -= 61;
-	nic_reclaim();
-	CU_ASSERT_EQUAL(vms[2].nic_inflight, 0);
-	CU_ASSERT_EQUAL(vms[1].nic_inflight, VSW_NIC_INFLIGHT - 56);
-	CU_ASSERT_EQUAL(nic_len, nic.inflight);
+	vsw_tx_done();
+	CU_ASSERT_EQUAL(vms[2].net->nic_inflight, 0);
+	CU_ASSERT_EQUAL(vms[1].net->nic_inflight, VSW_NIC_INFLIGHT - 56);
+	CU_ASSERT_EQUAL(census().nic_tracked, nic.inflight);
 	/* A sender that ends: its frames are forgotten as they go. */
-	vsw_detach(&vms[1]);
+	end_vm(1);
 	nic.inflight = 0;
-	nic_reclaim();
-	CU_ASSERT_EQUAL(nic_len, 0);
+	vsw_tx_done();
+	CU_ASSERT_EQUAL(census().nic_tracked, 0);
 	/* The ring full, whoever filled it: pushed back too. */
 	nic.full = true;
 	vms[2].tx_budget = VSW_TX_BUDGET;
 	CU_ASSERT_EQUAL(vsw_from_vm(&vms[2], g, len2), PV_EAGAIN);
-	CU_ASSERT_EQUAL(vms[2].nic_inflight, 0);
+	CU_ASSERT_EQUAL(vms[2].net->nic_inflight, 0);
 	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 3);
 }
 
 static void test_spoofing(void)
 {
-	uint8_t f[1514], mac1[6], mac2[6];
+	uint8_t f[ETHER_FRAME_MAX], mac1[6], mac2[6];
 	size_t len;
 
 	setup();
@@ -582,21 +722,21 @@ static void test_spoofing(void)
 	vsw_from_vm(&vms[1], f, 42);
 	arp_frame(f, bc, mac1, ip_of(1), 2, GW);                   /* ARP reply claiming the gateway's address */
 	memcpy(f + 22, mac1, 6);
-	put32(f + 28, GW);
+	be32_put(f + 28, GW);
 	vsw_from_vm(&vms[1], f, 42);
 	CU_ASSERT_EQUAL(vsw_stats.drop_spoofed, 6);
-	CU_ASSERT_EQUAL(vms[1].tx_spoofed, 6);
-	CU_ASSERT_EQUAL(vms[1].tx_frames, 0);
-	CU_ASSERT_EQUAL(vms[2].tx_spoofed, 0);
+	CU_ASSERT_EQUAL(vms[1].net->tx_spoofed, 6);
+	CU_ASSERT_EQUAL(vms[1].net->tx_frames, 0);
+	CU_ASSERT_EQUAL(vms[2].net->tx_spoofed, 0);
 	CU_ASSERT_EQUAL(nic.sent, 0);
 	CU_ASSERT_EQUAL(queued_total(), 0);
 	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 0);
 	/* The same VM's honest frames pass. */
 	len = vm_udp(f, 1, 3, 0);
 	vsw_from_vm(&vms[1], f, len);
-	CU_ASSERT_EQUAL(vms[3].rxq_len, 1);
-	CU_ASSERT_EQUAL(vms[1].tx_frames, 1);
-	CU_ASSERT_EQUAL(vms[1].tx_spoofed, 6);
+	CU_ASSERT_EQUAL(vms[3].net->rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[1].net->tx_frames, 1);
+	CU_ASSERT_EQUAL(vms[1].net->tx_spoofed, 6);
 	/* Too short to name an IPv4 sender: not spoofing, malformed. */
 	CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, 30), 0);
 	CU_ASSERT_EQUAL(vsw_stats.drop_malformed, 1);
@@ -605,46 +745,46 @@ static void test_spoofing(void)
 
 static void test_rxq_bounded(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len = out_udp(f, 0, 0);
 
 	setup();
 	for (int i = 0; i < 100; i++)
 		from_outside(f, len);
-	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX);
-	CU_ASSERT_EQUAL(vms[0].rx_frames, VSW_RXQ_MAX);
-	CU_ASSERT_EQUAL(vms[0].rx_drops, 100 - VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[0].net->rxq_len, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[0].net->rx_frames, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[0].net->rx_drops, 100 - VSW_RXQ_MAX);
 	CU_ASSERT_EQUAL(vsw_stats.drop_rxq_full, 100 - VSW_RXQ_MAX);
 	CU_ASSERT_EQUAL(ntf.calls, VSW_RXQ_MAX);            /* drops wake nobody */
 	CU_ASSERT_EQUAL(pool_used, VSW_RXQ_MAX);
 	vsw_pop(&vms[0]);
 	from_outside(f, len);
-	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX);
-	CU_ASSERT_EQUAL(vms[0].rx_drops, 100 - VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[0].net->rxq_len, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[0].net->rx_drops, 100 - VSW_RXQ_MAX);
 }
 
 /* A sending VM holds at most half of another VM's queue: the NIC and other VMs keep the rest. */
 static void test_rxq_share(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 
 	setup();
 	len = vm_udp(f, 1, 0, 0);
 	for (int i = 0; i < 100; i++)
 		vsw_from_vm(&vms[1], f, len);
-	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vms[0].net->rxq_len, VSW_RXQ_MAX / 2);
 	CU_ASSERT_EQUAL(vsw_stats.drop_share, 100 - VSW_RXQ_MAX / 2);
-	CU_ASSERT_EQUAL(vms[0].rx_drops, 100 - VSW_RXQ_MAX / 2);
-	CU_ASSERT_EQUAL(vms[1].tx_frames, 100);
+	CU_ASSERT_EQUAL(vms[0].net->rx_drops, 100 - VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vms[1].net->tx_frames, 100);
 	len = vm_udp(f, 2, 0, 0);
 	for (int i = 0; i < 10; i++)
 		vsw_from_vm(&vms[2], f, len);
-	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX / 2 + 10);
+	CU_ASSERT_EQUAL(vms[0].net->rxq_len, VSW_RXQ_MAX / 2 + 10);
 	len = out_udp(f, 0, 0);
 	for (int i = 0; i < 30; i++)
 		from_outside(f, len);
-	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[0].net->rxq_len, VSW_RXQ_MAX);
 	CU_ASSERT_EQUAL(vsw_stats.drop_rxq_full, 30 - (VSW_RXQ_MAX / 2 - 10));
 	/* Once the receiver reads, the flooder may send again, up to its half. */
 	for (int i = 0; i < VSW_RXQ_MAX; i++)
@@ -652,14 +792,14 @@ static void test_rxq_share(void)
 	len = vm_udp(f, 1, 0, 0);
 	for (int i = 0; i < 40; i++)
 		vsw_from_vm(&vms[1], f, len);
-	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vms[0].net->rxq_len, VSW_RXQ_MAX / 2);
 	/* The NIC is one port for the whole world outside: it may fill a queue. */
 	for (int i = 0; i < VSW_RXQ_MAX; i++)
 		vsw_pop(&vms[0]);
 	len = out_udp(f, 0, 0);
 	for (int i = 0; i < VSW_RXQ_MAX; i++)
 		from_outside(f, len);
-	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[0].net->rxq_len, VSW_RXQ_MAX);
 }
 
 /* Unread queues filled from outside one after another: once the pool runs short, each new queue gets half of
@@ -667,7 +807,7 @@ static void test_rxq_share(void)
 static void test_pool_shared(void)
 {
 	const unsigned full = VSW_POOL_MAX / VSW_RXQ_MAX - 1;     /* queues that fill before the pool runs short */
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 	unsigned drops = 0;
 
@@ -677,33 +817,33 @@ static void test_pool_shared(void)
 		for (int i = 0; i < VSW_RXQ_MAX + 5; i++)
 			from_outside(f, len);
 		CU_ASSERT(pool_used <= VSW_POOL_MAX);
-		drops += vms[v].rx_drops;
+		drops += vms[v].net->rx_drops;
 	}
 	CU_ASSERT_EQUAL(pool_used, queued_total());
-	CU_ASSERT_EQUAL(vms[full - 1].rxq_len, VSW_RXQ_MAX);
-	CU_ASSERT_EQUAL(vms[full].rxq_len, VSW_RXQ_MAX / 2);
-	CU_ASSERT_EQUAL(vms[full + 1].rxq_len, VSW_RXQ_MAX / 4);
-	CU_ASSERT_EQUAL(vms[full + 2].rxq_len, VSW_RXQ_MAX / 8);
+	CU_ASSERT_EQUAL(vms[full - 1].net->rxq_len, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[full].net->rxq_len, VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vms[full + 1].net->rxq_len, VSW_RXQ_MAX / 4);
+	CU_ASSERT_EQUAL(vms[full + 2].net->rxq_len, VSW_RXQ_MAX / 8);
 	CU_ASSERT_EQUAL(vsw_stats.drop_rxq_full, full * 5);
 	CU_ASSERT_EQUAL(drops, vsw_stats.drop_pool_empty + vsw_stats.drop_rxq_full);
 	CU_ASSERT_EQUAL(pool_used, VSW_POOL_MAX);
-	CU_ASSERT_EQUAL(buf_cache.objs, VSW_POOL_MAX);
+	CU_ASSERT_EQUAL(census().buf_objs, VSW_POOL_MAX);
 	/* Reading gives the room back: a queue can fill again. */
 	len = out_udp(f, 150, 0);
 	from_outside(f, len);
-	CU_ASSERT_EQUAL(vms[150].rxq_len, 0);
+	CU_ASSERT_EQUAL(vms[150].net->rxq_len, 0);
 	for (uint32_t v = 0; v < 10; v++)
-		vsw_detach(&vms[v]);
+		end_vm(v);
 	CU_ASSERT_EQUAL(pool_used, VSW_POOL_MAX - 10 * VSW_RXQ_MAX);
 	for (int i = 0; i < VSW_RXQ_MAX; i++)
 		from_outside(f, len);
-	CU_ASSERT_EQUAL(vms[150].rxq_len, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[150].net->rxq_len, VSW_RXQ_MAX);
 }
 
 /* One VM sending to many VMs that do not read holds at most VSW_HELD_MAX frames of the pool. */
 static void test_sender_held_cap(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 	uint32_t v;
 
@@ -713,37 +853,38 @@ static void test_sender_held_cap(void)
 		for (int i = 0; i < VSW_RXQ_MAX / 2; i++)
 			vsw_from_vm(&vms[1], f, len);
 	}
-	CU_ASSERT_EQUAL(vms[1].tx_held, VSW_HELD_MAX);
+	CU_ASSERT_EQUAL(vms[1].net->tx_held, VSW_HELD_MAX);
 	CU_ASSERT_EQUAL(pool_used, VSW_HELD_MAX);
 	CU_ASSERT_EQUAL(vsw_stats.drop_share, 5 * VSW_RXQ_MAX / 2);
-	CU_ASSERT_EQUAL(vms[v - 1].rx_drops, VSW_RXQ_MAX / 2);
-	CU_ASSERT_EQUAL(vms[v - 1].rxq_len, 0);
+	CU_ASSERT_EQUAL(vms[v - 1].net->rx_drops, VSW_RXQ_MAX / 2);
+	CU_ASSERT_EQUAL(vms[v - 1].net->rxq_len, 0);
 	/* Others still send to the same VMs, and the NIC too. */
 	len = vm_udp(f, 2, v - 1, 0);
 	vsw_from_vm(&vms[2], f, len);
 	len = out_udp(f, 10, 0);
 	from_outside(f, len);
-	CU_ASSERT_EQUAL(vms[v - 1].rxq_len, 1);
-	CU_ASSERT_EQUAL(vms[10].rxq_len, VSW_RXQ_MAX / 2 + 1);
+	CU_ASSERT_EQUAL(vms[v - 1].net->rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[10].net->rxq_len, VSW_RXQ_MAX / 2 + 1);
 	/* A receiver reads one: the sender may send one more. */
 	vsw_pop(&vms[10]);
-	CU_ASSERT_EQUAL(vms[1].tx_held, VSW_HELD_MAX - 1);
+	CU_ASSERT_EQUAL(vms[1].net->tx_held, VSW_HELD_MAX - 1);
 	len = vm_udp(f, 1, v - 1, 0);
 	vsw_from_vm(&vms[1], f, len);
 	vsw_from_vm(&vms[1], f, len);
-	CU_ASSERT_EQUAL(vms[v - 1].rxq_len, 2);
-	CU_ASSERT_EQUAL(vms[1].tx_held, VSW_HELD_MAX);
+	CU_ASSERT_EQUAL(vms[v - 1].net->rxq_len, 2);
+	CU_ASSERT_EQUAL(vms[1].net->tx_held, VSW_HELD_MAX);
 	/* A receiver ends: what it held comes back to the sender. */
-	vsw_detach(&vms[11]);
-	CU_ASSERT_EQUAL(vms[1].tx_held, VSW_HELD_MAX - VSW_RXQ_MAX / 2);
+	end_vm(11);
+	CU_ASSERT_EQUAL(vms[1].net->tx_held, VSW_HELD_MAX - VSW_RXQ_MAX / 2);
 	/* The sender ends: its frames stay where they are; reading them later is fine. */
-	vsw_detach(&vms[1]);
+	end_vm(1);
 	vsw_pop(&vms[12]);
-	CU_ASSERT_EQUAL(vms[12].rxq_len, VSW_RXQ_MAX / 2 - 1);
-	vsw_detach(&vms[2]);
-	CU_ASSERT_EQUAL(vms[2].tx_held, 1);                /* its frame still waits at v - 1 */
-	vsw_detach(&vms[v - 1]);
-	CU_ASSERT_EQUAL(vms[2].tx_held, 1);                /* an ended sender is not looked up */
+	CU_ASSERT_EQUAL(vms[12].net->rxq_len, VSW_RXQ_MAX / 2 - 1);
+	end_vm(2);
+	CU_ASSERT_EQUAL(vsw_held_in(v - 1, 2), 1);          /* its frame still waits at v - 1 */
+	CU_ASSERT_EQUAL(census().holders, 0);               /* held by no live VM */
+	end_vm(v - 1);                                      /* and goes with it; the ended sender is not looked up */
+	CU_ASSERT_EQUAL(vsw_held_in(v - 1, 2), 0);
 }
 
 /* One reader's turn and then each sender's, rounds times: every flooder sends a quantum's worth (VSW_TX_BUDGET
@@ -751,7 +892,7 @@ static void test_sender_held_cap(void)
  * into VM 0's queue. */
 static unsigned rounds_beside_flooders(uint32_t flooders, unsigned rounds, uint32_t honest)
 {
-	uint8_t f[1514], g[1514];
+	uint8_t f[ETHER_FRAME_MAX], g[ETHER_FRAME_MAX];
 	size_t len2 = vm_udp(g, honest, 0, 7);
 	unsigned got = 0;
 
@@ -783,38 +924,37 @@ static void test_rxq_share_many_senders(void)
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		setup();
 		CU_ASSERT_EQUAL(rounds_beside_flooders(counts[i], 20, NVM - 1), 20);
-		CU_ASSERT_EQUAL(vms[NVM - 1].tx_held, 0);
+		CU_ASSERT_EQUAL(vms[NVM - 1].net->tx_held, 0);
 		CU_ASSERT_EQUAL(vms[NVM - 1].mem.pinned_bufs, 0);
 		CU_ASSERT_EQUAL(pool_used, 0);
-		CU_ASSERT_EQUAL(holders, 0);
+		CU_ASSERT_EQUAL(census().holders, 0);
 		if (counts[i] > 1)
 			CU_ASSERT(vsw_stats.drop_share > 0);
 	}
 	/* 100 senders (more than the queue holds), two frames each, none read: the queue stays full, a newcomer holding
 	 * none always gets one in (the last sender too), and no sender ends up holding more than two. */
 	setup();
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	for (uint32_t k = 1; k <= 100; k++) {
 		size_t len = vm_udp(f, k, 0, 0);
 		vsw_from_vm(&vms[k], f, len);
 		vsw_from_vm(&vms[k], f, len);
-		CU_ASSERT(pair_find(0, k) != 0);
+		CU_ASSERT(vsw_held_in(0, k) != 0);
 	}
-	CU_ASSERT_EQUAL(vms[0].rxq_len, VSW_RXQ_MAX);
+	CU_ASSERT_EQUAL(vms[0].net->rxq_len, VSW_RXQ_MAX);
 	unsigned total = 0;
 	for (uint32_t k = 1; k <= 100; k++) {
-		uint16_t p = pair_find(0, k);
-		CU_ASSERT(!p || pairs[p].n <= 2);
-		CU_ASSERT_EQUAL(vms[k].tx_held, p ? pairs[p].n : 0);
-		total += p ? pairs[p].n : 0;
+		uint32_t n = vsw_held_in(0, k);
+		CU_ASSERT(n <= 2);
+		CU_ASSERT_EQUAL(vms[k].net->tx_held, n);
+		total += n;
 	}
 	CU_ASSERT_EQUAL(total, VSW_RXQ_MAX);
-	CU_ASSERT_EQUAL(pairs[pair_find(0, 100)].n, 1);
+	CU_ASSERT_EQUAL(vsw_held_in(0, 100), 1);
 	/* The records go with the frames. */
-	vsw_detach(&vms[0]);
-	CU_ASSERT_EQUAL(pair_find(0, 1), 0);
-	for (uint32_t i = 0; i < (1u << PAIR_BITS); i++)
-		CU_ASSERT_EQUAL(pair_bucket[i], 0);
+	end_vm(0);
+	CU_ASSERT_EQUAL(vsw_held_in(0, 1), 0);
+	CU_ASSERT_EQUAL(census().pairs, 0);
 	CU_ASSERT_EQUAL(pool_used, 0);
 }
 
@@ -823,7 +963,7 @@ static void test_rxq_share_many_senders(void)
  * from outside still get in. (Before, each could hold VSW_HELD_MAX: eight took all of it.) */
 static void test_pool_share_many_senders(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 	const uint32_t flooders = 10, first = 20, last = NVM - 1;
 
@@ -836,10 +976,10 @@ static void test_pool_share_many_senders(void)
 		}
 	uint64_t held = 0;
 	for (uint32_t k = 1; k <= flooders; k++) {
-		held += vms[k].tx_held;
-		CU_ASSERT_EQUAL(vms[k].mem.pinned_bufs, vms[k].tx_held);
+		held += vms[k].net->tx_held;
+		CU_ASSERT_EQUAL(vms[k].mem.pinned_bufs, vms[k].net->tx_held);
 	}
-	CU_ASSERT_EQUAL(holders, flooders);
+	CU_ASSERT_EQUAL(census().holders, flooders);
 	CU_ASSERT_EQUAL(held, pool_used);
 	CU_ASSERT(VSW_POOL_MAX - pool_used >= VSW_POOL_MAX / 16);
 	CU_ASSERT(vsw_stats.drop_share > 0);
@@ -849,11 +989,11 @@ static void test_pool_share_many_senders(void)
 	vsw_from_vm(&vms[11], f, len);
 	len = vm_udp(f, 11, first - 1, 0);
 	vsw_from_vm(&vms[11], f, len);
-	CU_ASSERT_EQUAL(vms[11].tx_held, 2);
-	CU_ASSERT_EQUAL(vms[first - 1].rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[11].net->tx_held, 2);
+	CU_ASSERT_EQUAL(vms[first - 1].net->rxq_len, 1);
 	len = out_udp(f, first - 1, 0);
 	from_outside(f, len);
-	CU_ASSERT_EQUAL(vms[first - 1].rxq_len, 2);
+	CU_ASSERT_EQUAL(vms[first - 1].net->rxq_len, 2);
 	CU_ASSERT_EQUAL(vsw_stats.drop_pool_empty, 0);
 }
 
@@ -861,7 +1001,7 @@ static void test_pool_share_many_senders(void)
  * each): past it, a frame to a VM is dropped (drop_quota) and one to the link refused (PV_EAGAIN, nic_busy). */
 static void test_quota(void)
 {
-	uint8_t f[1514], g[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], g[ETHER_FRAME_MAX], mac[6];
 	size_t len, len2;
 	struct vm *s = &vms[1];
 
@@ -874,15 +1014,15 @@ static void test_quota(void)
 			vsw_from_vm(s, f, len);
 	}
 	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 20);
-	CU_ASSERT_EQUAL(s->tx_held, 20);
+	CU_ASSERT_EQUAL(s->net->tx_held, 20);
 	CU_ASSERT_EQUAL(vsw_stats.drop_quota, 10);
-	CU_ASSERT_EQUAL(vms[12].rxq_len, 0);
-	CU_ASSERT_EQUAL(vms[12].rx_drops, 10);
+	CU_ASSERT_EQUAL(vms[12].net->rxq_len, 0);
+	CU_ASSERT_EQUAL(vms[12].net->rx_drops, 10);
 	CU_ASSERT_EQUAL(vsw_stats.drop_share, 0);
 	/* Others are not held to its quota. */
 	len2 = vm_udp(g, 2, 12, 0);
 	vsw_from_vm(&vms[2], g, len2);
-	CU_ASSERT_EQUAL(vms[12].rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[12].net->rxq_len, 1);
 	CU_ASSERT_EQUAL(vms[2].mem.pinned_bufs, 1);
 	/* To the link: refused, the VM keeps the frame. */
 	mac_of(1, mac);
@@ -896,28 +1036,28 @@ static void test_quota(void)
 	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 19);
 	s->tx_budget = VSW_TX_BUDGET;
 	CU_ASSERT_EQUAL(vsw_from_vm(s, g, len2), 0);
-	CU_ASSERT_EQUAL(s->nic_inflight, 1);
+	CU_ASSERT_EQUAL(s->net->nic_inflight, 1);
 	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 20);
 	s->tx_budget = VSW_TX_BUDGET;
 	CU_ASSERT_EQUAL(vsw_from_vm(s, g, len2), PV_EAGAIN);
 	nic.inflight = 0;                                  /* sent: the next one finds it gone */
 	s->tx_budget = VSW_TX_BUDGET;
 	CU_ASSERT_EQUAL(vsw_from_vm(s, g, len2), 0);
-	CU_ASSERT_EQUAL(s->nic_inflight, 1);
+	CU_ASSERT_EQUAL(s->net->nic_inflight, 1);
 	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 20);
 	/* Frames to itself count too; a receiver that ends gives its pins back. */
 	len = vm_udp(f, 1, 1, 0);
 	vsw_from_vm(s, f, len);
 	CU_ASSERT_EQUAL(vsw_stats.drop_quota, 11);
-	vsw_detach(&vms[11]);
+	end_vm(11);
 	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 10);
-	CU_ASSERT_EQUAL(s->mem.pinned_bufs, s->tx_held + s->nic_inflight);
+	CU_ASSERT_EQUAL(s->mem.pinned_bufs, s->net->tx_held + s->net->nic_inflight);
 	/* Memory the VM takes leaves less for frames: 94 + 12 / 2 = 100, two more frames, not three. */
 	s->mem.priv_pages = 94;
 	len = vm_udp(f, 1, 13, 0);
 	for (int i = 0; i < 3; i++)
 		vsw_from_vm(s, f, len);
-	CU_ASSERT_EQUAL(vms[13].rxq_len, 2);
+	CU_ASSERT_EQUAL(vms[13].net->rxq_len, 2);
 	CU_ASSERT_EQUAL(s->mem.pinned_bufs, 12);
 	CU_ASSERT_EQUAL(vsw_stats.drop_quota, 12);
 	/* An odd count takes a whole page: at 95 pages, 11 frames are as many as 12. */
@@ -932,7 +1072,7 @@ static void test_quota(void)
  * (drop_nic_spoofed), whether that VM is live or not; the gateway and addresses outside the VMs' pass. */
 static void test_nic_spoofing(void)
 {
-	uint8_t f[1514], mac2[6], mac3[6];
+	uint8_t f[ETHER_FRAME_MAX], mac2[6], mac3[6];
 	size_t len;
 
 	setup();
@@ -954,9 +1094,9 @@ static void test_nic_spoofing(void)
 	arp_frame(f, bc, out_mac, ip_of(2), 1, ip_of(3));            /* a request in VM 2's name: not answered */
 	from_outside(f, 42);
 	CU_ASSERT_EQUAL(vsw_stats.drop_nic_spoofed, 7);
-	CU_ASSERT_EQUAL(vms[3].rxq_len, 0);
-	CU_ASSERT_EQUAL(vms[3].rx_frames, 0);
-	CU_ASSERT_EQUAL(vms[3].rx_drops, 0);
+	CU_ASSERT_EQUAL(vms[3].net->rxq_len, 0);
+	CU_ASSERT_EQUAL(vms[3].net->rx_frames, 0);
+	CU_ASSERT_EQUAL(vms[3].net->rx_drops, 0);
 	CU_ASSERT_EQUAL(ntf.calls, 0);
 	CU_ASSERT_EQUAL(nic.sent, 0);
 	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 0);
@@ -972,20 +1112,20 @@ static void test_nic_spoofing(void)
 	from_outside(f, len);
 	arp_frame(f, bc, out_mac, GW, 1, ip_of(3));                  /* the gateway asks: answered */
 	from_outside(f, 42);
-	CU_ASSERT_EQUAL(vms[3].rxq_len, 4);
+	CU_ASSERT_EQUAL(vms[3].net->rxq_len, 4);
 	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 1);
 	CU_ASSERT_EQUAL(vsw_stats.drop_nic_spoofed, 7);
 	/* Frames from VMs are not looked at this way: VM 2 to VM 3 passes. */
 	len = vm_udp(f, 2, 3, 0);
 	vsw_from_vm(&vms[2], f, len);
-	CU_ASSERT_EQUAL(vms[3].rxq_len, 5);
+	CU_ASSERT_EQUAL(vms[3].net->rxq_len, 5);
 	CU_ASSERT_EQUAL(vsw_stats.drop_nic_spoofed, 7);
 }
 
 /* The frame allocator itself runs dry: dropped as pool_empty, nothing breaks, everything comes back. */
 static void test_pool_no_memory(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len = out_udp(f, 0, 0);
 
 	setup();
@@ -996,18 +1136,18 @@ static void test_pool_no_memory(void)
 		hold[n++] = frame_alloc();
 	for (int i = 0; i < 20; i++)
 		from_outside(f, len);
-	CU_ASSERT(vms[0].rxq_len > 0);
-	CU_ASSERT(vms[0].rxq_len <= 6);
-	CU_ASSERT_EQUAL(vsw_stats.drop_pool_empty, 20 - vms[0].rxq_len);
-	CU_ASSERT_EQUAL(vms[0].rx_drops, 20 - vms[0].rxq_len);
-	vsw_detach(&vms[0]);
+	CU_ASSERT(vms[0].net->rxq_len > 0);
+	CU_ASSERT(vms[0].net->rxq_len <= 6);
+	CU_ASSERT_EQUAL(vsw_stats.drop_pool_empty, 20 - vms[0].net->rxq_len);
+	CU_ASSERT_EQUAL(vms[0].net->rx_drops, 20 - vms[0].net->rxq_len);
+	end_vm(0);
 	while (n)
 		frame_free(hold[--n]);
 	CU_ASSERT_EQUAL(pool_used, 0);
 	/* Freed buffers stay on the spare list (at most VSW_SPARE_MAX); everything else went back. */
-	CU_ASSERT_EQUAL(buf_cache.objs, nspare);
+	CU_ASSERT_EQUAL(census().buf_objs, nspare);
 	CU_ASSERT(nspare <= VSW_SPARE_MAX);
-	CU_ASSERT(frame_free_count() + buf_cache.pages >= free_before - 1);  /* and the cache's one partial page */
+	CU_ASSERT(frame_free_count() + census().buf_pages >= free_before - 1);  /* and the cache's one partial page */
 }
 
 static void test_bad_lengths(void)
@@ -1045,7 +1185,7 @@ static void test_bad_lengths(void)
 		from_outside(f, len);
 		memcpy(f, out_mac, 6);
 		memcpy(f + 6, mac, 6);
-		put32(f + 26, ip_of(1));                   /* the same header from VM 1: not spoofed, malformed */
+		be32_put(f + 26, ip_of(1));                   /* the same header from VM 1: not spoofed, malformed */
 		vsw_from_vm(&vms[1], f, len);
 	}
 	len = out_udp(f, 2, 0);
@@ -1067,30 +1207,30 @@ static void test_bad_lengths(void)
 	CU_ASSERT_EQUAL(queued_total(), 0);
 	CU_ASSERT_EQUAL(ntf.calls, 0);
 	CU_ASSERT_EQUAL(nic.sent, 0);
-	CU_ASSERT_EQUAL(vms[1].tx_frames, 0);
+	CU_ASSERT_EQUAL(vms[1].net->tx_frames, 0);
 	/* Well formed with Ethernet padding after the datagram, and at the largest size: accepted. */
 	len = out_udp(f, 2, 0);
 	from_outside(f, len + 10);
 	len = udp_frame(f, mac, out_mac, GW, ip_of(2), 1472, 0);
-	CU_ASSERT_EQUAL(len, 1514);
+	CU_ASSERT_EQUAL(len, ETHER_FRAME_MAX);
 	from_outside(f, len);
-	CU_ASSERT_EQUAL(vms[2].rxq_len, 2);
+	CU_ASSERT_EQUAL(vms[2].net->rxq_len, 2);
 	CU_ASSERT_EQUAL(vsw_peek(&vms[2])->len, 84);
 }
 
 static void test_unknown_ethertypes(void)
 {
 	static const uint16_t types[] = { 0x86dd, 0x8100, 0x88cc, 0x0000, 0x05dc, 0xffff, 0x0801, 0x8035 };
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 
 	setup();
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		len = out_udp(f, 2, 0);
-		put16(f + 12, types[i]);
+		be16_put(f + 12, types[i]);
 		from_outside(f, len);
 		len = vm_udp(f, 1, 2, 0);
-		put16(f + 12, types[i]);
+		be16_put(f + 12, types[i]);
 		CU_ASSERT_EQUAL(vsw_from_vm(&vms[1], f, len), 0);
 	}
 	CU_ASSERT_EQUAL(vsw_stats.drop_ethertype, 2 * sizeof(types) / sizeof(types[0]));
@@ -1101,11 +1241,12 @@ static void test_unknown_ethertypes(void)
 
 static void test_not_live(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len;
 
 	setup();
-	vsw_detach(&vms[9]);
+	end_vm(9);
+	CU_ASSERT_PTR_NULL(vms[9].net);
 	len = out_udp(f, 9, 0);
 	from_outside(f, len);
 	len = vm_udp(f, 1, 9, 0);
@@ -1113,23 +1254,23 @@ static void test_not_live(void)
 	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 2);
 	CU_ASSERT_EQUAL(nic.sent, 0);                      /* a VM address never leaks to the NIC */
 	CU_ASSERT_EQUAL(queued_total(), 0);
-	CU_ASSERT_EQUAL(vms[9].rx_frames, 0);
-	/* A VM id past the table. */
+	/* An address past the plan. */
 	len = vm_udp(f, 1, CAP + 1, 0);
 	vsw_from_vm(&vms[1], f, len);
 	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 3);
-	/* Back again: reachable. */
-	vsw_attach(&vms[9]);
-	len = vm_udp(f, 1, 9, 0);
+	/* Live again (a new VM in its structure): reachable at the address it was given. */
+	live_vm(9);
+	len = vm_udp(f, 1, vms[9].net->addr, 0);
 	vsw_from_vm(&vms[1], f, len);
-	CU_ASSERT_EQUAL(vms[9].rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[9].net->rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[9].net->rx_frames, 1);
 }
 
 /* A frame the NIC offers on loan is queued in the NIC's buffer itself (no copy) and given back when the VM has
  * taken it or goes; one that finds no room is not kept. */
 static void test_nic_loans(void)
 {
-	uint8_t f[1514], g[1514];
+	uint8_t f[ETHER_FRAME_MAX], g[ETHER_FRAME_MAX];
 	size_t len = out_udp(f, 3, 1), len2 = out_udp(g, 3, 2);
 
 	setup();
@@ -1150,7 +1291,7 @@ static void test_nic_loans(void)
 	/* The VM goes with a lent frame queued: the loan comes back. */
 	nic.lend = 5;
 	from_outside(f, len);
-	vsw_detach(&vms[3]);
+	end_vm(3);
 	CU_ASSERT_EQUAL(nic.released, 2);
 	CU_ASSERT_EQUAL(nic.last_released, 5);
 	/* No room: the VM is gone, or its queue is full. */
@@ -1169,9 +1310,9 @@ static void test_nic_loans(void)
 
 static void test_detach_frees(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len = out_udp(f, 5, 0);
-	struct vm other;
+	uint32_t old6;
 
 	setup();
 	for (int i = 0; i < 40; i++)
@@ -1179,45 +1320,46 @@ static void test_detach_frees(void)
 	len = vm_udp(f, 1, 5, 0);
 	for (int i = 0; i < 10; i++)
 		vsw_from_vm(&vms[1], f, len);
-	CU_ASSERT_EQUAL(vms[5].rxq_len, 50);
-	CU_ASSERT_EQUAL(buf_cache.objs, 50 + nspare);
-	vsw_detach(&vms[5]);
-	CU_ASSERT_EQUAL(vms[5].rxq_len, 0);
-	CU_ASSERT_PTR_NULL(vms[5].rxq_tail);
+	CU_ASSERT_EQUAL(vms[5].net->rxq_len, 50);
+	CU_ASSERT_EQUAL(census().buf_objs, 50 + nspare);
+	end_vm(5);
+	CU_ASSERT_PTR_NULL(vms[5].net);
 	CU_ASSERT_EQUAL(pool_used, 0);
-	CU_ASSERT_EQUAL(buf_cache.objs, nspare);       /* freed buffers wait on the spare list, */
+	CU_ASSERT_EQUAL(census().buf_objs, nspare);       /* freed buffers wait on the spare list, */
 	CU_ASSERT(nspare <= VSW_SPARE_MAX);             /* a bounded one */
 	/* and the next deliveries take them from there before the slab */
-	uint64_t objs = buf_cache.objs;
-	vsw_attach(&vms[5]);
-	len = vm_udp(f, 1, 5, 0);
+	uint64_t objs = census().buf_objs;
+	live_vm(5);
+	len = vm_udp(f, 1, vms[5].net->addr, 0);
 	vsw_from_vm(&vms[1], f, len);
-	CU_ASSERT_EQUAL(vms[5].rxq_len, 1);
-	CU_ASSERT_EQUAL(buf_cache.objs, objs);
+	CU_ASSERT_EQUAL(vms[5].net->rxq_len, 1);
+	CU_ASSERT_EQUAL(census().buf_objs, objs);
 	CU_ASSERT_EQUAL(nspare, objs - 1);
-	vsw_detach(&vms[5]);
-	CU_ASSERT_PTR_NULL(tab[5]);
-	vsw_detach(&vms[5]);                               /* twice: harmless */
+	end_vm(5);
+	CU_ASSERT_PTR_NULL(bind_vm(NVM));
+	end_vm(5);                                         /* twice: harmless */
 	CU_ASSERT_EQUAL(pool_used, 0);
-	/* A stale structure with the id of a live VM does not unplug it. */
-	memset(&other, 0, sizeof(other));
-	other.id = 6;
-	vsw_detach(&other);
-	CU_ASSERT_PTR_EQUAL(tab[6], &vms[6]);
+	/* An ended VM's id finds nothing, even once its slot holds a new VM. */
+	old6 = vms[6].id;
+	end_vm(6);
+	CU_ASSERT_PTR_NULL(vmtab_get(old6));
+	live_vm(6);
+	CU_ASSERT_PTR_NULL(vmtab_get(old6));
+	CU_ASSERT_PTR_EQUAL(vmtab_get(vms[6].id), &vms[6]);
 	/* A queue freed while others keep theirs. */
-	len = out_udp(f, 6, 0);
+	len = out_udp(f, vms[6].net->addr, 0);
 	from_outside(f, len);
 	len = out_udp(f, 7, 0);
 	from_outside(f, len);
-	vsw_detach(&vms[6]);
-	CU_ASSERT_EQUAL(vms[7].rxq_len, 1);
+	end_vm(6);
+	CU_ASSERT_EQUAL(vms[7].net->rxq_len, 1);
 	CU_ASSERT_EQUAL(pool_used, 1);
 	CU_ASSERT(memcmp(vsw_peek(&vms[7])->frame, f, len) == 0);
 }
 
 static void test_notify_batched_or_immediate(void)
 {
-	uint8_t f[1514];
+	uint8_t f[ETHER_FRAME_MAX];
 	size_t len = out_udp(f, 2, 0);
 
 	for (int imm = 0; imm < 2; imm++) {
@@ -1240,7 +1382,7 @@ static void test_notify_batched_or_immediate(void)
  * the VM's turn, or at the end of vsw_poll for the switch's own ARP answers); immediate delivery once a frame. */
 static void test_tx_notify_batched_or_immediate(void)
 {
-	uint8_t f[1514], mac[6], arp[42];
+	uint8_t f[ETHER_FRAME_MAX], mac[6], arp[42];
 	size_t len;
 
 	for (int imm = 0; imm < 2; imm++) {
@@ -1268,7 +1410,7 @@ static void test_tx_notify_batched_or_immediate(void)
 /* No NIC: nothing is polled, frames for outside have nowhere to go (dropped, counted), VMs still talk. */
 static void test_no_nic(void)
 {
-	uint8_t f[1514], mac[6];
+	uint8_t f[ETHER_FRAME_MAX], mac[6];
 	size_t len = out_udp(f, 2, 0);
 
 	setup();
@@ -1285,7 +1427,7 @@ static void test_no_nic(void)
 	CU_ASSERT_EQUAL(vsw_stats.nic_busy, 0);
 	len = vm_udp(f, 1, 2, 0);
 	vsw_from_vm(&vms[1], f, len);
-	CU_ASSERT_EQUAL(vms[2].rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[2].net->rxq_len, 1);
 }
 
 int unit_suite_vswitch(void)
@@ -1294,7 +1436,9 @@ int unit_suite_vswitch(void)
 
 	if (!s)
 		return -1;
-	CU_add_test(s, "address plan: MAC 02:00:<id>, IPv4 base + 2 + id, gateway base + 1", test_address_plan);
+	CU_add_test(s, "address plan: MAC 02:00:<n>, IPv4 base + 2 + n, gateway base + 1", test_address_plan);
+	CU_add_test(s, "addresses: fresh first, released oldest first, claimed ones passed over", test_address_binding);
+	CU_add_test(s, "frames for an address with no VM go to the miss hook", test_miss_hook);
 	CU_add_test(s, "frames from the NIC go by destination MAC, in order, intact", test_demux_by_mac);
 	CU_add_test(s, "ARP for VM addresses from the NIC answered by the kernel, no VM woken", test_arp_from_nic);
 	CU_add_test(s, "ARP for VM addresses from a VM answered into its queue; for the gateway, out", test_arp_from_vm);

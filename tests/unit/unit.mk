@@ -7,7 +7,9 @@
 # "lib.h" resolves there and not next to them in isokernel/ (nothing else turns off the same-directory
 # lookup of quoted includes); UNIT_KQUIET drops cc1's one-line note that -I- is obsolete.
 
-UNIT_KSRCS := isokernel/frame.c isokernel/slab.c isokernel/elf.c isokernel/timerq.c isokernel/vmspace.c isokernel/runq.c
+UNIT_KSRCS := isokernel/frame.c isokernel/slab.c isokernel/elf.c isokernel/timerq.c isokernel/vmspace.c isokernel/runq.c \
+              isokernel/image.c isokernel/vmtab.c isokernel/vmstate.c isokernel/vmspace_state.c \
+              isokernel/net/bind.c isokernel/net/vswitch.c
 UNIT_TSRCS  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SRCS   = tests/unit/main.c $(wildcard tests/unit/host/*.c) $(UNIT_TSRCS) $(UNIT_KSRCS) $(NETSTACK_SRCS)
 UNIT_NAMES  = $(patsubst tests/unit/test_%.c,%,$(UNIT_TSRCS))

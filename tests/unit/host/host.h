@@ -30,4 +30,11 @@ extern char host_panic_msg[256];
 	host_hit_;                                                \
 })
 
+/* The VM layer and scheduler stand-ins (host_vm.c): the run queue VMs are restored into, its clock (ns), reset. */
+#define HOST_VMS_MAX 1024
+struct runq;
+extern struct runq host_rq;
+extern uint64_t host_now;
+void host_sched_reset(void);
+
 #endif

@@ -1,0 +1,62 @@
+/* bind.h - the address binding table: which VM a MAC or IPv4 address of the VM network names, and a miss hook. */
+#ifndef ISO_BIND_H
+#define ISO_BIND_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+struct vm;
+
+/*
+ * The VM network is net_ip/net_bits: the gateway is base + 1, and address number a (0 <= a < cap) is the pair
+ * MAC 02:00:<a, 4 bytes big-endian>, IPv4 base + 2 + a (the address plan). A VM is bound to one address number:
+ * a new VM gets the next free one (numbers never used first, so a fresh kernel gives VM i number i; then those
+ * released longest ago), a restored VM claims the one it had. Lookups are an array index: the switch's per-frame
+ * path. Memory: 12 bytes per address number (a VM pointer, a place in the FIFO of released numbers), allocated by
+ * the caller.
+ */
+struct bind_addr {
+	uint8_t mac[6];
+	uint32_t ip;
+};
+
+/* slots, fifo: cap entries each. Forgets every binding; the miss hook goes back to the default (none). */
+void bind_init(uint32_t net_ip, uint32_t net_bits, uint64_t *slots, uint32_t *fifo, uint32_t cap);
+/* The plan: address number a as MAC and IPv4; the network's mask and gateway. */
+void bind_plan(uint32_t a, struct bind_addr *out);
+uint32_t bind_netmask(void);
+uint32_t bind_gateway(void);
+/* The address number of a MAC / an IPv4 address in the plan, or false when it is not one. */
+bool bind_mac_number(const uint8_t *mac, uint32_t *a);
+bool bind_ip_number(uint32_t ip, uint32_t *a);
+
+/* The VM bound to address number a, or NULL. */
+struct vm *bind_vm(uint32_t a);
+/* The VM a MAC (6 bytes) / an IPv4 address names, or NULL. */
+struct vm *bind_by_mac(const uint8_t *mac);
+struct vm *bind_by_ip(uint32_t ip);
+/* A free address number, taken for vm: 0, or -1 when every one is bound. */
+int bind_take(struct vm *vm, uint32_t *a);
+/* Bind address number a (one a saved VM had) to vm: 0, or -1 if it is outside the plan or bound. */
+int bind_claim(struct vm *vm, uint32_t a);
+/* vm gives address number a back (it must hold it). */
+void bind_release(struct vm *vm, uint32_t a);
+
+/*
+ * The miss hook: a frame came (from outside or from a VM) for an address of the plan that no VM holds (a
+ * destination MAC, or the IPv4 an ARP request asks for). The hook gets the address and the frame (valid only
+ * during the call: it copies what it keeps) and returns true if it took the frame; false, or no hook (the
+ * default), and the switch drops the frame and counts it.
+ */
+typedef bool (*bind_miss_fn)(void *ctx, const struct bind_addr *to, const uint8_t *frame, size_t len);
+void bind_set_miss(bind_miss_fn fn, void *ctx);
+/* Ask the hook about a frame for address number a: true if it took it. Counted in bind_stats. */
+bool bind_miss(uint32_t a, const uint8_t *frame, size_t len);
+
+struct bind_stats {
+	uint64_t misses, misses_taken;
+};
+extern struct bind_stats bind_stats;
+
+#endif
