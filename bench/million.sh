@@ -24,7 +24,8 @@
 #   guest_bytes_per_vm (the kernel's exact accounting), guest_ram_touched_bytes_per_vm ((@boot free_frames -
 #   free_frames_min) x 4 KiB / created: what the run used of guest RAM, tables and all), qemu_rss_mib (QEMU's
 #   peak RSS: wait4's ru_maxrss of isorun's tree), host_bytes_per_vm (that / created), qemu_mem_mib, guarantee_kib,
-#   vm_slots (@boot), accel, report_channel (console: the virtio-console report port; serial: COM1 alone),
+#   vm_slots (@boot), accel, report_channel (console: the kernel opened the virtio-console report port; serial: the
+#   stream went through COM1 alone),
 #   min_mem_available_mib (the host's lowest MemAvailable seen), stopped_low_memory, host_load_start/end (1-minute
 #   load average of the host, shared with other work: the times stretch with it).
 set -u
@@ -114,9 +115,9 @@ rss_mib=null
 [ -n "$rss_kib" ] && rss_mib=$(calc '%d' 'k / 1024' -v k="$rss_kib")
 [ -n "$rss_kib" ] && [ "$started" != null ] && [ "$started" -gt 0 ] &&
 	host_pv=$(calc '%d' 'k * 1024 / n' -v k="$rss_kib" -v n="$started")
-channel=console
-case " ${MILLION_ARGS:-} " in *" --no-console "*) channel=serial ;; esac
-"$B/bin/isorun" --help | grep -q -- '--no-console' || channel=serial
+# The kernel names its report port when it opened it (runlog.h): otherwise the stream stayed on COM1.
+channel=serial
+grep -qE '^[0-9.]+ isokernel: virtio-console .* report=[0-9]+ \(open\)' "$TMP/stamps" && channel=console
 
 mkdir -p "$(dirname "$OUT")"
 cat >"$OUT" <<EOF

@@ -269,8 +269,9 @@ static uint64_t map_bytes(const struct mb_info *mbi)
 	return sum;
 }
 
-/* Slots of the VM table and the timer heap (8 bytes each): MAX_VMS, or fewer when the guest RAM could not hold that
- * many VMs (VM_MIN_BYTES each) or the subnet could not address them (base + 2 + id, below the broadcast address). */
+/* Slots of the VM table, timer heap and address bindings (28 bytes a slot): MAX_VMS, or fewer when the guest RAM
+ * could not hold that many VMs (VM_MIN_BYTES each) or the subnet could not address them (base + 2 + id, below the
+ * broadcast address). */
 static uint32_t vm_capacity(uint64_t ram, const struct kopts *o)
 {
 	uint64_t cap = ram / VM_MIN_BYTES, room = (1ull << (32 - o->net_bits)) - 3;

@@ -42,7 +42,9 @@ _Static_assert(sizeof(struct vcc_msg) == 8, "virtio_console_control layout");
 #define VCON_CTL_PAGES  8       /* control port: pages each way */
 #define VCON_MAXBUF     32      /* buffers per queue at most */
 #define VCON_FLUSH_US   1000    /* a partial report page waits at most this long in a busy loop */
-#define VCON_SETUP_MS   50      /* the control exchange at init ends when the ports are open or after this quiet */
+#define VCON_SETUP_MS   2000    /* the control exchange at init ends when the ports are open or after this quiet
+                                   (a loaded host took over 50 ms to send the first DEVICE_ADD: the report stream
+                                   of a 1,000,000-VM run then stayed on COM1) */
 #define VCON_POLL_US    1000    /* without an interrupt: the idle loop looks at the control port this often */
 #define NONE            (-1)
 
