@@ -20,6 +20,7 @@ include examples/examples.mk
 include bench/bench.mk
 include runner/runner.mk
 include loadgen/loadgen.mk
+include hostlib/hostlib.mk
 include kctl/kctl.mk
 include tests/tests.mk
 

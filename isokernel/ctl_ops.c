@@ -248,7 +248,7 @@ static uint16_t create_one(struct image *img, const struct ctl_create_req *q, ui
 {
 	uint64_t t0 = rdtsc();
 	bool full = vmtab_count() >= vmtab_cap();
-	struct vm *vm = full ? NULL : vm_create(img, q->args, quota, guar);
+	struct vm *vm = full ? NULL : vm_create(img, q->args, quota, guar, 0);
 
 	if (full)
 		return create_done(o, CTL_E_LIMIT), ctl_why(o, CTL_E_LIMIT, "MAX_VMS (%u) VMs are live", vmtab_cap());

@@ -327,7 +327,7 @@ static bool create_vms(struct image *img, uint64_t count, const char *args, cons
 				"; %s: %lu of %lu created\n", vm_cap, MAX_VMS, VM_MIN_BYTES / 1024, img->name, k, count);
 			return false;
 		}
-		struct vm *vm = vm_create(img, args, mem[0], mem[1]);
+		struct vm *vm = vm_create(img, args, mem[0], mem[1], 0);
 		if (!vm) {
 			kprintf("isokernel: out of memory for another VM and its %u KiB guarantee: %s: %lu of %lu created"
 				" (isorun --mem, --guarantee)\n", mem[1] * 4, img->name, k, count);

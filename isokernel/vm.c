@@ -136,7 +136,8 @@ void vm_discard(struct vm *vm)
 	slab_free(&vm_cache, vm);
 }
 
-struct vm *vm_create(const struct image *img, const char *args, uint32_t quota_pages, uint32_t guar_pages)
+struct vm *vm_create(const struct image *img, const char *args, uint32_t quota_pages, uint32_t guar_pages,
+		     uint16_t tenant)
 {
 	struct vm *vm;
 
@@ -144,6 +145,7 @@ struct vm *vm_create(const struct image *img, const char *args, uint32_t quota_p
 		kst.first_create_tsc = rdtsc();        /* all_live_ns counts from here */
 	if (!(vm = vm_blank()))
 		return NULL;
+	vm->tenant = tenant;                           /* before vmtab_publish: its observers bind the address */
 	if (vms_create(&vm->mem, img, quota_pages, guar_pages) != 0) {
 		vm_discard(vm);
 		return NULL;

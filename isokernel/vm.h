@@ -34,15 +34,17 @@ struct vm {
 	uint16_t tx_budget;          /* frames it may still send this quantum */
 	uint8_t state;
 	uint16_t con_done;           /* bytes of an unfinished console_write already written (hcall.c) */
+	uint16_t tenant;             /* owner: 0 the host's own (no tenants), 1..CTL_TENANT_MAX a tenant (pvisa/ctl.h) */
 };
 
 /* Five VMs per slab page (4096 - 72 bytes of slab header): keep the structure within 800 bytes. */
 _Static_assert(sizeof(struct vm) <= 800, "struct vm grew past 5 per page");
 
-/* Make a VM from a loaded image: address space (guar_pages of its quota reserved), start info, registers, an id and
- * an address (vmtab.h); runnable, not yet queued. NULL when memory for it and its guarantee cannot be had, or the
- * VM table or the addresses are full. */
-struct vm *vm_create(const struct image *img, const char *args, uint32_t quota_pages, uint32_t guar_pages);
+/* Make a VM of tenant (0: none) from a loaded image: address space (guar_pages of its quota reserved), start info,
+ * registers, an id and an address (vmtab.h); runnable, not yet queued. NULL when memory for it and its guarantee
+ * cannot be had, or the VM table or the addresses are full. */
+struct vm *vm_create(const struct image *img, const char *args, uint32_t quota_pages, uint32_t guar_pages,
+		     uint16_t tenant);
 /* End a VM: log "@vm ..." with its state and reason (none for VM_SAVED), free everything it owned. */
 void vm_end(struct vm *vm, enum vm_state how, int status, const char *reason);
 /* For a restore (vmstate.c): a VM structure with nothing else (clean x87/SSE state, no id); making it live with

@@ -63,7 +63,11 @@ _Static_assert(offsetof(struct ctl_hdr, status) == 12 && offsetof(struct ctl_hdr
 	X(E_IMAGE,     13, "image refused (the reason says why, as at boot)") \
 	X(E_UNSUPP,    14, "this kernel cannot do that (SAVE/RESTORE without VM state support)") \
 	X(E_BUSY,      15, "an upload is already in progress") \
-	X(E_VMSTATE,   16, "saved VM state refused (the reason says why)")
+	X(E_VMSTATE,   16, "saved VM state refused (the reason says why)") \
+	X(E_AUTH,      17, "not signed, unknown tenant, bad signature, or the signer may not do that") \
+	X(E_REPLAY,    18, "counter not above the signer's last accepted one (a replayed or reordered request)") \
+	X(E_QUOTA,     19, "over the tenant's quota (VMs, memory or image size): nothing was done") \
+	X(E_EXIST,     20, "already exists (a tenant id or name, a service with another image or arguments)")
 #define CTL_S_ENUM(name, num, text) CTL_##name = num,
 enum { CTL_STATUSES(CTL_S_ENUM) CTL_NSTATUS };
 
@@ -81,7 +85,18 @@ enum { CTL_STATUSES(CTL_S_ENUM) CTL_NSTATUS };
 	X(STATS,    10, "none",                       "ctl_stats") \
 	X(SAVE,     11, "ctl_vm_req",                 "ctl_chunk_req + bytes (CTL_F_MORE), then ctl_upload_rep") \
 	X(RESTORE,  12, "none",                       "ctl_vm_req") \
-	X(STOP,     13, "none",                       "none")
+	X(STOP,     13, "none",                       "none") \
+	X(T_ADD,    14, "ctl_tenant_req + ctl_auth",  "none") \
+	X(T_SET,    15, "ctl_tenant_req + ctl_auth",  "none") \
+	X(T_DEL,    16, "ctl_tenant_ref + ctl_auth",  "ctl_svc_rep (VMs ended)") \
+	X(T_LOAD,   17, "ctl_tload_req + ctl_auth",   "ctl_image") \
+	X(SVC_SET,  18, "ctl_svc_req + ctl_auth",     "ctl_svc_rep") \
+	X(SVC_DEL,  19, "ctl_svc_ref + ctl_auth",     "ctl_svc_rep") \
+	X(SVCS,     20, "ctl_page_req + ctl_auth",    "ctl_page_rep + ctl_svc[count]") \
+	X(T_LIST,   21, "ctl_page_req + ctl_auth",    "ctl_page_rep + ctl_vm[count]") \
+	X(T_DESTROY,22, "ctl_vm_req + ctl_auth",      "none") \
+	X(T_SAVE,   23, "ctl_vm_req + ctl_auth",      "as SAVE") \
+	X(TENANTS,  24, "ctl_page_req",               "ctl_page_rep + ctl_tenant_info[count]")
 #define CTL_O_ENUM(name, num, req, rep) CTL_OP_##name = num,
 enum { CTL_OPS(CTL_O_ENUM) CTL_NOPS };
 
@@ -96,6 +111,7 @@ struct ctl_hello_rep {
 };
 #define CTL_FEAT_SERVE   1u             /* started with serve=1: the run outlives its last VM */
 #define CTL_FEAT_VMSTATE 2u             /* SAVE and RESTORE work */
+#define CTL_FEAT_TENANTS 4u             /* started with an operator key (opkey=): tenant mode, signed ops only */
 _Static_assert(sizeof(struct ctl_hello_rep) == 24, "ctl_hello_rep layout");
 
 /* UPLOAD: start sending size bytes of kind, in CHUNKs, then LOAD (an image) or RESTORE (a VM state). One
@@ -199,6 +215,123 @@ struct ctl_stats {
 	uint64_t run_ns;
 };
 _Static_assert(sizeof(struct ctl_stats) == 21 * 8, "ctl_stats layout");
+
+/*
+ * Tenants (pvisa/CTL.md, "Tenants"). A kernel started with opkey=<64 hex digits> (the operator's Ed25519 public
+ * key) is in tenant mode: the ops that act on VMs, images or tenants must be the T_/SVC_ ops, signed; the v1 ops
+ * LOAD, CREATE, DESTROY, LIST, SAVE, RESTORE and STOP are refused (E_AUTH). HELLO, UPLOAD, CHUNK, ABORT, IMAGES,
+ * STATS and TENANTS need no signature: bytes uploaded do nothing until a signed T_LOAD names their SHA-512, and the
+ * rest only read counters. Tenant 0 is the operator: its key may T_ADD, T_SET and T_DEL and nothing else; tenants
+ * 1..CTL_TENANT_MAX act only on their own images, services and VMs (another tenant's are E_NOENT to them).
+ *
+ * A signed op's payload ends with struct ctl_auth. The signature is Ed25519 (RFC 8032, pure) by the key of tenant
+ * `tenant` over the message
+ *     "KCTLSIG1" (8 bytes) || op (le16) || 0 (le16) || n (le32) || the payload's first n bytes
+ * where n = payload length - 64 (everything but the signature: the op's struct, tenant, reserved and counter).
+ * The header's id is not signed (a relay renumbers requests). counter must be above the last counter the kernel
+ * accepted from that signer since it booted (E_REPLAY otherwise); a refused request does not move it. Clients use
+ * the time in microseconds (or the last + 1, if larger), so requests stored and replayed in order after a reboot
+ * are accepted again.
+ */
+#define CTL_TENANT_MAX  254u            /* tenant ids 1..254; 0 is the operator */
+#define CTL_SIG_DOMAIN  "KCTLSIG1"
+#define CTL_SIG_PREFIX  16u             /* domain, op, 0, n */
+#define CTL_IMAGE_MAX_TENANT (2u << 20) /* a tenant's image: at most 2 MiB */
+
+struct ctl_auth {
+	uint32_t tenant;                /* the signer: 0 the operator, 1..CTL_TENANT_MAX a tenant */
+	uint32_t reserved;              /* 0 */
+	uint64_t counter;               /* above the signer's last accepted */
+	uint8_t sig[64];                /* Ed25519 over CTL_SIG_DOMAIN .. (see above) */
+};
+_Static_assert(sizeof(struct ctl_auth) == 80 && offsetof(struct ctl_auth, sig) == 16, "ctl_auth layout");
+
+/* T_ADD (admit a tenant: all fields), T_SET (new quotas for tenant: pubkey and name all zero). Lowering a quota
+ * below what the tenant uses ends nothing; it only refuses what would go over it. */
+struct ctl_tenant_req {
+	uint32_t tenant;                /* 1..CTL_TENANT_MAX, chosen by the operator */
+	uint32_t max_vms;               /* 0..MAX_VMS live VMs */
+	uint64_t max_mem_kib;           /* sum of its VMs' memory quotas plus its images' bytes */
+	uint32_t cpu_share;             /* 1..1000: its weight when tenants compete for the CPU */
+	uint32_t reserved;              /* 0 */
+	uint8_t pubkey[32];             /* T_ADD: the tenant's Ed25519 public key; T_SET: zero */
+	char name[CTL_NAME_MAX];        /* T_ADD: 1..31 bytes of [a-z0-9_-], unique; T_SET: zero */
+};
+_Static_assert(sizeof(struct ctl_tenant_req) == 88 && offsetof(struct ctl_tenant_req, pubkey) == 24, "tenant layout");
+
+/* T_DEL: remove a tenant; its VMs end ("tenant removed"), its services and images go. */
+struct ctl_tenant_ref {
+	uint32_t tenant, reserved;
+};
+_Static_assert(sizeof(struct ctl_tenant_ref) == 8, "tenant ref layout");
+
+/* T_LOAD: the complete image upload becomes the signer's image if its SHA-512 is sha512 (E_ARG otherwise).
+ * Content-addressed per tenant: the same tenant loading the same bytes again gets the image it has (reply as
+ * LOAD's); two tenants never share an image's frames. At most CTL_IMAGE_MAX_TENANT bytes (E_QUOTA). */
+struct ctl_tload_req {
+	uint8_t sha512[64];
+	char name[CTL_NAME_MAX];        /* as UPLOAD's (a label; the hash is the identity) */
+};
+_Static_assert(sizeof(struct ctl_tload_req) == 96, "tload layout");
+
+/* SVC_SET: the signer's service `name` runs `count` VMs of its image with this hash, arguments and memory. A new
+ * name makes the service; an existing one must have the same image, args, quota and guarantee (E_EXIST) and is
+ * scaled to count (0..): up, all or nothing (E_QUOTA and nothing made if the tenant's VM or memory quota cannot
+ * take all of them; E_NOMEM/E_LIMIT likewise, with none made), or down (its newest VMs end, "scaled down"). VMs
+ * that end on their own are not restarted: desired and live are both reported. */
+struct ctl_svc_req {
+	char name[CTL_NAME_MAX];        /* 1..31 bytes of [A-Za-z0-9._-] */
+	uint8_t image_sha512[64];
+	uint32_t count;                 /* 0..MAX_VMS */
+	uint32_t quota_kib;             /* as CREATE's */
+	uint32_t guar_kib;
+	uint32_t reserved;              /* 0 */
+	char args[CTL_ARGS_MAX];        /* as CREATE's */
+};
+_Static_assert(sizeof(struct ctl_svc_req) == 368 && offsetof(struct ctl_svc_req, args) == 112, "svc layout");
+
+/* SVC_DEL: end the signer's service's VMs and forget it. */
+struct ctl_svc_ref {
+	char name[CTL_NAME_MAX];
+};
+_Static_assert(sizeof(struct ctl_svc_ref) == 32, "svc ref layout");
+
+/* SVC_SET, SVC_DEL, T_DEL reply: VMs made and ended by this request, the service's VMs live now and its desired
+ * count (T_DEL: ended only), and the lowest and highest id made. */
+struct ctl_svc_rep {
+	uint32_t created, ended, live, desired, first_id, last_id;
+};
+_Static_assert(sizeof(struct ctl_svc_rep) == 24, "svc reply layout");
+
+/* One of the signer's services (SVCS). */
+struct ctl_svc {
+	char name[CTL_NAME_MAX];
+	uint8_t image_sha512[64];
+	uint32_t image;                 /* image id */
+	uint32_t desired, live;
+	uint32_t quota_kib, guar_kib;
+	uint32_t reserved;
+	char args[CTL_ARGS_MAX];
+};
+_Static_assert(sizeof(struct ctl_svc) == 376, "ctl_svc layout");
+
+/* One tenant (TENANTS, unsigned: what an operator's metrics need, no keys). */
+struct ctl_tenant_info {
+	uint32_t tenant;
+	uint32_t max_vms;
+	uint64_t max_mem_kib;
+	uint32_t cpu_share;
+	uint32_t live_vms;
+	uint64_t mem_kib;               /* charged now: its VMs' quotas plus its images */
+	uint64_t cpu_ns;                /* CPU its VMs used, ended ones included */
+	uint32_t services, images;
+	uint64_t image_bytes;
+	uint64_t refused_auth, refused_replay, refused_quota;   /* its requests refused, by reason */
+	char name[CTL_NAME_MAX];
+};
+_Static_assert(sizeof(struct ctl_tenant_info) == 112, "tenant info layout");
+
+/* In a T_LIST reply, ctl_vm.reserved[0] is the VM's service index in SVCS order + 1 (0: none). */
 
 /* Host side: the name of a status (ctl_status_name(CTL_E_OP) = "E_OP") and its description. */
 static inline const char *ctl_status_name(unsigned s)
