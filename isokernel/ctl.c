@@ -226,7 +226,8 @@ static uint16_t dispatch(uint16_t op, const uint8_t *p, uint32_t len, struct ctl
 	case CTL_OP_STATS:   return ctlop_stats(o);
 	case CTL_OP_SAVE:    return do_vm(p, len, o, true);
 	case CTL_OP_RESTORE: return ctlop_restore(o);
-	default:             return do_stop(o);
+	case CTL_OP_STOP:    return do_stop(o);
+	default:             return ctl_why(o, CTL_E_OP, "op %u: not served by this kernel", op);
 	}
 }
 

@@ -1,9 +1,6 @@
 /* kprintf.c - a small printf core writing to a sink (a buffer, or the report stream in 128-byte chunks: COM1 until a driver routes it). */
 #include <stdint.h>
 #include "kprintf.h"
-#include "serial.h"
-#include "cpu.h"
-#include "arch.h"
 #include "pvisa.h"
 #include "runlog.h"
 
@@ -16,9 +13,28 @@ struct sink {
 
 #define CHUNK 128
 
-/* Where the report stream goes: COM1 until kprintf_route (the console's report port); panics go to COM1. */
-static void (*kout_write)(const void *p, size_t n) = serial_write;
-static void (*kout_sync)(void) = serial_flush;
+static void drop_write(const void *p, size_t n)
+{
+	(void)p, (void)n;
+}
+
+static void drop_sync(void)
+{
+}
+
+static const struct kout_machine *mach;
+
+/* Where the report stream goes: the machine's sink (COM1) until kprintf_route (the console's report port); panics
+ * go to the machine's. */
+static void (*kout_write)(const void *p, size_t n) = drop_write;
+static void (*kout_sync)(void) = drop_sync;
+
+void kprintf_init(const struct kout_machine *m)
+{
+	mach = m;
+	kout_write = m->write;
+	kout_sync = m->sync;
+}
 
 void kprintf_route(void (*write)(const void *p, size_t n), void (*sync)(void))
 {
@@ -229,12 +245,15 @@ void panic(const char *fmt, ...)
 	static int panicking;
 	va_list ap;
 
-	cli();
+	if (!mach)
+		for (;;)
+			;                           /* before the machine is known: nowhere to say it */
+	mach->irq_off();
 	if (panicking++)
-		power_off(RL_CODE_PANIC);
+		mach->stop(RL_CODE_PANIC);
 	void (*report_sync)(void) = kout_sync;
-	kout_write = serial_write;          /* the panic on COM1 at once, whatever the report stream's state */
-	kout_sync = serial_flush;
+	kout_write = mach->write;           /* the panic on COM1 at once, whatever the report stream's state */
+	kout_sync = mach->sync;
 	kprintf("isokernel: PANIC: ");
 	char chunk[CHUNK];
 	struct sink s = { .buf = chunk, .size = CHUNK, .serial = 1 };
@@ -244,5 +263,5 @@ void panic(const char *fmt, ...)
 	kprintf("\n");
 	report_sync();                      /* then the records before it, still buffered for the report port */
 	kprintf("@done code=%d\n", RL_CODE_PANIC);
-	power_off(RL_CODE_PANIC);
+	mach->stop(RL_CODE_PANIC);
 }

@@ -5,8 +5,18 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+/* The machine under the output (arch registers it first thing at boot: COM1, interrupts off, power-off): write and
+ * sync are the report stream's first sink and a panic's; irq_off and stop are what a panic does first and last.
+ * Before kprintf_init, output is dropped and a panic spins. */
+struct kout_machine {
+	void (*write)(const void *p, size_t n);
+	void (*sync)(void);
+	void (*irq_off)(void);
+	void (*stop)(int code) __attribute__((noreturn));
+};
+void kprintf_init(const struct kout_machine *m);
 /* The report stream (kprintf, kwrite) goes to write from now on, after what went before was synced; sync waits until
- * every byte written has left (before power-off). Until a driver calls this, both are COM1's. */
+ * every byte written has left (before power-off). Until a driver calls this, both are the machine's. */
 void kprintf_route(void (*write)(const void *p, size_t n), void (*sync)(void));
 /* Raw bytes into the report stream (console records). */
 void kwrite(const void *p, size_t n);

@@ -6,6 +6,7 @@
 #include "image.h"
 #include "vm.h"
 #include "sched.h"
+#include "run.h"
 #include "report.h"
 #include "runlog.h"
 #include "rand.h"
@@ -382,7 +383,8 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	bind_init((uint32_t)o.net_ip, (uint32_t)o.net_bits, addr_slots, addr_fifo, vm_cap);
 	vsw_init(o.net_immediate != 0, &vsw_kernel_ops);
 	nethc_init();
-	sched_init(kernel_pml4, heap, vm_cap, o.quantum_us * 1000, o.timeout_ms * 1000000);
+	sched_init(kernel_pml4, heap, vm_cap, o.quantum_us * 1000);
+	run_init(o.timeout_ms * 1000000);      /* timeout_ms (0 = none) ends the run even if VMs still run */
 	selftest_init(o.selftest_save, o.selftest_save_at);
 	if (!nmods && !ctl_serve)
 		kprintf("isokernel: no guest images (multiboot modules) given\n");

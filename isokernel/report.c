@@ -2,7 +2,6 @@
 #include "report.h"
 #include "runlog.h"
 #include "vm.h"
-#include "vswitch.h"
 #include "image.h"
 #include "arch.h"
 #include "kprintf.h"
@@ -29,15 +28,18 @@ void report_qstr(const char *key, const char *s)
 	kprintf(" %s=\"%s\"", key, buf);
 }
 
-/* The switch's counters of a VM, when not all zero. */
+static void (*vm_counters)(const struct vm *vm);
+
+void report_set_vm_counters(void (*fn)(const struct vm *vm))
+{
+	vm_counters = fn;
+}
+
+/* The counters a layer above keeps for a VM (the switch's), when it registered them. */
 static void report_vm_counters(const struct vm *vm)
 {
-	const struct vsw_port *p = vm->net;
-
-	if (p->rx_frames || p->tx_frames)
-		kprintf(" rx_frames=%u tx_frames=%u", p->rx_frames, p->tx_frames);
-	if (p->rx_drops || p->tx_spoofed)
-		kprintf(" rx_drops=%u tx_spoofed=%u", p->rx_drops, p->tx_spoofed);
+	if (vm_counters)
+		vm_counters(vm);
 }
 
 /* "@v id state status [image=".."] [reason=".."] [counters]": image and reason only when they differ from the previous

@@ -6,7 +6,6 @@
 #include "sched_rr.h"
 #include "percpu.h"
 #include "loop.h"
-#include "run.h"
 #include "report.h"
 #include "arch.h"
 #include "tsc.h"
@@ -22,15 +21,13 @@ __attribute__((weak)) void sched_dispatch_hook(struct vm *vm)
 	(void)vm;
 }
 
-void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, uint64_t quantum_ns,
-		uint64_t run_deadline_ns)
+void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, uint64_t quantum_ns)
 {
 	struct cpu *c = this_cpu();
 
 	arch_cpu_init(&c->arch, arch_cpu_id(), pml4);
 	quantum_tsc = ns_to_tsc(quantum_ns);
 	c->rq = SCHED_CALL(init)(arch_cpu_id(), timer_storage, cap, quantum_tsc);
-	run_init(run_deadline_ns);
 	kst.free_frames_min = frame_free_count();
 }
 

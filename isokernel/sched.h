@@ -15,10 +15,8 @@ extern uint64_t sched_idle_spin;
  * switch path, where a call through a pointer would cost. */
 void sched_dispatch_hook(struct vm *vm);
 
-/* Install the per-CPU user hierarchy at pml4[0]; timer_storage holds cap heap slots;
- * run_deadline_ns (0 = none) ends the run even if VMs still run. */
-void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, uint64_t quantum_ns,
-		uint64_t run_deadline_ns);
+/* Install the per-CPU user hierarchy at pml4[0]; timer_storage holds cap heap slots. */
+void sched_init(uint64_t *pml4, struct tq_node **timer_storage, uint32_t cap, uint64_t quantum_ns);
 /* Append a runnable VM to the run queue. */
 void sched_enqueue(struct vm *vm);
 /* The current VM's quantum ran out (timer from ring 3, just saved): to the tail of the run queue; the scheduler pass

@@ -13,7 +13,7 @@
 #include "rtc.h"
 #include "arch.h"
 #include "vmtab.h"
-#include "vmstate.h"
+#include "vmst_io.h"
 
 static struct slab_cache vm_cache;
 static uint8_t fx_initial[512] __attribute__((aligned(16)));   /* the FPU/SSE state after reset */

@@ -1,6 +1,6 @@
 /* vmspace_state.c - the memory part of a VM's saved state (VMST_MEM): image by name and checksum, private pages. */
 #include "vmspace.h"
-#include "vmstate.h"
+#include "vmst_io.h"
 #include "image.h"
 #include "lib.h"
 

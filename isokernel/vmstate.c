@@ -10,19 +10,6 @@
 
 uint32_t vmstate_mxcsr_mask = 0xffbf;
 
-int vmst_put(const struct vmstate_io *out, const void *p, size_t n)
-{
-	return out->put(out->ctx, p, n) == 0 ? 0 : -1;
-}
-
-int vmst_get(struct vmst_in *in, void *p, size_t n)
-{
-	if (n > in->left || in->io->get(in->io->ctx, p, n) != 0)
-		return -1;
-	in->left -= n;
-	return 0;
-}
-
 /* The parts. Restore of each reads its whole section into the VM being made; rs holds what is applied only once the
  * VM is whole (its place in the scheduler). */
 struct restore_state {

@@ -4,7 +4,8 @@
 #include "vswitch.h"
 #include "bind.h"
 #include "vmtab.h"
-#include "vmstate.h"
+#include "report.h"
+#include "vmst_io.h"
 #include "vm.h"
 #include "slab.h"
 #include "kprintf.h"
@@ -49,6 +50,17 @@ static int port_created(struct vm *vm, struct pv_start_info *si);
 static void port_ended(struct vm *vm);
 static const struct vmtab_observer observer = { .created = port_created, .ended = port_ended };
 
+/* A VM's switch counters in its @vm record, when not all zero. */
+static void report_counters(const struct vm *vm)
+{
+	const struct vsw_port *p = vm->net;
+
+	if (p->rx_frames || p->tx_frames)
+		kprintf(" rx_frames=%u tx_frames=%u", p->rx_frames, p->tx_frames);
+	if (p->rx_drops || p->tx_spoofed)
+		kprintf(" rx_drops=%u tx_spoofed=%u", p->rx_drops, p->tx_spoofed);
+}
+
 void vsw_init(bool imm, const struct vsw_ops *o)
 {
 	immediate = imm;
@@ -65,6 +77,7 @@ void vsw_init(bool imm, const struct vsw_ops *o)
 	slab_init(&buf_cache, "frame", sizeof(struct vsw_buf), 16);
 	slab_init(&port_cache, "port", sizeof(struct vsw_port), 16);
 	vmtab_observe(&observer);
+	report_set_vm_counters(report_counters);
 }
 
 void vsw_vm_addr(const struct vm *vm, uint8_t mac[6], uint32_t *ip)

@@ -82,10 +82,21 @@ static void pic_disable(void)
 	outb(0x21, 0xff), outb(0xa1, 0xff);
 }
 
+static void irq_off(void)
+{
+	cli();
+}
+
+/* What kprintf writes to and how a panic stops. */
+static const struct kout_machine com1_machine = {
+	.write = serial_write, .sync = serial_flush, .irq_off = irq_off, .stop = power_off,
+};
+
 void arch_init(uint32_t magic, uint32_t mbi_phys)
 {
 	cli();
 	serial_init();
+	kprintf_init(&com1_machine);
 	if (magic != MB_BOOT_MAGIC)
 		panic("not booted by a multiboot loader (magic %#x, info at %#x)", magic, mbi_phys);
 	cpu_features_init();
