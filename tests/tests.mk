@@ -6,5 +6,9 @@ include tests/net/net.mk
 include tests/system/system.mk
 include tests/guest/guest.mk
 
-.PHONY: check
-check: test-unit test-system
+.PHONY: check test-layers
+check: test-layers test-unit test-system
+
+# The kernel's includes against its layer map (isokernel/LAYERS.md).
+test-layers:
+	$(Q)python3 scripts/layers.py isokernel
