@@ -304,6 +304,10 @@ static void fill(void)
 
 void ctl_poll(void)
 {
+	if (!in_len && !out_len && !again && !stop_queued && !resync && !ctl_io_waiting()) {
+		progressed = false;               /* nothing under way, nothing sent: every main-loop pass but a few */
+		return;
+	}
 	flush();
 	if (out_len || stop_queued)
 		return;

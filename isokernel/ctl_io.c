@@ -11,3 +11,8 @@ size_t ctl_io_write(const void *buf, size_t n)
 {
 	return vcon_present() ? vcon_ctl_write(buf, n) : 0;
 }
+
+bool ctl_io_waiting(void)
+{
+	return vcon_present() && vcon_ctl_waiting();
+}

@@ -378,6 +378,11 @@ size_t vcon_ctl_read(void *buf, size_t cap)
 	return got;
 }
 
+HOT bool vcon_ctl_waiting(void)
+{
+	return ctl.id != NONE && (ctl.cur != NONE || vq_used_waiting(ctl.rx.q));
+}
+
 size_t vcon_ctl_write(const void *buf, size_t n)
 {
 	size_t put = 0;

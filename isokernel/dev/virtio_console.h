@@ -24,6 +24,8 @@ bool vcon_present(void);
  * the host side is closed). A byte stream: framing is the caller's. */
 size_t vcon_ctl_read(void *buf, size_t cap);
 size_t vcon_ctl_write(const void *buf, size_t n);
+/* Bytes from the host wait to be read (one look at the receive ring: the main loop's cheap test each pass). */
+bool vcon_ctl_waiting(void);
 
 /* Report port: n bytes appended to the stream. Pages of the TX ring are filled and handed over whole (one notify a
  * page); a partial page goes out at the next main-loop pass after VCON_FLUSH_US, before the idle loop sleeps, or at

@@ -58,6 +58,11 @@ size_t ctl_io_read(void *buf, size_t cap)
 	return n;
 }
 
+bool ctl_io_waiting(void)
+{
+	return feed_off < feed_len;
+}
+
 size_t ctl_io_write(const void *buf, size_t n)
 {
 	size_t k = next_rand() % 3 == 0 ? 0 : next_rand() % 5000 + 1;   /* a full ring now and then */
