@@ -23,6 +23,8 @@
 #include "kprintf.h"
 #include "netplan.h"
 #include "ctlsrv.h"
+#include "tenant.h"
+#include "service.h"
 
 extern char _kernel_end[];
 
@@ -199,7 +201,7 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief", "guar_kib",
 					    "selftest_save", "selftest_save_at", "serve", "seed" };
 	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
-	char w[64];
+	char w[80];
 	const char *s = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
 
 	o->timeout_ms = 0;
@@ -218,6 +220,13 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 			eq++;
 		if (!*eq)
 			continue;          /* QEMU puts the kernel's own path first; GRUB does not */
+		if (strncmp(w, "opkey=", 6) == 0) {
+			if (tenant_set_operator_hex(w + 6) != 0) {
+				kprintf("isokernel: opkey= wants the operator's Ed25519 public key as 64 hex digits\n");
+				report_finish(RL_CODE_BADINPUT);
+			}
+			continue;          /* tenant mode: the operator's key (pvisa/ctl.h "Tenants") */
+		}
 		uint64_t v;
 		if (parse_u64(eq + 1, &v) != 0) {
 			kprintf("isokernel: bad command-line word '%s' (want key=number)\n", w);
@@ -402,6 +411,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		frame_free_count());
 	kst.rejected = rejected;
 	ctl_init(mem[0], mem[1]);
+	svc_init();
 	kst.run_start_tsc = rdtsc();
 	sched_run();
 }

@@ -114,6 +114,7 @@ struct opts {
 	unsigned net_bits;          /* its prefix length; default 8 */
 	int no_console;             /* --no-console: no virtio-console, the kernel reports on COM1 alone */
 	const char *com1_log;       /* --com1-log FILE: COM1's bytes alone */
+	char opkey[65];             /* --operator-key FILE.pub: its 64 hex digits (kernel word opkey=, tenant mode); "" */
 };
 
 /* A hook into the loop that reads QEMU's output (for isorun --serve): more fds polled beside QEMU's, and what to do
