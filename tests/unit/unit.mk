@@ -10,6 +10,9 @@
 UNIT_KSRCS := isokernel/frame.c isokernel/slab.c isokernel/elf.c isokernel/timerq.c isokernel/vmspace.c isokernel/sched_rr.c \
               isokernel/image.c isokernel/vmtab.c isokernel/vmstate.c isokernel/vmspace_state.c \
               isokernel/net/bind.c isokernel/net/vswitch.c
+# The kernel's crypto (isokernel/crypto/), checked against libsodium (tests/unit/test_crypto.c).
+UNIT_KSRCS += $(wildcard isokernel/crypto/*.c)
+UNIT_LIBS  += -lsodium
 UNIT_TSRCS  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SRCS   = tests/unit/main.c $(wildcard tests/unit/host/*.c) $(UNIT_TSRCS) $(UNIT_KSRCS) $(NETSTACK_SRCS)
 UNIT_NAMES  = $(patsubst tests/unit/test_%.c,%,$(UNIT_TSRCS))
@@ -66,10 +69,10 @@ $(UNIT_DIR)/asan/%.o: %.c $(UNIT_MKDEPS)
 
 $(B)/tests/unit_tests: $(UNIT_OBJS)
 	$(call say,LD,$@)
-	$(Q)$(HOSTCC) -g -o $@ $^ -lcunit
+	$(Q)$(HOSTCC) -g -o $@ $^ -lcunit $(UNIT_LIBS)
 
 $(B)/tests/unit_tests_asan: $(UNIT_ASAN_OBJS)
 	$(call say,LD,$@)
-	$(Q)$(HOSTCC) -g $(UNIT_ASAN) -o $@ $^ -lcunit
+	$(Q)$(HOSTCC) -g $(UNIT_ASAN) -o $@ $^ -lcunit $(UNIT_LIBS)
 
 -include $(UNIT_OBJS:.o=.d) $(UNIT_ASAN_OBJS:.o=.d)
