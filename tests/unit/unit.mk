@@ -13,6 +13,8 @@ UNIT_KSRCS := isokernel/frame.c isokernel/slab.c isokernel/elf.c isokernel/timer
 # The kernel's crypto (isokernel/crypto/), checked against libsodium (tests/unit/test_crypto.c).
 UNIT_KSRCS += $(wildcard isokernel/crypto/*.c)
 UNIT_LIBS  += -lsodium
+# The tenant table and the signed requests' checks (tests/unit/test_tenant.c, signing with libsodium).
+UNIT_KSRCS += isokernel/tenant.c isokernel/ctl_auth.c
 UNIT_TSRCS  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SRCS   = tests/unit/main.c $(wildcard tests/unit/host/*.c) $(UNIT_TSRCS) $(UNIT_KSRCS) $(NETSTACK_SRCS)
 UNIT_NAMES  = $(patsubst tests/unit/test_%.c,%,$(UNIT_TSRCS))
