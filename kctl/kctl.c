@@ -190,6 +190,16 @@ void upload(uint32_t kind, const char *name, const uint8_t *b, uint64_t size, st
 	}
 }
 
+void load_or_abort(uint16_t op, const void *p, uint32_t len, struct reply *r, const char *what)
+{
+	recv_reply(send_req(op, p, len, NULL, 0), op, r);
+	if (r->h.status != CTL_OK) {
+		static struct reply ab;
+		recv_reply(send_req(CTL_OP_ABORT, NULL, 0, NULL, 0), CTL_OP_ABORT, &ab);   /* the upload: not left behind */
+		check(r, what, 0);
+	}
+}
+
 char *image_name(const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -214,7 +224,9 @@ static int cmd_load(int argc, char **argv, struct reply *r)
 		die_with(K_USAGE, "usage: kctl load IMG [--name NAME]");
 	uint8_t *b = read_file(argv[1], &size);
 	upload(CTL_BLOB_IMAGE, name ? name : image_name(argv[1]), b, size, r);
-	call(CTL_OP_LOAD, NULL, 0, r, "load", sizeof(im));
+	load_or_abort(CTL_OP_LOAD, NULL, 0, r, "load");
+	if (r->h.len < sizeof(im))
+		die_with(K_CONN, "load: reply of %u bytes", r->h.len);
 	memcpy(&im, r->p, sizeof(im));
 	printf("loaded image %u: %s (%" PRIu64 " bytes; text %u, data %u, bss %u pages; %" PRIu64 " bytes shared)\n",
 	       im.id, im.name, size, im.text_pages, im.data_pages, im.bss_pages, im.shared_bytes);

@@ -32,6 +32,8 @@ unsigned long num(const char *s, const char *what, unsigned long max);
 uint8_t *read_file(const char *path, uint64_t *size);
 /* UPLOAD then CHUNKs; on a refusal, ABORT (the kernel keeps one upload at a time) and exit 1. */
 void upload(uint32_t kind, const char *name, const uint8_t *b, uint64_t size, struct reply *r);
+/* Send the request that takes a complete upload (LOAD, T_LOAD); refused: ABORT the upload, then exit 1. */
+void load_or_abort(uint16_t op, const void *p, uint32_t len, struct reply *r, const char *what);
 /* An image name made from a file's basename. */
 char *image_name(const char *path);
 

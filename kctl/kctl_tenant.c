@@ -249,7 +249,11 @@ static int cmd_tload(int argc, char **argv, struct reply *r)
 	snprintf(q.name, sizeof(q.name), "%s", argc == 4 ? argv[3] : image_name(argv[1]));
 	crypto_hash_sha512(q.sha512, b, size);
 	upload(CTL_BLOB_IMAGE, q.name, b, size, r);
-	signed_call(CTL_OP_T_LOAD, &q, sizeof(q), r, "tload", sizeof(im));
+	uint8_t buf[sizeof(q) + sizeof(struct ctl_auth)];
+	memcpy(buf, &q, sizeof(q));
+	load_or_abort(CTL_OP_T_LOAD, buf, sign(CTL_OP_T_LOAD, buf, sizeof(q)), r, "tload");
+	if (r->h.len < sizeof(im))
+		die_with(K_CONN, "tload: reply of %u bytes", r->h.len);
 	memcpy(&im, r->p, sizeof(im));
 	hex(q.sha512, 64, shahex);
 	printf("image %u: %s (%" PRIu64 " bytes, %" PRIu64 " shared) sha512 %s\n", im.id, im.name, size, im.shared_bytes,
