@@ -90,15 +90,19 @@ void svc_init(void)
 	report_set_vm_owner(owner_fields);
 }
 
-/* "@tenant id=N name=".." op=add|set|del max_vms=.. max_mem_kib=.. cpu_share=.. live_vms=.. mem_kib=.."" */
-static void report_tenant(uint32_t id, const char *op)
+/* "@tenant id=N name=".." op=add|set|del max_vms=.. max_mem_kib=.. cpu_share=.. live_vms=.. mem_kib=.. bytes=..
+ * [ended=N end_ns=N]" (T_DEL: the VMs it ended and the time that took, in one main-loop pass) */
+static void report_tenant(uint32_t id, const char *op, uint32_t ended, uint64_t end_ns)
 {
 	const struct tenant *t = tenant_slot(id);
 
 	kprintf("@tenant id=%u", id);
 	report_qstr("name", t->name);
-	kprintf(" op=%s max_vms=%u max_mem_kib=%lu cpu_share=%u live_vms=%u mem_kib=%lu bytes=%lu\n", op, t->max_vms,
+	kprintf(" op=%s max_vms=%u max_mem_kib=%lu cpu_share=%u live_vms=%u mem_kib=%lu bytes=%lu", op, t->max_vms,
 		t->max_mem_kib, t->cpu_share, t->live_vms, tenant_mem_kib(t), tenant_bytes());
+	if (ended || end_ns)
+		kprintf(" ended=%u end_ns=%lu", ended, end_ns);
+	kprintf("\n");
 }
 
 uint16_t svc_t_add(const struct ctl_tenant_req *q, struct ctl_out *o)
@@ -106,7 +110,7 @@ uint16_t svc_t_add(const struct ctl_tenant_req *q, struct ctl_out *o)
 	if (tenant_add(q->tenant, q->name, q->pubkey, q->max_vms, q->max_mem_kib, q->cpu_share) != 0)
 		return ctl_why(o, CTL_E_EXIST, "tenant %u or a tenant named %s exists", q->tenant, q->name);
 	/* The scheduler's per-tenant share (sched_set_share) is set here once the share policy is merged. */
-	report_tenant(q->tenant, "add");
+	report_tenant(q->tenant, "add", 0, 0);
 	return CTL_OK;
 }
 
@@ -115,7 +119,7 @@ uint16_t svc_t_set(const struct ctl_tenant_req *q, struct ctl_out *o)
 	if (!tenant_get(q->tenant) || q->tenant == TENANT_OPERATOR)
 		return ctl_why(o, CTL_E_NOENT, "no tenant %u", q->tenant);
 	tenant_set(q->tenant, q->max_vms, q->max_mem_kib, q->cpu_share);
-	report_tenant(q->tenant, "set");
+	report_tenant(q->tenant, "set", 0, 0);
 	return CTL_OK;
 }
 
@@ -146,16 +150,6 @@ static bool of_service_from(const struct vm *vm, uint32_t slot, uint32_t from)
 	return vm->svc == slot + 1 && vm->svc_seq >= from;
 }
 
-static uint32_t count_service_from(uint32_t slot, uint32_t from)
-{
-	uint32_t cursor = 0, n = 0;
-	const struct vm *vm;
-
-	while ((vm = vmtab_next(&cursor)) != NULL)
-		n += of_service_from(vm, slot, from);
-	return n;
-}
-
 static void service_free(uint32_t slot)
 {
 	struct tenant *t = tenant_get(svcs[slot]->tenant);
@@ -179,16 +173,19 @@ uint16_t svc_t_del(uint32_t tenant, struct ctl_out *o)
 {
 	struct ctl_svc_rep r = { 0, 0, 0, 0, 0, 0 };
 
+	uint64_t t0 = rdtsc();
+
 	if (!tenant_get(tenant) || tenant == TENANT_OPERATOR)
 		return ctl_why(o, CTL_E_NOENT, "no tenant %u", tenant);
 	r.ended = end_where(of_tenant, tenant, 0, "tenant removed");
+	t0 = tsc_to_ns(rdtsc() - t0);
 	for (uint32_t i = 0; i < SVC_MAX; i++)
 		if (svcs[i] && svcs[i]->tenant == tenant)
 			service_free(i);
 	for (uint32_t i = 0; i < IMAGE_MAX; i++)
 		if (timgs[i] && timgs[i]->tenant == tenant)
 			timage_free(timgs[i]);
-	report_tenant(tenant, "del");
+	report_tenant(tenant, "del", r.ended, t0);
 	tenant_del(tenant);
 	memcpy(o->p, &r, sizeof(r));
 	o->len = sizeof(r);
@@ -348,20 +345,42 @@ static uint16_t svc_reply(const struct service *s, uint16_t st, struct ctl_out *
 	return st;
 }
 
-/* End the k newest VMs of service slot: the seq from which exactly k live ones remain (binary search over seqs, a
- * scan of the VM table each: O(VMs x log seqs), no per-service list of its VMs kept). */
+/* Histogram of the seqs in [lo, lo + width) of service slot's live VMs, in buckets of bw. */
+static void seq_histogram(uint32_t slot, uint32_t lo, uint32_t width, uint32_t bw, uint32_t *hist)
+{
+	uint32_t cursor = 0;
+	const struct vm *vm;
+
+	while ((vm = vmtab_next(&cursor)) != NULL)
+		if (vm->svc == slot + 1 && vm->svc_seq >= lo && vm->svc_seq - lo < width)
+			hist[(vm->svc_seq - lo) / bw]++;
+}
+
+/* The seq T with exactly k of service slot's live VMs at or above it (it has more than k): a radix select, one scan
+ * of the VM table per 1,024-way step (2 for up to a million seqs), no list of a service's VMs kept. */
+static uint32_t seq_threshold(uint32_t slot, uint32_t k)
+{
+	static uint32_t hist[1024];
+	uint32_t lo = 0, width = svcs[slot]->next_seq, above = 0;     /* count(seq >= lo + width) = above <= k */
+
+	while (width > 1) {
+		uint32_t bw = width / 1024 + (width % 1024 != 0), b = (width - 1) / bw + 1;
+		memset(hist, 0, sizeof(hist));
+		seq_histogram(slot, lo, width, bw, hist);
+		while (b-- > 0 && above + hist[b] <= k)
+			above += hist[b];
+		if (b == UINT32_MAX)
+			return lo;                       /* k is all of them (only on the first step) */
+		width = width - b * bw < bw ? width - b * bw : bw;
+		lo += b * bw;
+	}
+	return lo + 1;
+}
+
+/* End the k newest VMs of service slot (it has more than k). */
 static uint32_t scale_down(uint32_t slot, uint32_t k)
 {
-	uint32_t lo = 0, hi = svcs[slot]->next_seq;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (count_service_from(slot, mid) <= k)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return end_where(of_service_from, slot, lo, "scaled down");
+	return end_where(of_service_from, slot, seq_threshold(slot, k), "scaled down");
 }
 
 /* A refused SVC_SET leaves nothing: its VMs end, the service is as it was (gone, if the request made it). */

@@ -138,6 +138,9 @@ ok aup2 svc-set web "$IMG" 50 --quota 512 --args 600000 $A
 refused aup3 E_QUOTA svc-set web "$IMG" 51 --quota 512 --args 600000 $A
 [ "$(grep -c 'reason="scaled down".*tenant=1 svc="web"' "$WORK/serve.serial")" = 60 ] ||
 	fail "@vm records of the 60 VMs scaled down: $(grep -c 'scaled down' "$WORK/serve.serial")"
+# The newest ended: a fresh kernel numbered alice's 100 VMs first, in order (vmtab.h), so ids 40..99.
+ended=$(grep 'reason="scaled down"' "$WORK/serve.serial" | sed 's/^@vm id=\([0-9]*\) .*/\1/' | sort -n | tr '\n' ' ')
+[ "$ended" = "$(seq -s ' ' 40 99) " ] || fail "scaling down ended VMs $ended, not the newest 60 (ids 40..99)"
 
 # Removing alice ends her running VMs; bob's stay.
 ok adel tenant-del alice $OP
