@@ -45,6 +45,8 @@ struct vmrec {
 	uint8_t state;
 	char *reason;          /* only when the VM did not simply exit */
 	uint32_t rx_frames, tx_frames, rx_drops, tx_spoofed;   /* the switch's counters (0 when absent) */
+	uint32_t tenant;       /* tenant mode: its owner (0: none) */
+	uint32_t svc;          /* its service: index into results.names + 1 (0: none) */
 };
 
 struct rejection {

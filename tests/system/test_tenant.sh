@@ -156,4 +156,7 @@ kill -INT "$IPID"
 wait "$IPID"
 IPID=
 grep -q '^@done' "$WORK/serve.serial" || fail "the run did not end with @done"
+# isorun's JSON attributes each VM to its tenant and service: alice's 110 ended, bob's 3 running at the end.
+[ "$(grep -c '"tenant": 1, "service": "web"' "$WORK/serve.json")" = 110 ] &&
+	[ "$(grep -c '"tenant": 2, "service": "web"' "$WORK/serve.json")" = 3 ] || fail "JSON: VMs not attributed to tenants"
 pass "alice's 100 VMs ran; bob refused 8 ways; quotas all or nothing; lowering ended nothing; T_DEL ended 50"
