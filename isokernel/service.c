@@ -45,7 +45,7 @@ static struct slab_cache timg_cache, svc_cache;
 /* The SVC_SET under way (CTL_AGAIN between passes). */
 static struct svc_run {
 	uint32_t slot, need, old_desired, first_seq;
-	bool fresh;
+	bool fresh, down;               /* made by this request; scaling down (en) */
 	struct ctl_svc_rep rep;
 } run;
 
@@ -91,8 +91,9 @@ void svc_init(void)
 }
 
 /* "@tenant id=N name=".." op=add|set|del max_vms=.. max_mem_kib=.. cpu_share=.. live_vms=.. mem_kib=.. bytes=..
- * [ended=N end_ns=N]" (T_DEL: the VMs it ended and the time that took, in one main-loop pass) */
-static void report_tenant(uint32_t id, const char *op, uint32_t ended, uint64_t end_ns)
+ * [ended=N end_ns=N end_pass_ns_max=N]" (T_DEL: the VMs it ended, the time that took over all main-loop passes, the
+ * longest pass) */
+static void report_tenant(uint32_t id, const char *op, uint32_t ended, uint64_t end_ns, uint64_t pass_ns)
 {
 	const struct tenant *t = tenant_slot(id);
 
@@ -101,7 +102,7 @@ static void report_tenant(uint32_t id, const char *op, uint32_t ended, uint64_t 
 	kprintf(" op=%s max_vms=%u max_mem_kib=%lu cpu_share=%u live_vms=%u mem_kib=%lu bytes=%lu", op, t->max_vms,
 		t->max_mem_kib, t->cpu_share, t->live_vms, tenant_mem_kib(t), tenant_bytes());
 	if (ended || end_ns)
-		kprintf(" ended=%u end_ns=%lu", ended, end_ns);
+		kprintf(" ended=%u end_ns=%lu end_pass_ns_max=%lu", ended, end_ns, pass_ns);
 	kprintf("\n");
 }
 
@@ -110,7 +111,7 @@ uint16_t svc_t_add(const struct ctl_tenant_req *q, struct ctl_out *o)
 	if (tenant_add(q->tenant, q->name, q->pubkey, q->max_vms, q->max_mem_kib, q->cpu_share) != 0)
 		return ctl_why(o, CTL_E_EXIST, "tenant %u or a tenant named %s exists", q->tenant, q->name);
 	/* The scheduler's per-tenant share (sched_set_share) is set here once the share policy is merged. */
-	report_tenant(q->tenant, "add", 0, 0);
+	report_tenant(q->tenant, "add", 0, 0, 0);
 	return CTL_OK;
 }
 
@@ -119,13 +120,14 @@ uint16_t svc_t_set(const struct ctl_tenant_req *q, struct ctl_out *o)
 	if (!tenant_get(q->tenant) || q->tenant == TENANT_OPERATOR)
 		return ctl_why(o, CTL_E_NOENT, "no tenant %u", q->tenant);
 	tenant_set(q->tenant, q->max_vms, q->max_mem_kib, q->cpu_share);
-	report_tenant(q->tenant, "set", 0, 0);
+	report_tenant(q->tenant, "set", 0, 0, 0);
 	return CTL_OK;
 }
 
-/* End the live VMs for which match(vm, a, b) holds, with reason; how many. */
-static uint32_t end_where(bool (*match)(const struct vm *, uint32_t, uint32_t), uint32_t a, uint32_t b,
-			  const char *reason)
+typedef bool vm_match(const struct vm *vm, uint32_t a, uint32_t b);
+
+/* End the live VMs for which match(vm, a, b) holds, with reason; how many (in one go: a refused SVC_SET's few). */
+static uint32_t end_where(vm_match *match, uint32_t a, uint32_t b, const char *reason)
 {
 	uint32_t cursor = 0, n = 0;
 	struct vm *vm;
@@ -136,6 +138,39 @@ static uint32_t end_where(bool (*match)(const struct vm *, uint32_t, uint32_t), 
 			n++;
 		}
 	return n;
+}
+
+/* Ending many VMs, SVC_END_STEP per main-loop pass (T_DEL, SVC_DEL, scaling down): one scan of the VM table spread
+ * over passes, so running VMs keep their quanta (and a VM still queued costs the run queue a walk to remove). */
+static struct ender {
+	vm_match *match;
+	uint32_t a, b, cursor, ended;
+	const char *reason;
+	uint64_t tsc, pass_max;         /* time spent ending, and the longest pass */
+} en;
+
+static void end_begin(vm_match *match, uint32_t a, uint32_t b, const char *reason)
+{
+	en = (struct ender){ match, a, b, 0, 0, reason, 0, 0 };
+}
+
+/* The next step: true when every matching VM has ended. */
+static bool end_step(void)
+{
+	uint64_t t0 = rdtsc(), dt;
+	uint32_t k = 0;
+	struct vm *vm = NULL;
+
+	while (k < SVC_END_STEP && (vm = vmtab_next(&en.cursor)) != NULL)
+		if (en.match(vm, en.a, en.b)) {
+			ctlop_end_vm(vm, en.reason);
+			k++;
+		}
+	en.ended += k;
+	dt = rdtsc() - t0;
+	en.tsc += dt;
+	en.pass_max = dt > en.pass_max ? dt : en.pass_max;
+	return vm == NULL;
 }
 
 static bool of_tenant(const struct vm *vm, uint32_t tenant, uint32_t unused)
@@ -173,20 +208,21 @@ uint16_t svc_t_del(uint32_t tenant, struct ctl_out *o)
 {
 	struct ctl_svc_rep r = { 0, 0, 0, 0, 0, 0 };
 
-	uint64_t t0 = rdtsc();
-
-	if (!tenant_get(tenant) || tenant == TENANT_OPERATOR)
+	if (o->first && (!tenant_get(tenant) || tenant == TENANT_OPERATOR))
 		return ctl_why(o, CTL_E_NOENT, "no tenant %u", tenant);
-	r.ended = end_where(of_tenant, tenant, 0, "tenant removed");
-	t0 = tsc_to_ns(rdtsc() - t0);
+	if (o->first)
+		end_begin(of_tenant, tenant, 0, "tenant removed");
+	if (!end_step())
+		return CTL_AGAIN;
 	for (uint32_t i = 0; i < SVC_MAX; i++)
 		if (svcs[i] && svcs[i]->tenant == tenant)
 			service_free(i);
 	for (uint32_t i = 0; i < IMAGE_MAX; i++)
 		if (timgs[i] && timgs[i]->tenant == tenant)
 			timage_free(timgs[i]);
-	report_tenant(tenant, "del", r.ended, t0);
+	report_tenant(tenant, "del", en.ended, tsc_to_ns(en.tsc), tsc_to_ns(en.pass_max));
 	tenant_del(tenant);
+	r.ended = en.ended;
 	memcpy(o->p, &r, sizeof(r));
 	o->len = sizeof(r);
 	return CTL_OK;
@@ -377,10 +413,10 @@ static uint32_t seq_threshold(uint32_t slot, uint32_t k)
 	return lo + 1;
 }
 
-/* End the k newest VMs of service slot (it has more than k). */
-static uint32_t scale_down(uint32_t slot, uint32_t k)
+/* Begin ending the k newest VMs of service slot (it has k or more). */
+static void scale_down(uint32_t slot, uint32_t k)
 {
-	return end_where(of_service_from, slot, seq_threshold(slot, k), "scaled down");
+	end_begin(of_service_from, slot, seq_threshold(slot, k), "scaled down");
 }
 
 /* A refused SVC_SET leaves nothing: its VMs end, the service is as it was (gone, if the request made it). */
@@ -419,6 +455,12 @@ static uint16_t svc_set_step(struct ctl_out *o)
 {
 	struct service *s = svcs[run.slot];
 
+	if (run.down) {
+		if (!end_step())
+			return CTL_AGAIN;
+		run.rep.ended = en.ended;
+		return svc_reply(s, CTL_OK, o);
+	}
 	for (uint32_t k = 0; k < SVC_CREATE_STEP && run.rep.created < run.need; k++) {
 		uint16_t st = make_one(s, o);
 		if (st != CTL_OK)
@@ -473,8 +515,10 @@ uint16_t svc_set(uint32_t signer, const struct ctl_svc_req *q, struct ctl_out *o
 	run.first_seq = svcs[slot]->next_seq;
 	run.need = q->count > svcs[slot]->live ? q->count - svcs[slot]->live : 0;
 	svcs[slot]->desired = q->count;
-	if (q->count < svcs[slot]->live)
-		run.rep.ended = scale_down(run.slot, svcs[slot]->live - q->count);
+	if (q->count < svcs[slot]->live) {
+		run.down = true;
+		scale_down(run.slot, svcs[slot]->live - q->count);
+	}
 	return svc_set_step(o);
 }
 
@@ -482,10 +526,15 @@ uint16_t svc_del(uint32_t signer, const char *name, struct ctl_out *o)
 {
 	int slot = service_find(signer, name);
 
-	memset(&run.rep, 0, sizeof(run.rep));
-	if (slot < 0)
-		return ctl_why(o, CTL_E_NOENT, "no service of yours named %s", name);
-	run.rep.ended = end_where(of_service_from, (uint32_t)slot, 0, "service deleted");
+	if (o->first) {
+		memset(&run, 0, sizeof(run));
+		if (slot < 0)
+			return ctl_why(o, CTL_E_NOENT, "no service of yours named %s", name);
+		end_begin(of_service_from, (uint32_t)slot, 0, "service deleted");
+	}
+	if (!end_step())
+		return CTL_AGAIN;
+	run.rep.ended = en.ended;
 	service_free((uint32_t)slot);
 	return svc_reply(NULL, CTL_OK, o);
 }

@@ -16,6 +16,7 @@
 #define SVC_MAX          1024u      /* services in the kernel */
 #define SVC_PER_TENANT   254u       /* a tenant's services (T_LIST numbers them in a byte) */
 #define SVC_CREATE_STEP  128u       /* VMs SVC_SET makes per main-loop pass (as CREATE) */
+#define SVC_END_STEP     128u       /* VMs T_DEL, SVC_DEL and scaling down end per main-loop pass */
 
 /* Register the VM observer (charges tenants) and the @vm record's owner fields. After ctl_init. */
 void svc_init(void);
