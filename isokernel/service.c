@@ -441,6 +441,9 @@ static uint16_t make_one(struct service *s, struct ctl_out *o)
 				      s->guar_pages * 4);
 	vm->svc = (uint16_t)(run.slot + 1);
 	vm->svc_seq = s->next_seq++;
+	kprintf("@tvm id=%u tenant=%u", vm->id, s->tenant);      /* whose it is, before its first output */
+	report_qstr("svc", s->name);
+	kprintf("\n");
 	s->live++;
 	s->ti->img.instances++;
 	sched_enqueue(vm);

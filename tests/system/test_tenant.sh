@@ -89,6 +89,7 @@ done
 [ "$(grep -c '"service": "web"' "$WORK/alist.json")" = 100 ] || fail "alice's tlist does not show 100 VMs of web"
 grep -q '"cpu_ns": 0,' "$WORK/alist.json" && fail "some of alice's VMs never ran: $(grep -c '"cpu_ns": 0,' "$WORK/alist.json")"
 AVM=$(grep -o '"id": [0-9]*' "$WORK/alist.json" | head -n 1 | cut -d' ' -f2)
+[ "$(grep -c '^@tvm id=[0-9]* tenant=1 svc="web"' "$WORK/serve.serial")" = 100 ] || fail "@tvm records of alice's VMs"
 echo "  alice's image $AIMG, 100 VMs running, first VM $AVM"
 
 # bob against alice's objects.
