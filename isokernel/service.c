@@ -258,9 +258,9 @@ static void report_timage(const struct timage *ti)
 {
 	kprintf("@image");
 	report_qstr("name", ti->img.name);
-	kprintf(" count=0 text_pages=%u data_pages=%u bss_pages=%u shared_bytes=%llu tenant=%u id=%u\n",
+	kprintf(" count=0 text_pages=%u data_pages=%u bss_pages=%u shared_bytes=%llu tenant=%u id=%u kernel_bytes=%lu\n",
 		ti->img.text_pages, ti->img.data_pages, ti->img.bss_pages, (uint64_t)ti->img.shared_pages * PAGE_SIZE,
-		ti->tenant, ti->img.id);
+		ti->tenant, ti->img.id, (uint64_t)(PAGE_SIZE / slab_objs_per_page(&timg_cache)));
 }
 
 /* Load the checked upload as signer's image (the upload is dropped either way). */
