@@ -148,6 +148,19 @@ refused amem E_QUOTA svc-set web2 "$IMG" 50 --quota 1024 --args 600000 $A   # 51
 dd if=/dev/zero of="$WORK/big.elf" bs=1024 count=2100 2>/dev/null
 refused bigimg E_QUOTA tload "$WORK/big.elf" $A                     # over 2 MiB
 
+# Memory running out midway: the VMs made so far end, nothing is left (the quota allows it, the host cannot).
+(cd "$WORK" && "$KCTL" keygen carol) >/dev/null
+ok addcarol tenant-add 3 carol --pubkey "$WORK/carol.pub" --max-vms 1000 --max-mem 100000000 $OP
+ok cload tload "$IMG" --key "$WORK/carol.key" --tenant carol
+refused cnomem E_NOMEM svc-set hog "$IMG" 400 --quota 2048 --guarantee 2048 --args 600000 --key "$WORK/carol.key" --tenant carol
+made=$(grep -c 'reason="SVC_SET refused: all or nothing".*tenant=3 svc="hog"' "$WORK/serve.serial")
+ok csvcs svcs --key "$WORK/carol.key" --tenant carol
+[ "$made" -gt 0 ] && [ ! -s "$WORK/csvcs.k" ] && [ "$(tenant_field carol live_vms)" = 0 ] &&
+	[ "$(tenant_field carol mem_kib)" = "$(tenant_field carol image_bytes | awk '{print int(($1 + 1023) / 1024)}')" ] ||
+	fail "a SVC_SET out of memory left something: $made made and ended; $(cat "$WORK/csvcs.k"); $("$KCTL" tenants)"
+ok cdel tenant-del carol $OP
+echo "  out of memory after $made VMs: all ended, carol back to her image's memory alone"
+
 # Lowering a quota ends nothing and refuses more.
 ok lower tenant-set alice --max-vms 50 $OP
 [ "$(tenant_field alice live_vms)" = 100 ] && [ "$(tenant_field alice max_vms)" = 50 ] || fail "lowering: $("$KCTL" tenants)"
@@ -179,4 +192,4 @@ grep -q '^@done' "$WORK/serve.serial" || fail "the run did not end with @done"
 # isorun's JSON attributes each VM to its tenant and service: alice's 110 ended, bob's 3 running at the end.
 [ "$(grep -c '"tenant": 1, "service": "web"' "$WORK/serve.json")" = 110 ] &&
 	[ "$(grep -c '"tenant": 2, "service": "web"' "$WORK/serve.json")" = 3 ] || fail "JSON: VMs not attributed to tenants"
-pass "alice's 100 VMs ran; bob refused 13 ways; quotas all or nothing; lowering ended nothing; T_DEL ended 50"
+pass "alice's 100 VMs ran; bob refused 13 ways; quotas all or nothing (out of memory after $made VMs: none left); lowering ended nothing; T_DEL ended 50"
