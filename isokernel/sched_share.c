@@ -124,6 +124,10 @@ static struct vm *share_pick(struct share_q *q)
 	charge(q);
 	while ((t = q->ring_head) != NONE) {
 		tq = &q->t[t];
+		if (!tq->head) {
+			ring_pop(q);             /* its last VM ran and did not come back (blocked, ended) */
+			continue;
+		}
 		if (tq->deficit > 0)
 			break;
 		tq->deficit += turn(q, t);   /* its turn is over: to the back with the next turn's credit */
@@ -134,10 +138,8 @@ static struct vm *share_pick(struct share_q *q)
 		return NULL;
 	vm = tq->head;
 	tq->head = vm->rq_next;
-	if (!tq->head) {
-		tq->tail = NULL;
-		ring_pop(q);
-	}
+	if (!tq->head)
+		tq->tail = NULL;             /* it keeps its place while the VM runs: preempted, it goes on */
 	vm->rq_next = NULL;
 	q->last = vm;
 	q->last_cpu = vm->cpu_tsc;
@@ -278,8 +280,9 @@ struct vm *sched_share_any(const void *q)
 
 	if (!sched_share_on)
 		return sched_rr_any(q);
-	if (s->ring_head != NONE)
-		return s->t[s->ring_head].head;
+	for (unsigned t = s->ring_head; t != NONE; t = s->t[t].next)
+		if (s->t[t].head)
+			return s->t[t].head;
 	return runq_any_idle(&s->rr);
 }
 

@@ -13,7 +13,9 @@
  * of sched_share_on. On (it stays on): each tenant (0..SCHED_SHARE_TENANTS - 1; vm->tenant) has a FIFO of its
  * runnable VMs, and the tenants with runnable VMs take turns in a ring. A tenant's turn lasts while its deficit (TSC
  * ticks) is positive; each VM it runs is charged the CPU time it used (vm->cpu_tsc, from its pick to the next pick),
- * and when the deficit is spent the tenant goes to the back of the ring with share * quantum more. So over time each
+ * and when the deficit is spent the tenant goes to the back of the ring with share * quantum more. A tenant keeps
+ * its place while the VM it picked runs (its FIFO may be empty then) and leaves the ring at the first pick that finds
+ * its FIFO empty. So over time each
  * busy tenant gets CPU in proportion to its share, and its VMs share that round robin. A tenant that comes back
  * after an idle spell keeps a debt but brings no more than one turn's credit. Shares are 1..SCHED_SHARE_MAX; a tenant
  * given none, or 0 (gone), runs at share 1 until its VMs end. Idle VMs wait in round robin's deadline heap. Immediate

@@ -50,11 +50,14 @@ static int port_created(struct vm *vm, struct pv_start_info *si);
 static void port_ended(struct vm *vm);
 static const struct vmtab_observer observer = { .created = port_created, .ended = port_ended };
 
-/* A VM's switch counters in its @vm record, when not all zero. */
+/* A VM's switch counters in its @vm record, when not all zero; its tenant and address number (lib/netplan.h) when
+ * they are not tenant 0's and its id. */
 static void report_counters(const struct vm *vm)
 {
 	const struct vsw_port *p = vm->net;
 
+	if (vm->tenant || p->addr != vm->id)
+		kprintf(" tenant=%u addr=%u", vm->tenant, p->addr);   /* its address is not "id in tenant 0's plan" */
 	if (p->rx_frames || p->tx_frames)
 		kprintf(" rx_frames=%u tx_frames=%u", p->rx_frames, p->tx_frames);
 	if (p->rx_drops || p->tx_spoofed)
