@@ -587,32 +587,74 @@ static bool cross_tenant(const struct vm *vm, const uint8_t *f)
 	return bind_ip_owner(tpa, &t, &a) && t != vm->tenant && bind_tvm(t, a);
 }
 
-HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
+/* The checks and the ARP answer every VM's frame passes (in its tenant's plan): true when they took the frame
+ * (dropped and counted, or answered), with *r the hypercall's result. */
+static inline bool vm_frame_done(struct vm *vm, const uint8_t *f, size_t len, int *r)
 {
 	uint8_t reply[42];
-	struct vm *dst;
-	uint32_t a;
 	int arp;
 
+	*r = 0;
 	vsw_stats.from_vm++;
-	if (bad_len(len))
-		return PV_EINVAL;
+	if (bad_len(len)) {
+		*r = PV_EINVAL;
+		return true;
+	}
 	if (bad_type(f))
-		return 0;
+		return true;
 	if (spoofed(vm, f, len)) {
 		vsw_stats.drop_spoofed++;
 		vm->net->tx_spoofed++;
-		return 0;
+		return true;
 	}
 	if (malformed(f, len))
-		return 0;
+		return true;
 	if ((arp = answer_arp(vm->tenant, f, len, reply)) != ARP_NO) {
 		vm->net->tx_frames++;
 		if (arp == ARP_ANSWERED)
 			deliver(vm, NULL, reply, sizeof(reply), -1);
+		return true;
+	}
+	return false;
+}
+
+/* The frame to the uplink: 0, or PV_EAGAIN (not taken). */
+static int vm_out(struct vm *vm, const uint8_t *f, size_t len)
+{
+	if (vm_to_nic(vm, f, len) != 0)
+		return PV_EAGAIN;
+	vm->net->tx_frames++;
+	return 0;
+}
+
+/* vsw_from_vm for a tenant's (1..254) VM: its own tenant's MACs are switched inside; every other address, another
+ * tenant's included, goes to the uplink. Out of line: tenant 0's path keeps its inlining and its cost. */
+__attribute__((noinline)) static int from_tenant_vm(struct vm *vm, const uint8_t *f, size_t len)
+{
+	int r;
+
+	if (vm_frame_done(vm, f, len, &r))
+		return r;
+	if (f[0] == NETPLAN_TENANT_MAC0 && f[1] == vm->tenant) {
+		to_tenant_vm(vm, f, len);
 		return 0;
 	}
-	if (f[0] == 0x02 && f[1] == 0x00 && !vm->tenant) {  /* a tenant 0 VM address: switched inside, never sent out */
+	if (cross_tenant(vm, f))
+		vsw_stats.cross_tenant++;
+	return vm_out(vm, f, len);
+}
+
+HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
+{
+	struct vm *dst;
+	uint32_t a;
+	int r;
+
+	if (vm->tenant)
+		return from_tenant_vm(vm, f, len);
+	if (vm_frame_done(vm, f, len, &r))
+		return r;
+	if (f[0] == 0x02 && f[1] == 0x00) {           /* a tenant 0 VM address: switched inside, never sent out */
 		vm->net->tx_frames++;
 		if (!bind_mac_number(f, &a)) {
 			vsw_stats.drop_no_dest++;          /* past the plan: nobody's */
@@ -624,16 +666,11 @@ HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 		}
 		return 0;
 	}
-	if (f[0] == NETPLAN_TENANT_MAC0 && f[1] == vm->tenant && vm->tenant) {
-		to_tenant_vm(vm, f, len);
-		return 0;
+	if (f[0] == NETPLAN_TENANT_MAC0 || (f[0] == 0xff && bind_tenants_bound())) {
+		if (cross_tenant(vm, f))
+			vsw_stats.cross_tenant++;
 	}
-	if (cross_tenant(vm, f))
-		vsw_stats.cross_tenant++;
-	if (vm_to_nic(vm, f, len) != 0)
-		return PV_EAGAIN;
-	vm->net->tx_frames++;
-	return 0;
+	return vm_out(vm, f, len);
 }
 
 static bool nic_spoofed(void)
@@ -645,7 +682,7 @@ static bool nic_spoofed(void)
 /* from_nic while tenants' VMs are bound: addresses name (tenant, number) (bind_ip_owner, bind_mac_owner). From
  * outside no frame may carry a plan's MAC as its source, nor a VM's IPv4 of the tenant it goes to; one tenant's
  * IPv4 towards another tenant is routed traffic (the outside network's decision) and passes. f is well formed. */
-static bool from_nic_tenants(const uint8_t *f, size_t len, int ref)
+__attribute__((noinline)) static bool from_nic_tenants(const uint8_t *f, size_t len, int ref)
 {
 	bool is_arp = be16_get(f + 12) == ETHER_TYPE_ARP;
 	unsigned st, dt;
