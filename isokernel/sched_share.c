@@ -5,7 +5,6 @@
 #include "sched.h"
 #include "pvisa.h"
 
-#define VM_OF_TIMER(n) ((struct vm *)((char *)(n) - __builtin_offsetof(struct vm, timer)))
 #define NONE 0xffffu                     /* no tenant: the end of the ring */
 
 struct tenant_q {
@@ -27,7 +26,6 @@ struct share_q {
 bool sched_share_on;
 static uint16_t shares[SCHED_SHARE_TENANTS];
 static struct share_q queues[MAX_CPUS];
-static bool ready[MAX_CPUS];
 
 static unsigned tenant_of(const struct vm *vm)
 {
@@ -115,13 +113,15 @@ static void charge(struct share_q *q)
 	q->last = NULL;
 }
 
-static struct vm *share_pick(struct share_q *q)
+__attribute__((noinline)) static struct vm *share_pick(struct share_q *q)
 {
 	struct tenant_q *tq;
 	struct vm *vm;
 	unsigned t;
 
 	charge(q);
+	while ((vm = runq_pop(&q->rr)))      /* what round robin's operations queued since: to the tenants' FIFOs */
+		push(q, vm);
 	while ((t = q->ring_head) != NONE) {
 		tq = &q->t[t];
 		if (!tq->head) {
@@ -170,28 +170,12 @@ static void share_remove_runnable(struct share_q *q, struct vm *vm)
 		ring_remove(q, t);
 }
 
-/* Round robin's runnable VMs into their tenants' FIFOs, in order (the policy turns on). */
-static void take_over(struct share_q *q)
-{
-	struct vm *vm;
-
-	while ((vm = runq_pop(&q->rr)))
-		push(q, vm);
-	q->rr.nfront = 0;
-	q->rr.front_running = false;
-}
-
 void sched_set_share(unsigned tenant, unsigned share)
 {
 	if (tenant >= SCHED_SHARE_TENANTS)
 		return;
 	shares[tenant] = (uint16_t)(share > SCHED_SHARE_MAX ? SCHED_SHARE_MAX : share);
-	if (sched_share_on)
-		return;
-	sched_share_on = true;
-	for (unsigned c = 0; c < MAX_CPUS; c++)
-		if (ready[c])
-			take_over(&queues[c]);
+	sched_share_on = true;               /* the next pick moves round robin's FIFO into the tenants' */
 }
 
 static void share_reset(struct share_q *q)
@@ -208,77 +192,38 @@ void *sched_share_init(unsigned cpu, struct tq_node **storage, uint32_t cap, uin
 
 	runq_init(&q->rr, storage, cap, quantum);
 	share_reset(q);
-	ready[cpu] = true;
 	return q;
-}
-
-HOT void sched_share_enqueue(void *q, struct vm *vm)
-{
-	if (!sched_share_on)
-		return sched_rr_enqueue(q, vm);
-	push(q, vm);
 }
 
 HOT struct vm *sched_share_pick(void *q, uint64_t now)
 {
-	if (!sched_share_on)
-		return sched_rr_pick(q, now);
-	return share_pick(q);
-}
-
-HOT int sched_share_block(void *q, struct vm *vm, uint64_t until)
-{
-	return sched_rr_block(q, vm, until);        /* the same deadline heap either way */
-}
-
-HOT void sched_share_wake(void *q, struct vm *vm, bool immediate)
-{
-	if (!sched_share_on)
-		return sched_rr_wake(q, vm, immediate);
-	runq_forget(q, vm);
-	push(q, vm);
-}
-
-HOT uint32_t sched_share_tick(void *q, uint64_t now, void (*woken)(struct vm *vm))
-{
-	struct share_q *s = q;
-	struct tq_node *n;
-	uint32_t woke = 0;
-
-	if (!sched_share_on)
-		return sched_rr_tick(q, now, woken);
-	while ((n = tq_pop_expired(&s->rr.idle, now))) {
-		struct vm *vm = VM_OF_TIMER(n);
-		woken(vm);
-		push(s, vm);
-		woke++;
-	}
-	return woke;
+	if (__builtin_expect(sched_share_on, 0))
+		return share_pick(q);
+	return runq_pick(q, now);
 }
 
 void sched_share_remove(void *q, struct vm *vm)
 {
 	struct share_q *s = q;
 
-	if (!sched_share_on)
-		return sched_rr_remove(q, vm);
+	if (!sched_share_on) {
+		sched_rr_remove(q, vm);
+		return;
+	}
 	if (s->last == vm)
 		charge(s);
-	if (vm->state == VM_RUNNABLE)
+	if (vm->state == VM_RUNNABLE) {
+		runq_remove(&s->rr, vm);         /* in round robin's FIFO (not yet picked up) or its tenant's */
 		share_remove_runnable(s, vm);
+	}
 	runq_forget(&s->rr, vm);
-}
-
-uint64_t sched_share_next_deadline(const void *q)
-{
-	return sched_rr_next_deadline(q);
 }
 
 struct vm *sched_share_any(const void *q)
 {
 	const struct share_q *s = q;
 
-	if (!sched_share_on)
+	if (!sched_share_on || s->rr.head)
 		return sched_rr_any(q);
 	for (unsigned t = s->ring_head; t != NONE; t = s->t[t].next)
 		if (s->t[t].head)

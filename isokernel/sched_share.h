@@ -9,8 +9,8 @@
 #include "sched_rr.h"
 
 /*
- * Off until the first sched_set_share (sched.h): then every operation is round robin's (sched_rr.c) behind one test
- * of sched_share_on. On (it stays on): each tenant (0..SCHED_SHARE_TENANTS - 1; vm->tenant) has a FIFO of its
+ * Off until the first sched_set_share (sched.h): until then every operation is round robin's (sched_rr.c), behind one test
+ * of sched_share_on in pick. On (it stays on): each tenant (0..SCHED_SHARE_TENANTS - 1; vm->tenant) has a FIFO of its
  * runnable VMs, and the tenants with runnable VMs take turns in a ring. A tenant's turn lasts while its deficit (TSC
  * ticks) is positive; each VM it runs is charged the CPU time it used (vm->cpu_tsc, from its pick to the next pick),
  * and when the deficit is spent the tenant goes to the back of the ring with share * quantum more. A tenant keeps
@@ -31,15 +31,17 @@ uint32_t sched_share_of(unsigned tenant);
 /* TSC ticks tenant's deficit holds now on CPU q's state (tests, reports). */
 int64_t sched_share_deficit(const void *q, unsigned tenant);
 
-/* The policy's operations (sched_policy.h says what each does). */
+/* The policy's operations (sched_policy.h says what each does). Those on every scheduler pass but pick are round
+ * robin's own, on or off: runnable VMs go into round robin's FIFO, which the first pick after moves into their
+ * tenants' FIFOs (so round robin pays one test per pass, in pick); idle VMs are round robin's either way. */
 void *sched_share_init(unsigned cpu, struct tq_node **storage, uint32_t cap, uint64_t quantum);
-void sched_share_enqueue(void *q, struct vm *vm);
+#define sched_share_enqueue       sched_rr_enqueue
+#define sched_share_block         sched_rr_block
+#define sched_share_wake          sched_rr_wake
+#define sched_share_tick          sched_rr_tick
+#define sched_share_next_deadline sched_rr_next_deadline
 struct vm *sched_share_pick(void *q, uint64_t now);
-int sched_share_block(void *q, struct vm *vm, uint64_t until);
-void sched_share_wake(void *q, struct vm *vm, bool immediate);
-uint32_t sched_share_tick(void *q, uint64_t now, void (*woken)(struct vm *vm));
 void sched_share_remove(void *q, struct vm *vm);
-uint64_t sched_share_next_deadline(const void *q);
 struct vm *sched_share_any(const void *q);
 
 #endif
