@@ -12,3 +12,10 @@ check: test-layers test-unit test-system
 # The kernel's includes against its layer map (isokernel/LAYERS.md).
 test-layers:
 	$(Q)python3 scripts/layers.py isokernel
+
+# Tenants (issue 12): per-tenant networks and CPU shares (tests/system/test_tenantnet.sh, test_cpushare.sh).
+.PHONY: test-tenantnet test-cpushare
+test-tenantnet: kernel examples runner net-guests
+	$(ST_RUN) tenantnet
+test-cpushare: kernel runner guest-tests
+	$(ST_RUN) cpushare
