@@ -5,7 +5,7 @@
 # prober gets a frame or an ARP answer of the other tenant, the switch counts the probers' frames as cross_tenant, and
 # the VMs have their tenant's addresses. 2: with a NIC (tests/system/uplink.c outside): the cross-tenant frames come
 # out at the uplink, a datagram from outside claiming a tenant's own address to that tenant is dropped, and one
-# routed from another tenant's address is delivered and answered.
+# routed from another tenant's address is delivered and answered. 3: loadgen --tenant 4 echoes off tenant 4's VMs.
 # timeout: 240
 . "$(dirname "$0")/lib.sh"
 need_runner
@@ -89,4 +89,16 @@ sw=$(grep -a '^@switch ' "$WORK/up.serial")
 [ "$(val "$sw" drop_nic_spoofed)" -ge 1 ] || fail "the spoofed datagram was not dropped: $sw"
 id=$(vm_ids up xtenant.elf)
 vm_output up "$id" | grep -q 'received=0 arp_answers=0' || fail "prober: $(vm_output up "$id")"
+# 3. loadgen reaches a tenant's block (--tenant): UDP echo to tenant 4's three VMs from outside.
+LOADGEN=$B/bin/loadgen
+[ -x "$LOADGEN" ] || fail "$LOADGEN is missing (make runner)"
+cmd="$ISORUN --quiet --serial-log $WORK/lg.serial --net-socket $SOCKDIR/lg.sock $EX/udp-echo.elf:3@4:7 >$WORK/lg.out 2>&1"
+echo "+ loadgen --run '$cmd' --tenant 4 --vms 3 --sweep"
+"$LOADGEN" --run "$cmd" --socket "$SOCKDIR/lg.sock" --udp-echo --tenant 4 --vms 3 --sweep --concurrency 4 \
+	--duration 2 >"$WORK/lg.lg" 2>&1
+lrc=$?
+tail -n 4 "$WORK/lg.lg" | sed 's/^/  | /'
+[ $lrc = 0 ] || fail "loadgen --tenant 4 exited $lrc: $(tail -n 3 "$WORK/lg.lg")"
+grep -q '3 VMs answered' "$WORK/lg.lg" || fail "not every tenant 4 VM answered loadgen: $(tail -n 3 "$WORK/lg.lg")"
+grep -a '^@switch ' "$WORK/lg.serial" | grep -q ' drop_nic_spoofed=0 ' || fail "loadgen's frames to tenant 4 were dropped"
 pass "$first; at the uplink: $(val "$up" to_tenant_mac) frames and $(val "$up" arp_for) ARP requests of tenant 1's prober, routed echo $(val "$up" routed_echo), spoofed dropped $(val "$sw" drop_nic_spoofed)"
