@@ -162,6 +162,14 @@ void images_parse(struct opts *o, char **specs, int n)
 	}
 	if (o->total > MAX_VMS)
 		input_error("%lu VMs in all is more than MAX_VMS (%d)", o->total, MAX_VMS);
+	for (unsigned t = 1; t <= NETPLAN_TENANT_MAX; t++) {
+		unsigned long sum = 0;
+		for (i = 0; i < n; i++)
+			sum += o->images[i].tenant == t ? o->images[i].count : 0;
+		if (sum > NETPLAN_TENANT_SLOTS)
+			input_error("tenant %u: %lu VMs do not fit in its block (10.%u.0.0/16 holds %u)", t, sum, t,
+				    NETPLAN_TENANT_SLOTS);
+	}
 }
 
 void images_cleanup(void)

@@ -325,9 +325,12 @@ static void check_net(const struct opts *o)
 		input_error("--net-socket: the path must be 1..107 bytes without ','");
 	if (o->tap && (!*o->tap || strlen(o->tap) > 15 || strchr(o->tap, ',')))
 		input_error("--tap: the interface name must be 1..15 bytes without ','");
-	if (o->have_subnet && o->total > netplan_slots(o->net_bits))
+	unsigned long host_vms = 0;           /* tenant 0's: the subnet's (tenants have their own blocks) */
+	for (size_t i = 0; i < o->nimages; i++)
+		host_vms += o->images[i].tenant ? 0 : o->images[i].count;
+	if (o->have_subnet && host_vms > netplan_slots(o->net_bits))
 		input_error("--subnet: %lu VMs do not fit in a /%u (VM i is base+2+i, below the broadcast address)",
-			    o->total, o->net_bits);
+			    host_vms, o->net_bits);
 }
 
 static void parse_opts(struct opts *o, int argc, char **argv)
