@@ -3,7 +3,8 @@
 # CPU-bound VMs of tenant 1 (share 1) and two of tenant 2 (share 3), all spinning to the same instant (tests/guest/
 # cpuhog), under TCG -icount (deterministic): tenant 2's VMs together get 2 to 4.5 times the CPU of tenant 1's (by the
 # @vm records' cpu_us), and inside each tenant its two VMs get about the same. The same run without --share (round
-# robin, the default) gives the tenants about the same (ratio 0.7 to 1.4): the split is the policy's doing.
+# robin, the default) gives the tenants about the same (ratio 0.7 to 1.4): the split is the policy's doing. Malformed
+# share= words on the kernel command line are refused.
 # timeout: 120
 . "$(dirname "$0")/lib.sh"
 need_runner
@@ -48,4 +49,10 @@ d1=$sum
 cpu rr 2
 d2=$sum
 r0=$(ratio "$d2" "$d1" 0.7 1.4) || fail "round robin: tenant 2 got $d2 us, tenant 1 $d1 us: ratio $r0, expected about 1"
+# Bad share words on the kernel's command line (past isorun's checks, through --append): refused, exit 2.
+for w in share=1:0 share=1:1001 share=255:1 share=1: share=:3 share=1:2:3 share=x:1 share=1; do
+	run_isorun "bad_$w" --timeout 20 --append "$w" "$GT/cpuhog.elf:1:1"
+	expect_rc "bad_$w" 2
+	grep -aq "bad command-line word '$w' (want share=T:W" "$WORK/bad_$w.serial" || fail "$w: no refusal in the report"
+done
 pass "shares 1:3 -> CPU $c1 : $c2 us (ratio $r; inside the tenants $in1 and $in2); round robin $d1 : $d2 us (ratio $r0)"
