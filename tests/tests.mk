@@ -19,3 +19,8 @@ test-tenantnet: kernel examples runner net-guests
 	$(ST_RUN) tenantnet
 test-cpushare: kernel runner guest-tests
 	$(ST_RUN) cpushare
+# `make bench-tenant`: what tenants cost, in instructions under -icount (bench/tenant.sh -> build/results/tenant.json;
+# BASE_KERNEL=path measures a kernel without tenants beside it).
+.PHONY: bench-tenant
+bench-tenant: kernel runner net-guests guest-tests bench-images
+	$(Q)BASE_KERNEL=$(BASE_KERNEL) sh bench/tenant.sh $(B)

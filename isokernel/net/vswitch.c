@@ -494,19 +494,35 @@ static int vm_to_nic(struct vm *vm, const uint8_t *f, size_t len)
 	return 0;
 }
 
-/* The VM's frame must carry its own MAC, and its own IPv4 where the protocol names a sender (a frame too
- * short to name one is left to the well-formed check). */
+/* The VM's frame must carry its own MAC (of its tenant's plan, a), and its own IPv4 where the protocol names a
+ * sender (a frame too short to name one is left to the well-formed check). */
+static bool spoofed_as(const struct bind_addr *a, const uint8_t *f, size_t len)
+{
+	uint16_t type = be16_get(f + 12);
+
+	if (memcmp(f + 6, a->mac, 6) != 0)
+		return true;
+	if (type == ETHER_TYPE_IPV4)
+		return len >= 34 && be32_get(f + 26) != a->ip;
+	return len >= 42 && (memcmp(f + 22, a->mac, 6) != 0 || be32_get(f + 28) != a->ip);
+}
+
+__attribute__((noinline)) static bool tenant_spoofed(const struct vm *vm, const uint8_t *f, size_t len)
+{
+	struct bind_addr a;
+
+	bind_tplan(vm->tenant, vm->net->addr, &a);
+	return spoofed_as(&a, f, len);
+}
+
 static bool spoofed(const struct vm *vm, const uint8_t *f, size_t len)
 {
 	struct bind_addr a;
-	uint16_t type = be16_get(f + 12);
 
-	bind_tplan(vm->tenant, vm->net->addr, &a);
-	if (memcmp(f + 6, a.mac, 6) != 0)
-		return true;
-	if (type == ETHER_TYPE_IPV4)
-		return len >= 34 && be32_get(f + 26) != a.ip;
-	return len >= 42 && (memcmp(f + 22, a.mac, 6) != 0 || be32_get(f + 28) != a.ip);
+	if (vm->tenant)
+		return tenant_spoofed(vm, f, len);
+	bind_plan(vm->net->addr, &a);
+	return spoofed_as(&a, f, len);
 }
 
 /* Does a frame from outside claim a VM's address as its source: a source MAC or IPv4 (for ARP, the sender's
@@ -587,74 +603,46 @@ static bool cross_tenant(const struct vm *vm, const uint8_t *f)
 	return bind_ip_owner(tpa, &t, &a) && t != vm->tenant && bind_tvm(t, a);
 }
 
-/* The checks and the ARP answer every VM's frame passes (in its tenant's plan): true when they took the frame
- * (dropped and counted, or answered), with *r the hypercall's result. */
-static inline bool vm_frame_done(struct vm *vm, const uint8_t *f, size_t len, int *r)
+/* A frame of a tenant's VM, or for a tenant's MAC, or a broadcast: is it for an address of the sender's own tenant
+ * (1..254: switched inside, true: taken)? If not, is it for another tenant's address (counted: it goes to the uplink
+ * like any other frame)? Out of line, as the other tenant paths: tenant 0's path keeps its inlining and its cost. */
+__attribute__((noinline)) static bool tenant_frame(struct vm *vm, const uint8_t *f, size_t len)
 {
-	uint8_t reply[42];
-	int arp;
-
-	*r = 0;
-	vsw_stats.from_vm++;
-	if (bad_len(len)) {
-		*r = PV_EINVAL;
-		return true;
-	}
-	if (bad_type(f))
-		return true;
-	if (spoofed(vm, f, len)) {
-		vsw_stats.drop_spoofed++;
-		vm->net->tx_spoofed++;
-		return true;
-	}
-	if (malformed(f, len))
-		return true;
-	if ((arp = answer_arp(vm->tenant, f, len, reply)) != ARP_NO) {
-		vm->net->tx_frames++;
-		if (arp == ARP_ANSWERED)
-			deliver(vm, NULL, reply, sizeof(reply), -1);
-		return true;
-	}
-	return false;
-}
-
-/* The frame to the uplink: 0, or PV_EAGAIN (not taken). */
-static int vm_out(struct vm *vm, const uint8_t *f, size_t len)
-{
-	if (vm_to_nic(vm, f, len) != 0)
-		return PV_EAGAIN;
-	vm->net->tx_frames++;
-	return 0;
-}
-
-/* vsw_from_vm for a tenant's (1..254) VM: its own tenant's MACs are switched inside; every other address, another
- * tenant's included, goes to the uplink. Out of line: tenant 0's path keeps its inlining and its cost. */
-__attribute__((noinline)) static int from_tenant_vm(struct vm *vm, const uint8_t *f, size_t len)
-{
-	int r;
-
-	if (vm_frame_done(vm, f, len, &r))
-		return r;
-	if (f[0] == NETPLAN_TENANT_MAC0 && f[1] == vm->tenant) {
+	if (vm->tenant && f[0] == NETPLAN_TENANT_MAC0 && f[1] == vm->tenant) {
 		to_tenant_vm(vm, f, len);
-		return 0;
+		return true;
 	}
 	if (cross_tenant(vm, f))
 		vsw_stats.cross_tenant++;
-	return vm_out(vm, f, len);
+	return false;
 }
 
 HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 {
+	uint8_t reply[42];
 	struct vm *dst;
 	uint32_t a;
-	int r;
+	int arp;
 
-	if (vm->tenant)
-		return from_tenant_vm(vm, f, len);
-	if (vm_frame_done(vm, f, len, &r))
-		return r;
-	if (f[0] == 0x02 && f[1] == 0x00) {           /* a tenant 0 VM address: switched inside, never sent out */
+	vsw_stats.from_vm++;
+	if (bad_len(len))
+		return PV_EINVAL;
+	if (bad_type(f))
+		return 0;
+	if (spoofed(vm, f, len)) {
+		vsw_stats.drop_spoofed++;
+		vm->net->tx_spoofed++;
+		return 0;
+	}
+	if (malformed(f, len))
+		return 0;
+	if ((arp = answer_arp(vm->tenant, f, len, reply)) != ARP_NO) {
+		vm->net->tx_frames++;
+		if (arp == ARP_ANSWERED)
+			deliver(vm, NULL, reply, sizeof(reply), -1);
+		return 0;
+	}
+	if (f[0] == 0x02 && f[1] == 0x00 && !vm->tenant) {  /* a tenant 0 VM address: switched inside, never sent out */
 		vm->net->tx_frames++;
 		if (!bind_mac_number(f, &a)) {
 			vsw_stats.drop_no_dest++;          /* past the plan: nobody's */
@@ -666,11 +654,12 @@ HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 		}
 		return 0;
 	}
-	if (f[0] == NETPLAN_TENANT_MAC0 || (f[0] == 0xff && bind_tenants_bound())) {
-		if (cross_tenant(vm, f))
-			vsw_stats.cross_tenant++;
-	}
-	return vm_out(vm, f, len);
+	if (__builtin_expect(f[0] == NETPLAN_TENANT_MAC0 || f[0] == 0xff || vm->tenant, 0) && tenant_frame(vm, f, len))
+		return 0;
+	if (vm_to_nic(vm, f, len) != 0)
+		return PV_EAGAIN;
+	vm->net->tx_frames++;
+	return 0;
 }
 
 static bool nic_spoofed(void)

@@ -202,7 +202,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			vsw_from_vm(&vms[v], f, len);
 			check_from_vm(v, rx0);
 		} else if (op % 4 == 1) {
-			shape(f, len, (b & 64) ? &vms[v] : NULL, &vms[(a >> 4) % NV], b);
+			shape(f, len, (b & 64) && live[v] ? &vms[v] : NULL, &vms[(a >> 4) % NV], b);
 			nic_in = f;
 			nic_in_len = len;
 			vsw_poll();
