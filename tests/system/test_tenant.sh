@@ -60,6 +60,13 @@ wait_records() {
 
 (cd "$WORK" && "$KCTL" keygen op && "$KCTL" keygen alice && "$KCTL" keygen bob) >/dev/null || fail "kctl keygen failed"
 
+# A key file that is not a public key is refused before QEMU starts; so is a bad opkey= word by the kernel.
+"$ISORUN" --serve "$KCTL_SOCKET" --operator-key "$WORK/op.key" >"$WORK/badkey.out" 2>&1
+[ $? = 2 ] && grep -q 'want one line of 64 hex digits' "$WORK/badkey.out" || fail "--operator-key op.key: $(cat "$WORK/badkey.out")"
+run_isorun badopkey --append "opkey=$(head -c 63 "$WORK/op.pub")" "$IMG:1:0"
+expect_rc badopkey 2
+grep -q 'opkey= wants' "$WORK/badopkey.out" "$WORK/badopkey.serial" || fail "a 63-digit opkey= was not refused by the kernel"
+
 echo "+ isorun --serve $KCTL_SOCKET --operator-key op.pub --mem 256"
 "$ISORUN" --serve "$KCTL_SOCKET" --operator-key "$WORK/op.pub" --mem 256 --timeout 560 --quiet \
 	--json "$WORK/serve.json" --serial-log "$WORK/serve.serial" >"$WORK/serve.out" 2>&1 &
