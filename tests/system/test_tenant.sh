@@ -183,6 +183,15 @@ ok csvcs svcs --key "$WORK/carol.key" --tenant carol
 ok cdel tenant-del carol $OP
 echo "  out of memory after $made VMs: all ended, carol back to her image's memory alone"
 
+# A tenant holds at most 32 images: bob has 1; 31 more (idle.elf with a byte appended: other bytes, other hashes).
+for i in $(seq 31); do
+	{ cat "$IMG"; printf "%02d" "$i"; } >"$WORK/var.elf"
+	"$KCTL" tload "$WORK/var.elf" $Bb >"$WORK/var.k" 2>&1 || fail "bob's image $((i + 1)): $(cat "$WORK/var.k")"
+done
+{ cat "$IMG"; printf "xx"; } >"$WORK/var.elf"
+refused imglimit E_LIMIT tload "$WORK/var.elf" $Bb
+[ "$(tenant_field bob images)" = 32 ] || fail "bob's images: $("$KCTL" tenants)"
+
 # Lowering a quota ends nothing and refuses more.
 ok lower tenant-set alice --max-vms 50 $OP
 [ "$(tenant_field alice live_vms)" = 100 ] && [ "$(tenant_field alice max_vms)" = 50 ] || fail "lowering: $("$KCTL" tenants)"
