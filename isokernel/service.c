@@ -324,6 +324,10 @@ uint16_t svc_t_load(uint32_t signer, const struct ctl_tload_req *q, struct ctl_o
 		ctlop_blob_drop();
 		return image_reply(have, o);      /* the same bytes again: the image it has */
 	}
+	if (tenant_get(signer)->images >= IMG_PER_TENANT) {
+		ctlop_blob_drop();
+		return ctl_why(o, CTL_E_LIMIT, "a tenant has at most %u images", IMG_PER_TENANT);
+	}
 	return timage_load(signer, q, &src, sha, o);
 }
 

@@ -60,6 +60,13 @@ wait_records() {
 
 (cd "$WORK" && "$KCTL" keygen op && "$KCTL" keygen alice && "$KCTL" keygen bob) >/dev/null || fail "kctl keygen failed"
 
+# A key file that is not a public key is refused before QEMU starts; so is a bad opkey= word by the kernel.
+"$ISORUN" --serve "$KCTL_SOCKET" --operator-key "$WORK/op.key" >"$WORK/badkey.out" 2>&1
+[ $? = 2 ] && grep -q 'want one line of 64 hex digits' "$WORK/badkey.out" || fail "--operator-key op.key: $(cat "$WORK/badkey.out")"
+run_isorun badopkey --append "opkey=$(head -c 63 "$WORK/op.pub")" "$IMG:1:0"
+expect_rc badopkey 2
+grep -q 'opkey= wants' "$WORK/badopkey.out" "$WORK/badopkey.serial" || fail "a 63-digit opkey= was not refused by the kernel"
+
 echo "+ isorun --serve $KCTL_SOCKET --operator-key op.pub --mem 256"
 "$ISORUN" --serve "$KCTL_SOCKET" --operator-key "$WORK/op.pub" --mem 256 --timeout 560 --quiet \
 	--json "$WORK/serve.json" --serial-log "$WORK/serve.serial" >"$WORK/serve.out" 2>&1 &
@@ -175,6 +182,15 @@ ok csvcs svcs --key "$WORK/carol.key" --tenant carol
 	fail "a SVC_SET out of memory left something: $made made and ended; $(cat "$WORK/csvcs.k"); $("$KCTL" tenants)"
 ok cdel tenant-del carol $OP
 echo "  out of memory after $made VMs: all ended, carol back to her image's memory alone"
+
+# A tenant holds at most 32 images: bob has 1; 31 more (idle.elf with a byte appended: other bytes, other hashes).
+for i in $(seq 31); do
+	{ cat "$IMG"; printf "%02d" "$i"; } >"$WORK/var.elf"
+	"$KCTL" tload "$WORK/var.elf" $Bb >"$WORK/var.k" 2>&1 || fail "bob's image $((i + 1)): $(cat "$WORK/var.k")"
+done
+{ cat "$IMG"; printf "xx"; } >"$WORK/var.elf"
+refused imglimit E_LIMIT tload "$WORK/var.elf" $Bb
+[ "$(tenant_field bob images)" = 32 ] || fail "bob's images: $("$KCTL" tenants)"
 
 # Lowering a quota ends nothing and refuses more.
 ok lower tenant-set alice --max-vms 50 $OP
