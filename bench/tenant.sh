@@ -51,8 +51,8 @@ ys2=$(one "$B/isokernel.bin" yield_cycles --share 0:1 "$B/bench/switch.elf:2:200
 "$ISORUN" $ICOUNT --timeout 120 --serial-log "$T/split.log" --share 1:1 --share 2:3 \
 	"$B/tests/guest/cpuhog.elf:2@1:500" "$B/tests/guest/cpuhog.elf:2@2:500" >"$T/out" 2>&1 ||
 	{ echo "bench-tenant: the CPU-split run failed" >&2; tail -n 5 "$T/out" >&2; exit 1; }
-c1=$(grep -a '^@vm .* tenant=1 ' "$T/split.log" | sed 's/.* cpu_us=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
-c2=$(grep -a '^@vm .* tenant=2 ' "$T/split.log" | sed 's/.* cpu_us=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+c1=$(grep -aE '^@vm .* tenant=1( |$)' "$T/split.log" | sed 's/.* cpu_us=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
+c2=$(grep -aE '^@vm .* tenant=2( |$)' "$T/split.log" | sed 's/.* cpu_us=\([0-9]*\).*/\1/' | awk '{ s += $1 } END { print s + 0 }')
 ratio=$(awk -v a="$c2" -v b="$c1" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
 now="{\"self_frame\": $self0, \"gw_frame\": $gw0, \"yield_1vm\": $y1, \"yield_2vm\": $y2}"
 base=null

@@ -215,16 +215,15 @@ static void write_vms(FILE *f, const struct run *run)
 	for (i = 0; i < r->nvms; i++) {
 		const struct vmrec *vm = &r->vms[i];
 
-		fprintf(f, "%s{\"id\": %u, ", i ? ",\n    " : "\n    ", (unsigned)vm->id);
-		if (vm->tenant)
-			fprintf(f, "\"tenant\": %u, ", (unsigned)vm->tenant);
-		fputs("\"image\": ", f);
+		fprintf(f, "%s{\"id\": %u, \"image\": ", i ? ",\n    " : "\n    ", (unsigned)vm->id);
 		jstr(f, r->names[vm->image]);
 		fprintf(f, ", \"state\": \"%s\", \"exit_status\": %d", state_name(vm->state), (int)vm->status);
 		if (vm->reason) {
 			fputs(", \"reason\": ", f);
 			jstr(f, vm->reason);
 		}
+		if (vm->tenant)
+			fprintf(f, ", \"tenant\": %u", (unsigned)vm->tenant);
 		if (vm->svc) {
 			fputs(", \"service\": ", f);
 			jstr(f, r->names[vm->svc - 1]);

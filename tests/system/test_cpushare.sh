@@ -17,7 +17,7 @@ ICOUNT=(--accel tcg --qemu-arg -icount --qemu-arg shift=0)
 # sets n (how many), sum, lo and hi.
 cpu() {
 	f=$WORK/$1.t$2
-	vm_records "$1" cpuhog.elf | grep " tenant=$2 " | sed 's/.* cpu_us=\([0-9]*\).*/\1/' >"$f"
+	vm_records "$1" cpuhog.elf | grep -aE " tenant=$2( |$)" | sed 's/.* cpu_us=\([0-9]*\).*/\1/' >"$f"
 	n=$(wc -l <"$f")
 	sum=$(awk '{ s += $1 } END { print s + 0 }' "$f")
 	lo=$(sort -n "$f" | head -n 1)

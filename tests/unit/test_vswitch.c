@@ -1670,6 +1670,40 @@ static void test_tenant_from_outside(void)
 	CU_ASSERT_EQUAL(vsw_stats.cross_tenant, 0);                    /* frames from outside are not VMs' */
 }
 
+/* A tenant's binding table is made from frames as it grows: with none free, its first VM gets no address (refused,
+ * nothing held), and a release whose FIFO page cannot be made loses that number only. */
+static void test_tenant_no_memory(void)
+{
+	struct pv_start_info si;
+	uint64_t hold[ARENA_PAGES];
+	size_t n = 0;
+
+	setup();
+	while ((hold[n] = frame_alloc()) != 0)
+		n++;
+	end_vm(TA);
+	vms[TA].net = NULL;
+	vms[TA].tenant = 9;
+	CU_ASSERT_NOT_EQUAL(vmtab_publish(&vms[TA], &si), 0);            /* no page for tenant 9's table */
+	CU_ASSERT_PTR_NULL(vms[TA].net);
+	CU_ASSERT_EQUAL(bind_tenant_vms(9), 0);
+	CU_ASSERT_FALSE(bind_tenants_bound());
+	frame_free(hold[--n]);                                             /* room for the directory page only */
+	CU_ASSERT_NOT_EQUAL(vmtab_publish(&vms[TA], &si), 0);
+	frame_free(hold[--n]);                                             /* and the first page of slots */
+	CU_ASSERT_EQUAL(vmtab_publish(&vms[TA], &si), 0);
+	CU_ASSERT_EQUAL(si.ipv4, 0x0a090002u);
+	end_vm(TA);                                                        /* no FIFO page: number 0 is lost */
+	CU_ASSERT_EQUAL(bind_tenant_vms(9), 0);
+	vms[TA].net = NULL;
+	CU_ASSERT_EQUAL(vmtab_publish(&vms[TA], &si), 0);
+	CU_ASSERT_EQUAL(si.ipv4, 0x0a090003u);                             /* the next fresh number */
+	end_vm(TA);
+	vms[TA].tenant = 0;
+	while (n)
+		frame_free(hold[--n]);
+}
+
 int unit_suite_vswitch(void)
 {
 	CU_pSuite s = CU_add_suite("vswitch", NULL, teardown);
@@ -1712,5 +1746,6 @@ int unit_suite_vswitch(void)
 		    test_tenant_arp);
 	CU_add_test(s, "tenants: from outside, a tenant's own address refused to it, routed addresses delivered",
 		    test_tenant_from_outside);
+	CU_add_test(s, "tenants: no frame for a tenant's table: no address, nothing held", test_tenant_no_memory);
 	return 0;
 }
