@@ -109,6 +109,8 @@ void sha512_update(struct sha512_ctx *c, const void *data, size_t n)
 {
 	const uint8_t *p = data;
 
+	if (!n)
+		return;                         /* an empty part may come as { NULL, 0 } */
 	c->bytes += n;
 	if (c->fill) {
 		size_t k = 128 - c->fill < n ? 128 - c->fill : n;

@@ -330,6 +330,12 @@ static void test_rfc8032(void)
 		CU_ASSERT(memcmp(spk, pk, 32) == 0);
 		CU_ASSERT(memcmp(ssig, sig, 64) == 0);
 		CU_ASSERT_EQUAL(ed25519_verify(sig, msg, n, pk), 0);
+		if (n == 0) {                           /* empty parts as { NULL, 0 }, and no parts at all */
+			struct ed25519_part none[2] = { { NULL, 0 }, { NULL, 0 } };
+			CU_ASSERT_EQUAL(ed25519_verify_parts(sig, pk, none, 2), 0);
+			CU_ASSERT_EQUAL(ed25519_verify_parts(sig, pk, NULL, 0), 0);
+			CU_ASSERT_EQUAL(ed25519_verify(sig, NULL, 0, pk), 0);
+		}
 		for (int i = 0; i < 20; i++)
 			CU_ASSERT_EQUAL(verify_split(sig, pk, msg, n), 0);
 		for (int bit = 0; bit < 512; bit++) {        /* every single-bit change of the signature */
