@@ -48,7 +48,8 @@ $(ISOCTL_UT_DIR)/%.o: tests/unit/isoctl/%.c $(MKDEPS)
 
 $(ISOCTL_UT): $(ISOCTL_UT_DIR)/main.o $(ISOCTL_UT_OBJS) $(ISOCTL_CLIOBJS) $(LIBISOCTL) $(HOSTLIB)
 	$(call say,LD,$@)
-	$(Q)$(HOSTCC) -g -o $@ $(ISOCTL_UT_DIR)/main.o $(ISOCTL_UT_OBJS) $(ISOCTL_CLIOBJS) $(LIBISOCTL_LIBS) -lcunit
+	$(Q)$(HOSTCC) -g -o $@ $(ISOCTL_UT_DIR)/main.o $(ISOCTL_UT_OBJS) $(ISOCTL_CLIOBJS) $(B)/examples/autoscale/policy.o \
+		$(LIBISOCTL_LIBS) -lcunit -lm
 
 .PHONY: test-isoctl-unit
 test-isoctl-unit: $(ISOCTL_UT)
@@ -83,3 +84,22 @@ test-isoctlfuzz: $(ISOCTLFZ)
 	$(ST_RUN) isoctlfuzz
 
 -include $(ISOCTL_LIBOBJS:.o=.d) $(ISOCTL_CLIOBJS:.o=.d) $(B)/isoctl/main.d $(ISOCTL_UT_OBJS:.o=.d)
+
+# examples/autoscale: an example tenant policy on libisoctl only (build/bin/autoscale --help). Its policy is
+#   unit-tested with isoctl's tests (tests/unit/isoctl/test_autoscale.c).
+AUTOSCALE_SRCS  := examples/autoscale/autoscale.c examples/autoscale/policy.c
+AUTOSCALE_OBJS  := $(AUTOSCALE_SRCS:%.c=$(B)/%.o)
+isoctl: $(B)/bin/autoscale
+
+$(B)/examples/autoscale/%.o: examples/autoscale/%.c $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$<)
+	$(Q)$(HOSTCC) $(ISOCTL_CFLAGS) -c -o $@ $<
+
+$(B)/bin/autoscale: $(AUTOSCALE_OBJS) $(LIBISOCTL) $(HOSTLIB)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(HOSTCC) -g -o $@ $(AUTOSCALE_OBJS) $(LIBISOCTL_LIBS) -lm
+
+$(ISOCTL_UT): $(B)/examples/autoscale/policy.o
+-include $(AUTOSCALE_OBJS:.o=.d)
