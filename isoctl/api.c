@@ -227,7 +227,7 @@ int iso_scale(struct iso_conn *c, const struct iso_signer *s, const char *name, 
 	return r;
 }
 
-int iso_logs(struct iso_conn *c, const struct iso_signer *s, const char *name, uint32_t tail, int follow,
+int iso_logs(struct iso_conn *c, const struct iso_signer *s, const char *name, long tail, int follow,
 	     iso_sink sink, void *arg, struct iso_err *e)
 {
 	struct ctl_page_req q = { .start = 0, .max = 0 };
@@ -245,8 +245,9 @@ int iso_logs(struct iso_conn *c, const struct iso_signer *s, const char *name, u
 		return iso_fail(e, "%s", err);
 	len = iso_payload(CTL_OP_SVCS, &q, sizeof(q), s, counter, payload);
 	ctlauth_hex(payload, len, hex);
-	o = json_pack("{s:s, s:s, s:I, s:b}", "service", name, "payload", hex, "tail", (json_int_t)tail, "follow",
-		      follow);
+	o = json_pack("{s:s, s:s, s:b}", "service", name, "payload", hex, "follow", follow);
+	if (o && tail >= 0)
+		json_object_set_new(o, "tail", json_integer(tail));
 	req = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (!req)

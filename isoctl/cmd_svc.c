@@ -251,7 +251,7 @@ int cmd_logs(const struct opts *o)
 		free(l);
 		return r;
 	}
-	r = iso_logs(&x.conn, &x.signer, o->pos[0], (o->given & O_TAIL) ? (uint32_t)o->tail : 0, o->follow,
+	r = iso_logs(&x.conn, &x.signer, o->pos[0], (o->given & O_TAIL) ? (long)o->tail : -1, o->follow,
 		     o->json ? json_sink : text_sink, l, &x.err);
 	if (r == 0 && o->json && l->len)
 		emit_line(l->buf, l->len);

@@ -114,8 +114,9 @@ int iso_upload(struct iso_conn *c, const void *elf, size_t len, uint8_t sha512[6
 /* SVC_SET name to count, keeping its image, args and memory (from SVCS); rep as the kernel's. */
 int iso_scale(struct iso_conn *c, const struct iso_signer *s, const char *name, uint32_t count,
 	      struct ctl_svc_rep *rep, struct iso_err *e);
-/* POST /v1/logs for service name: the text goes to sink. */
-int iso_logs(struct iso_conn *c, const struct iso_signer *s, const char *name, uint32_t tail, int follow,
+/* POST /v1/logs for service name: its last tail lines (tail < 0: isod's default), then with follow what comes;
+ * the text goes to sink. */
+int iso_logs(struct iso_conn *c, const struct iso_signer *s, const char *name, long tail, int follow,
 	     iso_sink sink, void *arg, struct iso_err *e);
 
 #endif

@@ -29,7 +29,8 @@ const struct cmd opts_cmds[] = {
 	  "kernel's); all or nothing: over a quota, none start. Pushing again scales the service to N" },
 	{ "ps", NULL, 0, O_KEY, 0, 1, cmd_ps, "[--key F.key]", "the tenant's services: desired and live VMs, image, args" },
 	{ "logs", NULL, 1, O_FOLLOW | O_TAIL | O_KEY, 0, 1, cmd_logs, "SVC [-f] [--tail N] [--key F.key]",
-	  "the output of the service's VMs, one line each as vm=ID LINE; -f: follow until interrupted" },
+	  "the output of the service's VMs, one line each as vm=ID LINE: the last N (0..100000; default\n"
+	  "100); -f: then follow until interrupted" },
 	{ "stats", NULL, 1, O_KEY, 0, 1, cmd_stats, "SVC [--key F.key]",
 	  "the service's VMs (signed T_LIST): state, CPU time, memory, frames in and out, and their totals" },
 	{ "scale", NULL, 2, O_KEY, 0, 1, cmd_scale, "SVC N [--key F.key]",
@@ -96,7 +97,7 @@ static int set_number(struct opts *o, unsigned bit, const char *name, const char
 		{ O_ID, 1, CTL_TENANT_MAX, offsetof(struct opts, id) },
 		{ O_COUNT, 0, UINT32_MAX, offsetof(struct opts, count) },
 		{ O_QUOTA, 8, 2048, offsetof(struct opts, quota_kib) },
-		{ O_TAIL, 0, UINT32_MAX, offsetof(struct opts, tail) },
+		{ O_TAIL, 0, 100000, offsetof(struct opts, tail) },
 	};
 
 	if (bit == O_MAXMEM)
