@@ -103,3 +103,10 @@ $(B)/bin/autoscale: $(AUTOSCALE_OBJS) $(LIBISOCTL) $(HOSTLIB)
 
 $(ISOCTL_UT): $(B)/examples/autoscale/policy.o
 -include $(AUTOSCALE_OBJS:.o=.d)
+
+# The isod flow with isoctl: the autoscaler's system test, and `make bench-push` (bench/push.sh: build/bench/push.json).
+.PHONY: test-autoscale bench-push
+test-autoscale: isoctl kernel examples runner
+	$(ST_RUN) autoscale
+bench-push: isoctl kernel examples runner
+	$(Q)bash bench/push.sh $(B)

@@ -1,0 +1,61 @@
+# isoctl_lib.sh - sourced by the tests and benchmarks that drive isod with isoctl: start and stop isod, keys, tenants.
+# Needs B (an absolute build directory) and WORK (a scratch directory) set; sets ISOD_SOCKET, ISOCTL_KEYS, NETSOCK.
+ISOD=$B/bin/isod
+ISOCTL=$B/bin/isoctl
+AUTOSCALE=$B/bin/autoscale
+LOADGEN=$B/bin/loadgen
+export ISOD_SOCKET=$WORK/state/isod.sock
+export ISOCTL_KEYS=$WORK/keys
+NETSOCK=$WORK/net.sock
+ISOD_PID=
+
+# isod_missing: why the isod flow cannot run here (empty if it can).
+isod_missing() {
+	[ -x "$ISOD" ] || { echo "isod is not built ($ISOD; branch isod not merged yet?)"; return; }
+	[ -x "$ISOCTL" ] || { echo "$ISOCTL is missing (make isoctl)"; return; }
+	[ -f "$B/isokernel.bin" ] || { echo "no kernel ($B/isokernel.bin; make kernel)"; return; }
+	[ -f "$B/examples/http.elf" ] || { echo "no $B/examples/http.elf (make examples)"; return; }
+}
+
+# isod_start [isod options...]: keys for the operator, isod on $WORK/state with the net socket; waits until the
+# kernel answers (isoctl tenant ls), up to 180 s.
+isod_start() {
+	mkdir -p "$ISOCTL_KEYS"
+	[ -f "$ISOCTL_KEYS/operator.key" ] || "$ISOCTL" keygen operator >/dev/null || return 1
+	echo "+ isod --state $WORK/state --operator-pub $ISOCTL_KEYS/operator.pub --net-socket $NETSOCK $*"
+	"$ISOD" --state "$WORK/state" --operator-pub "$ISOCTL_KEYS/operator.pub" --net-socket "$NETSOCK" "$@" \
+		>"$WORK/isod.log" 2>&1 &
+	ISOD_PID=$!
+	for _ in $(seq 1 360); do
+		"$ISOCTL" tenant ls >/dev/null 2>&1 && return 0
+		kill -0 "$ISOD_PID" 2>/dev/null || { tail -n 20 "$WORK/isod.log"; return 1; }
+		sleep 0.5
+	done
+	tail -n 20 "$WORK/isod.log"
+	return 1
+}
+
+# isod_stop: SIGTERM (isod ends the kernel gracefully), then SIGKILL after 60 s.
+isod_stop() {
+	[ -n "$ISOD_PID" ] || return 0
+	kill -TERM "$ISOD_PID" 2>/dev/null
+	for _ in $(seq 1 120); do
+		kill -0 "$ISOD_PID" 2>/dev/null || break
+		sleep 0.5
+	done
+	kill -KILL "$ISOD_PID" 2>/dev/null
+	wait "$ISOD_PID" 2>/dev/null
+	ISOD_PID=
+}
+
+# tenant_new NAME MAX_VMS MAX_MEM: a key pair and the operator's T_ADD.
+tenant_new() {
+	[ -f "$ISOCTL_KEYS/$1.key" ] || "$ISOCTL" keygen "$1" >/dev/null || return 1
+	"$ISOCTL" tenant add "$1" --pubkey "$ISOCTL_KEYS/$1.pub" --max-vms "$2" --max-mem "$3" --cpu-share 1
+}
+
+# svc_field TENANT SVC FIELD: a number from isoctl ps --json (desired, live, ...) of that service.
+svc_field() {
+	"$ISOCTL" --json --tenant "$1" ps | tr -d ' \n' | sed 's/},{/}\n{/g' | grep "\"name\":\"$2\"" |
+		grep -o "\"$3\":[0-9]*" | head -n 1 | cut -d: -f2
+}
