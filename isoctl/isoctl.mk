@@ -110,3 +110,6 @@ test-autoscale: isoctl kernel examples runner
 	$(ST_RUN) autoscale
 bench-push: isoctl kernel examples runner
 	$(Q)bash bench/push.sh $(B)
+.PHONY: test-isoctl
+test-isoctl: isoctl kernel examples runner
+	$(ST_RUN) isoctl

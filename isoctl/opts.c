@@ -248,8 +248,8 @@ int opts_parse(int argc, char **argv, struct opts *o, char *err, size_t errlen)
 
 void opts_cmd_usage(FILE *f, const struct cmd *c)
 {
-	fprintf(f, "usage: isoctl [--socket PATH] [--json]%s %s%s%s %s\n", c->tenant ? " --tenant NAME" : "", c->name,
-		c->sub ? " " : "", c->sub ? c->sub : "", c->usage);
+	fprintf(f, "usage: isoctl [--socket PATH] [--json]%s %s%s%s%s%s\n", c->tenant ? " --tenant NAME" : "", c->name,
+		c->sub ? " " : "", c->sub ? c->sub : "", *c->usage ? " " : "", c->usage);
 	fprintf(f, "%s.\n", c->help);
 	if (c->allowed & O_MAXMEM)
 		fputs("SIZE: 512MiB, 2GiB, 65536KiB, 64M ... (binary units; a bare number is KiB).\n", f);
@@ -266,7 +266,8 @@ void opts_usage(FILE *f)
 	      "checked by the kernel; isod only relays it.\n\ncommands:\n", f);
 	for (const struct cmd *c = opts_cmds; c->name; c++) {
 		char head[160];
-		snprintf(head, sizeof(head), "%s%s%s %s", c->name, c->sub ? " " : "", c->sub ? c->sub : "", c->usage);
+		snprintf(head, sizeof(head), "%s%s%s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "",
+			 *c->usage ? " " : "", c->usage);
 		fprintf(f, "  %s\n      ", head);
 		for (const char *p = c->help; *p; p++)
 			fputs(*p == '\n' ? "\n      " : (char[2]){ *p, 0 }, f);
