@@ -113,3 +113,6 @@ bench-push: isoctl kernel examples runner
 .PHONY: test-isoctl
 test-isoctl: isoctl kernel examples runner
 	$(ST_RUN) isoctl
+.PHONY: test-isoctl-hostile
+test-isoctl-hostile: isoctl
+	$(ST_RUN) isoctl_hostile
