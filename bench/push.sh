@@ -3,8 +3,9 @@
 #   push of 10,000 and for 1,000 scales of 10, as JSON. `make bench-push`. Figures only: no assertion on a time.
 # usage: bench/push.sh [B]     B: the build directory (default build)
 #   PUSH_VMS=N (default 10000) VMs of the big push and of the scales; PUSH_STEP=S (default 10) VMs per scale;
-#   PUSH_JSON=FILE (default B/bench/push.json); PUSH_ISOD_ARGS="..." extra isod options (e.g. --accel tcg --mem 2048).
-# JSON: accel (what isod's isorun used), first_answer_s (from the start of `isoctl push web.elf --count 1` until
+#   PUSH_JSON=FILE (default B/bench/push.json); ISOD_ACCEL=kvm|tcg|auto (default auto here); PUSH_ISOD_ARGS="..."
+#   extra isod options (e.g. --mem 4096).
+# JSON: accel (what isod's isorun used, if its logs say), accel_requested, first_answer_s (from the start of `isoctl push web.elf --count 1` until
 #   the VM answered an HTTP GET from the host: upload, signed T_LOAD and SVC_SET, the VM's start, loadgen's first
 #   answer), push_reply_s (the push command alone), big: {vms, seconds, vms_per_s} (one `isoctl push --count N`),
 #   scales: {requests, step, vms, seconds, vms_per_s, requests_per_s} (N/S `isoctl scale` commands, each a new
@@ -28,18 +29,19 @@ since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 load() { cut -d' ' -f1 /proc/loadavg; }
 trap isod_stop EXIT
 
+export ISOD_ACCEL=${ISOD_ACCEL:-auto}
 load0=$(load)
 # shellcheck disable=SC2086
 isod_start --mem $((1024 + N / 8)) $PUSH_ISOD_ARGS || { echo "bench-push: isod did not start" >&2; exit 2; }
 tenant_new bench $((N + 100)) 64GiB >/dev/null || { echo "bench-push: tenant add failed" >&2; exit 1; }
 
-# 1. Push to first answer: one http VM (the first of a fresh kernel: loadgen's --vms N reaches ids 0..N-1).
+# 1. Push to first answer: one http VM, slot 0 of the tenant's address block (lib/netplan.h).
+net=$(tenant_subnet bench)
 t0=$(now)
-"$ISOCTL" --json --tenant bench push "$B/examples/http.elf" --name web --count 1 --args 80 >"$WORK/push1.json" ||
-	{ cat "$WORK/push1.json"; exit 1; }
+"$ISOCTL" --tenant bench push "$B/examples/http.elf" --name web --count 1 --args 80 >"$WORK/push1.out" ||
+	{ cat "$WORK/push1.out"; exit 1; }
 push_reply=$(since "$t0")
-id=$(tr -d ' \n' <"$WORK/push1.json" | grep -o '"first_id":[0-9]*' | cut -d: -f2)
-"$LOADGEN" --socket "$NETSOCK" --http --vms $((${id:-0} + 1)) --requests 1 --wait 120 --quiet --json "$WORK/first.json" \
+"$LOADGEN" --socket "$NETSOCK" --http --subnet "$net" --vms 1 --requests 1 --wait 120 --quiet --json "$WORK/first.json" \
 	>"$WORK/first.log" 2>&1 || echo "bench-push: loadgen: $(tail -n 1 "$WORK/first.log")" >&2
 first=$(since "$t0")
 echo "push to first answer: ${first} s (the push itself ${push_reply} s)"
@@ -64,12 +66,14 @@ steps_s=$(since "$t0")
 steps_rate=$(awk -v n="$((reqs * S))" -v s="$steps_s" 'BEGIN { printf "%.1f", n / s }')
 req_rate=$(awk -v n="$reqs" -v s="$steps_s" 'BEGIN { printf "%.1f", n / s }')
 echo "$reqs scales of $S: ${steps_s} s, $steps_rate VMs/s, $req_rate requests/s"
-accel=$(grep -o 'accel[a-z_]*[=: "]*[a-z]*' "$WORK/state/isorun.log" 2>/dev/null | head -n 1 | grep -o '[a-z]*$')
+accel=$(cat "$WORK/state/isorun.log" "$WORK/state/logs/kernel.log" 2>/dev/null | grep -o -i 'accel[^a-z]*\(kvm\|tcg\)' |
+	head -n 1 | grep -o -i '\(kvm\|tcg\)$')
 isod_stop
 mkdir -p "$(dirname "$JSON")"
 cat >"$JSON" <<JSON
 {
   "accel": "${accel:-unknown}",
+  "accel_requested": "$ISOD_ACCEL",
   "first_answer_s": $first,
   "push_reply_s": $push_reply,
   "big": {"vms": $N, "seconds": $big_s, "vms_per_s": $big_rate},

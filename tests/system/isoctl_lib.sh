@@ -15,15 +15,18 @@ isod_missing() {
 	[ -x "$ISOCTL" ] || { echo "$ISOCTL is missing (make isoctl)"; return; }
 	[ -f "$B/isokernel.bin" ] || { echo "no kernel ($B/isokernel.bin; make kernel)"; return; }
 	[ -f "$B/examples/http.elf" ] || { echo "no $B/examples/http.elf (make examples)"; return; }
+	"${QEMU:-qemu-system-x86_64}" -netdev help 2>/dev/null | grep -qx stream || echo "QEMU has no stream netdev"
 }
 
-# isod_start [isod options...]: keys for the operator, isod on $WORK/state with the net socket; waits until the
-# kernel answers (isoctl tenant ls), up to 180 s.
+# isod_start [isod options...]: keys for the operator, isod on $WORK/state with the net socket (--accel
+# $ISOD_ACCEL, default tcg: KVM on a shared host comes and goes); waits until the kernel answers (isoctl tenant ls),
+# up to 180 s.
 isod_start() {
 	mkdir -p "$ISOCTL_KEYS"
 	[ -f "$ISOCTL_KEYS/operator.key" ] || "$ISOCTL" keygen operator >/dev/null || return 1
-	echo "+ isod --state $WORK/state --operator-pub $ISOCTL_KEYS/operator.pub --net-socket $NETSOCK $*"
-	"$ISOD" --state "$WORK/state" --operator-pub "$ISOCTL_KEYS/operator.pub" --net-socket "$NETSOCK" "$@" \
+	echo "+ isod --state $WORK/state --operator-pub $ISOCTL_KEYS/operator.pub --net-socket $NETSOCK --accel ${ISOD_ACCEL:-tcg} $*"
+	"$ISOD" --state "$WORK/state" --operator-pub "$ISOCTL_KEYS/operator.pub" --net-socket "$NETSOCK" \
+		--accel "${ISOD_ACCEL:-tcg}" "$@" \
 		>"$WORK/isod.log" 2>&1 &
 	ISOD_PID=$!
 	for _ in $(seq 1 360); do
@@ -58,4 +61,15 @@ tenant_new() {
 svc_field() {
 	"$ISOCTL" --json --tenant "$1" ps | tr -d ' \n' | sed 's/},{/}\n{/g' | grep "\"name\":\"$2\"" |
 		grep -o "\"$3\":[0-9]*" | head -n 1 | cut -d: -f2
+}
+
+# tenant_id NAME: the tenant's id (isoctl tenant ls --json).
+tenant_id() {
+	"$ISOCTL" --json tenant ls | tr -d ' \n' | sed 's/},{/}\n{/g' | grep "\"name\":\"$1\"" | grep -o '"id":[0-9]*' |
+		head -n 1 | cut -d: -f2
+}
+
+# tenant_subnet NAME: the tenant's address block (lib/netplan.h: tenant t has 10.t.0.0/16, slot i at 10.t.0.2+i).
+tenant_subnet() {
+	echo "10.$(tenant_id "$1").0.0/16"
 }

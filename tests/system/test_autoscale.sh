@@ -17,11 +17,9 @@ trap cleanup EXIT
 isod_start || fail "isod did not come up (see $WORK/isod.log)"
 tenant_new alice 16 256MiB || fail "tenant add alice"
 tenant_new bob 16 256MiB || fail "tenant add bob"
-# alice pushes first on a fresh kernel: her VM has the lowest id, which loadgen's --vms N (ids 0..N-1) reaches.
-"$ISOCTL" --json --tenant alice push "$EX/http.elf" --name web --count 1 --args 80 >"$WORK/push.json" ||
-	fail "alice's push was refused: $(cat "$WORK/push.json")"
-first=$(tr -d ' \n' <"$WORK/push.json" | grep -o '"first_id":[0-9]*' | cut -d: -f2)
-[ -n "$first" ] || fail "no first_id in alice's push reply"
+# alice's first VM is slot 0 of her address block, where loadgen --subnet BLOCK --vms 1 sends its requests.
+"$ISOCTL" --tenant alice push "$EX/http.elf" --name web --count 1 --args 80 || fail "alice's push was refused"
+net=$(tenant_subnet alice)
 "$ISOCTL" --tenant bob push "$EX/http.elf" --name bweb --count 2 --args 80 || fail "bob's push was refused"
 
 # The same autoscaler with alice's key against bob's service: signed as bob with alice's key (E_AUTH), and as
@@ -42,8 +40,8 @@ cat "$WORK/as-bob2.log"
 # alice's autoscaler: band [2, 20] rx frames per VM per second, 1..4 VMs, a look every 2 s.
 "$AUTOSCALE" --tenant alice --service web --lo 2 --hi 20 --interval 2 --min 1 --max 4 >"$WORK/as.log" 2>&1 &
 AS_PID=$!
-echo "+ loadgen --http --vms $((first + 1)) --concurrency 8 --duration 30"
-"$LOADGEN" --socket "$NETSOCK" --http --vms $((first + 1)) --sweep --concurrency 8 --duration 30 --wait 60 --quiet \
+echo "+ loadgen --http --subnet $net --vms 1 --concurrency 8 --duration 30"
+"$LOADGEN" --socket "$NETSOCK" --http --subnet "$net" --vms 1 --concurrency 8 --duration 30 --wait 60 --quiet \
 	--json "$WORK/load.json" >"$WORK/load.log" 2>&1 &
 LG_PID=$!
 up=
