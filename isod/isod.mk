@@ -27,3 +27,29 @@ $(B)/tests/system/isodsign: tests/system/isodsign.c $(HOSTLIB) $(MKDEPS)
 	$(call say,HOSTCC,$<)
 	$(Q)$(HOSTCC) $(ISOD_CFLAGS) -o $@ $< $(HOSTLIB) -ljansson $(HOSTLIB_LIBS)
 isod: $(B)/tests/system/isodsign
+
+# The request-parsing fuzzer (tests/fuzz/isodfuzz.c): isod/codec.c with clang's libFuzzer when clang is there, else
+# with gcc and the harness's own random driver; tests/system/test_isodfuzz.sh runs it.
+ISODFZ        := $(B)/tests/fuzz/isodfuzz
+ISODFZ_CLANG  := $(shell command -v clang 2>/dev/null)
+ISODFZ_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g -O1 $(WARN) -Ipvisa -Iisod -fsanitize=address,undefined \
+                 -fno-sanitize-recover=all
+ifneq ($(ISODFZ_CLANG),)
+ISODFZ_CC     := clang
+ISODFZ_CFLAGS += -fsanitize=fuzzer -DISODFUZZ_LIBFUZZER
+else
+ISODFZ_CC     := $(HOSTCC)
+endif
+
+$(ISODFZ): tests/fuzz/isodfuzz.c isod/codec.c isod/isod.h pvisa/ctl.h $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,FUZZCC,$@)
+	$(Q)$(ISODFZ_CC) $(ISODFZ_CFLAGS) -o $@ tests/fuzz/isodfuzz.c isod/codec.c -ljansson
+
+.PHONY: isodfuzz
+isodfuzz: $(ISODFZ)
+test-system: $(ISODFZ) $(B)/bin/isod $(B)/tests/system/isodsign
+
+.PHONY: test-isodfuzz test-isod bench-isod
+test-isodfuzz: $(ISODFZ)
+	$(ST_RUN) isodfuzz
