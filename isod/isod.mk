@@ -53,3 +53,5 @@ test-system: $(ISODFZ) $(B)/bin/isod $(B)/tests/system/isodsign
 .PHONY: test-isodfuzz test-isod bench-isod
 test-isodfuzz: $(ISODFZ)
 	$(ST_RUN) isodfuzz
+test-isod: kernel examples runner isod
+	$(ST_RUN) isod
