@@ -55,3 +55,5 @@ test-isodfuzz: $(ISODFZ)
 	$(ST_RUN) isodfuzz
 test-isod: kernel examples runner isod
 	$(ST_RUN) isod
+bench-isod: kernel examples runner isod
+	$(Q)B=$(B) bash bench/isod_bench.sh
