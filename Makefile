@@ -23,6 +23,7 @@ include loadgen/loadgen.mk
 include hostlib/hostlib.mk
 include kctl/kctl.mk
 include isoctl/isoctl.mk
+include isod/isod.mk
 include tests/tests.mk
 
 all: kernel guestlib examples runner netstack

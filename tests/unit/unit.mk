@@ -12,6 +12,9 @@ UNIT_KSRCS := isokernel/frame.c isokernel/slab.c isokernel/elf.c isokernel/timer
               isokernel/net/bind.c isokernel/net/vswitch.c
 UNIT_TSRCS  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SRCS   = tests/unit/main.c $(wildcard tests/unit/host/*.c) $(UNIT_TSRCS) $(UNIT_KSRCS) $(NETSTACK_SRCS)
+# isod's codec and store (tests/unit/test_isod.c): built into the unit tests, linked with jansson and SQLite.
+UNIT_SRCS  += isod/codec.c isod/db.c
+UNIT_LIBS  += -ljansson -lsqlite3
 UNIT_NAMES  = $(patsubst tests/unit/test_%.c,%,$(UNIT_TSRCS))
 UNIT_MKDEPS := $(MKDEPS) tests/unit/unit.mk tests/tests.mk
 
@@ -66,10 +69,10 @@ $(UNIT_DIR)/asan/%.o: %.c $(UNIT_MKDEPS)
 
 $(B)/tests/unit_tests: $(UNIT_OBJS)
 	$(call say,LD,$@)
-	$(Q)$(HOSTCC) -g -o $@ $^ -lcunit
+	$(Q)$(HOSTCC) -g -o $@ $^ -lcunit $(UNIT_LIBS)
 
 $(B)/tests/unit_tests_asan: $(UNIT_ASAN_OBJS)
 	$(call say,LD,$@)
-	$(Q)$(HOSTCC) -g $(UNIT_ASAN) -o $@ $^ -lcunit
+	$(Q)$(HOSTCC) -g $(UNIT_ASAN) -o $@ $^ -lcunit $(UNIT_LIBS)
 
 -include $(UNIT_OBJS:.o=.d) $(UNIT_ASAN_OBJS:.o=.d)
