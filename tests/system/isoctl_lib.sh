@@ -15,6 +15,8 @@ isod_missing() {
 	[ -x "$ISOCTL" ] || { echo "$ISOCTL is missing (make isoctl)"; return; }
 	[ -f "$B/isokernel.bin" ] || { echo "no kernel ($B/isokernel.bin; make kernel)"; return; }
 	[ -f "$B/examples/http.elf" ] || { echo "no $B/examples/http.elf (make examples)"; return; }
+	"$B/bin/isorun" --help 2>&1 | grep -q -- --operator-key ||
+		{ echo "isorun has no --operator-key: no tenant mode in this build (branch tenant not merged yet?)"; return; }
 	"${QEMU:-qemu-system-x86_64}" -netdev help 2>/dev/null | grep -qx stream || echo "QEMU has no stream netdev"
 }
 
