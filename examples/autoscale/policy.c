@@ -24,10 +24,12 @@ uint32_t as_decide(const struct as_band *b, uint32_t live, uint64_t frames, doub
 		snprintf(why, n, "no VM live: start %u", to);
 	} else if (per > b->hi) {
 		to = clamp(b, want > live ? want : live + 1);
-		snprintf(why, n, "%.1f/VM/s > hi %g: scale %u -> %u", per, b->hi, live, to);
+		snprintf(why, n, to == live ? "%.1f/VM/s > hi %g, at most %u VMs: keep %u" :
+			 "%.1f/VM/s > hi %g: scale %u -> %u", per, b->hi, to == live ? b->max : live, to);
 	} else if (per < b->lo) {
 		to = clamp(b, want < live ? want : live - 1);
-		snprintf(why, n, "%.1f/VM/s < lo %g: scale %u -> %u", per, b->lo, live, to);
+		snprintf(why, n, to == live ? "%.1f/VM/s < lo %g, at least %u VMs: keep %u" :
+			 "%.1f/VM/s < lo %g: scale %u -> %u", per, b->lo, to == live ? b->min : live, to);
 	} else {
 		to = clamp(b, live);
 		snprintf(why, n, "%.1f/VM/s in [%g, %g]: keep %u", per, b->lo, b->hi, to);

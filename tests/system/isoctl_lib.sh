@@ -71,7 +71,25 @@ tenant_id() {
 		head -n 1 | cut -d: -f2
 }
 
-# tenant_subnet NAME: the tenant's address block (lib/netplan.h: tenant t has 10.t.0.0/16, slot i at 10.t.0.2+i).
-tenant_subnet() {
-	echo "10.$(tenant_id "$1").0.0/16"
+# svc_target TENANT SVC: sets LG_SUBNET and LG_VMS so that loadgen --subnet $LG_SUBNET --vms $LG_VMS reaches the
+# service's first VM, from the address its http VM prints ("listening on A.B.C.D:80"): in its tenant's block
+# (10.t.0.0/16, lib/netplan.h) when B is the tenant's id, else in the one network 10.0.0.0/8 (slot = VM id).
+svc_target() {
+	local ip t a b c d
+	for _ in $(seq 1 300); do
+		ip=$("$ISOCTL" --tenant "$1" logs "$2" 2>/dev/null | grep -o 'listening on [0-9.]*' | head -n 1 | cut -d' ' -f3)
+		[ -n "$ip" ] && break
+		sleep 0.1
+	done
+	[ -n "$ip" ] || return 1
+	t=$(tenant_id "$1")
+	IFS=. read -r a b c d <<<"$ip"
+	if [ "$b" = "$t" ]; then
+		LG_SUBNET=10.$t.0.0/16
+		LG_VMS=$((c * 256 + d - 1))
+	else
+		LG_SUBNET=10.0.0.0/8
+		LG_VMS=$(((b << 16) + c * 256 + d - 1))
+	fi
+	echo "  $1's $2: first VM at $ip: loadgen --subnet $LG_SUBNET --vms $LG_VMS"
 }

@@ -17,9 +17,9 @@ trap cleanup EXIT
 isod_start || fail "isod did not come up (see $WORK/isod.log)"
 tenant_new alice 16 256MiB || fail "tenant add alice"
 tenant_new bob 16 256MiB || fail "tenant add bob"
-# alice's first VM is slot 0 of her address block, where loadgen --subnet BLOCK --vms 1 sends its requests.
+# alice pushes first: her VM is the first of her address block (or of the one network), where loadgen aims.
 "$ISOCTL" --tenant alice push "$EX/http.elf" --name web --count 1 --args 80 || fail "alice's push was refused"
-net=$(tenant_subnet alice)
+svc_target alice web || fail "alice's web VM never said its address (isoctl logs web)"
 "$ISOCTL" --tenant bob push "$EX/http.elf" --name bweb --count 2 --args 80 || fail "bob's push was refused"
 
 # The same autoscaler with alice's key against bob's service: signed as bob with alice's key (E_AUTH), and as
@@ -40,8 +40,9 @@ cat "$WORK/as-bob2.log"
 # alice's autoscaler: band [2, 20] rx frames per VM per second, 1..4 VMs, a look every 2 s.
 "$AUTOSCALE" --tenant alice --service web --lo 2 --hi 20 --interval 2 --min 1 --max 4 >"$WORK/as.log" 2>&1 &
 AS_PID=$!
-echo "+ loadgen --http --subnet $net --vms 1 --concurrency 8 --duration 30"
-"$LOADGEN" --socket "$NETSOCK" --http --subnet "$net" --vms 1 --concurrency 8 --duration 30 --wait 60 --quiet \
+echo "+ loadgen --http --subnet $LG_SUBNET --vms $LG_VMS --concurrency 8 --duration 30"
+"$LOADGEN" --socket "$NETSOCK" --http --subnet "$LG_SUBNET" --vms "$LG_VMS" --sweep --concurrency 8 --duration 30 \
+	--wait 60 --quiet \
 	--json "$WORK/load.json" >"$WORK/load.log" 2>&1 &
 LG_PID=$!
 up=

@@ -23,10 +23,12 @@ static void test_band(void)
 	CU_ASSERT_EQUAL(as_decide(&band, 8, 0, 10, why, sizeof(why)), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "< lo"));
 	CU_ASSERT_EQUAL(as_decide(&band, 1, 0, 10, why, sizeof(why)), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "at least 1 VMs: keep 1"));
 	/* Just under lo with 8 VMs: 392 frames/s at 125 per VM needs 4. */
 	CU_ASSERT_EQUAL(as_decide(&band, 8, 3920, 10, why, sizeof(why)), 4);
 	/* At max already and over: stays at max. */
 	CU_ASSERT_EQUAL(as_decide(&band, 16, 1000000, 10, why, sizeof(why)), 16);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "at most 16 VMs: keep 16"));
 	/* Nothing live: start min (or what the load needs). */
 	CU_ASSERT_EQUAL(as_decide(&band, 0, 0, 10, why, sizeof(why)), 1);
 	CU_ASSERT_EQUAL(as_decide(&band, 0, 5000, 10, why, sizeof(why)), 4);
