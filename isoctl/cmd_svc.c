@@ -181,10 +181,11 @@ int cmd_ps(const struct opts *o)
 	} else if (r == 0) {
 		printf("%-20s %8s %8s %-14s %8s %s\n", "SERVICE", "DESIRED", "LIVE", "IMAGE", "MEM_KIB", "ARGS");
 		for (size_t i = 0; i < n; i++) {
-			char h[13];
+			char h[13], q[16] = "default";
 			ctx_short_hash(s[i].image_sha512, h);
-			printf("%-20s %8u %8u %-14s %8u %s\n", s[i].name, s[i].desired, s[i].live, h, s[i].quota_kib,
-			       s[i].args);
+			if (s[i].quota_kib)
+				snprintf(q, sizeof(q), "%u", s[i].quota_kib);
+			printf("%-20s %8u %8u %-14s %8s %s\n", s[i].name, s[i].desired, s[i].live, h, q, s[i].args);
 		}
 	}
 	free(s);
