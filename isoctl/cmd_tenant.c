@@ -10,6 +10,26 @@
 #include "ctlauth.h"
 #include "ctx.h"
 
+/* The keys directory and its missing parents (~/.config may not exist yet); the last one mode 0700. */
+static int mkdir_p(const char *dir)
+{
+	char path[4096];
+	size_t n = strlen(dir);
+
+	if (n == 0 || n >= sizeof(path))
+		return errno = ENAMETOOLONG, -1;
+	memcpy(path, dir, n + 1);
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		if (mkdir(path, 0755) != 0 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
 int cmd_keygen(const struct opts *o)
 {
 	char base[4096], err[512];
@@ -20,7 +40,7 @@ int cmd_keygen(const struct opts *o)
 		fprintf(stderr, "isoctl: keygen: %s\n", e.text);
 		return ISOCTL_USAGE;
 	}
-	if (mkdir(o->keys, 0700) != 0 && errno != EEXIST) {
+	if (mkdir_p(o->keys) != 0) {
 		fprintf(stderr, "isoctl: keygen: %s: %s\n", o->keys, strerror(errno));
 		return ISOCTL_USAGE;
 	}
