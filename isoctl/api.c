@@ -2,13 +2,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "ctlauth.h"
 #include "libisoctl.h"
 
-int iso_op(struct iso_conn *c, const struct iso_signer *s, uint16_t op, const void *body, size_t blen,
-	   json_t **reply, struct iso_err *e)
+/* After a refusal: 1 (having slept) if it was KERNEL_DOWN and the connection's wait is not spent. isod says so
+ * while its kernel starts or restarts; a signed op is signed again with a new counter (isod/API.md: one that did
+ * not get OK may retry with a new counter). */
+static int kernel_down(const struct iso_conn *c, const struct iso_err *e, unsigned *waited_ms)
+{
+	if (strcmp(e->status, "KERNEL_DOWN") != 0 || *waited_ms >= c->wait_ms)
+		return 0;
+	usleep(250 * 1000);
+	*waited_ms += 250;
+	return 1;
+}
+
+static int op_once(struct iso_conn *c, const struct iso_signer *s, uint16_t op, const void *body, size_t blen,
+		   json_t **reply, struct iso_err *e)
 {
 	uint8_t payload[1024];
 	char err[512], *req, *out = NULL;
@@ -34,8 +47,19 @@ int iso_op(struct iso_conn *c, const struct iso_signer *s, uint16_t op, const vo
 	return r;
 }
 
+int iso_op(struct iso_conn *c, const struct iso_signer *s, uint16_t op, const void *body, size_t blen,
+	   json_t **reply, struct iso_err *e)
+{
+	unsigned waited = 0;
+	int r;
+
+	while ((r = op_once(c, s, op, body, blen, reply, e)) == 1 && kernel_down(c, e, &waited))
+		;
+	return r;
+}
+
 /* GET path and decode it as a JSON object. */
-static int get_json(struct iso_conn *c, const char *path, json_t **root, struct iso_err *e)
+static int get_once(struct iso_conn *c, const char *path, json_t **root, struct iso_err *e)
 {
 	char *out = NULL;
 	size_t outlen = 0;
@@ -47,6 +71,16 @@ static int get_json(struct iso_conn *c, const char *path, json_t **root, struct 
 		return r;
 	r = iso_decode(http, out, outlen, root, e);
 	free(out);
+	return r;
+}
+
+static int get_json(struct iso_conn *c, const char *path, json_t **root, struct iso_err *e)
+{
+	unsigned waited = 0;
+	int r;
+
+	while ((r = get_once(c, path, root, e)) == 1 && kernel_down(c, e, &waited))
+		;
 	return r;
 }
 

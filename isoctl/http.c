@@ -15,6 +15,7 @@ int iso_connect(struct iso_conn *c, const char *socket, const char *origin, stru
 		return iso_fail(e, "bad socket path (%s)", origin);
 	snprintf(c->socket, sizeof(c->socket), "%s", socket);
 	snprintf(c->origin, sizeof(c->origin), "%s", origin);
+	c->wait_ms = 30000;
 	if (!global_done && curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
 		return iso_fail(e, "libcurl would not start");
 	global_done = 1;

@@ -26,6 +26,7 @@ struct iso_conn {
 	void *curl;
 	char socket[4096];
 	char origin[64];
+	unsigned wait_ms;               /* how long the api.c calls retry while isod says KERNEL_DOWN (30 s) */
 };
 typedef size_t (*iso_sink)(const char *data, size_t len, void *arg);
 
