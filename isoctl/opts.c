@@ -30,7 +30,7 @@ const struct cmd opts_cmds[] = {
 	{ "ps", NULL, 0, O_KEY, 0, 1, cmd_ps, "[--key F.key]", "the tenant's services: desired and live VMs, image, args" },
 	{ "logs", NULL, 1, O_FOLLOW | O_TAIL | O_KEY, 0, 1, cmd_logs, "SVC [-f] [--tail N] [--key F.key]",
 	  "the output of the service's VMs, one line each as vm=ID LINE: the last N (0..100000; default\n"
-	  "100); -f: then follow until interrupted" },
+	  "100); -f: then follow until interrupted; --json: one {\"vm\":ID,\"line\":TEXT} per line" },
 	{ "stats", NULL, 1, O_KEY, 0, 1, cmd_stats, "SVC [--key F.key]",
 	  "the service's VMs (signed T_LIST): state, CPU time, memory, frames in and out, and their totals" },
 	{ "scale", NULL, 2, O_KEY, 0, 1, cmd_scale, "SVC N [--key F.key]",

@@ -51,7 +51,17 @@ expect 0 "web: 3 desired, 3 live; 3 VMs created" "$ISOCTL" --tenant alice push "
 expect 0 "web" "$ISOCTL" --tenant alice ps
 expect 0 "total" "$ISOCTL" --tenant alice stats web
 expect 0 '"live": 3' "$ISOCTL" --json --tenant alice stats web
-expect 0 "" "$ISOCTL" --tenant alice logs web --tail 5
+expect 0 "vm=[0-9]* http listening on" "$ISOCTL" --tenant alice logs web --tail 5
+expect 0 '"line":"http listening' "$ISOCTL" --json --tenant alice logs web --tail 1
+# -f follows until interrupted (timeout's SIGTERM: 124), having printed the lines so far.
+expect 124 "http listening on" timeout 3 "$ISOCTL" --tenant alice logs web -f
+# Bad images: over 2 MiB (refused before upload: a file error), not an ELF (the kernel's E_IMAGE).
+head -c 3000000 /dev/zero >"$WORK/big.elf"
+expect 2 "a tenant's image is 1 byte to 2048 KiB" "$ISOCTL" --tenant alice push "$WORK/big.elf"
+head -c 5000 /dev/urandom >"$WORK/junk.elf"
+expect 1 "refused: E_IMAGE" "$ISOCTL" --tenant alice push "$WORK/junk.elf"
+# Pushing web again with other arguments is another service's definition.
+expect 1 "refused: E_EXIST" "$ISOCTL" --tenant alice push "$EX/http.elf" --name web --count 3 --args 81
 expect 0 "web: 5 desired, 5 live; 2 VMs created" "$ISOCTL" --tenant alice scale web 5
 # Over the VM quota (8): all or nothing.
 expect 1 "refused: E_QUOTA" "$ISOCTL" --tenant alice scale web 9
