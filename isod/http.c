@@ -301,6 +301,8 @@ static enum MHD_Result first_call(struct MHD_Connection *c, const char *url, con
 	b->route = find_route(method, url, &b->limit, &wrong);
 	if (wrong)
 		return send_error(c, 405, "BAD_REQUEST", "wrong method for this endpoint (isod/API.md)");
+	if (b->route == R_NONE)
+		return send_error(c, 404, "NOT_FOUND", "no such endpoint (isod/API.md)");
 	if (cl && strtoull(cl, NULL, 10) > b->limit) {
 		b->too_large = 1;
 		return send_error(c, 413, "TOO_LARGE", b->limit ? "the body is over this endpoint's limit (JSON: 64 KiB; "

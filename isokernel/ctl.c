@@ -5,6 +5,7 @@
 #include "ctlsrv.h"
 #include "ctl_ops.h"
 #include "ctl_io.h"
+#include "ctl_tenant.h"
 #include "lib.h"
 #include "kprintf.h"
 
@@ -210,6 +211,10 @@ static uint16_t dispatch(uint16_t op, const uint8_t *p, uint32_t len, struct ctl
 	};
 	if (op == 0 || op >= CTL_NOPS)
 		return ctl_why(o, CTL_E_OP, "unknown op %u", op);
+	if (ctlt_refuses(op))
+		return ctl_why(o, CTL_E_AUTH, "op %u: in tenant mode (opkey=) VMs and images are managed by the signed ops", op);
+	if (op >= CTL_OP_T_ADD)
+		return ctlt_dispatch(op, p, len, o);
 	if (op == CTL_OP_CHUNK ? len <= sizeof(struct ctl_chunk_req) : len != exact[op])
 		return ctl_why(o, CTL_E_LEN, "op %u: payload of %u bytes, want %s%u", op, len,
 			       op == CTL_OP_CHUNK ? "more than " : "", op == CTL_OP_CHUNK ? 8 : exact[op]);

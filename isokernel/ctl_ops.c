@@ -17,6 +17,7 @@
 #include "lib.h"
 #include "kprintf.h"
 #include "memlayout.h"
+#include "tenant.h"
 #if __has_include("vmstate.h")
 #include "vmstate.h"
 #define CTL_HAVE_VMSTATE 1
@@ -48,7 +49,7 @@ void ctl_init(uint32_t quota_pages, uint32_t guar_pages)
 	guar_def = guar_pages;
 	slab_init(&img_cache, "image", sizeof(struct image), 16);
 	for (uint32_t i = 0; i < image_count(); i++)
-		image_frames += image_frames_of(image_get(i));
+		image_frames += image_get(i) ? image_frames_of(image_get(i)) : 0;
 }
 
 static uint64_t frames_spare(void)
@@ -92,7 +93,8 @@ static int blob_put(const void *p, uint64_t n)
 uint16_t ctlop_hello(struct ctl_out *o)
 {
 	struct ctl_hello_rep r = { CTL_VERSION, PV_ABI_VERSION, CTL_MSG_MAX, CTL_BLOB_MAX, MAX_VMS,
-				   (ctl_serve ? CTL_FEAT_SERVE : 0) | (CTL_HAVE_VMSTATE ? CTL_FEAT_VMSTATE : 0) };
+				   (ctl_serve ? CTL_FEAT_SERVE : 0) | (CTL_HAVE_VMSTATE ? CTL_FEAT_VMSTATE : 0) |
+				   (tenant_mode() ? CTL_FEAT_TENANTS : 0) };
 
 	memcpy(o->p, &r, sizeof(r));
 	o->len = sizeof(r);
@@ -156,7 +158,7 @@ static uint16_t blob_ready(uint32_t kind, struct ctl_out *o)
 	return CTL_OK;
 }
 
-static void image_entry(const struct image *img, struct ctl_image *e)
+void ctlop_image_entry(const struct image *img, struct ctl_image *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->id = img->id;
@@ -171,7 +173,7 @@ static void image_entry(const struct image *img, struct ctl_image *e)
 static const struct image *image_named(const char *name)
 {
 	for (uint32_t i = 0; i < image_count(); i++)
-		if (strcmp(image_get(i)->name, name) == 0)
+		if (image_get(i) && strcmp(image_get(i)->name, name) == 0)
 			return image_get(i);
 	return NULL;
 }
@@ -185,6 +187,33 @@ static void report_image(const struct image *img)
 		img->data_pages, img->bss_pages, (uint64_t)img->shared_pages * PAGE_SIZE);
 }
 
+uint16_t ctlop_image_blob(struct elf_src *src, char name[CTL_NAME_MAX], struct ctl_out *o)
+{
+	uint16_t st = blob_ready(CTL_BLOB_IMAGE, o);
+
+	if (st != CTL_OK)
+		return st;
+	*src = (struct elf_src){ NULL, blob.page, blob.size };
+	memcpy(name, blob.name, CTL_NAME_MAX);
+	return CTL_OK;
+}
+
+void ctlop_blob_drop(void)
+{
+	if (blob.kind && !blob.saving)
+		blob_free();
+}
+
+void ctlop_image_added(const struct image *img, int sign)
+{
+	if (sign > 0) {
+		image_frames += image_frames_of(img);
+		kst.guest_shared_bytes += (uint64_t)img->shared_pages * PAGE_SIZE;
+	} else {
+		image_frames -= image_frames_of(img);
+	}
+}
+
 uint16_t ctlop_load(struct ctl_out *o)
 {
 	static char why[160];
@@ -195,7 +224,7 @@ uint16_t ctlop_load(struct ctl_out *o)
 
 	if (st != CTL_OK)
 		return st;
-	if (dup || image_count() == IMAGE_MAX) {
+	if (dup || image_live_count() == IMAGE_MAX) {
 		blob_free();
 		return dup ? ctl_why(o, CTL_E_ARG, "an image named %s is loaded (id %u)", dup->name, dup->id)
 			   : ctl_why(o, CTL_E_LIMIT, "%u images are loaded: no more", IMAGE_MAX);
@@ -212,7 +241,7 @@ uint16_t ctlop_load(struct ctl_out *o)
 	image_frames += image_frames_of(img);
 	kst.guest_shared_bytes += (uint64_t)img->shared_pages * PAGE_SIZE;
 	report_image(img);
-	image_entry(img, (struct ctl_image *)(void *)o->p);
+	ctlop_image_entry(img, (struct ctl_image *)(void *)o->p);
 	o->len = sizeof(struct ctl_image);
 	return CTL_OK;
 }
@@ -225,7 +254,8 @@ uint16_t ctlop_images(const struct ctl_page_req *q, struct ctl_out *o)
 	if (q->max && q->max < max)
 		max = q->max;
 	for (id = q->start; id < image_count() && r.count < max; id++)
-		image_entry(image_get(id), (struct ctl_image *)(void *)(o->p + sizeof(r)) + r.count++);
+		if (image_get(id))             /* a tenant's image removed with it leaves its id free */
+			ctlop_image_entry(image_get(id), (struct ctl_image *)(void *)(o->p + sizeof(r)) + r.count++);
 	if (id < image_count())
 		r.next = id;
 	memcpy(o->p, &r, sizeof(r));
@@ -264,11 +294,18 @@ static uint16_t create_one(struct image *img, const struct ctl_create_req *q, ui
 	return CTL_OK;
 }
 
+void ctlop_mem_pages(uint32_t quota_kib, uint32_t guar_kib, uint32_t *quota, uint32_t *guar)
+{
+	*quota = quota_kib ? quota_kib / 4 : quota_def;
+	*guar = guar_kib ? guar_kib / 4 : guar_def < *quota ? guar_def : *quota;
+}
+
 uint16_t ctlop_create(const struct ctl_create_req *q, struct ctl_out *o)
 {
 	struct image *img = image_get(q->image);
-	uint32_t quota = q->quota_kib ? q->quota_kib / 4 : quota_def;
-	uint32_t guar = q->guar_kib ? q->guar_kib / 4 : guar_def < quota ? guar_def : quota;
+	uint32_t quota, guar;
+
+	ctlop_mem_pages(q->quota_kib, q->guar_kib, &quota, &guar);
 
 	if (o->first)
 		cr = (struct create_run){ 0, 0, 0 };
@@ -285,18 +322,23 @@ uint16_t ctlop_create(const struct ctl_create_req *q, struct ctl_out *o)
 	return cr.created < q->count ? CTL_AGAIN : create_done(o, CTL_OK);
 }
 
+void ctlop_end_vm(struct vm *vm, const char *reason)
+{
+	ended_by_host++;
+	vm_end(vm, VM_RUNNING, -1, reason);
+}
+
 uint16_t ctlop_destroy(uint32_t id, struct ctl_out *o)
 {
 	struct vm *vm = vmtab_get(id);
 
 	if (!vm)
 		return ctl_why(o, CTL_E_NOENT, "no live VM with id %u", id);
-	ended_by_host++;
-	vm_end(vm, VM_RUNNING, -1, "destroyed by the host");
+	ctlop_end_vm(vm, "destroyed by the host");
 	return CTL_OK;
 }
 
-static void vm_entry(const struct vm *vm, struct ctl_vm *e)
+void ctlop_vm_entry(const struct vm *vm, struct ctl_vm *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->id = vm->id;
@@ -321,7 +363,7 @@ uint16_t ctlop_list(const struct ctl_page_req *q, struct ctl_out *o)
 	if (q->max && q->max < max)
 		max = q->max;
 	while (r.count < max && (vm = vmtab_next(&cursor)))
-		vm_entry(vm, (struct ctl_vm *)(void *)(o->p + sizeof(r)) + r.count++);
+		ctlop_vm_entry(vm, (struct ctl_vm *)(void *)(o->p + sizeof(r)) + r.count++);
 	at = cursor;
 	if (vm && vmtab_next(&at))
 		r.next = cursor;                 /* more after the last one listed */
@@ -335,7 +377,7 @@ uint16_t ctlop_stats(struct ctl_out *o)
 	struct ctl_stats s = {
 		kst.started, kst.exited_ok, kst.failed, kst.faulted, ended_by_host, kst.reclaimed, kst.live, kst.peak_live,
 		kst.switches, kst.hypercalls, frame_free_count(), frame_total_count(), frame_reserved_count(),
-		image_count(), image_frames, blob.npages, ctl_ct.requests, ctl_ct.errors, ctl_ct.bytes_in,
+		image_live_count(), image_frames, blob.npages, ctl_ct.requests, ctl_ct.errors, ctl_ct.bytes_in,
 		ctl_ct.bytes_out, tsc_to_ns(rdtsc() - kst.run_start_tsc),
 	};
 

@@ -35,6 +35,21 @@ uint16_t ctlop_list(const struct ctl_page_req *q, struct ctl_out *o);
 uint16_t ctlop_stats(struct ctl_out *o);
 uint16_t ctlop_save(uint32_t id, uint32_t flags, struct ctl_out *o);
 uint16_t ctlop_restore(struct ctl_out *o);
+
+/* For the tenant ops (service.c): the complete image upload as an ELF source and its name (CTL_OK), or E_STATE
+ * with the reason written; dropping the upload; an image loaded (+1) or removed (-1) at run time, for STATS; a
+ * VM's LIST entry; ending a VM for the host (counted in STATS' ended_by_host). */
+struct elf_src;
+struct image;
+struct vm;
+uint16_t ctlop_image_blob(struct elf_src *src, char name[CTL_NAME_MAX], struct ctl_out *o);
+void ctlop_blob_drop(void);
+void ctlop_image_added(const struct image *img, int sign);
+void ctlop_image_entry(const struct image *img, struct ctl_image *e);
+void ctlop_vm_entry(const struct vm *vm, struct ctl_vm *e);
+void ctlop_end_vm(struct vm *vm, const char *reason);
+/* A VM's quota and guarantee in pages for CREATE's quota_kib and guar_kib (0: the kernel's defaults). */
+void ctlop_mem_pages(uint32_t quota_kib, uint32_t guar_kib, uint32_t *quota, uint32_t *guar);
 /* STOP: nothing to check; the decoder sends the reply, then the run ends (ctl_stop_requested). */
 
 #endif

@@ -9,7 +9,7 @@
 #include "vmspace.h"
 
 static struct image *table[IMAGE_MAX];
-static uint32_t ntable;
+static uint32_t ntable, nlive;          /* ids handed out (the highest + 1), images numbered now */
 
 static uint32_t win_index(uint64_t va)
 {
@@ -117,11 +117,32 @@ uint64_t image_frames_of(const struct image *img)
 
 int image_table_add(struct image *img)
 {
-	if (ntable == IMAGE_MAX)
+	uint32_t id = 0;
+
+	while (id < ntable && table[id])
+		id++;                           /* the lowest id a removed image left free */
+	if (id == IMAGE_MAX)
 		return -1;
-	img->id = ntable;
-	table[ntable++] = img;
+	img->id = id;
+	table[id] = img;
+	ntable += id == ntable;
+	nlive++;
 	return (int)img->id;
+}
+
+void image_drop(struct image *img)
+{
+	image_unregister(img);
+	if (img->id < ntable && table[img->id] == img) {
+		table[img->id] = NULL;
+		nlive--;
+	}
+	image_unload(img);
+}
+
+uint32_t image_live_count(void)
+{
+	return nlive;
 }
 
 struct image *image_get(uint32_t id)

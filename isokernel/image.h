@@ -41,12 +41,16 @@ uint64_t image_sum(const struct image *img);
 int image_load_src(struct image *img, const char *name, const struct elf_src *src, char *why, size_t whylen);
 /* Frames the image holds (its pages and its template). */
 uint64_t image_frames_of(const struct image *img);
-/* Number a loaded image for the control channel (CREATE names images by it): its id (img->id), or -1 when IMAGE_MAX
- * are numbered. Images stay for the run. */
+/* Number a loaded image for the control channel (CREATE names images by it): its id (img->id, the lowest free), or
+ * -1 when IMAGE_MAX are numbered. Boot and LOAD images stay for the run; a tenant's go with it (image_drop). */
 int image_table_add(struct image *img);
-/* The image with that id, or NULL; how many are numbered. */
+/* The image with that id, or NULL (never numbered, or dropped); the ids' bound (every id is below it); how many are
+ * numbered now. */
 struct image *image_get(uint32_t id);
 uint32_t image_count(void);
+uint32_t image_live_count(void);
+/* Unnumber img, make it unfindable and free its frames (no VM of it may be live; the structure is the caller's). */
+void image_drop(struct image *img);
 /* Make img findable by image_find (image_load does it; sum must be set). */
 void image_register(struct image *img);
 /* img is no longer findable (before it is unloaded). */

@@ -1,6 +1,6 @@
 # kernel.mk - builds the kernel: build/isokernel.elf (symbols) and build/isokernel.bin (what QEMU -kernel and GRUB load).
 # The layers (README "Layout"): the generic core in isokernel/, arch/x86_64/ beneath it, dev/ (drivers) and net/.
-K_DIRS  := isokernel isokernel/arch/x86_64 isokernel/dev isokernel/net
+K_DIRS  := isokernel isokernel/arch/x86_64 isokernel/dev isokernel/net isokernel/crypto
 K_SRCS  := $(foreach d,$(K_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 K_INCS  := $(addprefix -I,$(K_DIRS)) -Ilib
 K_LDS   := isokernel/arch/x86_64/kernel.ld

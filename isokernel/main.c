@@ -16,6 +16,7 @@
 #include "bind.h"
 #include "vmtab.h"
 #include "selftest.h"
+#include "selftest_crypto.h"
 #include "nethc.h"
 #include "tsc.h"
 #include "cpu.h"
@@ -23,6 +24,8 @@
 #include "kprintf.h"
 #include "netplan.h"
 #include "ctlsrv.h"
+#include "tenant.h"
+#include "service.h"
 
 extern char _kernel_end[];
 
@@ -30,6 +33,7 @@ struct kopts {
 	uint64_t timeout_ms, quota_kib, guar_kib, quantum_us, net_ip, net_bits, net_immediate;
 	uint64_t seed[4];          /* seed=N words (isorun's getrandom), for the random source */
 	uint64_t selftest_save, selftest_save_at;   /* test hook: selftest.c */
+	uint64_t selftest_verify;                   /* boot-time crypto check: selftest_crypto.c */
 	uint32_t nseed;
 	int quiet;
 };
@@ -197,9 +201,9 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 {
 	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet", "netbounce",
 					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief", "guar_kib",
-					    "selftest_save", "selftest_save_at", "serve", "seed" };
+					    "selftest_save", "selftest_save_at", "serve", "selftest_verify", "seed" };
 	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
-	char w[64];
+	char w[80];
 	const char *s = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
 
 	o->timeout_ms = 0;
@@ -212,12 +216,20 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 	o->net_bits = NETPLAN_DEFAULT_BITS;
 	o->net_immediate = 0;
 	o->selftest_save = o->selftest_save_at = 0;
+	o->selftest_verify = 0;
 	for (s = next_word(s, w, sizeof(w)); w[0]; s = next_word(s, w, sizeof(w))) {
 		char *eq = w;
 		while (*eq && *eq != '=')
 			eq++;
 		if (!*eq)
 			continue;          /* QEMU puts the kernel's own path first; GRUB does not */
+		if (strncmp(w, "opkey=", 6) == 0) {
+			if (tenant_set_operator_hex(w + 6) != 0) {
+				kprintf("isokernel: opkey= wants the operator's Ed25519 public key as 64 hex digits\n");
+				report_finish(RL_CODE_BADINPUT);
+			}
+			continue;          /* tenant mode: the operator's key (pvisa/ctl.h "Tenants") */
+		}
 		uint64_t v;
 		if (parse_u64(eq + 1, &v) != 0) {
 			kprintf("isokernel: bad command-line word '%s' (want key=number)\n", w);
@@ -227,6 +239,7 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 		uint64_t *dst[NKEYS] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL, &vnet_bounce,
 					 &o->net_ip, &o->net_bits, &o->net_immediate, &vnet_poll_only, &sched_idle_spin,
 					 &report_brief, &o->guar_kib, &o->selftest_save, &o->selftest_save_at, &ctl_serve,
+					 &o->selftest_verify,
 					 &o->seed[o->nseed % 4] };
 		int k;
 		for (k = 0; k < NKEYS && strcmp(keys[k], w) != 0; k++)
@@ -386,6 +399,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	sched_init(kernel_pml4, heap, vm_cap, o.quantum_us * 1000);
 	run_init(o.timeout_ms * 1000000);      /* timeout_ms (0 = none) ends the run even if VMs still run */
 	selftest_init(o.selftest_save, o.selftest_save_at);
+	selftest_verify(o.selftest_verify);
 	if (!nmods && !ctl_serve)
 		kprintf("isokernel: no guest images (multiboot modules) given\n");
 	const struct mb_module *mods = nmods ? P2V(mbi->mods_addr) : NULL;
@@ -402,6 +416,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		frame_free_count());
 	kst.rejected = rejected;
 	ctl_init(mem[0], mem[1]);
+	svc_init();
 	kst.run_start_tsc = rdtsc();
 	sched_run();
 }

@@ -29,17 +29,26 @@ void report_qstr(const char *key, const char *s)
 }
 
 static void (*vm_counters)(const struct vm *vm);
+static void (*vm_owner)(const struct vm *vm);
 
 void report_set_vm_counters(void (*fn)(const struct vm *vm))
 {
 	vm_counters = fn;
 }
 
-/* The counters a layer above keeps for a VM (the switch's), when it registered them. */
+void report_set_vm_owner(void (*fn)(const struct vm *vm))
+{
+	vm_owner = fn;
+}
+
+/* The counters a layer above keeps for a VM (the switch's), when it registered them; then its owner (a tenant's
+ * VM: tenant and service), when the tenant layer registered that. */
 static void report_vm_counters(const struct vm *vm)
 {
 	if (vm_counters)
 		vm_counters(vm);
+	if (vm_owner)
+		vm_owner(vm);
 }
 
 /* "@v id state status [image=".."] [reason=".."] [counters]": image and reason only when they differ from the previous

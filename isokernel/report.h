@@ -37,6 +37,8 @@ extern uint64_t report_brief;
 void report_vm(const struct vm *vm, const char *state, int status, const char *reason);
 /* fn prints a VM's counters kept above the core (" key=value" pairs) at the end of its @vm / @v record. */
 void report_set_vm_counters(void (*fn)(const struct vm *vm));
+/* fn prints a VM's owner (" tenant=N svc="name"", tenant mode) after those counters. */
+void report_set_vm_owner(void (*fn)(const struct vm *vm));
 /* A console record for VM id: len bytes from offset off of the bytes p[0] (n[0] of them) then p[1] (n[1]). */
 void report_console_piece(uint32_t id, const void *const p[2], const uint64_t n[2], uint64_t off, uint64_t len);
 /* key=value with a quoted, escaped string value (no newline). */

@@ -35,6 +35,8 @@ struct vm {
 	uint8_t state;
 	uint16_t con_done;           /* bytes of an unfinished console_write already written (hcall.c) */
 	uint16_t tenant;             /* owner: 0 the host's own (no tenants), 1..CTL_TENANT_MAX a tenant (pvisa/ctl.h) */
+	uint16_t svc;                /* its tenant's service (service.c: slot + 1), 0: none */
+	uint32_t svc_seq;            /* its place in its service's creation order (scaling down ends the newest) */
 };
 
 /* Five VMs per slab page (4096 - 72 bytes of slab header): keep the structure within 800 bytes. */

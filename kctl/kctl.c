@@ -10,12 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "ctl.h"
-
-#define K_OK     0   /* exit statuses (--help) */
-#define K_KERNEL 1
-#define K_USAGE  2
-#define K_CONN   3
+#include "kctl.h"
 
 static const char usage_text[] =
 "usage: kctl [--socket PATH] COMMAND [ARGS]\n"
@@ -41,15 +36,15 @@ static const char usage_text[] =
 "                               reports more VMs than started and exits 1)\n"
 "  stop                         end the run (as isorun's first Ctrl-C does)\n"
 "\n"
+KCTL_TENANT_USAGE
+"\n"
 "exit status: 0 done; 1 the kernel refused the request (its reason is printed); 2 usage or file error;\n"
 "  3 no connection, or the kernel's reply was malformed.\n";
 
 static int sock = -1;
 static uint32_t next_id = 1;
 
-static void die_with(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
-
-static void die_with(int code, const char *fmt, ...)
+void die_with(int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -91,13 +86,7 @@ static void recv_all(void *p, size_t n)
 	}
 }
 
-/* A reply: header and payload (len bytes, NUL after them). */
-struct reply {
-	struct ctl_hdr h;
-	uint8_t p[CTL_MSG_MAX + 1];
-};
-
-static uint32_t send_req(uint16_t op, const void *a, uint32_t an, const void *b, uint32_t bn)
+uint32_t send_req(uint16_t op, const void *a, uint32_t an, const void *b, uint32_t bn)
 {
 	struct ctl_hdr h;
 	uint32_t id = next_id++;
@@ -109,8 +98,7 @@ static uint32_t send_req(uint16_t op, const void *a, uint32_t an, const void *b,
 	return id;
 }
 
-/* Read the next reply to request id of op; exits on a malformed one. */
-static void recv_reply(uint32_t id, uint16_t op, struct reply *r)
+void recv_reply(uint32_t id, uint16_t op, struct reply *r)
 {
 	recv_all(&r->h, sizeof(r->h));
 	if (r->h.magic != CTL_MAGIC || r->h.version != CTL_VERSION || r->h.len > CTL_PAYLOAD_MAX)
@@ -122,8 +110,7 @@ static void recv_reply(uint32_t id, uint16_t op, struct reply *r)
 			 r->h.op & ~CTL_REPLY, id, op, ctl_status_name(r->h.status), (char *)r->p);
 }
 
-/* Exit 1 with the kernel's reason if the reply is an error (skip bytes of struct before the reason). */
-static void check(const struct reply *r, const char *what, uint32_t skip)
+void check(const struct reply *r, const char *what, uint32_t skip)
 {
 	if (r->h.status == CTL_OK)
 		return;
@@ -131,7 +118,7 @@ static void check(const struct reply *r, const char *what, uint32_t skip)
 	die_with(K_KERNEL, "%s: %s: %s", what, ctl_status_name(r->h.status), why);
 }
 
-static void call(uint16_t op, const void *a, uint32_t an, struct reply *r, const char *what, uint32_t want)
+void call(uint16_t op, const void *a, uint32_t an, struct reply *r, const char *what, uint32_t want)
 {
 	recv_reply(send_req(op, a, an, NULL, 0), op, r);
 	check(r, what, 0);
@@ -153,7 +140,7 @@ static void connect_to(const char *path)
 		die_with(K_CONN, "cannot connect to %s: %s (is isorun --serve %s running?)", path, strerror(errno), path);
 }
 
-static unsigned long num(const char *s, const char *what, unsigned long max)
+unsigned long num(const char *s, const char *what, unsigned long max)
 {
 	char *end;
 	unsigned long v;
@@ -165,8 +152,7 @@ static unsigned long num(const char *s, const char *what, unsigned long max)
 	return v;
 }
 
-/* The whole file (at most CTL_BLOB_MAX bytes). */
-static uint8_t *read_file(const char *path, uint64_t *size)
+uint8_t *read_file(const char *path, uint64_t *size)
 {
 	FILE *f = fopen(path, "rb");
 	struct stat st;
@@ -184,8 +170,7 @@ static uint8_t *read_file(const char *path, uint64_t *size)
 	return b;
 }
 
-/* UPLOAD then CHUNKs; on a refusal, ABORT (the kernel keeps one upload at a time) and exit 1. */
-static void upload(uint32_t kind, const char *name, const uint8_t *b, uint64_t size, struct reply *r)
+void upload(uint32_t kind, const char *name, const uint8_t *b, uint64_t size, struct reply *r)
 {
 	struct ctl_upload_req q = { size, kind, 0, { 0 } };
 
@@ -205,7 +190,17 @@ static void upload(uint32_t kind, const char *name, const uint8_t *b, uint64_t s
 	}
 }
 
-static char *image_name(const char *path)
+void load_or_abort(uint16_t op, const void *p, uint32_t len, struct reply *r, const char *what)
+{
+	recv_reply(send_req(op, p, len, NULL, 0), op, r);
+	if (r->h.status != CTL_OK) {
+		static struct reply ab;
+		recv_reply(send_req(CTL_OP_ABORT, NULL, 0, NULL, 0), CTL_OP_ABORT, &ab);   /* the upload: not left behind */
+		check(r, what, 0);
+	}
+}
+
+char *image_name(const char *path)
 {
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	static char name[CTL_NAME_MAX];
@@ -229,7 +224,9 @@ static int cmd_load(int argc, char **argv, struct reply *r)
 		die_with(K_USAGE, "usage: kctl load IMG [--name NAME]");
 	uint8_t *b = read_file(argv[1], &size);
 	upload(CTL_BLOB_IMAGE, name ? name : image_name(argv[1]), b, size, r);
-	call(CTL_OP_LOAD, NULL, 0, r, "load", sizeof(im));
+	load_or_abort(CTL_OP_LOAD, NULL, 0, r, "load");
+	if (r->h.len < sizeof(im))
+		die_with(K_CONN, "load: reply of %u bytes", r->h.len);
 	memcpy(&im, r->p, sizeof(im));
 	printf("loaded image %u: %s (%" PRIu64 " bytes; text %u, data %u, bss %u pages; %" PRIu64 " bytes shared)\n",
 	       im.id, im.name, size, im.text_pages, im.data_pages, im.bss_pages, im.shared_bytes);
@@ -238,7 +235,7 @@ static int cmd_load(int argc, char **argv, struct reply *r)
 }
 
 /* Every image, in id order; *n of them. */
-static struct ctl_image *all_images(uint32_t *n, struct reply *r)
+struct ctl_image *all_images(uint32_t *n, struct reply *r)
 {
 	struct ctl_image *v = NULL;
 	struct ctl_page_req q = { 0, 0 };
@@ -356,9 +353,13 @@ static const char *vm_state(uint8_t s)
 	return s == CTL_VM_RUNNABLE ? "runnable" : s == CTL_VM_RUNNING ? "running" : s == CTL_VM_BLOCKED ? "blocked" : "?";
 }
 
-static void print_vm(const struct ctl_vm *v, const struct ctl_image *im, uint32_t nim, int json, int first)
+void print_vm(const struct ctl_vm *v, const struct ctl_image *im, uint32_t nim, int json, int first)
 {
-	const char *img = v->image < nim ? im[v->image].name : "?";
+	const char *img = "?";
+
+	for (uint32_t i = 0; i < nim; i++)
+		if (im[i].id == v->image)
+			img = im[i].name;            /* ids need not be contiguous (a removed tenant's images) */
 
 	if (json)
 		printf("%s\n  {\"id\": %u, \"image\": \"%s\", \"state\": \"%s\", \"hypercalls\": %u, \"cpu_ns\": %" PRIu64
@@ -422,25 +423,21 @@ static int cmd_stats(int argc, char **argv, struct reply *r)
 	return K_OK;
 }
 
-static int cmd_save(int argc, char **argv, struct reply *r)
+void save_stream(uint16_t op, const void *payload, uint32_t len, uint32_t vm, uint32_t flags, const char *path,
+		 struct reply *r)
 {
-	struct ctl_vm_req q;
 	uint64_t got = 0, total;
-	FILE *f;
+	FILE *f = fopen(path, "wb");
 	uint32_t id;
 
-	if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "--end")))
-		die_with(K_USAGE, "usage: kctl save ID FILE [--end]");
-	q = (struct ctl_vm_req){ (uint32_t)num(argv[1], "ID", UINT32_MAX), argc == 4 ? CTL_SAVE_END : 0 };
-	f = fopen(argv[2], "wb");
 	if (!f)
-		die_with(K_USAGE, "%s: %s", argv[2], strerror(errno));
-	id = send_req(CTL_OP_SAVE, &q, sizeof(q), NULL, 0);
+		die_with(K_USAGE, "%s: %s", path, strerror(errno));
+	id = send_req(op, payload, len, NULL, 0);
 	for (;;) {
 		struct ctl_chunk_req c;
-		recv_reply(id, CTL_OP_SAVE, r);
+		recv_reply(id, op, r);
 		if (r->h.status != CTL_OK)
-			remove(argv[2]);
+			remove(path);
 		check(r, "save", 0);
 		if (!(r->h.flags & CTL_F_MORE))
 			break;
@@ -448,7 +445,7 @@ static int cmd_save(int argc, char **argv, struct reply *r)
 		if (r->h.len <= sizeof(c) || c.offset != got)
 			die_with(K_CONN, "save: chunk at %" PRIu64 " of %u bytes, expected one at %" PRIu64, c.offset, r->h.len, got);
 		if (fwrite(r->p + sizeof(c), 1, r->h.len - sizeof(c), f) != r->h.len - sizeof(c))
-			die_with(K_USAGE, "%s: write failed", argv[2]);
+			die_with(K_USAGE, "%s: write failed", path);
 		got += r->h.len - sizeof(c);
 	}
 	if (r->h.len != sizeof(total))
@@ -456,7 +453,17 @@ static int cmd_save(int argc, char **argv, struct reply *r)
 	memcpy(&total, r->p, sizeof(total));
 	if (total != got || fclose(f) != 0)
 		die_with(K_CONN, "save: got %" PRIu64 " bytes of %" PRIu64, got, total);
-	printf("saved vm %u: %" PRIu64 " bytes in %s%s\n", q.id, total, argv[2], q.flags ? "; it has ended" : "");
+	printf("saved vm %u: %" PRIu64 " bytes in %s%s\n", vm, total, path, flags ? "; it has ended" : "");
+}
+
+static int cmd_save(int argc, char **argv, struct reply *r)
+{
+	struct ctl_vm_req q;
+
+	if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "--end")))
+		die_with(K_USAGE, "usage: kctl save ID FILE [--end]");
+	q = (struct ctl_vm_req){ (uint32_t)num(argv[1], "ID", UINT32_MAX), argc == 4 ? CTL_SAVE_END : 0 };
+	save_stream(CTL_OP_SAVE, &q, sizeof(q), q.id, q.flags, argv[2], r);
 	return K_OK;
 }
 
@@ -486,8 +493,9 @@ static int cmd_hello(int argc, char **argv, struct reply *r)
 	call(CTL_OP_HELLO, NULL, 0, r, "hello", sizeof(h));
 	memcpy(&h, r->p, sizeof(h));
 	printf("protocol %u, pvisa ABI %u, messages up to %u bytes, uploads up to %u bytes, MAX_VMS %u, serve %s, "
-	       "save/restore %s\n", h.version, h.abi, h.msg_max, h.blob_max, h.max_vms,
-	       h.features & CTL_FEAT_SERVE ? "yes" : "no", h.features & CTL_FEAT_VMSTATE ? "yes" : "no");
+	       "save/restore %s, tenants %s\n", h.version, h.abi, h.msg_max, h.blob_max, h.max_vms,
+	       h.features & CTL_FEAT_SERVE ? "yes" : "no", h.features & CTL_FEAT_VMSTATE ? "yes" : "no",
+	       h.features & CTL_FEAT_TENANTS ? "yes" : "no");
 	return K_OK;
 }
 
@@ -529,5 +537,11 @@ int main(int argc, char **argv)
 			connect_to(path);
 			return cmds[k].fn(argc - i, argv + i, &r);
 		}
+	kctl_cmd_fn *fn = kctl_tenant_cmd(argv[i]);
+	if (fn) {
+		if (strcmp(argv[i], "keygen") != 0)
+			connect_to(path);
+		return fn(argc - i, argv + i, &r);
+	}
 	die_with(K_USAGE, "unknown command '%s' (kctl --help)", argv[i]);
 }

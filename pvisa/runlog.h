@@ -28,11 +28,14 @@
  *                                                       priv_kib=N cpu_us=N hypercalls=N, then the switch's
  *                                                       per-VM counters when not all zero: rx_frames tx_frames
  *                                                       rx_drops tx_spoofed; one per VM when it ends (or at
- *                                                       the end of the run)
+ *                                                       the end of the run); a tenant's VM (tenant mode, CTL.md
+ *                                                       "Tenants") ends with tenant=N svc="name" (svc: if any)
  *         @v ID STATE STATUS [image=".."] [reason=".."] [rx_frames=.. ...]
  *                                                       the same, short (kernel word vm_brief=1): image and reason
  *                                                       are those of the previous @v record unless given (reason=""
  *                                                       = none); no priv_kib, cpu_us, hypercalls
+ *         @tenant id=N name=".." op=add|set|del max_vms=N max_mem_kib=N cpu_share=N live_vms=N mem_kib=N bytes=N
+ *                 [ended=N end_ns=N]                  tenant mode: a tenant admitted, re-quotaed or removed
  *         @live vms=N live=N all_live_ns=N             once, when the last VM created has its first quantum:
  *                                                       every VM has run (live: not yet ended at that moment)
  *         @summary key=value ...                       once, after every @vm line (fields below)

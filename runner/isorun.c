@@ -65,6 +65,8 @@ static const char usage_head[] =
 "                        isorun passes nothing). Address plan: the gateway (the world outside the NIC) is\n"
 "                        base+1; VM id i has IPv4 base+2+i and MAC 02:00:<i as 4 bytes big-endian>\n"
 "  --append WORDS        extra kernel command-line words (key=number ...), e.g. --append netbounce=1\n"
+"  --operator-key FILE.pub  tenant mode: the kernel takes the signed tenant ops, the operator's key admitting tenants\n"
+"                        (kernel word opkey=; pvisa/CTL.md \"Tenants\"); with --serve\n"
 "  --serve SOCKET        keep the kernel running with no VMs (kernel word serve=1: the run outlives its last VM)\n"
 "                        and relay control clients from the Unix socket SOCKET to its control port (pvisa/CTL.md;\n"
 "                        build/bin/kctl is the client): images loaded, VMs created, listed, saved, restored and\n"
@@ -220,6 +222,7 @@ static const struct option long_opts[] = {
 	{ "guarantee", required_argument, NULL, 'G' }, { "help", no_argument, NULL, 'h' },
 	{ "serve", required_argument, NULL, 'V' },
 	{ "no-console", no_argument, NULL, 'C' }, { "com1-log", required_argument, NULL, 'L' },
+	{ "operator-key", required_argument, NULL, 'O' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -255,6 +258,25 @@ static void check_append(const char *arg)
 			input_error("--append: control or non-ASCII characters are not allowed");
 }
 
+/* --operator-key FILE.pub: one line of 64 hex digits (hostlib/ctlauth.h's key files). */
+static void read_operator_key(struct opts *o, const char *path)
+{
+	char line[128] = { 0 };
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		input_error("--operator-key %s: %s", path, strerror(errno));
+	if (!fgets(line, sizeof(line), f))
+		line[0] = 0;
+	fclose(f);
+	n = strcspn(line, "\r\n");
+	line[n] = 0;
+	if (n != 64 || strspn(line, "0123456789abcdefABCDEF") != 64)
+		input_error("--operator-key %s: want one line of 64 hex digits (an Ed25519 public key, kctl keygen)", path);
+	memcpy(o->opkey, line, sizeof(o->opkey));
+}
+
 int plan_used(const struct opts *o)
 {
 	return o->net_socket || o->tap || o->have_subnet;
@@ -282,6 +304,7 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	case 'V': o->serve = arg; break;
 	case 'C': o->no_console = 1; break;
 	case 'L': o->com1_log = arg; break;
+	case 'O': read_operator_key(o, arg); break;
 	case 'A':
 		o->qemu_args = xrealloc(o->qemu_args, (o->nqemu_args + 1) * sizeof *o->qemu_args);
 		o->qemu_args[o->nqemu_args++] = (char *)arg;

@@ -45,6 +45,8 @@ struct vmrec {
 	uint8_t state;
 	char *reason;          /* only when the VM did not simply exit */
 	uint32_t rx_frames, tx_frames, rx_drops, tx_spoofed;   /* the switch's counters (0 when absent) */
+	uint32_t tenant;       /* tenant mode: its owner (0: none) */
+	uint32_t svc;          /* its service: index into results.names + 1 (0: none) */
 };
 
 struct rejection {
@@ -114,6 +116,7 @@ struct opts {
 	unsigned net_bits;          /* its prefix length; default 8 */
 	int no_console;             /* --no-console: no virtio-console, the kernel reports on COM1 alone */
 	const char *com1_log;       /* --com1-log FILE: COM1's bytes alone */
+	char opkey[65];             /* --operator-key FILE.pub: its 64 hex digits (kernel word opkey=, tenant mode); "" */
 };
 
 /* A hook into the loop that reads QEMU's output (for isorun --serve): more fds polled beside QEMU's, and what to do

@@ -222,6 +222,12 @@ static void write_vms(FILE *f, const struct run *run)
 			fputs(", \"reason\": ", f);
 			jstr(f, vm->reason);
 		}
+		if (vm->tenant)
+			fprintf(f, ", \"tenant\": %u", (unsigned)vm->tenant);
+		if (vm->svc) {
+			fputs(", \"service\": ", f);
+			jstr(f, r->names[vm->svc - 1]);
+		}
 		if (plan_used(&run->o))
 			write_addr(f, &run->o, vm->id);
 		if (plan_used(&run->o) || vm->rx_frames || vm->tx_frames || vm->rx_drops || vm->tx_spoofed)

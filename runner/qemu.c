@@ -87,6 +87,8 @@ static void kernel_cmdline(const struct run *run, char *buf, size_t n)
 	len += seed_words(buf + len, n - len);
 	if (o->serve)
 		len += (size_t)snprintf(buf + len, n - len, " serve=1");
+	if (o->opkey[0])
+		len += (size_t)snprintf(buf + len, n - len, " opkey=%s", o->opkey);
 	if (o->have_subnet)
 		len += (size_t)snprintf(buf + len, n - len, " net_ip=%lu net_bits=%u", (unsigned long)o->net_ip,
 					o->net_bits);

@@ -12,3 +12,8 @@ check: test-layers test-unit test-system
 # The kernel's includes against its layer map (isokernel/LAYERS.md).
 test-layers:
 	$(Q)python3 scripts/layers.py isokernel
+
+# The kernel's Ed25519/SHA-512 booted with selftest_verify=50 (tests/system/test_crypto.sh).
+.PHONY: test-crypto
+test-crypto: kernel examples runner
+	$(ST_RUN) crypto

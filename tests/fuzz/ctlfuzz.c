@@ -9,6 +9,10 @@
  * A structured record's high length bits ask for the op's exact payload size, strings cut to fit and reserved and
  * size fields zeroed, so single fields can be wrong alone (a range check missing is found in seconds).
  * Built with clang's libFuzzer (make fuzz); without clang, a driver main() runs random inputs (CTLFUZZ_RUNS).
+ * Tenant mode: every input starts with an operator key and tenants 1 and 2 (tenant.c, ctl_auth.c and the kernel's
+ * Ed25519 are the real ones); a structured record of a signed op with the exact-size bit gets a ctl_auth trailer signed
+ * here with libsodium by the operator or a tenant (fix bits), with a rising counter or, now and then, the last one
+ * again, so inputs get past the signature to the field checks and the acts (service.h, played by a checker here).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,6 +22,10 @@
 #include "ctl_ops.h"
 #include "ctl_io.h"
 #include "ctlsrv.h"
+#include "service.h"
+#include "tenant.h"
+#include "ctl_auth.h"
+#include <sodium.h>
 
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "ctlfuzz: %s:%d: %s\n", __FILE__, __LINE__, #c); abort(); } } while (0)
 
@@ -41,6 +49,29 @@ static uint32_t next_rand(void)
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	return vsnprintf(buf, size, fmt, ap);
+}
+
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+size_t strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t n = strlen(src);
+
+	if (size) {
+		size_t k = n < size - 1 ? n : size - 1;
+		memcpy(dst, src, k);
+		dst[k] = 0;
+	}
+	return n;
 }
 
 size_t ctl_io_read(void *buf, size_t cap)
@@ -246,6 +277,192 @@ uint16_t ctlop_restore(struct ctl_out *o)
 	return ctl_why(o, CTL_E_UNSUPP, "no");
 }
 
+
+/* The tenant acts (service.h), played here: each argument within what service.h promises. */
+static uint8_t key_pk[3][32], key_sk[3][64];   /* the operator, tenants 1 and 2 */
+static uint64_t sign_counter;
+
+static bool tname_ok(const char *s)
+{
+	size_t n = strnlen(s, CTL_NAME_MAX);
+
+	return n > 0 && n < CTL_NAME_MAX && strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
+}
+
+static bool args_ok(const char *a)
+{
+	if (!memchr(a, 0, CTL_ARGS_MAX))
+		return false;
+	for (; *a; a++)
+		if (*a < 0x20 || *a > 0x7e)
+			return false;
+	return true;
+}
+
+static void tenant_req_ok(const struct ctl_tenant_req *q, bool add)
+{
+	static const uint8_t zero[32];
+
+	CHECK(q->tenant >= 1 && q->tenant <= CTL_TENANT_MAX && q->max_vms <= MAX_VMS);
+	CHECK(q->cpu_share >= 1 && q->cpu_share <= 1000 && q->reserved == 0);
+	if (add)
+		CHECK(tname_ok(q->name) && memcmp(q->pubkey, zero, 32) != 0);
+	else
+		CHECK(memcmp(q->pubkey, zero, 32) == 0 && memcmp(q->name, zero, 32) == 0);
+}
+
+static unsigned long signed_acts;       /* signed requests that got past ctl_auth to an act (printed at exit) */
+
+static void signer_ok(uint32_t signer)
+{
+	CHECK(signer >= 1 && signer <= CTL_TENANT_MAX && tenant_get(signer) != NULL);
+	signed_acts++;
+}
+
+static void print_acts(void)
+{
+	fprintf(stderr, "ctlfuzz: %lu signed requests reached their act\n", signed_acts);
+}
+
+uint16_t svc_t_add(const struct ctl_tenant_req *q, struct ctl_out *o)
+{
+	first_call(o);
+	signed_acts++;
+	tenant_req_ok(q, true);
+	if (tenant_add(q->tenant, q->name, q->pubkey, q->max_vms, q->max_mem_kib, q->cpu_share) != 0)
+		return ctl_why(o, CTL_E_EXIST, "exists");
+	return CTL_OK;
+}
+
+uint16_t svc_t_set(const struct ctl_tenant_req *q, struct ctl_out *o)
+{
+	first_call(o);
+	tenant_req_ok(q, false);
+	if (!tenant_get(q->tenant))
+		return ctl_why(o, CTL_E_NOENT, "no tenant");
+	tenant_set(q->tenant, q->max_vms, q->max_mem_kib, q->cpu_share);
+	return CTL_OK;
+}
+
+uint16_t svc_t_del(uint32_t tenant, struct ctl_out *o)
+{
+	struct ctl_svc_rep r = { 0, 0, 0, 0, 0, 0 };
+
+	first_call(o);
+	if (!tenant_get(tenant) || tenant == 0)
+		return ctl_why(o, CTL_E_NOENT, "no tenant");
+	tenant_del(tenant);
+	memcpy(o->p, &r, sizeof(r));
+	o->len = sizeof(r);
+	return CTL_OK;
+}
+
+uint16_t svc_t_load(uint32_t signer, const struct ctl_tload_req *q, struct ctl_out *o)
+{
+	first_call(o);
+	signer_ok(signer);
+	CHECK(name_ok(q->name));
+	return ctlop_load(o);
+}
+
+uint16_t svc_set(uint32_t signer, const struct ctl_svc_req *q, struct ctl_out *o)
+{
+	struct ctl_svc_rep r = { q->count, 0, q->count, q->count, 0, 0 };
+
+	CHECK(o->first == !saw_again && o->len == 0);
+	saw_again = false;
+	signer_ok(signer);
+	CHECK(name_ok(q->name) && q->count <= MAX_VMS && q->reserved == 0 && args_ok(q->args));
+	CHECK(q->quota_kib == 0 || (q->quota_kib >= 8 && q->quota_kib <= 2048));
+	CHECK(q->guar_kib == 0 || (q->guar_kib >= 4 && (q->quota_kib == 0 || q->guar_kib <= q->quota_kib)));
+	if (o->first)
+		create_steps = (int)(q->count % 4);
+	if (create_steps-- > 0) {
+		saw_again = true;
+		return CTL_AGAIN;
+	}
+	if (q->count % 5 == 4)
+		return ctl_why(o, CTL_E_QUOTA, "over quota");
+	memcpy(o->p, &r, sizeof(r));
+	o->len = sizeof(r);
+	return CTL_OK;
+}
+
+uint16_t svc_del(uint32_t signer, const char *name, struct ctl_out *o)
+{
+	struct ctl_svc_rep r = { 0, 1, 0, 0, 0, 0 };
+
+	first_call(o);
+	signer_ok(signer);
+	CHECK(name_ok(name));
+	memcpy(o->p, &r, sizeof(r));
+	o->len = sizeof(r);
+	return CTL_OK;
+}
+
+uint16_t svc_list(uint32_t signer, const struct ctl_page_req *q, struct ctl_out *o)
+{
+	signer_ok(signer);
+	return page(q, o, sizeof(struct ctl_svc));
+}
+
+uint16_t svc_vms(uint32_t signer, const struct ctl_page_req *q, struct ctl_out *o)
+{
+	signer_ok(signer);
+	return page(q, o, sizeof(struct ctl_vm));
+}
+
+uint16_t svc_vm_destroy(uint32_t signer, uint32_t id, struct ctl_out *o)
+{
+	signer_ok(signer);
+	return ctlop_destroy(id, o);
+}
+
+uint16_t svc_vm_save(uint32_t signer, uint32_t id, uint32_t flags, struct ctl_out *o)
+{
+	signer_ok(signer);
+	return ctlop_save(id, flags, o);
+}
+
+uint16_t svc_tenants(const struct ctl_page_req *q, struct ctl_out *o)
+{
+	return page(q, o, sizeof(struct ctl_tenant_info));
+}
+
+/* Every input starts in tenant mode with tenants 1 and 2 (the keys made once). */
+static void tenants_setup(void)
+{
+	static bool keys;
+
+	if (!keys) {
+		CHECK(sodium_init() >= 0);
+		atexit(print_acts);
+		for (int k = 0; k < 3; k++)
+			crypto_sign_keypair(key_pk[k], key_sk[k]);
+		keys = true;
+	}
+	tenant_reset();
+	tenant_set_operator(key_pk[0]);
+	CHECK(tenant_add(1, "alice", key_pk[1], 100, 100000, 1) == 0 && tenant_add(2, "bob", key_pk[2], 100, 100000, 1) == 0);
+	sign_counter = 0;
+}
+
+/* Append a ctl_auth trailer to the body p[0..body) of op, signed by key k (0 operator, 1, 2) as tenant `as`. */
+static uint32_t sign_body(uint16_t op, uint8_t *p, uint32_t body, unsigned k, uint32_t as, bool replay)
+{
+	struct ctl_auth a = { as, 0, replay ? sign_counter : ++sign_counter, { 0 } };
+	uint32_t n = body + 16;
+	uint8_t m[16 + 512];
+
+	memcpy(p + body, &a, sizeof(a));
+	memcpy(m, CTL_SIG_DOMAIN, 8);
+	m[8] = (uint8_t)op, m[9] = (uint8_t)(op >> 8), m[10] = m[11] = 0;
+	m[12] = (uint8_t)n, m[13] = (uint8_t)(n >> 8), m[14] = m[15] = 0;
+	memcpy(m + 16, p, n);
+	crypto_sign_detached(p + n, NULL, m, 16 + n, key_sk[k]);
+	return body + (uint32_t)sizeof(a);
+}
+
 /* Checks the whole replies in outs[] (all: nothing may be left over), counts them in finals, drops them. */
 static void check_replies(bool all)
 {
@@ -288,8 +505,46 @@ static void fixup(uint16_t op, uint8_t *p, uint32_t len, unsigned fix)
 		if (fix & 2)
 			memset(p + 4, 0, 4), memset(p + 12, 0, 4); /* size < 4 GiB, reserved 0 */
 	}
-	if ((op == CTL_OP_DESTROY || op == CTL_OP_SAVE) && len == 8 && (fix & 2))
+	if ((op == CTL_OP_DESTROY || op == CTL_OP_SAVE || op == CTL_OP_T_DESTROY || op == CTL_OP_T_SAVE) && len == 8 &&
+	    (fix & 2))
 		memset(p + 4, 0, 4);
+	if ((op == CTL_OP_T_ADD || op == CTL_OP_T_SET) && len == sizeof(struct ctl_tenant_req) && (fix & 2)) {
+		struct ctl_tenant_req q;
+		memcpy(&q, p, sizeof(q));
+		q.tenant = q.tenant % 4;                      /* 0..3: mostly tenants that exist or may */
+		q.max_vms %= 200;
+		q.cpu_share = q.cpu_share % 1001;
+		q.reserved = 0;
+		q.name[q.name[0] % 8] = 0;
+		if (op == CTL_OP_T_SET)
+			memset(q.pubkey, 0, 32), memset(q.name, 0, 32);
+		memcpy(p, &q, sizeof(q));
+	}
+	if (op == CTL_OP_T_DEL && len == 8 && (fix & 2))
+		p[0] %= 4, memset(p + 1, 0, 7);
+	if ((op == CTL_OP_T_LOAD || op == CTL_OP_SVC_SET || op == CTL_OP_SVC_DEL) && (fix & 1) && len >= 32) {
+		uint32_t at = op == CTL_OP_T_LOAD ? 64 : 0;
+		if (at + 32 <= len)
+			p[at + 1 + p[at] % 30] = 0;              /* a name that ends within its field */
+	}
+	if (op == CTL_OP_SVC_SET && len == sizeof(struct ctl_svc_req) && (fix & 2)) {
+		memset(p + 96, 0, 16);                        /* count 0, default memory, reserved 0 */
+		p[96] = p[0] % 8;
+		p[len - 1] = 0;
+	}
+}
+
+/* Bytes of a signed op's struct (0: not a signed op). */
+static uint32_t signed_body(uint16_t op)
+{
+	static const uint32_t body[CTL_NOPS] = {
+		[CTL_OP_T_ADD] = sizeof(struct ctl_tenant_req), [CTL_OP_T_SET] = sizeof(struct ctl_tenant_req),
+		[CTL_OP_T_DEL] = sizeof(struct ctl_tenant_ref), [CTL_OP_T_LOAD] = sizeof(struct ctl_tload_req),
+		[CTL_OP_SVC_SET] = sizeof(struct ctl_svc_req), [CTL_OP_SVC_DEL] = sizeof(struct ctl_svc_ref),
+		[CTL_OP_SVCS] = sizeof(struct ctl_page_req), [CTL_OP_T_LIST] = sizeof(struct ctl_page_req),
+		[CTL_OP_T_DESTROY] = sizeof(struct ctl_vm_req), [CTL_OP_T_SAVE] = sizeof(struct ctl_vm_req),
+	};
+	return op < CTL_NOPS ? body[op] : 0;
 }
 
 /* Structured form: records [op u8][len u16][payload len bytes], each wrapped in a correct header; len bit 15: the
@@ -308,10 +563,11 @@ static size_t build_structured(const uint8_t *d, size_t n, uint8_t *buf, size_t 
 			[CTL_OP_SAVE] = sizeof(struct ctl_vm_req),
 		};
 		uint16_t op = d[i] % (CTL_NOPS + 1), len = (uint16_t)(d[i + 1] | d[i + 2] << 8);
-		unsigned fix = (len >> 13) & 3;
+		unsigned fix = (len >> 13) & 3, who = (len >> 11) & 3;
+		bool sign = (len & 0x8000) && signed_body(op);
 		struct ctl_hdr h;
 		if (len & 0x8000)
-			len = exact[op];
+			len = sign ? (uint16_t)signed_body(op) : op == CTL_OP_TENANTS ? 8 : exact[op];
 		i += 3;
 		if (len > n - i)
 			len = (uint16_t)(n - i);
@@ -319,12 +575,18 @@ static size_t build_structured(const uint8_t *d, size_t n, uint8_t *buf, size_t 
 			len = (uint16_t)CTL_PAYLOAD_MAX;
 		if (op == CTL_OP_STOP || off + sizeof(h) + len > cap)
 			break;                           /* STOP ends reading: kept out of the structured form */
-		ctl_hdr_fill(&h, op, id++, 0, 0, len);
-		memcpy(buf + off, &h, sizeof(h));
+		if (sign && off + sizeof(h) + len + sizeof(struct ctl_auth) > cap)
+			break;
 		memcpy(buf + off + sizeof(h), d + i, len);
 		fixup(op, buf + off + sizeof(h), len, fix);
-		off += sizeof(h) + len;
 		i += len;
+		if (sign) {                              /* who: 0 operator, 1 alice, 2 bob, 3 alice's key as bob */
+			unsigned k = who == 3 ? 1 : who;
+			len = (uint16_t)sign_body(op, buf + off + sizeof(h), len, k, who == 3 ? 2 : who, fix == 3);
+		}
+		ctl_hdr_fill(&h, op, id++, 0, 0, len);
+		memcpy(buf + off, &h, sizeof(h));
+		off += sizeof(h) + len;
 		(*msgs)++;
 	}
 	return off;
@@ -340,6 +602,7 @@ static void run(const uint8_t *stream, size_t n, size_t expect_finals, bool exac
 	outs_len = 0;
 	finals = 0;
 	ctl_reset();
+	tenants_setup();
 	up.kind = 0;
 	saw_again = false;
 	while ((feed_off < feed_len && !ctl_stop_requested()) || ctl_busy()) {

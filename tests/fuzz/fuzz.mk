@@ -31,9 +31,11 @@ CTLFZ          := $(FZ_B)/ctlfuzz
 CTLFUZZ_SECONDS ?= 60
 CTLFUZZ_RUNS   ?= 200000
 CTLFZ_CLANG    := $(shell command -v clang 2>/dev/null)
-CTLFZ_SRCS     := tests/fuzz/ctlfuzz.c isokernel/ctl.c
-CTLFZ_CFLAGS   := -std=gnu11 -g -O1 $(WARN) -DMAX_VMS=$(MAX_VMS) -Iisokernel -Ipvisa -fsanitize=address,undefined \
-                  -fno-sanitize-recover=all
+CTLFZ_SRCS     := tests/fuzz/ctlfuzz.c isokernel/ctl.c isokernel/ctl_tenant.c isokernel/ctl_auth.c isokernel/tenant.c \
+                  $(wildcard isokernel/crypto/*.c)
+CTLFZ_CFLAGS   := -std=gnu11 -g -O1 $(WARN) -DMAX_VMS=$(MAX_VMS) -Iisokernel -Iisokernel/crypto -Ipvisa \
+                  -fsanitize=address,undefined -fno-sanitize-recover=all
+CTLFZ_LIBS     := -lsodium
 ifneq ($(CTLFZ_CLANG),)
 CTLFZ_CC       := clang
 CTLFZ_CFLAGS   += -fsanitize=fuzzer -DCTLFUZZ_LIBFUZZER
@@ -41,10 +43,11 @@ else
 CTLFZ_CC       := $(HOSTCC)
 endif
 
-$(CTLFZ): $(CTLFZ_SRCS) pvisa/ctl.h isokernel/ctl_ops.h isokernel/ctl_io.h isokernel/ctlsrv.h $(MKDEPS)
+$(CTLFZ): $(CTLFZ_SRCS) pvisa/ctl.h isokernel/ctl_ops.h isokernel/ctl_io.h isokernel/ctlsrv.h isokernel/service.h \
+          isokernel/tenant.h isokernel/ctl_auth.h isokernel/ctl_tenant.h $(MKDEPS)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)
-	$(Q)$(CTLFZ_CC) $(CTLFZ_CFLAGS) -o $@ $(CTLFZ_SRCS)
+	$(Q)$(CTLFZ_CC) $(CTLFZ_CFLAGS) -o $@ $(CTLFZ_SRCS) $(CTLFZ_LIBS)
 
 .PHONY: ctlfuzz test-ctlfuzz
 ctlfuzz: $(CTLFZ)

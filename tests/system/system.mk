@@ -40,3 +40,8 @@ test-hostile: kernel examples runner
 .PHONY: test-serve
 test-serve: kernel examples runner
 	$(ST_RUN) serve
+
+# Tenant mode (tests/system/test_tenant.sh): isorun --serve --operator-key, kctl's signed ops, two tenants.
+.PHONY: test-tenant
+test-tenant: kernel examples runner
+	$(ST_RUN) tenant

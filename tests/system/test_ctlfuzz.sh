@@ -19,8 +19,12 @@ if "$FZ" -help=1 2>&1 | grep -q 'libFuzzer'; then
 	[ $rc -eq 0 ] || fail "libFuzzer stopped with status $rc: $(grep -m1 -E 'ctlfuzz:|ERROR|SUMMARY' "$WORK/fuzz.log")"
 	n=$(sed -n 's/^stat::number_of_executed_units: *//p' "$WORK/fuzz.log")
 	cov=$(grep -o 'cov: [0-9]*' "$WORK/fuzz.log" | tail -n 1)
-	pass "libFuzzer: ${n:-?} inputs in $secs s, $cov, no failure"
+	acts=$(grep -o '[0-9]* signed requests reached their act' "$WORK/fuzz.log" | tail -n 1 | cut -d' ' -f1)
+	[ "${acts:-0}" -gt 0 ] || fail "no signed request got past the signature check (ctl_auth): the fuzzer's signing is broken"
+	pass "libFuzzer: ${n:-?} inputs in $secs s, $cov, $acts signed requests past the signature check, no failure"
 fi
 echo "+ CTLFUZZ_RUNS=$runs $FZ"
 CTLFUZZ_RUNS=$runs "$FZ" >"$WORK/fuzz.log" 2>&1 || { tail -n 20 "$WORK/fuzz.log"; fail "ctlfuzz failed (above)"; }
-pass "$runs random inputs (no libFuzzer: clang missing), no failure"
+acts=$(grep -o '[0-9]* signed requests reached their act' "$WORK/fuzz.log" | tail -n 1 | cut -d' ' -f1)
+[ "${acts:-0}" -gt 0 ] || fail "no signed request got past the signature check (ctl_auth): the fuzzer's signing is broken"
+pass "$runs random inputs (no libFuzzer: clang missing), $acts signed requests past the signature check, no failure"

@@ -10,6 +10,11 @@
 UNIT_KSRCS := isokernel/frame.c isokernel/slab.c isokernel/elf.c isokernel/timerq.c isokernel/vmspace.c isokernel/sched_rr.c \
               isokernel/image.c isokernel/vmtab.c isokernel/vmstate.c isokernel/vmspace_state.c \
               isokernel/net/bind.c isokernel/net/vswitch.c
+# The kernel's crypto (isokernel/crypto/), checked against libsodium (tests/unit/test_crypto.c).
+UNIT_KSRCS += $(wildcard isokernel/crypto/*.c)
+UNIT_LIBS  += -lsodium
+# The tenant table and the signed requests' checks (tests/unit/test_tenant.c, signing with libsodium).
+UNIT_KSRCS += isokernel/tenant.c isokernel/ctl_auth.c
 UNIT_TSRCS  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SRCS   = tests/unit/main.c $(wildcard tests/unit/host/*.c) $(UNIT_TSRCS) $(UNIT_KSRCS) $(NETSTACK_SRCS)
 # isod's codec and store (tests/unit/test_isod.c): built into the unit tests, linked with jansson and SQLite.
