@@ -8,15 +8,25 @@
 #include "ctlauth.h"
 #include "libisoctl.h"
 
-/* After a refusal: 1 (having slept) if it was KERNEL_DOWN and the connection's wait is not spent. isod says so
- * while its kernel starts or restarts; a signed op is signed again with a new counter (isod/API.md: one that did
- * not get OK may retry with a new counter). */
-static int kernel_down(const struct iso_conn *c, const struct iso_err *e, unsigned *waited_ms)
+/* After a refusal: 1 (having slept) if the request should go again, signed anew with a new counter (isod/API.md:
+ * one that did not get OK may retry with a new counter). KERNEL_DOWN: isod's kernel is starting or restarting,
+ * retried for the connection's wait. E_REPLAY: another request signed with the same key (another process: the
+ * counters come from one file under a lock) reached the kernel first with a higher counter; nothing was done, so
+ * a few retries make concurrent users of one key work. */
+struct retry {
+	unsigned waited_ms, replays;
+};
+
+static int again(const struct iso_conn *c, const struct iso_err *e, struct retry *t)
 {
-	if (strcmp(e->status, "KERNEL_DOWN") != 0 || *waited_ms >= c->wait_ms)
+	if (strcmp(e->status, "E_REPLAY") == 0 && t->replays < 8) {
+		usleep(1000u << t->replays++);
+		return 1;
+	}
+	if (strcmp(e->status, "KERNEL_DOWN") != 0 || t->waited_ms >= c->wait_ms)
 		return 0;
 	usleep(250 * 1000);
-	*waited_ms += 250;
+	t->waited_ms += 250;
 	return 1;
 }
 
@@ -50,10 +60,10 @@ static int op_once(struct iso_conn *c, const struct iso_signer *s, uint16_t op, 
 int iso_op(struct iso_conn *c, const struct iso_signer *s, uint16_t op, const void *body, size_t blen,
 	   json_t **reply, struct iso_err *e)
 {
-	unsigned waited = 0;
+	struct retry t = { 0, 0 };
 	int r;
 
-	while ((r = op_once(c, s, op, body, blen, reply, e)) == 1 && kernel_down(c, e, &waited))
+	while ((r = op_once(c, s, op, body, blen, reply, e)) == 1 && again(c, e, &t))
 		;
 	return r;
 }
@@ -76,10 +86,10 @@ static int get_once(struct iso_conn *c, const char *path, json_t **root, struct 
 
 static int get_json(struct iso_conn *c, const char *path, json_t **root, struct iso_err *e)
 {
-	unsigned waited = 0;
+	struct retry t = { 0, 0 };
 	int r;
 
-	while ((r = get_once(c, path, root, e)) == 1 && kernel_down(c, e, &waited))
+	while ((r = get_once(c, path, root, e)) == 1 && again(c, e, &t))
 		;
 	return r;
 }
@@ -261,8 +271,8 @@ int iso_scale(struct iso_conn *c, const struct iso_signer *s, const char *name, 
 	return r;
 }
 
-int iso_logs(struct iso_conn *c, const struct iso_signer *s, const char *name, long tail, int follow,
-	     iso_sink sink, void *arg, struct iso_err *e)
+static int logs_once(struct iso_conn *c, const struct iso_signer *s, const char *name, long tail, int follow,
+		     iso_sink sink, void *arg, struct iso_err *e)
 {
 	struct ctl_page_req q = { .start = 0, .max = 0 };
 	uint8_t payload[sizeof(q) + sizeof(struct ctl_auth)];
@@ -297,4 +307,15 @@ int iso_logs(struct iso_conn *c, const struct iso_signer *s, const char *name, l
 	free(out);
 	json_decref(root);
 	return r == 0 ? iso_fail(e, "isod answered the logs request with HTTP %ld", http) : r;
+}
+
+int iso_logs(struct iso_conn *c, const struct iso_signer *s, const char *name, long tail, int follow,
+	     iso_sink sink, void *arg, struct iso_err *e)
+{
+	struct retry t = { 0, 0 };
+	int r;
+
+	while ((r = logs_once(c, s, name, tail, follow, sink, arg, e)) == 1 && again(c, e, &t))
+		;
+	return r;
 }

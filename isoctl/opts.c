@@ -281,7 +281,9 @@ void opts_usage(FILE *f)
 	      "  --tenant NAME   act as tenant NAME (default $ISOCTL_TENANT): its id from isod's tenant list,\n"
 	      "                  its key KEYS/NAME.key (or --key)\n"
 	      "  --help          this text; isoctl COMMAND --help: one command's\n"
-	      "\nWhile isod answers KERNEL_DOWN (its kernel starting or restarting), isoctl retries for up to 30 s.\n"
+	      "\nWhile isod answers KERNEL_DOWN (its kernel starting or restarting), isoctl retries for up to 30 s; a\n"
+	      "request refused E_REPLAY because another process signing with the same key got there first is signed\n"
+	      "again with a new counter (up to 8 times).\n"
 	      "\nexit status: 0 done; 1 refused (the kernel's or isod's status and reason are printed, e.g.\n"
 	      "  \"isoctl: refused: E_QUOTA: ...\") or isod unreachable; 2 usage error or unreadable file.\n", f);
 }
