@@ -202,16 +202,8 @@ struct lines {
 
 static void emit_line(const char *s, size_t n)
 {
-	const char *sp = memchr(s, ' ', n);
-	char *line = strndup(s, n), *end = NULL;
-	unsigned long vm = 0;
-	json_t *j;
+	json_t *j = iso_log_json(s, n);
 
-	if (n > 3 && memcmp(s, "vm=", 3) == 0 && sp && s[3] >= '0' && s[3] <= '9')
-		vm = strtoul(s + 3, &end, 10);
-	j = (end == sp && sp) ? json_pack("{s:I, s:s%}", "vm", (json_int_t)vm, "line", sp + 1, (size_t)(s + n - sp - 1)) :
-				json_pack("{s:s}", "line", line ? line : "");
-	free(line);
 	if (j && json_dumpf(j, stdout, JSON_COMPACT | JSON_ENSURE_ASCII) == 0)
 		putchar('\n');
 	json_decref(j);

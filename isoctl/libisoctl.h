@@ -88,6 +88,10 @@ int iso_dec_vm(const json_t *item, struct iso_vm *v, struct iso_err *e);
 /* Whether vm belongs to service k of svcs (SVCS order). */
 int iso_vm_in_svc(const struct iso_vm *vm, const struct ctl_svc *svcs, size_t k);
 
+/* One line of isod's log text ("vm=ID TEXT", n bytes, no newline) as {"vm":ID,"line":TEXT}, or {"line":...} for a
+ * line without a VM; NULL if out of memory. */
+json_t *iso_log_json(const char *s, size_t n);
+
 /* ---- size.c: numbers and sizes from the command line. */
 /* A decimal number in [min, max]. */
 int iso_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *v);

@@ -309,3 +309,33 @@ int iso_vm_in_svc(const struct iso_vm *vm, const struct ctl_svc *svcs, size_t k)
 		return strcmp(vm->svc_name, svcs[k].name) == 0;
 	return vm->svc == k + 1;
 }
+
+/* Text from a VM (untrusted bytes) as a JSON string: as it is if UTF-8, else its bytes outside ASCII as '?'. */
+static json_t *text_json(const char *s, size_t n)
+{
+	json_t *j = json_stringn(s, n);
+	char *c;
+
+	if (j || !(c = malloc(n + 1)))
+		return j;
+	for (size_t i = 0; i < n; i++)
+		c[i] = (s[i] > 0 && s[i] < 0x7f) ? s[i] : '?';
+	j = json_stringn(c, n);
+	free(c);
+	return j;
+}
+
+json_t *iso_log_json(const char *s, size_t n)
+{
+	const char *sp = memchr(s, ' ', n);
+	unsigned long long vm = 0;
+	size_t i = 3;
+
+	if (n > 3 && memcmp(s, "vm=", 3) == 0 && sp && sp > s + 3 && sp - s <= 13) {
+		while (s + i < sp && s[i] >= '0' && s[i] <= '9')
+			vm = vm * 10 + (unsigned)(s[i++] - '0');
+		if (s + i == sp && vm <= UINT32_MAX)
+			return json_pack("{s:I, s:o}", "vm", (json_int_t)vm, "line", text_json(sp + 1, (size_t)(s + n - sp - 1)));
+	}
+	return json_pack("{s:o}", "line", text_json(s, n));
+}

@@ -6,7 +6,7 @@
 
 #include "libisoctl.h"
 
-/* The first byte picks the HTTP status; the rest is the body, decoded as every reply isoctl reads. */
+/* The first byte picks the HTTP status; the rest is the body, decoded as every reply isoctl reads, and as log text. */
 static const long statuses[] = { 200, 201, 400, 403, 404, 409, 413, 422, 500, 503, 0, 99, 600, 204 };
 
 #define CHECK(c) do { if (!(c)) { fprintf(stderr, "isoctl_replyfuzz: %s failed\n", #c); abort(); } } while (0)
@@ -76,6 +76,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	/* The same bytes as a line of isod's log text (a VM's output: untrusted): always a JSON line. */
+	root = iso_log_json((const char *)data + 1, size - 1);
+	CHECK(root && json_is_string(json_object_get(root, "line")));
+	json_decref(root);
 	http = statuses[data[0] % (sizeof(statuses) / sizeof(statuses[0]))];
 	r = iso_decode(http, (const char *)data + 1, size - 1, &root, &e);
 	CHECK(r >= -1 && r <= 1 && (r == 0) == (root != NULL));

@@ -226,6 +226,30 @@ static void test_upload_and_image(void)
 	json_decref(j);
 }
 
+/* A log line's JSON: "vm=ID TEXT" names the VM (0 too); anything else, or bytes that are not UTF-8, still a line. */
+static void test_log_json(void)
+{
+	static const struct { const char *in; long long vm; const char *line; } cases[] = {
+		{ "vm=0 http listening", 0, "http listening" }, { "vm=4294967295 x", 4294967295ll, "x" },
+		{ "vm=4294967296 x", -1, "vm=4294967296 x" }, { "vm= x", -1, "vm= x" }, { "vm=1x y", -1, "vm=1x y" },
+		{ "kernel says hi", -1, "kernel says hi" }, { "vm=7 ", 7, "" }, { "vm=12", -1, "vm=12" },
+		{ "vm=3 caf\xff\xfe", 3, "caf??" }, { "vm=3 caf\xc3\xa9", 3, "caf\xc3\xa9" }, { "", -1, "" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *j = iso_log_json(cases[i].in, strlen(cases[i].in));
+		json_t *vm = json_object_get(j, "vm");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "line")), cases[i].line);
+		if (cases[i].vm < 0) {
+			CU_ASSERT_PTR_NULL(vm);
+		} else {
+			CU_ASSERT_EQUAL(json_integer_value(vm), cases[i].vm);
+		}
+		json_decref(j);
+	}
+}
+
 int unit_suite_isoctl_reply(void)
 {
 	CU_pSuite s = CU_add_suite("isoctl_reply", NULL, NULL);
@@ -239,5 +263,6 @@ int unit_suite_isoctl_reply(void)
 	CU_add_test(s, "SVCS and T_LIST pages", test_pages);
 	CU_add_test(s, "bad services and VMs", test_items_bad);
 	CU_add_test(s, "the image upload and T_LOAD replies", test_upload_and_image);
+	CU_add_test(s, "log lines as JSON", test_log_json);
 	return 0;
 }
