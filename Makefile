@@ -22,6 +22,8 @@ include runner/runner.mk
 include loadgen/loadgen.mk
 include hostlib/hostlib.mk
 include kctl/kctl.mk
+include isoctl/isoctl.mk
+include isod/isod.mk
 include tests/tests.mk
 
 all: kernel guestlib examples runner netstack
