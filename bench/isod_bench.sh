@@ -32,7 +32,7 @@ SHA=$(jget resp sha512)
 expect_api 200 POST /v1/ops "$(sign "$WORK/t1.key" 1 T_LOAD "$SHA" http.elf)"
 expect_api 200 POST /v1/ops "$(sign "$WORK/t1.key" 1 SVC_SET web "$SHA" 1 0 0 80)"
 t1=$(now)
-"$LOADGEN" --socket "$NETSOCK" --http --subnet 10.1.0.0/16 --vms 1 --requests 1 --wait 120 --quiet \
+"$LOADGEN" --socket "$NETSOCK" --http --subnet "$(alice_net)" --vms 1 --requests 1 --wait 120 --quiet \
 	--json "$WORK/first.json" >"$WORK/first.out" 2>&1 || fail "the first VM never answered: $(tail -n 2 "$WORK/first.out")"
 ready=$(jget "$WORK/first.json" ready_seconds)
 first=$(python3 -c "print(round($t1 - $t0 + $ready, 3))")
