@@ -65,6 +65,12 @@ expect_api 403 POST /v1/ops "$(sign "$WORK/bob.key" 1 SVC_DEL web)"          # b
 expect_api 404 POST /v1/logs "$(sign -s web "$WORK/bob.key" 2 SVCS 0)"
 expect_api 403 POST /v1/logs "$(sign -s web "$WORK/bob.key" 1 SVCS 0)"
 expect_api 200 POST /v1/logs "$(sign -s web "$WORK/alice.key" 1 SVCS 0)"
+grep -q '^vm=0 ' "$WORK/resp" || fail "alice's log has no line of VM 0"
+# follow: the tail, then the client leaves (curl's --max-time) and isod keeps serving
+curl -s --max-time 3 --unix-socket "$ST/isod.sock" --data-binary \
+	"$(sign -s web "$WORK/alice.key" 1 SVCS 0 | sed 's/"tail":1000/"tail":5,"follow":true/')" http://isod/v1/logs >"$WORK/follow.out"
+echo "  follow: $(wc -l <"$WORK/follow.out") lines before the client left"
+[ "$(wc -l <"$WORK/follow.out")" = 5 ] || fail "logs follow: expected the last 5 lines: $(head -c 300 "$WORK/follow.out")"
 expect_api 200 POST /v1/ops "$(sign "$WORK/alice.key" 1 SVCS 0)"
 [ "$(jget resp reply.items.0.desired)" = "$N" ] || fail "alice's SVCS: $(head -c 300 resp)"
 
@@ -136,6 +142,22 @@ d=$(jget resp reply.items.0.desired)
 [ "$d" = 0 ] || [ "$(jget resp reply.items.0.live)" = "$d" ] || fail "bob's b: live is not desired: $(head -c 300 resp)"
 echo "  bob's service b after the restart: desired $d (his last SVC_SET answered OK: $last_ok)"
 answers restarted "$N"
+
+echo "== the kernel dies (QEMU killed): isod restarts it and replays"
+IR=$(cat "$ST/isorun.pid")
+QPID=$(pgrep -P "$IR" | head -n 1)
+[ -n "$QPID" ] || fail "no QEMU under isorun $IR"
+kill -9 "$QPID"
+for _ in $(seq 600); do
+	api GET /v1/info >/dev/null
+	[ "$(jget resp kernel_restarts)" = 1 ] && [ "$(jget resp kernel_up)" = True ] && break
+	sleep 0.5
+done
+[ "$(jget resp kernel_restarts)" = 1 ] && [ "$(jget resp kernel_up)" = True ] || fail "no restart: $(cat resp)"
+expect_api 200 POST /v1/ops "$(sign "$WORK/alice.key" 1 SVCS 0)"
+[ "$(jget resp reply.items.0.live)" = "$N" ] || fail "alice's web after the kernel's restart: $(head -c 300 resp)"
+expect_api 200 GET /metrics
+grep -q '^isod_kernel_restarts_total 1$' "$WORK/resp" || fail "metrics: the restart is not counted"
 expect_api 200 GET /v1/tenants
 [ "$(jget resp tenants.0.max_vms)" = $((N / 2)) ] || fail "alice's lowered quota did not come back: $(cat resp)"
 
