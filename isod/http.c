@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,7 @@ static enum MHD_Result do_ops(struct MHD_Connection *c, const struct body *b)
 /* A log being followed: the file, read from off on; a rotation (the file shrank) starts it again at 0. */
 struct follow {
 	char *path;
+	int fd;                     /* the client's socket: a hang-up ends the follow */
 	long off;
 	char *head;                 /* the tail's text, sent first */
 	size_t hlen, hoff;
@@ -139,8 +141,14 @@ static ssize_t follow_read(void *cls, uint64_t pos, char *buf, size_t max)
 		fw->off += (long)n;
 		return (ssize_t)n;
 	}
-	struct timespec t = { 0, 200000000L };
-	nanosleep(&t, NULL);
+	if (fw->fd < 0) {
+		struct timespec t = { 0, 200000000L };
+		nanosleep(&t, NULL);
+		return 0;
+	}
+	struct pollfd pf = { .fd = fw->fd, .events = POLLRDHUP };   /* not POLLIN: a pipelined request is no hang-up */
+	if (poll(&pf, 1, 200) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+		return MHD_CONTENT_READER_END_WITH_ERROR;          /* the client left */
 	return 0;
 }
 
@@ -230,6 +238,8 @@ static enum MHD_Result do_logs(struct MHD_Connection *c, const struct body *b)
 		free(text);
 		return MHD_NO;
 	}
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	fw->fd = ci ? ci->connect_fd : -1;
 	fw->path = logs_path(tenant, lr.service);
 	fw->off = end;
 	fw->head = text;

@@ -164,13 +164,46 @@ static void insert_range(const struct range *r)
 	lg.nranges++;
 }
 
+/* Ids first..last now belong to a new service: older ranges lose them (the kernel may give an ended VM's id again),
+ * so the ranges stay disjoint and sorted for find(). */
+static void unmap(uint32_t first, uint32_t last)
+{
+	size_t n = lg.nranges;
+
+	for (size_t i = 0; i < n; i++) {
+		struct range *o = &lg.ranges[i];
+		if (o->last < first || o->first > last)
+			continue;
+		if (o->first < first && o->last > last) {          /* split: the part after goes in as its own range */
+			struct range after = *o;
+			after.first = last + 1;
+			o->last = first - 1;
+			insert_range(&after);
+		} else if (o->first < first) {
+			o->last = first - 1;
+		} else if (o->last > last) {
+			o->first = last + 1;
+		} else {
+			o->first = 1, o->last = 0;                       /* emptied: dropped below */
+		}
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < lg.nranges; i++)
+		if (lg.ranges[i].first <= lg.ranges[i].last)
+			lg.ranges[k++] = lg.ranges[i];
+	lg.nranges = k;
+}
+
 void logs_map(uint32_t tenant, const char *service, uint32_t first, uint32_t last)
 {
 	struct range r = { .first = first, .last = last, .tenant = tenant };
 	size_t keep = 0;
 
+	if (last < first)
+		return;
 	snprintf(r.service, sizeof r.service, "%s", service);
 	pthread_mutex_lock(&lg.lock);
+	unmap(first, last);
 	insert_range(&r);
 	for (size_t i = 0; i < lg.npend; i++) {
 		const struct range *f = find(lg.pend[i].vm);
