@@ -68,14 +68,16 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	json_decref(j);
-	if (!s) {
-		s = strdup("{\"status\":\"E_NOMEM\",\"error\":\"isod is out of memory\"}");
-		status = 500;
-	}
+	if (!s)
+		return MHD_NO;                  /* out of memory: libmicrohttpd closes the connection */
 	size_t n = strlen(s);
-	s = realloc(s, n + 2);
-	s[n] = '\n';
-	return send_text(c, status, "application/json", s, n + 1);
+	char *t = realloc(s, n + 2);
+	if (!t) {
+		free(s);
+		return MHD_NO;
+	}
+	t[n] = '\n';
+	return send_text(c, status, "application/json", t, n + 1);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *st, const char *text)
