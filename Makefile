@@ -55,3 +55,9 @@ clean:
 
 help:
 	@sed -n '2,4p' Makefile
+
+# make bench-crypto: the kernel's Ed25519 verify and SHA-512 timed inside the kernel (selftest_verify=N) under TCG,
+# plain and with -icount shift=0 (instructions per verify): bench/crypto.sh, JSON in $(B)/bench/crypto.json.
+.PHONY: bench-crypto
+bench-crypto: kernel runner examples
+	$(Q)sh bench/crypto.sh $(B)

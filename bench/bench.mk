@@ -133,3 +133,9 @@ bench-million: kernel runner examples $(BENCH_B)/maxrss
 
 test-million: kernel runner examples $(BENCH_B)/maxrss
 	$(Q)B=$(B) bash tests/system/run.sh million
+
+# `make bench-tenantops`: the signed tenant ops (bench/tenantops.sh): one SVC_SET of 10,000 VMs and 100 of 10, scaling
+#   down, T_DEL's passes, signed and unsigned round trips -> $(B)/results/tenantops.json. VMS=, REQS=, RT= change counts.
+.PHONY: bench-tenantops
+bench-tenantops: kernel runner examples
+	$(Q)bash bench/tenantops.sh $(B)

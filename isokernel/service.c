@@ -258,9 +258,9 @@ static void report_timage(const struct timage *ti)
 {
 	kprintf("@image");
 	report_qstr("name", ti->img.name);
-	kprintf(" count=0 text_pages=%u data_pages=%u bss_pages=%u shared_bytes=%llu tenant=%u id=%u\n",
+	kprintf(" count=0 text_pages=%u data_pages=%u bss_pages=%u shared_bytes=%llu tenant=%u id=%u kernel_bytes=%lu\n",
 		ti->img.text_pages, ti->img.data_pages, ti->img.bss_pages, (uint64_t)ti->img.shared_pages * PAGE_SIZE,
-		ti->tenant, ti->img.id);
+		ti->tenant, ti->img.id, (uint64_t)(PAGE_SIZE / slab_objs_per_page(&timg_cache)));
 }
 
 /* Load the checked upload as signer's image (the upload is dropped either way). */
@@ -324,6 +324,10 @@ uint16_t svc_t_load(uint32_t signer, const struct ctl_tload_req *q, struct ctl_o
 	if (have) {
 		ctlop_blob_drop();
 		return image_reply(have, o);      /* the same bytes again: the image it has */
+	}
+	if (tenant_get(signer)->images >= IMG_PER_TENANT) {
+		ctlop_blob_drop();
+		return ctl_why(o, CTL_E_LIMIT, "a tenant has at most %u images", IMG_PER_TENANT);
 	}
 	return timage_load(signer, q, &src, sha, o);
 }
@@ -441,6 +445,9 @@ static uint16_t make_one(struct service *s, struct ctl_out *o)
 				      s->guar_pages * 4);
 	vm->svc = (uint16_t)(run.slot + 1);
 	vm->svc_seq = s->next_seq++;
+	kprintf("@tvm id=%u tenant=%u", vm->id, s->tenant);      /* whose it is, before its first output */
+	report_qstr("svc", s->name);
+	kprintf("\n");
 	s->live++;
 	s->ti->img.instances++;
 	sched_enqueue(vm);

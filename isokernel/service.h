@@ -15,6 +15,7 @@
  */
 #define SVC_MAX          1024u      /* services in the kernel */
 #define SVC_PER_TENANT   254u       /* a tenant's services (T_LIST numbers them in a byte) */
+#define IMG_PER_TENANT   32u        /* a tenant's images: no tenant takes the kernel's IMAGE_MAX (256) alone */
 #define SVC_CREATE_STEP  128u       /* VMs SVC_SET makes per main-loop pass (as CREATE) */
 #define SVC_END_STEP     128u       /* VMs T_DEL, SVC_DEL and scaling down end per main-loop pass */
 

@@ -36,6 +36,8 @@
  *                                                       = none); no priv_kib, cpu_us, hypercalls
  *         @tenant id=N name=".." op=add|set|del max_vms=N max_mem_kib=N cpu_share=N live_vms=N mem_kib=N bytes=N
  *                 [ended=N end_ns=N]                  tenant mode: a tenant admitted, re-quotaed or removed
+ *         @tvm id=N tenant=N svc="name"               tenant mode: a tenant's VM made (SVC_SET), before it runs:
+ *                                                       a host attributes its console lines by it
  *         @live vms=N live=N all_live_ns=N             once, when the last VM created has its first quantum:
  *                                                       every VM has run (live: not yet ended at that moment)
  *         @summary key=value ...                       once, after every @vm line (fields below)

@@ -36,8 +36,10 @@ static const char usage_head[] =
 "IMAGE may contain ':' if that prefix names an existing file. ARGS: at most 255 bytes, no control characters.\n"
 "\n"
 "options:\n"
-"  --accel auto|kvm|tcg  accelerator (default auto: KVM if /dev/kvm opens read-write, else TCG; if a KVM\n"
-"                        launch dies before the kernel prints @boot, isorun retries once with TCG and says so)\n"
+"  --accel auto|kvm|tcg  accelerator (default auto: KVM if /dev/kvm opens read-write and this kernel runs\n"
+"                        under it - checked once per kernel build by a short KVM run of examples/hello.elf,\n"
+"                        the verdict kept in KERNEL.kvmprobe - else TCG; if a KVM launch dies before the\n"
+"                        kernel prints @boot, isorun retries once with TCG and says so)\n"
 "  --mem MiB             guest RAM (default " STR(QEMU_BASE_MIB) " MiB + per VM " STR(QEMU_VM_KERNEL_KIB)
 " KiB + twice the guarantee, rounded up;\n"
 "                        see \"memory\" below)\n"
@@ -357,7 +359,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		pick_guarantee(o);
 }
 
-static const char *choose_accel(const char *want)
+static const char *choose_accel(const char *want, const char *kernel)
 {
 	int fd;
 
@@ -369,7 +371,7 @@ static const char *choose_accel(const char *want)
 		return "tcg";
 	}
 	close(fd);
-	return "kvm";
+	return kvm_usable(kernel) ? "kvm" : "tcg";
 }
 
 static unsigned long guest_mem_mib(const struct opts *o)
@@ -415,12 +417,13 @@ static void launch(struct run *run)
 {
 	struct stat st;
 	const char *kernel = run->o.kernel ? run->o.kernel : default_kernel();
-	const char *accel = choose_accel(run->o.accel);
+	const char *accel;
 	char *klink, *mods;
 
 	if (stat(kernel, &st) < 0 || !S_ISREG(st.st_mode))
 		input_error("kernel %s: %s (build it with 'make kernel', or pass --kernel PATH)", kernel,
 			    errno ? strerror(errno) : "not a regular file");
+	accel = choose_accel(run->o.accel, kernel);
 	atexit(images_cleanup);
 	mods = images_setup(&run->o, kernel, &klink);
 	if (run->o.serve)

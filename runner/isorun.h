@@ -152,6 +152,8 @@ char *xstrdup(const char *s);
 double now_s(void);
 void die(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* kvmprobe.c: does kernel run under this host's KVM (a cached short KVM run of examples/hello.elf)? */
+int kvm_usable(const char *kernel);
 void input_error(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* idmap.c */

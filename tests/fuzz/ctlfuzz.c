@@ -344,13 +344,28 @@ uint16_t svc_t_set(const struct ctl_tenant_req *q, struct ctl_out *o)
 	return CTL_OK;
 }
 
+/* A long act's further passes (T_DEL and SVC_DEL end VMs 128 a pass): CTL_AGAIN steps times, o->first only first. */
+static bool more_passes(struct ctl_out *o, int steps)
+{
+	CHECK(o->first == !saw_again && o->len == 0);
+	saw_again = false;
+	if (o->first)
+		create_steps = steps;
+	if (create_steps-- > 0) {
+		saw_again = true;
+		return true;
+	}
+	return false;
+}
+
 uint16_t svc_t_del(uint32_t tenant, struct ctl_out *o)
 {
 	struct ctl_svc_rep r = { 0, 0, 0, 0, 0, 0 };
 
-	first_call(o);
-	if (!tenant_get(tenant) || tenant == 0)
-		return ctl_why(o, CTL_E_NOENT, "no tenant");
+	if (o->first && (!tenant_get(tenant) || tenant == 0))
+		return first_call(o), ctl_why(o, CTL_E_NOENT, "no tenant");
+	if (more_passes(o, (int)(tenant % 3)))
+		return CTL_AGAIN;
 	tenant_del(tenant);
 	memcpy(o->p, &r, sizeof(r));
 	o->len = sizeof(r);
@@ -392,9 +407,10 @@ uint16_t svc_del(uint32_t signer, const char *name, struct ctl_out *o)
 {
 	struct ctl_svc_rep r = { 0, 1, 0, 0, 0, 0 };
 
-	first_call(o);
 	signer_ok(signer);
 	CHECK(name_ok(name));
+	if (more_passes(o, name[0] % 3))
+		return CTL_AGAIN;
 	memcpy(o->p, &r, sizeof(r));
 	o->len = sizeof(r);
 	return CTL_OK;

@@ -64,3 +64,28 @@ $(CTLBAD): tests/fuzz/ctlbad.c pvisa/ctl.h $(MKDEPS)
 	$(call say,HOSTCC,$@)
 	$(Q)$(HOSTCC) -std=gnu11 -O2 -g $(WARN) -Ipvisa -o $@ $<
 runner: $(CTLBAD)
+
+# The kernel's Ed25519 verifier and SHA-512 (tests/fuzz/edfuzz.c): isokernel/crypto/ built for the host against
+#   libsodium's verdicts and digests, with libFuzzer when clang is there, else the harness's random driver. `make fuzz`
+#   runs it EDFUZZ_RUNS inputs (default 200000); `make test` runs the short form (test_edfuzz.sh).
+EDFZ        := $(FZ_B)/edfuzz
+EDFUZZ_RUNS ?= 200000
+EDFZ_SRCS   := tests/fuzz/edfuzz.c $(wildcard isokernel/crypto/*.c)
+EDFZ_CFLAGS := -std=gnu11 -g -O2 $(WARN) -Iisokernel/crypto -Itests/unit/host -fsanitize=address,undefined \
+               -fno-sanitize-recover=all
+ifneq ($(CTLFZ_CLANG),)
+EDFZ_CFLAGS += -fsanitize=fuzzer -DEDFUZZ_LIBFUZZER
+endif
+
+$(EDFZ): $(EDFZ_SRCS) $(wildcard isokernel/crypto/*.h) $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,FUZZCC,$@)
+	$(Q)$(CTLFZ_CC) $(EDFZ_CFLAGS) -o $@ $(EDFZ_SRCS) -lsodium
+
+.PHONY: edfuzz test-edfuzz
+edfuzz: $(EDFZ)
+	$(Q)B=$(B) EDFUZZ_RUNS=$(EDFUZZ_RUNS) bash tests/system/test_edfuzz.sh
+fuzz: edfuzz
+test-system: $(EDFZ)
+test-edfuzz: $(EDFZ)
+	$(ST_RUN) edfuzz

@@ -17,7 +17,7 @@ if [ ${#names[@]} -eq 0 ]; then
 fi
 
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-	echo "accelerator: KVM (/dev/kvm is usable); isorun falls back to TCG if a KVM launch fails"
+	echo "accelerator: /dev/kvm is usable; isorun uses KVM if this kernel runs under it (checked once per build: KERNEL.kvmprobe), else TCG"
 else
 	echo "accelerator: TCG (KVM not usable: /dev/kvm is missing or not read-write here)"
 fi
