@@ -196,6 +196,25 @@ static int parse_u64(const char *s, uint64_t *v)
 	return 0;
 }
 
+/* share=T:W (repeatable): tenant T (0..254) gets CPU share W (1..1000), which turns the CPU-share policy on
+ * (sched_share.c). 0, or -1 when malformed. */
+static int parse_share(const char *v)
+{
+	char t[8];
+	uint64_t tn, w;
+	size_t n = 0;
+
+	while (v[n] && v[n] != ':' && n + 1 < sizeof(t)) {
+		t[n] = v[n];
+		n++;
+	}
+	t[n] = 0;
+	if (v[n] != ':' || parse_u64(t, &tn) != 0 || parse_u64(v + n + 1, &w) != 0 || tn > 254 || w < 1 || w > 1000)
+		return -1;
+	sched_set_share((unsigned)tn, (unsigned)w);
+	return 0;
+}
+
 /* Kernel command line: "<path> key=value ..." (pvisa/runlog.h). */
 static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 {
@@ -229,6 +248,13 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 				report_finish(RL_CODE_BADINPUT);
 			}
 			continue;          /* tenant mode: the operator's key (pvisa/ctl.h "Tenants") */
+		}
+		if (eq - w == 5 && !memcmp(w, "share", 5)) {
+			if (parse_share(eq + 1) != 0) {
+				kprintf("isokernel: bad command-line word '%s' (want share=T:W, T 0..254, W 1..1000)\n", w);
+				report_finish(RL_CODE_BADINPUT);
+			}
+			continue;
 		}
 		uint64_t v;
 		if (parse_u64(eq + 1, &v) != 0) {
@@ -295,8 +321,27 @@ static uint32_t vm_capacity(uint64_t ram, const struct kopts *o)
 	return cap < MAX_VMS ? (uint32_t)cap : MAX_VMS;
 }
 
-/* One module: "<path> <name> <count> [args...]". Loads the image; returns instances wanted (0 if refused). */
-static uint64_t load_module(const struct mb_module *m, struct image *img, const char **args)
+/* A module's count: "N", or "N@T" for N VMs of tenant T (1..254; without signatures: isorun IMG:COUNT@T, a test
+ * mode). 0, or -1 when malformed. */
+static int parse_count(char *count, uint64_t *n, uint16_t *tenant)
+{
+	char *at = count;
+	uint64_t t = 0;
+
+	while (*at && *at != '@')
+		at++;
+	if (*at) {
+		*at = 0;
+		if (parse_u64(at + 1, &t) != 0 || t < 1 || t > 254)
+			return -1;
+	}
+	*tenant = (uint16_t)t;
+	return parse_u64(count, n);
+}
+
+/* One module: "<path> <name> <count>[@tenant] [args...]". Loads the image; returns instances wanted (0 if refused)
+ * and their tenant. */
+static uint64_t load_module(const struct mb_module *m, struct image *img, const char **args, uint16_t *tenant)
 {
 	char path[8], name[IMAGE_NAME_MAX], count[24], why[160];
 	const char *s = m->cmdline ? P2V(m->cmdline) : "";
@@ -308,10 +353,10 @@ static uint64_t load_module(const struct mb_module *m, struct image *img, const 
 	while (*s == ' ')
 		s++;
 	*args = s;
-	if (!name[0] || parse_u64(count, &n) != 0 || n == 0 || n > MAX_VMS) {
+	if (!name[0] || parse_count(count, &n, tenant) != 0 || n == 0 || n > MAX_VMS) {
 		kprintf("@reject");
 		report_qstr("name", name[0] ? name : "?");
-		report_qstr("reason", "bad module command line (want: <path> <name> <count> [args])");
+		report_qstr("reason", "bad module command line (want: <path> <name> <count>[@tenant] [args])");
 		kprintf("\n");
 		return 0;
 	}
@@ -331,8 +376,8 @@ static uint64_t load_module(const struct mb_module *m, struct image *img, const 
 	return n;
 }
 
-/* Create count instances of img (quota and guarantee in pages); false when memory ran out. */
-static bool create_vms(struct image *img, uint64_t count, const char *args, const uint32_t mem[2])
+/* Create count instances of img for tenant (quota and guarantee in pages); false when memory ran out. */
+static bool create_vms(struct image *img, uint64_t count, const char *args, const uint32_t mem[2], uint16_t tenant)
 {
 	for (uint64_t k = 0; k < count; k++) {
 		uint64_t t0 = rdtsc();
@@ -341,7 +386,7 @@ static bool create_vms(struct image *img, uint64_t count, const char *args, cons
 				"; %s: %lu of %lu created\n", vm_cap, MAX_VMS, VM_MIN_BYTES / 1024, img->name, k, count);
 			return false;
 		}
-		struct vm *vm = vm_create(img, args, mem[0], mem[1], 0);
+		struct vm *vm = vm_create(img, args, mem[0], mem[1], tenant);
 		if (!vm) {
 			kprintf("isokernel: out of memory for another VM and its %u KiB guarantee: %s: %lu of %lu created"
 				" (isorun --mem, --guarantee)\n", mem[1] * 4, img->name, k, count);
@@ -406,9 +451,10 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	const uint32_t mem[2] = { (uint32_t)(o.quota_kib / 4), (uint32_t)(o.guar_kib / 4) };
 	for (uint32_t i = 0; i < nmods; i++) {
 		const char *args;
-		uint64_t count = load_module(&mods[i], &imgs[i], &args);
+		uint16_t tenant;
+		uint64_t count = load_module(&mods[i], &imgs[i], &args, &tenant);
 		rejected |= count == 0;
-		if (count && !create_vms(&imgs[i], count, args, mem))
+		if (count && !create_vms(&imgs[i], count, args, mem, tenant))
 			break;
 	}
 	kprintf("isokernel: %lu VMs created in %lu us (%lu ns each); %lu frames free\n", kst.started,

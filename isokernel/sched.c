@@ -4,6 +4,7 @@
 #include "sched.h"
 #include "sched_policy.h"
 #include "sched_rr.h"
+#include "sched_share.h"
 #include "percpu.h"
 #include "loop.h"
 #include "report.h"

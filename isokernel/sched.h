@@ -57,5 +57,9 @@ void sched_charge(struct vm *vm);
 void sched_timer_irq(void);
 /* Called once per VM state change to keep the live count (and the peak) right. */
 void sched_live_delta(int d);
+/* Tenant tenant (0..254; vm->tenant) gets share (1..1000, more is 1000; 0: the tenant is gone) of the CPU against the
+ * other tenants with runnable VMs. The first call turns the CPU-share policy on for good (sched_share.c); until then
+ * the kernel schedules round robin. May be called before sched_init (kernel options). */
+void sched_set_share(unsigned tenant, unsigned share);
 
 #endif

@@ -39,11 +39,14 @@ struct sched_policy {
 
 /* Round-robin with a deadline heap, and immediate delivery bounded to one shared quantum (sched_rr.c). */
 extern const struct sched_policy sched_rr;
+/* CPU shares: round robin until a share is set (sched_set_share), then deficit round robin over tenants by share and
+ * round robin inside each (sched_share.c). The kernel's policy: round robin's cost plus one test per operation. */
+extern const struct sched_policy sched_share;
 
 /* The policy the kernel is built with. sched.c calls its operations by name, SCHED_CALL(pick) = sched_rr_pick, so
  * link-time optimisation inlines them into the VM switch (a call through the struct costs a call and a return
  * each, four times a pass); the struct is the same set, for tests and for choosing at run time later. */
-#define SCHED_POLICY_NAME rr
+#define SCHED_POLICY_NAME share
 #define SCHED_CALL(op) SCHED_CALL_(SCHED_POLICY_NAME, op)
 #define SCHED_CALL_(p, op) SCHED_CALL__(p, op)
 #define SCHED_CALL__(p, op) sched_##p##_##op

@@ -75,9 +75,6 @@ static void owner_fields(const struct vm *vm)
 {
 	const struct service *s = vm->svc && vm->svc <= SVC_MAX ? svcs[vm->svc - 1] : NULL;
 
-	if (!vm->tenant)
-		return;
-	kprintf(" tenant=%u", vm->tenant);
 	if (s)
 		report_qstr("svc", s->name);
 }
@@ -110,7 +107,7 @@ uint16_t svc_t_add(const struct ctl_tenant_req *q, struct ctl_out *o)
 {
 	if (tenant_add(q->tenant, q->name, q->pubkey, q->max_vms, q->max_mem_kib, q->cpu_share) != 0)
 		return ctl_why(o, CTL_E_EXIST, "tenant %u or a tenant named %s exists", q->tenant, q->name);
-	/* The scheduler's per-tenant share (sched_set_share) is set here once the share policy is merged. */
+	sched_set_share(q->tenant, q->cpu_share);
 	report_tenant(q->tenant, "add", 0, 0, 0);
 	return CTL_OK;
 }
@@ -120,6 +117,7 @@ uint16_t svc_t_set(const struct ctl_tenant_req *q, struct ctl_out *o)
 	if (!tenant_get(q->tenant) || q->tenant == TENANT_OPERATOR)
 		return ctl_why(o, CTL_E_NOENT, "no tenant %u", q->tenant);
 	tenant_set(q->tenant, q->max_vms, q->max_mem_kib, q->cpu_share);
+	sched_set_share(q->tenant, q->cpu_share);
 	report_tenant(q->tenant, "set", 0, 0, 0);
 	return CTL_OK;
 }
@@ -222,6 +220,7 @@ uint16_t svc_t_del(uint32_t tenant, struct ctl_out *o)
 			timage_free(timgs[i]);
 	report_tenant(tenant, "del", en.ended, tsc_to_ns(en.tsc), tsc_to_ns(en.pass_max));
 	tenant_del(tenant);
+	sched_set_share(tenant, 0);
 	r.ended = en.ended;
 	memcpy(o->p, &r, sizeof(r));
 	o->len = sizeof(r);

@@ -62,6 +62,7 @@ struct lg {
 	enum lg_mode mode;
 	uint32_t nvms, nload, ndismiss;     /* VMs known (ids 0..nvms-1); under load: 0..nload-1; dismissed: the rest */
 	uint32_t net_ip, net_bits, gw, alternate, repeat;
+	uint32_t tenant;                    /* --tenant T: the VMs are tenant T's (its block, lib/netplan.h); 0: none */
 	double zipf, rate, duration_s, stop_wait_s;
 	uint32_t conc, size, timeout_ms, wait_s;
 	uint16_t port;                      /* the VMs' service port: 7 (UDP echo), 80 (HTTP) */

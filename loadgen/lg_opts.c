@@ -23,6 +23,9 @@ static const char usage_text[] =
 "  --socket PATH         QEMU's socket (the isorun --net-socket PATH)\n"
 "  --vms N               the VMs are ids 0..N-1 (default 1)\n"
 "  --subnet CIDR         as given to isorun (default 10.0.0.0/8)\n"
+"  --tenant T            the VMs are tenant T's (isorun IMG:COUNT@T, T 1..254): ids 0..N-1 are the tenant's address\n"
+"                        numbers, 10.T.0.2 + i with MAC 06:<T>:<i>; loadgen plays its gateway 10.T.0.1 (README\n"
+"                        \"Address plan\"; instead of --subnet)\n"
 "  --zipf S              pick VMs by Zipf's law with exponent S (VM 0 the most popular); default uniform\n"
 "  --sweep               pick the VMs in turn (0, 1, ..., N-1, 0, ...): every VM gets its share of the load\n"
 "  --rate R              open loop: R requests per second (a send the socket cannot take is a drop)\n"
@@ -121,6 +124,16 @@ static void parse_subnet(const char *arg)
 		lg_die("--subnet %s: host bits are set", arg);
 }
 
+/* --tenant T (1..254): the tenant's block instead of --subnet's network. */
+static void parse_tenant(const char *arg)
+{
+	double t = parse_num("--tenant", arg, 1, NETPLAN_TENANT_MAX);
+
+	if (t != (double)(uint32_t)t)
+		lg_die("--tenant: expected a whole number 1..%u, got '%s'", NETPLAN_TENANT_MAX, arg);
+	G.tenant = (uint32_t)t;
+}
+
 static void parse_mac(const char *arg)
 {
 	unsigned m[6];
@@ -143,7 +156,7 @@ static const struct option long_opts[] = {
 	{ "run", 1, 0, 'R' }, { "port", 1, 0, 'P' }, { "quiet", 0, 0, 'q' }, { "help", 0, 0, 'h' },
 	{ "sweep", 0, 0, 'W' }, { "nic-mac", 1, 0, 'M' }, { "alternate", 1, 0, 'A' }, { "dismiss", 1, 0, 'D' },
 	{ "stop-wait", 1, 0, 'T' }, { "no-stop", 0, 0, 'O' }, { "isorun-json", 1, 0, 'I' }, { "table", 0, 0, 'L' },
-	{ "kernel-log", 1, 0, 'K' }, { "repeat", 1, 0, 'E' },
+	{ "kernel-log", 1, 0, 'K' }, { "repeat", 1, 0, 'E' }, { "tenant", 1, 0, 'X' },
 	{ 0, 0, 0, 0 },
 };
 
@@ -155,6 +168,7 @@ static void set_opt(int c, const char *arg, int *modes)
 	case 'H': G.mode = LG_HTTP, (*modes)++; break;
 	case 'n': G.nload = (uint32_t)parse_num("--vms", arg, 1, 1 << 24); break;
 	case 'S': parse_subnet(arg); break;
+	case 'X': parse_tenant(arg); break;
 	case 'z': G.zipf = parse_num("--zipf", arg, 0, 10); break;
 	case 'r': G.rate = parse_num("--rate", arg, 0.001, 1e7); break;
 	case 'c': G.conc = (uint32_t)parse_num("--concurrency", arg, 1, 1 << 20); break;
@@ -252,6 +266,12 @@ void lg_parse_opts(int argc, char **argv)
 		set_opt(c, optarg, &modes);
 	if (optind != argc)
 		lg_die("unexpected argument '%s' (loadgen --help)", argv[optind]);
+	if (G.tenant) {
+		if (G.net_ip != NETPLAN_DEFAULT_BASE || G.net_bits != NETPLAN_DEFAULT_BITS)
+			lg_die("--tenant and --subnet: one network only (a tenant's block is 10.T.0.0/16)");
+		G.net_ip = netplan_tenant_base(G.tenant);
+		G.net_bits = NETPLAN_TENANT_BITS;
+	}
 	check_opts(modes);
 	if (!G.rate && !G.conc)
 		G.conc = 1;

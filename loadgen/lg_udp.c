@@ -33,7 +33,7 @@ int udp_issue(struct lg_slot *sl)
 	if (sl->bare)
 		memcpy(f, G.nic_mac, 6);
 	else
-		netplan_mac(sl->vm, f);
+		netplan_tenant_mac(G.tenant, sl->vm, f);
 	memcpy(f + 6, G.mac, 6);
 	be16_put(f + 12, ETHER_TYPE_IPV4);
 	lg_put_ipv4(f + 14, G.gw, dst, 17, ulen);

@@ -92,6 +92,22 @@ static unsigned long parse_count(const char *s, const char *spec)
 	return v;
 }
 
+/* COUNT@T: cuts "@T" off count and returns T (1..254); 0 without one. */
+static unsigned parse_tenant(char *count, const char *spec)
+{
+	char *at = strchr(count, '@'), *end;
+	unsigned long t;
+
+	if (!at)
+		return 0;
+	*at = 0;
+	errno = 0;
+	t = strtoul(at + 1, &end, 10);
+	if (!at[1] || *end || errno || at[1] == '-' || at[1] == '+' || t < 1 || t > NETPLAN_TENANT_MAX)
+		input_error("%s: the tenant in COUNT@T must be 1..%u, got '%s'", spec, NETPLAN_TENANT_MAX, at + 1);
+	return (unsigned)t;
+}
+
 static void check_args(const char *args, const char *spec)
 {
 	const char *p;
@@ -127,6 +143,7 @@ static void parse_one(struct image *im, const char *spec)
 		im->args = xstrdup(colon + 1);
 		check_args(im->args, spec);
 	}
+	im->tenant = parse_tenant(count, spec);
 	im->count = parse_count(count, spec);
 	free(count);
 }
@@ -145,6 +162,14 @@ void images_parse(struct opts *o, char **specs, int n)
 	}
 	if (o->total > MAX_VMS)
 		input_error("%lu VMs in all is more than MAX_VMS (%d)", o->total, MAX_VMS);
+	for (unsigned t = 1; t <= NETPLAN_TENANT_MAX; t++) {
+		unsigned long sum = 0;
+		for (i = 0; i < n; i++)
+			sum += o->images[i].tenant == t ? o->images[i].count : 0;
+		if (sum > NETPLAN_TENANT_SLOTS)
+			input_error("tenant %u: %lu VMs do not fit in its block (10.%u.0.0/16 holds %u)", t, sum, t,
+				    NETPLAN_TENANT_SLOTS);
+	}
 }
 
 void images_cleanup(void)
@@ -228,7 +253,10 @@ static void append_module(char **buf, size_t *len, const struct image *im, size_
 	append_escaped(buf, len, path);
 	append_escaped(buf, len, " ");
 	append_escaped(buf, len, im->name);
-	snprintf(word, sizeof word, " %lu", im->count);
+	if (im->tenant)
+		snprintf(word, sizeof word, " %lu@%u", im->count, im->tenant);
+	else
+		snprintf(word, sizeof word, " %lu", im->count);
 	append_escaped(buf, len, word);
 	if (im->args[0]) {
 		append_escaped(buf, len, " ");

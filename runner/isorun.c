@@ -30,10 +30,13 @@
 #define STR(x)  STR_(x)
 
 static const char usage_head[] =
-"usage: isorun [options] IMAGE[:COUNT[:ARGS]]...\n"
+"usage: isorun [options] IMAGE[:COUNT[@TENANT][:ARGS]]...\n"
 "Boots the isolation kernel in QEMU with COUNT instances (default 1) of each guest IMAGE (an x86_64 ELF\n"
 "built with guestlib), passing ARGS to each as argv[1..], prints their output and a summary.\n"
 "IMAGE may contain ':' if that prefix names an existing file. ARGS: at most 255 bytes, no control characters.\n"
+"COUNT@TENANT: the VMs belong to tenant TENANT (1..254) instead of the host (a test mode: no keys, no signatures):\n"
+"they get tenant TENANT's addresses (10.TENANT.0.2 on, MAC 06:<TENANT>:<n>; README \"Address plan\") and the switch\n"
+"joins them only to that tenant's VMs.\n"
 "\n"
 "options:\n"
 "  --accel auto|kvm|tcg  accelerator (default auto: KVM if /dev/kvm opens read-write and this kernel runs\n"
@@ -69,6 +72,9 @@ static const char usage_head[] =
 "  --append WORDS        extra kernel command-line words (key=number ...), e.g. --append netbounce=1\n"
 "  --operator-key FILE.pub  tenant mode: the kernel takes the signed tenant ops, the operator's key admitting tenants\n"
 "                        (kernel word opkey=; pvisa/CTL.md \"Tenants\"); with --serve\n"
+"  --share T:W           tenant T (0..254; 0 the host's own VMs) gets CPU share W (1..1000) against the other\n"
+"                        tenants (repeatable; kernel word share=T:W): the first turns the CPU-share scheduler on\n"
+"                        (deficit round robin over tenants by share, round robin inside one; unnamed tenants: 1)\n"
 "  --serve SOCKET        keep the kernel running with no VMs (kernel word serve=1: the run outlives its last VM)\n"
 "                        and relay control clients from the Unix socket SOCKET to its control port (pvisa/CTL.md;\n"
 "                        build/bin/kctl is the client): images loaded, VMs created, listed, saved, restored and\n"
@@ -225,6 +231,7 @@ static const struct option long_opts[] = {
 	{ "serve", required_argument, NULL, 'V' },
 	{ "no-console", no_argument, NULL, 'C' }, { "com1-log", required_argument, NULL, 'L' },
 	{ "operator-key", required_argument, NULL, 'O' },
+	{ "share", required_argument, NULL, 'W' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -279,6 +286,23 @@ static void read_operator_key(struct opts *o, const char *path)
 	memcpy(o->opkey, line, sizeof(o->opkey));
 }
 
+/* --share T:W: tenant T (0..254) gets CPU share W (1..1000): the kernel word share=T:W (sched_share.c). */
+static void add_share(struct opts *o, const char *arg)
+{
+	unsigned t, w;
+	char tail, word[32];
+	size_t len = o->shares ? strlen(o->shares) : 0;
+
+	if (sscanf(arg, "%3u:%4u%c", &t, &w, &tail) != 2 || strspn(arg, "0123456789:") != strlen(arg) || t > 254 ||
+	    w < 1 || w > 1000)
+		input_error("--share: expected T:W with tenant T 0..254 and share W 1..1000, got '%s'", arg);
+	snprintf(word, sizeof word, " share=%u:%u", t, w);
+	if (len + strlen(word) > 2048)
+		input_error("--share: too many");
+	o->shares = xrealloc(o->shares, len + strlen(word) + 1);
+	strcpy(o->shares + len, word);
+}
+
 int plan_used(const struct opts *o)
 {
 	return o->net_socket || o->tap || o->have_subnet;
@@ -307,6 +331,7 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	case 'C': o->no_console = 1; break;
 	case 'L': o->com1_log = arg; break;
 	case 'O': read_operator_key(o, arg); break;
+	case 'W': add_share(o, arg); break;
 	case 'A':
 		o->qemu_args = xrealloc(o->qemu_args, (o->nqemu_args + 1) * sizeof *o->qemu_args);
 		o->qemu_args[o->nqemu_args++] = (char *)arg;
@@ -325,9 +350,12 @@ static void check_net(const struct opts *o)
 		input_error("--net-socket: the path must be 1..107 bytes without ','");
 	if (o->tap && (!*o->tap || strlen(o->tap) > 15 || strchr(o->tap, ',')))
 		input_error("--tap: the interface name must be 1..15 bytes without ','");
-	if (o->have_subnet && o->total > netplan_slots(o->net_bits))
+	unsigned long host_vms = 0;           /* tenant 0's: the subnet's (tenants have their own blocks) */
+	for (size_t i = 0; i < o->nimages; i++)
+		host_vms += o->images[i].tenant ? 0 : o->images[i].count;
+	if (o->have_subnet && host_vms > netplan_slots(o->net_bits))
 		input_error("--subnet: %lu VMs do not fit in a /%u (VM i is base+2+i, below the broadcast address)",
-			    o->total, o->net_bits);
+			    host_vms, o->net_bits);
 }
 
 static void parse_opts(struct opts *o, int argc, char **argv)

@@ -25,6 +25,7 @@ struct image {
 	char *name;            /* basename, reduced to [A-Za-z0-9._-] */
 	unsigned long count;
 	char *args;            /* guest argv[1..] as one string; "" if none */
+	unsigned tenant;       /* IMAGE:COUNT@T: its VMs are tenant T's (1..254), 0 the host's own */
 };
 
 /* key=value words of one '@' record. */
@@ -45,7 +46,7 @@ struct vmrec {
 	uint8_t state;
 	char *reason;          /* only when the VM did not simply exit */
 	uint32_t rx_frames, tx_frames, rx_drops, tx_spoofed;   /* the switch's counters (0 when absent) */
-	uint32_t tenant;       /* tenant mode: its owner (0: none) */
+	uint32_t tenant, addr;     /* its tenant and address number (lib/netplan.h): 0 and id unless the record says */
 	uint32_t svc;          /* its service: index into results.names + 1 (0: none) */
 };
 
@@ -117,6 +118,7 @@ struct opts {
 	int no_console;             /* --no-console: no virtio-console, the kernel reports on COM1 alone */
 	const char *com1_log;       /* --com1-log FILE: COM1's bytes alone */
 	char opkey[65];             /* --operator-key FILE.pub: its 64 hex digits (kernel word opkey=, tenant mode); "" */
+	char *shares;               /* --share T:W (repeatable): " share=T:W" kernel words, or NULL */
 };
 
 /* A hook into the loop that reads QEMU's output (for isorun --serve): more fds polled beside QEMU's, and what to do

@@ -194,13 +194,13 @@ static void write_images(FILE *f, const struct run *run)
 	fputs("]", f);
 }
 
-/* A VM's address from the plan (isorun --help). */
-static void write_addr(FILE *f, const struct opts *o, uint32_t id)
+/* A VM's address from the plan (isorun --help): address number a of its tenant's (lib/netplan.h). */
+static void write_addr(FILE *f, const struct opts *o, uint32_t tenant, uint32_t a)
 {
-	uint32_t ip = netplan_ipv4(o->net_ip, id);
+	uint32_t ip = netplan_ipv4(tenant ? netplan_tenant_base(tenant) : o->net_ip, a);
 	uint8_t m[6];
 
-	netplan_mac(id, m);
+	netplan_tenant_mac(tenant, a, m);
 	fprintf(f, ", \"ipv4\": \"%u.%u.%u.%u\", \"mac\": \"%02x:%02x:%02x:%02x:%02x:%02x\"", ip >> 24,
 		(ip >> 16) & 255, (ip >> 8) & 255, ip & 255, m[0], m[1], m[2], m[3], m[4], m[5]);
 }
@@ -229,7 +229,7 @@ static void write_vms(FILE *f, const struct run *run)
 			jstr(f, r->names[vm->svc - 1]);
 		}
 		if (plan_used(&run->o))
-			write_addr(f, &run->o, vm->id);
+			write_addr(f, &run->o, vm->tenant, vm->addr);
 		if (plan_used(&run->o) || vm->rx_frames || vm->tx_frames || vm->rx_drops || vm->tx_spoofed)
 			fprintf(f, ", \"rx_frames\": %u, \"tx_frames\": %u, \"rx_drops\": %u, \"tx_spoofed\": %u",
 				(unsigned)vm->rx_frames, (unsigned)vm->tx_frames, (unsigned)vm->rx_drops,

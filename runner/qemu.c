@@ -76,7 +76,7 @@ static size_t seed_words(char *buf, size_t n)
 }
 
 /* The kernel command line (runlog.h): "timeout_ms=N quota_kib=N quantum_us=N [quiet=1] guar_kib=N seed=N x 4
- * [net_ip=N net_bits=N] [--append words]". */
+ * [net_ip=N net_bits=N] [share=T:W ...] [--append words]". */
 static void kernel_cmdline(const struct run *run, char *buf, size_t n)
 {
 	const struct opts *o = &run->o;
@@ -92,6 +92,8 @@ static void kernel_cmdline(const struct run *run, char *buf, size_t n)
 	if (o->have_subnet)
 		len += (size_t)snprintf(buf + len, n - len, " net_ip=%lu net_bits=%u", (unsigned long)o->net_ip,
 					o->net_bits);
+	if (o->shares)
+		len += (size_t)snprintf(buf + len, n - len, "%s", o->shares);
 	if (o->append && *o->append)
 		snprintf(buf + len, n - len, " %s", o->append);
 }

@@ -105,6 +105,7 @@ static void add_vm(struct run *run, uint32_t id, const char *image, const char *
 	vm->tx_spoofed = vm_counter(kv, "tx_spoofed");
 	vm->tenant = vm_counter(kv, "tenant");
 	vm->svc = kv_get(kv, "svc") ? intern_name(r, kv_get(kv, "svc")) + 1 : 0;
+	vm->addr = kv_get(kv, "addr") ? vm_counter(kv, "addr") : id;
 	r->by_state[vm->state]++;
 	if (vm->state == VS_EXITED && vm->status != 0)
 		r->nonzero_exits++;

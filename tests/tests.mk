@@ -17,3 +17,14 @@ test-layers:
 .PHONY: test-crypto
 test-crypto: kernel examples runner
 	$(ST_RUN) crypto
+# Tenants (issue 12): per-tenant networks and CPU shares (tests/system/test_tenantnet.sh, test_cpushare.sh).
+.PHONY: test-tenantnet test-cpushare
+test-tenantnet: kernel examples runner net-guests
+	$(ST_RUN) tenantnet
+test-cpushare: kernel runner guest-tests
+	$(ST_RUN) cpushare
+# `make bench-tenant`: what tenants cost, in instructions under -icount (bench/tenant.sh -> build/results/tenant.json;
+# BASE_KERNEL=path measures a kernel without tenants beside it).
+.PHONY: bench-tenant
+bench-tenant: kernel runner net-guests guest-tests bench-images
+	$(Q)BASE_KERNEL=$(BASE_KERNEL) sh bench/tenant.sh $(B)

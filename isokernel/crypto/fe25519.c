@@ -84,19 +84,19 @@ void fe25519_tobytes(uint8_t s[32], const fe25519 *h)
 		s[i] = (uint8_t)(w[i / 8] >> (8 * (i % 8)));
 }
 
+/* No carry: limbs below 2^52 in give limbs below 2^53 out, which mul, sq, sub (either side) and tobytes take. */
 void fe25519_add(fe25519 *h, const fe25519 *f, const fe25519 *g)
 {
 	for (int i = 0; i < 5; i++)
 		h->v[i] = f->v[i] + g->v[i];
-	carry(h->v);
 }
 
-/* f + 4p - g: no limb goes below zero while g's limbs are below 2^53. */
+/* f + 8p - g, then one carry pass: no limb goes below zero while g's limbs are below 2^54 - 152. */
 void fe25519_sub(fe25519 *h, const fe25519 *f, const fe25519 *g)
 {
-	h->v[0] = f->v[0] + 0x1fffffffffffb4ull - g->v[0];
+	h->v[0] = f->v[0] + 0x3fffffffffff68ull - g->v[0];
 	for (int i = 1; i < 5; i++)
-		h->v[i] = f->v[i] + 0x1ffffffffffffcull - g->v[i];
+		h->v[i] = f->v[i] + 0x3ffffffffffff8ull - g->v[i];
 	carry(h->v);
 }
 

@@ -4,7 +4,8 @@
 
 #include <stdint.h>
 
-/* An element: v[0] + v[1]*2^51 + ... + v[4]*2^204, limbs below 2^52 between operations (not necessarily < p). */
+/* An element: v[0] + v[1]*2^51 + ... + v[4]*2^204, not necessarily < p. mul, sq and sub leave limbs below 2^52,
+ * add (no carry) below 2^53 from such inputs; every operation takes limbs below 2^54. */
 typedef struct {
 	uint64_t v[5];
 } fe25519;
@@ -15,6 +16,7 @@ void fe25519_1(fe25519 *h);
 void fe25519_frombytes(fe25519 *h, const uint8_t s[32]);
 /* The canonical encoding (value mod p, < p). */
 void fe25519_tobytes(uint8_t s[32], const fe25519 *h);
+/* h = f + g without a carry: f and g below 2^53 per limb (a sum of two sums must not be added again). */
 void fe25519_add(fe25519 *h, const fe25519 *f, const fe25519 *g);
 void fe25519_sub(fe25519 *h, const fe25519 *f, const fe25519 *g);
 void fe25519_neg(fe25519 *h, const fe25519 *f);

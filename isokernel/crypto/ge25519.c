@@ -254,29 +254,30 @@ static unsigned eq(int a, int b)
 	return (unsigned)((((uint32_t)(a ^ b)) - 1) >> 31);
 }
 
-static void precomp_cmov(struct ge25519_precomp *t, const struct ge25519_precomp *u, unsigned b)
-{
-	fe25519_cmov(&t->yplusx, &u->yplusx, b);
-	fe25519_cmov(&t->yminusx, &u->yminusx, b);
-	fe25519_cmov(&t->xy2d, &u->xy2d, b);
-}
-
-/* t = e*B for a digit e in [-8, 8]: every entry read, the one wanted kept by masks. */
+/* t = e*B for a digit e in [-8, 8]: every entry read, the one wanted kept by masks (limb by limb, in registers). */
 static void select_base(struct ge25519_precomp *t, int e)
 {
 	unsigned neg = (unsigned)((uint32_t)e >> 31);
 	int babs = e - 2 * (-(int)neg & e);
-	struct ge25519_precomp minus;
+	uint64_t m[8], nm = 0 - (uint64_t)neg;
+	fe25519 minus;
 
-	fe25519_1(&t->yplusx);
-	fe25519_1(&t->yminusx);
-	fe25519_0(&t->xy2d);
 	for (int i = 0; i < 8; i++)
-		precomp_cmov(t, &ge25519_base_mult[i], eq(babs, i + 1));
-	minus.yplusx = t->yminusx;
-	minus.yminusx = t->yplusx;
-	fe25519_neg(&minus.xy2d, &t->xy2d);
-	precomp_cmov(t, &minus, neg);
+		m[i] = 0 - (uint64_t)eq(babs, i + 1);
+	for (int j = 0; j < 5; j++) {
+		uint64_t a = j == 0, b = j == 0, c = 0;            /* the identity: (1, 1, 0) */
+		for (int i = 0; i < 8; i++) {
+			const struct ge25519_precomp *q = &ge25519_base_mult[i];
+			a ^= m[i] & (a ^ q->yplusx.v[j]);
+			b ^= m[i] & (b ^ q->yminusx.v[j]);
+			c ^= m[i] & (c ^ q->xy2d.v[j]);
+		}
+		t->yplusx.v[j] = a ^ (nm & (a ^ b));            /* -P: y + x and y - x swapped, 2dxy negated */
+		t->yminusx.v[j] = b ^ (nm & (a ^ b));
+		t->xy2d.v[j] = c;
+	}
+	fe25519_neg(&minus, &t->xy2d);
+	fe25519_cmov(&t->xy2d, &minus, neg);
 }
 
 /* Ai[i] = (2i + 1) A. */

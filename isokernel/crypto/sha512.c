@@ -32,10 +32,12 @@ static inline uint64_t ror(uint64_t x, unsigned n)
 
 static inline uint64_t load_be64(const uint8_t *p)
 {
-	uint64_t v = 0;
+	uint64_t v;
 
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
+	memcpy(&v, p, 8);
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap64(v);
+#endif
 	return v;
 }
 
@@ -45,34 +47,49 @@ static inline void store_be64(uint8_t *p, uint64_t v)
 		p[i] = (uint8_t)v;
 }
 
-/* One 128-byte block into the state (the message schedule kept as a rolling 16-word window). */
-static void sha512_block(uint64_t h[8], const uint8_t *blk)
-{
-	uint64_t w[16], a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+#define S0(a) (ror(a, 28) ^ ror(a, 34) ^ ror(a, 39))
+#define S1(e) (ror(e, 14) ^ ror(e, 18) ^ ror(e, 41))
+#define CH(e, f, g) (g ^ (e & (f ^ g)))
+#define MAJ(a, b, c) ((a & b) | (c & (a | b)))
+/* One round with the variables' roles rotated by the caller instead of moved: d and h are updated in place. */
+#define ROUND(a, b, c, d, e, f, g, h, k, w)                                  \
+	do {                                                                 \
+		uint64_t t1 = h + S1(e) + CH(e, f, g) + (k) + (w);           \
+		d += t1;                                                     \
+		h = t1 + S0(a) + MAJ(a, b, c);                               \
+	} while (0)
 
-	for (int t = 0; t < 80; t++) {
-		uint64_t wt;
-		if (t < 16) {
-			wt = w[t] = load_be64(blk + 8 * t);
-		} else {
-			uint64_t w15 = w[(t - 15) & 15], w2 = w[(t - 2) & 15];
-			uint64_t s0 = ror(w15, 1) ^ ror(w15, 8) ^ (w15 >> 7);
-			uint64_t s1 = ror(w2, 19) ^ ror(w2, 61) ^ (w2 >> 6);
-			wt = w[t & 15] = w[t & 15] + s0 + w[(t - 7) & 15] + s1;
-		}
-		uint64_t t1 = hh + (ror(e, 14) ^ ror(e, 18) ^ ror(e, 41)) + ((e & f) ^ (~e & g)) + K[t] + wt;
-		uint64_t t2 = (ror(a, 28) ^ ror(a, 34) ^ ror(a, 39)) + ((a & b) ^ (a & c) ^ (b & c));
-		hh = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
+/* The schedule word t >= 16 into the rolling 16-word window. */
+static inline uint64_t sched(uint64_t w[16], int t)
+{
+	uint64_t w15 = w[(t - 15) & 15], w2 = w[(t - 2) & 15];
+
+	return w[t & 15] += (ror(w15, 1) ^ ror(w15, 8) ^ (w15 >> 7)) + w[(t - 7) & 15] +
+			    (ror(w2, 19) ^ ror(w2, 61) ^ (w2 >> 6));
+}
+
+/* One 128-byte block into the state, eight rounds per pass so no variable is moved between rounds. */
+static void sha512_block(uint64_t st[8], const uint8_t *blk)
+{
+	uint64_t w[16], a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6], h = st[7];
+
+	for (int t = 0; t < 16; t++)
+		w[t] = load_be64(blk + 8 * t);
+	for (int t = 0; t < 80; t += 8) {
+		uint64_t x[8];
+		for (int i = 0; i < 8; i++)
+			x[i] = t < 16 ? w[t + i] : sched(w, t + i);
+		ROUND(a, b, c, d, e, f, g, h, K[t + 0], x[0]);
+		ROUND(h, a, b, c, d, e, f, g, K[t + 1], x[1]);
+		ROUND(g, h, a, b, c, d, e, f, K[t + 2], x[2]);
+		ROUND(f, g, h, a, b, c, d, e, K[t + 3], x[3]);
+		ROUND(e, f, g, h, a, b, c, d, K[t + 4], x[4]);
+		ROUND(d, e, f, g, h, a, b, c, K[t + 5], x[5]);
+		ROUND(c, d, e, f, g, h, a, b, K[t + 6], x[6]);
+		ROUND(b, c, d, e, f, g, h, a, K[t + 7], x[7]);
 	}
-	h[0] += a; h[1] += b; h[2] += c; h[3] += d;
-	h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+	st[0] += a; st[1] += b; st[2] += c; st[3] += d;
+	st[4] += e; st[5] += f; st[6] += g; st[7] += h;
 }
 
 void sha512_init(struct sha512_ctx *c)
@@ -92,6 +109,8 @@ void sha512_update(struct sha512_ctx *c, const void *data, size_t n)
 {
 	const uint8_t *p = data;
 
+	if (!n)
+		return;                         /* an empty part may come as { NULL, 0 } */
 	c->bytes += n;
 	if (c->fill) {
 		size_t k = 128 - c->fill < n ? 128 - c->fill : n;

@@ -1,4 +1,5 @@
-/* bind.h - the address binding table: which VM a MAC or IPv4 address of the VM network names, and a miss hook. */
+/* bind.h - the address binding tables: which VM a MAC or IPv4 address of the VM networks (tenant 0's, each tenant's
+ * block) names, and a miss hook. */
 #ifndef ISO_BIND_H
 #define ISO_BIND_H
 
@@ -42,6 +43,30 @@ int bind_take(struct vm *vm, uint32_t *a);
 int bind_claim(struct vm *vm, uint32_t a);
 /* vm gives address number a back (it must hold it). */
 void bind_release(struct vm *vm, uint32_t a);
+
+/*
+ * Tenants (lib/netplan.h): tenant 0 is the network above; tenant t (1..254) has its own plan, block 10.t.0.0/16 and
+ * MACs 06:<t>:<a>, with its own numbers (0 .. NETPLAN_TENANT_SLOTS - 1, given in the same order) and its own
+ * table, made page by page as the tenant's VMs are bound (bind.c). Each call below with a tenant t does what the
+ * call without it does in tenant t's plan (t 0: the same); past 254 it finds nothing and binds nothing.
+ */
+void bind_tplan(unsigned t, uint32_t a, struct bind_addr *out);
+uint32_t bind_tnetmask(unsigned t);
+uint32_t bind_tgateway(unsigned t);
+bool bind_tip_number(unsigned t, uint32_t ip, uint32_t *a);
+struct vm *bind_tvm(unsigned t, uint32_t a);
+int bind_ttake(unsigned t, struct vm *vm, uint32_t *a);
+int bind_tclaim(unsigned t, struct vm *vm, uint32_t a);
+void bind_trelease(unsigned t, struct vm *vm, uint32_t a);
+bool bind_tmiss(unsigned t, uint32_t a, const uint8_t *frame, size_t len);
+/* The tenant and number of a MAC of any plan (02:00:<a> tenant 0's, 06:<t>:<a> tenant t's), or false. */
+bool bind_mac_owner(const uint8_t *mac, unsigned *t, uint32_t *a);
+/* The tenant and number an IPv4 address names seen from outside: in 10.t.0.0/16 tenant t's while it has VMs bound,
+ * else tenant 0's plan (false when it is neither). */
+bool bind_ip_owner(uint32_t ip, unsigned *t, uint32_t *a);
+/* VMs bound in tenant t's plan; are any bound in a tenant's (1..254) plan? */
+uint32_t bind_tenant_vms(unsigned t);
+bool bind_tenants_bound(void);
 
 /*
  * The miss hook: a frame came (from outside or from a VM) for an address of the plan that no VM holds (a

@@ -50,11 +50,14 @@ static int port_created(struct vm *vm, struct pv_start_info *si);
 static void port_ended(struct vm *vm);
 static const struct vmtab_observer observer = { .created = port_created, .ended = port_ended };
 
-/* A VM's switch counters in its @vm record, when not all zero. */
+/* A VM's switch counters in its @vm record, when not all zero; its tenant and address number (lib/netplan.h) when
+ * they are not tenant 0's and its id. */
 static void report_counters(const struct vm *vm)
 {
 	const struct vsw_port *p = vm->net;
 
+	if (vm->tenant || p->addr != vm->id)
+		kprintf(" tenant=%u addr=%u", vm->tenant, p->addr);   /* its address is not "id in tenant 0's plan" */
 	if (p->rx_frames || p->tx_frames)
 		kprintf(" rx_frames=%u tx_frames=%u", p->rx_frames, p->tx_frames);
 	if (p->rx_drops || p->tx_spoofed)
@@ -84,31 +87,31 @@ void vsw_vm_addr(const struct vm *vm, uint8_t mac[6], uint32_t *ip)
 {
 	struct bind_addr a;
 
-	bind_plan(vm->net->addr, &a);
+	bind_tplan(vm->tenant, vm->net->addr, &a);
 	memcpy(mac, a.mac, 6);
 	*ip = a.ip;
 }
 
-/* A VM becomes live: a new one gets a port and the next free address (into its start info); a restored one has
- * its port already and claims the address it had (refused if another VM holds it). */
+/* A VM becomes live: a new one gets a port and the next free address of its tenant's plan (into its start info); a
+ * restored one has its port already and claims the address it had (refused if another VM holds it). */
 static int port_created(struct vm *vm, struct pv_start_info *si)
 {
 	struct bind_addr a;
 
 	if (vm->net)
-		return bind_claim(vm, vm->net->addr);
+		return bind_tclaim(vm->tenant, vm, vm->net->addr);
 	if (!(vm->net = slab_alloc(&port_cache)))
 		return -1;
-	if (bind_take(vm, &vm->net->addr) != 0) {
+	if (bind_ttake(vm->tenant, vm, &vm->net->addr) != 0) {
 		slab_free(&port_cache, vm->net);
 		vm->net = NULL;
 		return -1;
 	}
-	bind_plan(vm->net->addr, &a);
+	bind_tplan(vm->tenant, vm->net->addr, &a);
 	memcpy(si->mac, a.mac, 6);
 	si->ipv4 = a.ip;
-	si->netmask = bind_netmask();
-	si->gateway = bind_gateway();
+	si->netmask = bind_tnetmask(vm->tenant);
+	si->gateway = bind_tgateway(vm->tenant);
 	return 0;
 }
 
@@ -124,7 +127,7 @@ static void port_free(struct vm *vm)
  * against it (live() no longer finds it). */
 static void port_ended(struct vm *vm)
 {
-	bind_release(vm, vm->net->addr);
+	bind_trelease(vm->tenant, vm, vm->net->addr);
 	holders -= vm->net->tx_held != 0;
 	port_free(vm);
 }
@@ -389,22 +392,31 @@ HOT static bool well_formed(const uint8_t *f, size_t len)
 	return total >= hlen && 14 + total <= len && inet_csum_ipv4_ok(f + 14, hlen);
 }
 
-/* Does f ask ARP for a VM address? ARP_ANSWERED: a live VM has it, and reply[42] holds the answer the kernel gives
- * in its name; ARP_TAKEN: no VM has it and the miss hook took the request; ARP_NO: neither. */
+/* ARP request f asks for address number n of tenant t's plan. ARP_ANSWERED: a live VM has it, and reply[42] holds
+ * the answer the kernel gives in its name; ARP_TAKEN: no VM has it and the miss hook took the request; ARP_NO:
+ * neither. */
 enum { ARP_NO, ARP_ANSWERED, ARP_TAKEN };
-HOT static int answer_arp(const uint8_t *f, size_t len, uint8_t reply[42])
+HOT static int arp_for(unsigned t, uint32_t n, const uint8_t *f, size_t len, uint8_t reply[42])
 {
 	struct bind_addr a;
-	uint32_t tpa, n;
 
-	if (!is_arp_request(f, &tpa) || !bind_ip_number(tpa, &n))
-		return ARP_NO;
-	if (!bind_vm(n))
-		return bind_miss(n, f, len) ? ARP_TAKEN : ARP_NO;
-	bind_plan(n, &a);
+	if (!bind_tvm(t, n))
+		return bind_tmiss(t, n, f, len) ? ARP_TAKEN : ARP_NO;
+	bind_tplan(t, n, &a);
 	arp_reply(reply, f, a.mac, a.ip);
 	vsw_stats.arp_answered++;
 	return ARP_ANSWERED;
+}
+
+/* Does f ask ARP for an address of tenant t's plan (a VM's own tenant: the kernel never answers across tenants;
+ * from outside without tenants' VMs: 0)? As arp_for. */
+HOT static int answer_arp(unsigned t, const uint8_t *f, size_t len, uint8_t reply[42])
+{
+	uint32_t tpa, n;
+
+	if (!is_arp_request(f, &tpa) || !bind_tip_number(t, tpa, &n))
+		return ARP_NO;
+	return arp_for(t, n, f, len, reply);
 }
 
 /* Forget the ring's oldest frames that the device has sent since we last looked. */
@@ -482,19 +494,35 @@ static int vm_to_nic(struct vm *vm, const uint8_t *f, size_t len)
 	return 0;
 }
 
-/* The VM's frame must carry its own MAC, and its own IPv4 where the protocol names a sender (a frame too
- * short to name one is left to the well-formed check). */
+/* The VM's frame must carry its own MAC (of its tenant's plan, a), and its own IPv4 where the protocol names a
+ * sender (a frame too short to name one is left to the well-formed check). */
+static bool spoofed_as(const struct bind_addr *a, const uint8_t *f, size_t len)
+{
+	uint16_t type = be16_get(f + 12);
+
+	if (memcmp(f + 6, a->mac, 6) != 0)
+		return true;
+	if (type == ETHER_TYPE_IPV4)
+		return len >= 34 && be32_get(f + 26) != a->ip;
+	return len >= 42 && (memcmp(f + 22, a->mac, 6) != 0 || be32_get(f + 28) != a->ip);
+}
+
+__attribute__((noinline)) static bool tenant_spoofed(const struct vm *vm, const uint8_t *f, size_t len)
+{
+	struct bind_addr a;
+
+	bind_tplan(vm->tenant, vm->net->addr, &a);
+	return spoofed_as(&a, f, len);
+}
+
 static bool spoofed(const struct vm *vm, const uint8_t *f, size_t len)
 {
 	struct bind_addr a;
-	uint16_t type = be16_get(f + 12);
 
+	if (vm->tenant)
+		return tenant_spoofed(vm, f, len);
 	bind_plan(vm->net->addr, &a);
-	if (memcmp(f + 6, a.mac, 6) != 0)
-		return true;
-	if (type == ETHER_TYPE_IPV4)
-		return len >= 34 && be32_get(f + 26) != a.ip;
-	return len >= 42 && (memcmp(f + 22, a.mac, 6) != 0 || be32_get(f + 28) != a.ip);
+	return spoofed_as(&a, f, len);
 }
 
 /* Does a frame from outside claim a VM's address as its source: a source MAC or IPv4 (for ARP, the sender's
@@ -536,11 +564,57 @@ static bool malformed(const uint8_t *f, size_t len)
 	return true;
 }
 
-/* A frame for an address of the plan that no VM holds: to the miss hook, else dropped and counted. */
-static void no_vm(uint32_t a, const uint8_t *f, size_t len)
+/* A frame for an address of tenant t's plan that no VM holds: to the miss hook, else dropped and counted. */
+static void no_vm(unsigned t, uint32_t a, const uint8_t *f, size_t len)
 {
-	if (!bind_miss(a, f, len))
+	if (!bind_tmiss(t, a, f, len))
 		vsw_stats.drop_no_dest++;
+}
+
+/* A tenant's VM's frame for a MAC of its own tenant's block: switched inside, never sent out. */
+static void to_tenant_vm(struct vm *vm, const uint8_t *f, size_t len)
+{
+	struct vm *dst;
+	unsigned t;
+	uint32_t a;
+
+	vm->net->tx_frames++;
+	if (!netplan_mac_tenant(f, &t, &a)) {
+		vsw_stats.drop_no_dest++;              /* past the plan: nobody's */
+	} else if ((dst = bind_tvm(t, a)) == NULL) {
+		no_vm(t, a, f, len);
+	} else {
+		vsw_stats.vm_to_vm++;
+		deliver(dst, vm, f, len, -1);
+	}
+}
+
+/* Is f, from vm, for another tenant's address: a plan MAC not of vm's tenant, or an ARP request for the IPv4 of
+ * another tenant's live VM? Such frames go to the uplink like any other (the outside network decides). */
+static bool cross_tenant(const struct vm *vm, const uint8_t *f)
+{
+	unsigned t;
+	uint32_t a, tpa;
+
+	if (f[0] == NETPLAN_MAC_PREFIX0 || f[0] == NETPLAN_TENANT_MAC0)
+		return bind_mac_owner(f, &t, &a) && t != vm->tenant;
+	if ((!vm->tenant && !bind_tenants_bound()) || !is_arp_request(f, &tpa))
+		return false;
+	return bind_ip_owner(tpa, &t, &a) && t != vm->tenant && bind_tvm(t, a);
+}
+
+/* A frame of a tenant's VM, or for a tenant's MAC, or a broadcast: is it for an address of the sender's own tenant
+ * (1..254: switched inside, true: taken)? If not, is it for another tenant's address (counted: it goes to the uplink
+ * like any other frame)? Out of line, as the other tenant paths: tenant 0's path keeps its inlining and its cost. */
+__attribute__((noinline)) static bool tenant_frame(struct vm *vm, const uint8_t *f, size_t len)
+{
+	if (vm->tenant && f[0] == NETPLAN_TENANT_MAC0 && f[1] == vm->tenant) {
+		to_tenant_vm(vm, f, len);
+		return true;
+	}
+	if (cross_tenant(vm, f))
+		vsw_stats.cross_tenant++;
+	return false;
 }
 
 HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
@@ -562,28 +636,71 @@ HOT int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len)
 	}
 	if (malformed(f, len))
 		return 0;
-	if ((arp = answer_arp(f, len, reply)) != ARP_NO) {
+	if ((arp = answer_arp(vm->tenant, f, len, reply)) != ARP_NO) {
 		vm->net->tx_frames++;
 		if (arp == ARP_ANSWERED)
 			deliver(vm, NULL, reply, sizeof(reply), -1);
 		return 0;
 	}
-	if (f[0] == 0x02 && f[1] == 0x00) {           /* a VM address: switched inside, never sent out */
+	if (f[0] == 0x02 && f[1] == 0x00 && !vm->tenant) {  /* a tenant 0 VM address: switched inside, never sent out */
 		vm->net->tx_frames++;
 		if (!bind_mac_number(f, &a)) {
 			vsw_stats.drop_no_dest++;          /* past the plan: nobody's */
 		} else if ((dst = bind_vm(a)) == NULL) {
-			no_vm(a, f, len);
+			no_vm(0, a, f, len);
 		} else {
 			vsw_stats.vm_to_vm++;
 			deliver(dst, vm, f, len, -1);
 		}
 		return 0;
 	}
+	if (__builtin_expect(f[0] == NETPLAN_TENANT_MAC0 || f[0] == 0xff || vm->tenant, 0) && tenant_frame(vm, f, len))
+		return 0;
 	if (vm_to_nic(vm, f, len) != 0)
 		return PV_EAGAIN;
 	vm->net->tx_frames++;
 	return 0;
+}
+
+static bool nic_spoofed(void)
+{
+	vsw_stats.drop_nic_spoofed++;
+	return false;
+}
+
+/* from_nic while tenants' VMs are bound: addresses name (tenant, number) (bind_ip_owner, bind_mac_owner). From
+ * outside no frame may carry a plan's MAC as its source, nor a VM's IPv4 of the tenant it goes to; one tenant's
+ * IPv4 towards another tenant is routed traffic (the outside network's decision) and passes. f is well formed. */
+__attribute__((noinline)) static bool from_nic_tenants(const uint8_t *f, size_t len, int ref)
+{
+	bool is_arp = be16_get(f + 12) == ETHER_TYPE_ARP;
+	unsigned st, dt;
+	uint32_t a, tpa;
+	bool claims = bind_ip_owner(be32_get(f + (is_arp ? 28 : 26)), &st, &a);   /* a VM's IPv4 of tenant st */
+	uint8_t reply[42];
+	struct vm *dst;
+	int arp;
+
+	if (bind_mac_owner(f + 6, &dt, &a) || (is_arp && bind_mac_owner(f + 22, &dt, &a)))
+		return nic_spoofed();
+	if (is_arp_request(f, &tpa) && bind_ip_owner(tpa, &dt, &a)) {
+		if (claims && st == dt)
+			return nic_spoofed();
+		if ((arp = arp_for(dt, a, f, len, reply)) == ARP_ANSWERED)
+			to_nic(reply, sizeof(reply));
+		if (arp != ARP_NO)
+			return false;
+	}
+	if (!bind_mac_owner(f, &dt, &a)) {              /* never a broadcast or multicast address */
+		vsw_stats.drop_no_dest++;
+		return false;
+	}
+	if (claims && st == dt)
+		return nic_spoofed();
+	if ((dst = bind_tvm(dt, a)) != NULL)
+		return deliver(dst, NULL, f, len, ref);
+	no_vm(dt, a, f, len);
+	return false;
 }
 
 /* A frame from outside: ARP requests for a VM address are answered here (no VM wakes), broadcast or not;
@@ -599,11 +716,13 @@ HOT static bool from_nic(void *ctx, const uint8_t *f, size_t len, int ref)
 	vsw_stats.from_nic++;
 	if (bad_len(len) || bad_type(f) || malformed(f, len))
 		return false;
+	if (bind_tenants_bound())
+		return from_nic_tenants(f, len, ref);
 	if (claims_vm(f)) {
 		vsw_stats.drop_nic_spoofed++;
 		return false;
 	}
-	if ((arp = answer_arp(f, len, reply)) != ARP_NO) {
+	if ((arp = answer_arp(0, f, len, reply)) != ARP_NO) {
 		if (arp == ARP_ANSWERED)
 			to_nic(reply, sizeof(reply));
 		return false;
@@ -614,7 +733,7 @@ HOT static bool from_nic(void *ctx, const uint8_t *f, size_t len, int ref)
 	}
 	if ((dst = bind_vm(a)) != NULL)
 		return deliver(dst, NULL, f, len, ref);
-	no_vm(a, f, len);
+	no_vm(0, a, f, len);
 	return false;
 }
 
@@ -659,12 +778,12 @@ void vsw_report(void)
 	kprintf("@switch from_nic=%lu from_vm=%lu to_nic=%lu to_vm=%lu vm_to_vm=%lu arp_answered=%lu"
 		" drop_spoofed=%lu drop_bad_len=%lu drop_ethertype=%lu drop_rxq_full=%lu drop_pool_empty=%lu"
 		" drop_no_dest=%lu drop_nic_full=%lu drop_malformed=%lu drop_share=%lu drop_quota=%lu"
-		" drop_nic_spoofed=%lu nic_busy=%lu\n",
+		" drop_nic_spoofed=%lu nic_busy=%lu cross_tenant=%lu\n",
 		vsw_stats.from_nic, vsw_stats.from_vm, vsw_stats.to_nic, vsw_stats.to_vm, vsw_stats.vm_to_vm,
 		vsw_stats.arp_answered, vsw_stats.drop_spoofed, vsw_stats.drop_bad_len, vsw_stats.drop_ethertype,
 		vsw_stats.drop_rxq_full, vsw_stats.drop_pool_empty, vsw_stats.drop_no_dest, vsw_stats.drop_nic_full,
 		vsw_stats.drop_malformed, vsw_stats.drop_share, vsw_stats.drop_quota, vsw_stats.drop_nic_spoofed,
-		vsw_stats.nic_busy);
+		vsw_stats.nic_busy, vsw_stats.cross_tenant);
 }
 
 /* Saved state (pvisa/vmstate.h, VMST_NET). */
@@ -676,7 +795,7 @@ int vsw_state_save(const struct vm *vm, const struct vmstate_io *out)
 	struct bind_addr a;
 	const struct vsw_buf *b = p->rxq_tail;
 
-	bind_plan(p->addr, &a);
+	bind_tplan(vm->tenant, p->addr, &a);
 	memcpy(n.mac, a.mac, 6);
 	n.ipv4 = a.ip;
 	if (vmst_put(out, &n, sizeof(n)) != 0)
@@ -719,11 +838,14 @@ int vsw_state_restore(struct vm *vm, struct vmst_in *in, const char **why)
 {
 	struct vmst_net n;
 	uint32_t a, a2;
+	unsigned t;
 
 	if (vmst_get(in, &n, sizeof(n)) != 0)
 		return *why = "network: truncated", -1;
-	if (!bind_mac_number(n.mac, &a) || !bind_ip_number(n.ipv4, &a2) || a != a2 || n.reserved)
+	if (!bind_mac_owner(n.mac, &t, &a) || !bind_tip_number(t, n.ipv4, &a2) || a != a2 || n.reserved)
 		return *why = "network: the address is not one of this kernel's VM network", -1;
+	if (t != vm->tenant)
+		return *why = "network: the address is not in the VM's tenant's block", -1;
 	if (n.nframes > VSW_RXQ_MAX)
 		return *why = "network: more queued frames than a queue holds", -1;
 	if (!(vm->net = slab_alloc(&port_cache)))

@@ -63,6 +63,8 @@ struct vsw_stats {
 	uint64_t drop_nic_spoofed;    /* from the NIC with a VM's MAC or IPv4 as its source */
 	uint64_t nic_busy;            /* not a drop: a VM's frame refused (PV_EAGAIN: the VM keeps it), the TX ring being
 				       * full or holding VSW_NIC_INFLIGHT of the VM's frames */
+	uint64_t cross_tenant;        /* not a drop: a VM's frame for another tenant's address (a MAC of its plan, an ARP
+				       * request for its live VM's IPv4), sent to the uplink instead of switched */
 };
 extern struct vsw_stats vsw_stats;
 

@@ -89,3 +89,32 @@ fuzz: edfuzz
 test-system: $(EDFZ)
 test-edfuzz: $(EDFZ)
 	$(ST_RUN) edfuzz
+# The switch's fuzzer (tests/fuzz/vswfuzz.c): frames of several tenants' VMs and from outside through the real switch and
+#   binding tables, built for the host as the unit tests build the kernel (tests/unit/host). The kernel files are
+#   copied to one folder first, so that their "lib.h" resolves to the host's (clang has no -I-). `make fuzz` runs it
+#   VSWFUZZ_SECONDS (libFuzzer) or VSWFUZZ_RUNS inputs; `make test` the short form (test_vswfuzz.sh).
+VSWFZ          := $(FZ_B)/vswfuzz
+VSWFZ_KSRCS     = isokernel/frame.c isokernel/slab.c isokernel/vmtab.c isokernel/net/bind.c isokernel/net/vswitch.c
+VSWFZ_HSRCS     = tests/unit/host/host_stubs.c
+VSWFUZZ_SECONDS ?= 60
+VSWFUZZ_RUNS   ?= 20000
+VSWFZ_CFLAGS   := -std=gnu11 -g -O1 $(WARN) -Wno-unknown-attributes -DISO_HOST_TEST $(K_DEFS) -Itests/unit/host -Ipvisa $(K_INCS) \
+                  -fsanitize=address,undefined -fno-sanitize-recover=all
+ifneq ($(CTLFZ_CLANG),)
+VSWFZ_CFLAGS   += -fsanitize=fuzzer -DVSWFUZZ_LIBFUZZER
+endif
+
+$(VSWFZ): tests/fuzz/vswfuzz.c $(VSWFZ_KSRCS) $(VSWFZ_HSRCS) $(MKDEPS)
+	@mkdir -p $(FZ_B)/vswsrc
+	$(call say,FUZZCC,$@)
+	$(Q)cp $(VSWFZ_KSRCS) $(FZ_B)/vswsrc/
+	$(Q)$(CTLFZ_CC) $(VSWFZ_CFLAGS) -o $@ tests/fuzz/vswfuzz.c $(addprefix $(FZ_B)/vswsrc/,$(notdir $(VSWFZ_KSRCS))) \
+		$(VSWFZ_HSRCS)
+
+.PHONY: vswfuzz test-vswfuzz
+vswfuzz: $(VSWFZ)
+	$(Q)B=$(B) VSWFUZZ_SECONDS=$(VSWFUZZ_SECONDS) VSWFUZZ_RUNS=$(VSWFUZZ_RUNS) bash tests/system/test_vswfuzz.sh
+fuzz: vswfuzz
+test-system: $(VSWFZ)
+test-vswfuzz: $(VSWFZ)
+	$(ST_RUN) vswfuzz

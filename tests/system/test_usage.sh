@@ -28,6 +28,13 @@ usage_case badopt 'unknown option' --frobnicate "$ELF"
 usage_case nokernel 'kernel /nonexistent/k.bin: No such file.*make kernel' --kernel /nonexistent/k.bin "$ELF"
 usage_case guarantee '--guarantee \(64 KiB\) must not exceed --quota \(32 KiB\)' --quota 32 --guarantee 64 "$ELF"
 usage_case longargs 'ARGS are 300 bytes' "$ELF:1:$(printf 'a%.0s' $(seq 300))"
+usage_case tenant0 'the tenant in COUNT@T must be 1..254' "$ELF:2@0"
+usage_case tenant255 'the tenant in COUNT@T must be 1..254' "$ELF:2@255:x"
+usage_case tenantx 'the tenant in COUNT@T must be 1..254' "$ELF:2@1x"
+usage_case tenantfull 'tenant 3: 65534 VMs do not fit in its block' "$ELF:65000@3" "$ELF:534@3"
+usage_case share0 '--share: expected T:W' --share 1:0 "$ELF"
+usage_case sharebig '--share: expected T:W' --share 255:1 "$ELF"
+usage_case sharex '--share: expected T:W' --share 1:3x "$ELF"
 
 "$ISORUN" --help >"$WORK/help.out" || fail "--help exited nonzero"
 for w in --accel --mem --timeout --quiet --json --quota --guarantee --quantum --kernel --qemu-arg --serial-log --replay \
@@ -44,4 +51,4 @@ expect_rc badkernel 3
 grep -q 'QEMU failed: it exited with status' "$WORK/badkernel.out" || fail "badkernel: no clear QEMU failure message"
 after=$(ls -d "${TMPDIR:-/tmp}"/isorun.* /tmp/isorun.* 2>/dev/null | sort -u | wc -l)
 [ "$after" -le "$before" ] || fail "isorun left a temp dir behind"
-pass "11 input errors refused with exit 2; unbootable kernel gives exit 3"
+pass "$(grep -c "^usage_case" "$0") input errors refused with exit 2; unbootable kernel gives exit 3"

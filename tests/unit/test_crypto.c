@@ -152,6 +152,64 @@ static void test_fe_canonical(void)
 	CU_ASSERT(fe25519_isnegative(&f) == 0);  /* p - 1 is even */
 }
 
+/* A field element with limbs below 2^52 (what mul, sq and sub leave), often at the maximum. */
+static void fe_wide(fe25519 *f)
+{
+	for (int i = 0; i < 5; i++) {
+		uint64_t r = (uint64_t)rnd() << 32 | rnd();
+		f->v[i] = rnd() % 4 == 0 ? (1ull << 52) - 1 : r & ((1ull << 52) - 1);
+	}
+}
+
+static int fe_eq(const fe25519 *a, const fe25519 *b)
+{
+	uint8_t x[32], y[32];
+
+	fe25519_tobytes(x, a);
+	fe25519_tobytes(y, b);
+	return memcmp(x, y, 32) == 0;
+}
+
+/* The limb bounds fe25519.h states, at their edges: identities that an overflow would break. */
+static void test_fe_bounds(void)
+{
+	int bad = 0;
+
+	for (int i = 0; i < 20000; i++) {
+		fe25519 a, b, c, s, t, u, w, one, inv;
+		fe_wide(&a);
+		fe_wide(&b);
+		fe_wide(&c);
+		fe25519_add(&s, &a, &b);                 /* limbs up to 2^53: every operation takes them */
+		fe25519_mul(&t, &s, &c);                 /* (a + b) c = ac + bc */
+		fe25519_mul(&u, &a, &c);
+		fe25519_mul(&w, &b, &c);
+		fe25519_add(&u, &u, &w);
+		bad += !fe_eq(&t, &u);
+		fe25519_sq(&t, &s);                      /* (a + b)^2 = (a + b)(a + b) */
+		fe25519_mul(&u, &s, &s);
+		bad += !fe_eq(&t, &u);
+		fe25519_sub(&t, &s, &s);                 /* s - s = 0, and (a + b) - b = a */
+		bad += !fe25519_iszero(&t);
+		fe25519_sub(&t, &s, &b);
+		bad += !fe_eq(&t, &a);
+		fe25519_sub(&t, &c, &s);                 /* c - (a + b) + (a + b) = c */
+		fe25519_add(&t, &t, &s);
+		bad += !fe_eq(&t, &c);
+		fe25519_neg(&t, &s);                     /* -(a + b) + a + b = 0 */
+		fe25519_add(&t, &t, &a);
+		fe25519_add(&t, &t, &b);
+		bad += !fe25519_iszero(&t);
+		if (i % 100 == 0 && !fe25519_iszero(&s)) {   /* s / s = 1 */
+			fe25519_invert(&inv, &s);
+			fe25519_mul(&t, &inv, &s);
+			fe25519_1(&one);
+			bad += !fe_eq(&t, &one);
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 /* Reduction mod L against libsodium's, and the canonical-S check at its edges. */
 static void test_scalars(void)
 {
@@ -272,6 +330,12 @@ static void test_rfc8032(void)
 		CU_ASSERT(memcmp(spk, pk, 32) == 0);
 		CU_ASSERT(memcmp(ssig, sig, 64) == 0);
 		CU_ASSERT_EQUAL(ed25519_verify(sig, msg, n, pk), 0);
+		if (n == 0) {                           /* empty parts as { NULL, 0 }, and no parts at all */
+			struct ed25519_part none[2] = { { NULL, 0 }, { NULL, 0 } };
+			CU_ASSERT_EQUAL(ed25519_verify_parts(sig, pk, none, 2), 0);
+			CU_ASSERT_EQUAL(ed25519_verify_parts(sig, pk, NULL, 0), 0);
+			CU_ASSERT_EQUAL(ed25519_verify(sig, NULL, 0, pk), 0);
+		}
 		for (int i = 0; i < 20; i++)
 			CU_ASSERT_EQUAL(verify_split(sig, pk, msg, n), 0);
 		for (int bit = 0; bit < 512; bit++) {        /* every single-bit change of the signature */
@@ -520,6 +584,7 @@ int unit_suite_crypto(void)
 	CU_add_test(s, "SHA-512: FIPS 180-4 vectors, the million 'a', streamed", test_sha512_fips);
 	CU_add_test(s, "SHA-512: lengths 0..1100 in random pieces equal one-shot and libsodium", test_sha512_stream);
 	CU_add_test(s, "GF(p): p..2^255-1 encode as 0..18, bit 255 ignored", test_fe_canonical);
+	CU_add_test(s, "GF(p): sums of maximal limbs through mul, sq, sub, neg, invert keep the identities", test_fe_bounds);
 	CU_add_test(s, "scalars: reduction mod L equals libsodium's, S < L at its edges", test_scalars);
 	CU_add_test(s, "group: the base table is 1B..8B, [b]B equals repeated addition and libsodium", test_base_table);
 	CU_add_test(s, "Ed25519: RFC 8032 7.1 vectors accept (split too), every bit flip rejects", test_rfc8032);

@@ -1430,6 +1430,280 @@ static void test_no_nic(void)
 	CU_ASSERT_EQUAL(vms[2].net->rxq_len, 1);
 }
 
+/* ---- Tenants (lib/netplan.h blocks): VMs 240..243 become tenant 1's (A, B) and tenant 2's (C, D). ---- */
+#define TA 240
+#define TB 241
+#define TC 242
+#define TD 243
+
+static void tenant_vm(uint32_t i, uint16_t t, struct pv_start_info *si)
+{
+	end_vm(i);
+	vms[i].net = NULL;
+	vms[i].tenant = t;
+	CU_ASSERT_EQUAL_FATAL(vmtab_publish(&vms[i], si), 0);
+}
+
+static void tenant_setup(void)
+{
+	struct pv_start_info si;
+
+	setup();
+	tenant_vm(TA, 1, &si);
+	tenant_vm(TB, 1, &si);
+	tenant_vm(TC, 2, &si);
+	tenant_vm(TD, 2, &si);
+}
+
+/* A UDP frame from VM src (its own addresses) to mac / ip. */
+static size_t tvm_udp(uint8_t *f, const struct vm *src, const uint8_t *mac, uint32_t ip, uint8_t seed)
+{
+	uint8_t smac[6];
+	uint32_t sip;
+
+	vsw_vm_addr(src, smac, &sip);
+	return udp_frame(f, mac, smac, sip, ip, 32, seed);
+}
+
+/* A UDP frame from src to VM dst, by dst's own addresses. */
+static size_t tvm_to(uint8_t *f, const struct vm *src, const struct vm *dst)
+{
+	uint8_t mac[6];
+	uint32_t ip;
+
+	vsw_vm_addr(dst, mac, &ip);
+	return tvm_udp(f, src, mac, ip, 1);
+}
+
+static void test_tenant_addresses(void)
+{
+	struct pv_start_info si;
+	uint8_t mac[6], want[6];
+	uint32_t ip, a;
+	unsigned t;
+
+	setup();
+	CU_ASSERT_FALSE(bind_tenants_bound());
+	tenant_vm(TA, 1, &si);
+	CU_ASSERT(bind_tenants_bound());
+	netplan_tenant_mac(1, 0, want);
+	CU_ASSERT(memcmp(si.mac, want, 6) == 0);                         /* 06:01:00:00:00:00 */
+	CU_ASSERT_EQUAL(si.ipv4, 0x0a010002u);                           /* 10.1.0.2 */
+	CU_ASSERT_EQUAL(si.netmask, 0xffff0000u);
+	CU_ASSERT_EQUAL(si.gateway, 0x0a010001u);
+	tenant_vm(TB, 1, &si);
+	CU_ASSERT_EQUAL(si.ipv4, 0x0a010003u);                           /* its tenant's next number: 1 */
+	tenant_vm(TC, 2, &si);
+	CU_ASSERT_EQUAL(si.ipv4, 0x0a020002u);                           /* tenant 2 starts at its own 0 */
+	vsw_vm_addr(&vms[TC], mac, &ip);
+	netplan_tenant_mac(2, 0, want);
+	CU_ASSERT(memcmp(mac, want, 6) == 0 && ip == 0x0a020002u);
+	CU_ASSERT_EQUAL(bind_tenant_vms(1), 2);
+	CU_ASSERT_EQUAL(bind_tenant_vms(2), 1);
+	CU_ASSERT_PTR_EQUAL(bind_tvm(1, 1), &vms[TB]);
+	CU_ASSERT_PTR_NULL(bind_tvm(2, 1));
+	CU_ASSERT_PTR_NULL(bind_tvm(255, 0));
+	CU_ASSERT(bind_mac_owner(want, &t, &a) && t == 2 && a == 0);
+	CU_ASSERT(bind_ip_owner(0x0a010003u, &t, &a) && t == 1 && a == 1);
+	CU_ASSERT(bind_ip_owner(ip_of(7), &t, &a) && t == 0 && a == 7);   /* tenant 0's, as before */
+	CU_ASSERT(bind_tip_number(1, 0x0a010003u, &a) && a == 1);
+	CU_ASSERT_FALSE(bind_tip_number(2, 0x0a010003u, &a));            /* not in tenant 2's plan */
+	/* Fresh numbers first, then the oldest released: per tenant. */
+	end_vm(TA);
+	tenant_vm(TD, 1, &si);
+	CU_ASSERT_EQUAL(si.ipv4, 0x0a010004u);
+	end_vm(TB);
+	tenant_vm(TA, 1, &si);
+	CU_ASSERT_EQUAL(si.ipv4, 0x0a010005u);
+	/* Tenant 0 VMs keep their numbers: VM 7 is still 10.0.0.9. */
+	vsw_vm_addr(&vms[7], mac, &ip);
+	CU_ASSERT_EQUAL(ip, ip_of(7));
+	/* A tenant past 254 gets no address, so no VM. */
+	end_vm(TB);
+	vms[TB].net = NULL;
+	vms[TB].tenant = 255;
+	CU_ASSERT_NOT_EQUAL(vmtab_publish(&vms[TB], &si), 0);
+	CU_ASSERT_PTR_NULL(vms[TB].net);
+	vms[TB].tenant = 0;
+	end_vm(TA);
+	end_vm(TC);
+	end_vm(TD);
+	CU_ASSERT_FALSE(bind_tenants_bound());
+	for (uint32_t i = TA; i <= TD; i++)
+		vms[i].tenant = 0;
+}
+
+static void test_tenant_switching(void)
+{
+	uint8_t f[ETHER_FRAME_MAX], mac[6];
+	size_t len;
+
+	tenant_setup();
+	len = tvm_to(f, &vms[TA], &vms[TB]);                             /* inside tenant 1: switched */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[TA], f, len), 0);
+	CU_ASSERT_EQUAL(vms[TB].net->rxq_len, 1);
+	CU_ASSERT_EQUAL(vsw_stats.vm_to_vm, 1);
+	CU_ASSERT_EQUAL(nic.sent, 0);
+	len = tvm_to(f, &vms[TA], &vms[TC]);                             /* to tenant 2: the uplink */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[TA], f, len), 0);
+	CU_ASSERT_EQUAL(vms[TC].net->rxq_len, 0);
+	CU_ASSERT_EQUAL(nic.sent, 1);
+	CU_ASSERT(memcmp(nic.last, f, len) == 0);
+	CU_ASSERT_EQUAL(vsw_stats.cross_tenant, 1);
+	len = tvm_to(f, &vms[TA], &vms[5]);                              /* to tenant 0: the uplink */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[TA], f, len), 0);
+	CU_ASSERT_EQUAL(vms[5].net->rxq_len, 0);
+	CU_ASSERT_EQUAL(vsw_stats.cross_tenant, 2);
+	len = tvm_to(f, &vms[5], &vms[TC]);                              /* from tenant 0 to tenant 2: the uplink */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[5], f, len), 0);
+	CU_ASSERT_EQUAL(vms[TC].net->rxq_len, 0);
+	CU_ASSERT_EQUAL(vsw_stats.cross_tenant, 3);
+	CU_ASSERT_EQUAL(nic.sent, 3);
+	len = tvm_to(f, &vms[TD], &vms[TC]);                             /* inside tenant 2 */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[TD], f, len), 0);
+	CU_ASSERT_EQUAL(vms[TC].net->rxq_len, 1);
+	len = vm_udp(f, 5, 6, 0);                                        /* tenant 0 as before */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[5], f, len), 0);
+	CU_ASSERT_EQUAL(vms[6].net->rxq_len, 1);
+	CU_ASSERT_EQUAL(vsw_stats.vm_to_vm, 3);
+	CU_ASSERT_EQUAL(vsw_stats.cross_tenant, 3);
+	netplan_tenant_mac(1, 77, mac);                                  /* own tenant, no VM there */
+	len = tvm_udp(f, &vms[TA], mac, 0x0a01004fu, 0);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[TA], f, len), 0);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 1);
+	netplan_tenant_mac(1, NETPLAN_TENANT_SLOTS, mac);                /* past the plan */
+	len = tvm_udp(f, &vms[TA], mac, 0x0a01004fu, 0);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[TA], f, len), 0);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 2);
+	CU_ASSERT_EQUAL(nic.sent, 3);
+	/* A tenant VM in another's name: its MAC and tenant 1's B's IPv4, or B's MAC: spoofed. */
+	len = tvm_to(f, &vms[TA], &vms[TB]);
+	be32_put(f + 26, 0x0a010003u);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[TA], f, len), 0);
+	vsw_vm_addr(&vms[TB], f + 6, &(uint32_t){ 0 });
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[TA], f, len), 0);
+	CU_ASSERT_EQUAL(vms[TA].net->tx_spoofed, 2);
+	CU_ASSERT_EQUAL(vms[TB].net->rxq_len, 1);
+}
+
+static void test_tenant_arp(void)
+{
+	uint8_t f[64], mac[6], bmac[6];
+	uint32_t ip, bip, cip;
+
+	tenant_setup();
+	vsw_vm_addr(&vms[TA], mac, &ip);
+	vsw_vm_addr(&vms[TB], bmac, &bip);
+	vsw_vm_addr(&vms[TC], (uint8_t[6]){ 0 }, &cip);
+	arp_frame(f, bc, mac, ip, 1, bip);                               /* A asks for B: answered */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[TA], f, 42), 0);
+	CU_ASSERT_EQUAL(vms[TA].net->rxq_len, 1);
+	const struct vsw_buf *b = vsw_peek(&vms[TA]);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT(memcmp(b->frame + 22, bmac, 6) == 0 && be32_get(b->frame + 28) == bip);
+	vsw_pop(&vms[TA]);
+	arp_frame(f, bc, mac, ip, 1, cip);                               /* A asks for C (tenant 2): out, unanswered */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[TA], f, 42), 0);
+	CU_ASSERT_EQUAL(vms[TA].net->rxq_len, 0);
+	CU_ASSERT_EQUAL(nic.sent, 1);
+	CU_ASSERT_EQUAL(vsw_stats.cross_tenant, 1);
+	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 1);
+	arp_frame(f, bc, mac, ip, 1, ip_of(5));                          /* A asks for tenant 0's VM 5 */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[TA], f, 42), 0);
+	CU_ASSERT_EQUAL(vms[TA].net->rxq_len, 0);
+	CU_ASSERT_EQUAL(vsw_stats.cross_tenant, 2);
+	mac_of(5, mac);                                                  /* VM 5 (tenant 0) asks for A */
+	arp_frame(f, bc, mac, ip_of(5), 1, ip);
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[5], f, 42), 0);
+	CU_ASSERT_EQUAL(vms[5].net->rxq_len, 0);
+	CU_ASSERT_EQUAL(vsw_stats.cross_tenant, 3);
+	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 1);
+	CU_ASSERT_EQUAL(nic.sent, 3);
+	arp_frame(f, bc, out_mac, 0x0a010001u, 1, ip);                   /* the uplink asks for A: answered */
+	from_outside(f, 42);
+	CU_ASSERT_EQUAL(nic.sent, 4);
+	netplan_tenant_mac(1, 0, mac);
+	CU_ASSERT(memcmp(nic.last + 22, mac, 6) == 0 && be32_get(nic.last + 28) == ip);
+	CU_ASSERT_EQUAL(vsw_stats.arp_answered, 2);
+	arp_frame(f, bc, out_mac, bip, 1, ip);                           /* ... in B's name (tenant 1): refused */
+	from_outside(f, 42);
+	CU_ASSERT_EQUAL(nic.sent, 4);
+	CU_ASSERT_EQUAL(vsw_stats.drop_nic_spoofed, 1);
+}
+
+static void test_tenant_from_outside(void)
+{
+	uint8_t f[ETHER_FRAME_MAX], amac[6], cmac[6];
+	uint32_t aip, bip, cip;
+	size_t len;
+
+	tenant_setup();
+	vsw_vm_addr(&vms[TA], amac, &aip);
+	vsw_vm_addr(&vms[TB], (uint8_t[6]){ 0 }, &bip);
+	vsw_vm_addr(&vms[TC], cmac, &cip);
+	len = udp_frame(f, amac, out_mac, 0x0a010001u, aip, 32, 0);     /* from its gateway: delivered */
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[TA].net->rxq_len, 1);
+	len = udp_frame(f, amac, out_mac, cip, aip, 32, 0);             /* from tenant 2's C, routed: delivered */
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[TA].net->rxq_len, 2);
+	len = udp_frame(f, amac, out_mac, ip_of(5), aip, 32, 0);        /* from tenant 0's VM 5, routed: delivered */
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[TA].net->rxq_len, 3);
+	len = udp_frame(f, amac, out_mac, bip, aip, 32, 0);             /* in B's name, to its own tenant: dropped */
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[TA].net->rxq_len, 3);
+	CU_ASSERT_EQUAL(vsw_stats.drop_nic_spoofed, 1);
+	len = udp_frame(f, amac, cmac, 0x0a010001u, aip, 32, 0);        /* with a plan's MAC as its source: dropped */
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vsw_stats.drop_nic_spoofed, 2);
+	len = udp_frame(f, cmac, out_mac, ip_of(5), cip, 32, 0);        /* tenant 0's IPv4 to tenant 2: delivered */
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[TC].net->rxq_len, 1);
+	len = out_udp(f, 5, 0);                                         /* tenant 0 from its gateway, as before */
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[5].net->rxq_len, 1);
+	len = udp_frame(f, amac, out_mac, 0x0a010001u, aip, 32, 0);     /* to an address of tenant 1 with no VM */
+	netplan_tenant_mac(1, 9, f);
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vsw_stats.drop_no_dest, 1);
+	CU_ASSERT_EQUAL(vsw_stats.cross_tenant, 0);                    /* frames from outside are not VMs' */
+}
+
+/* A tenant's binding table is made from frames as it grows: with none free, its first VM gets no address (refused,
+ * nothing held), and a release whose FIFO page cannot be made loses that number only. */
+static void test_tenant_no_memory(void)
+{
+	struct pv_start_info si;
+	uint64_t hold[ARENA_PAGES];
+	size_t n = 0;
+
+	setup();
+	while ((hold[n] = frame_alloc()) != 0)
+		n++;
+	end_vm(TA);
+	vms[TA].net = NULL;
+	vms[TA].tenant = 9;
+	CU_ASSERT_NOT_EQUAL(vmtab_publish(&vms[TA], &si), 0);            /* no page for tenant 9's table */
+	CU_ASSERT_PTR_NULL(vms[TA].net);
+	CU_ASSERT_EQUAL(bind_tenant_vms(9), 0);
+	CU_ASSERT_FALSE(bind_tenants_bound());
+	frame_free(hold[--n]);                                             /* room for the directory page only */
+	CU_ASSERT_NOT_EQUAL(vmtab_publish(&vms[TA], &si), 0);
+	frame_free(hold[--n]);                                             /* and the first page of slots */
+	CU_ASSERT_EQUAL(vmtab_publish(&vms[TA], &si), 0);
+	CU_ASSERT_EQUAL(si.ipv4, 0x0a090002u);
+	end_vm(TA);                                                        /* no FIFO page: number 0 is lost */
+	CU_ASSERT_EQUAL(bind_tenant_vms(9), 0);
+	vms[TA].net = NULL;
+	CU_ASSERT_EQUAL(vmtab_publish(&vms[TA], &si), 0);
+	CU_ASSERT_EQUAL(si.ipv4, 0x0a090003u);                             /* the next fresh number */
+	end_vm(TA);
+	vms[TA].tenant = 0;
+	while (n)
+		frame_free(hold[--n]);
+}
+
 int unit_suite_vswitch(void)
 {
 	CU_pSuite s = CU_add_suite("vswitch", NULL, teardown);
@@ -1465,5 +1739,13 @@ int unit_suite_vswitch(void)
 	CU_add_test(s, "frames to the link notify the device per batch or per frame as configured",
 		    test_tx_notify_batched_or_immediate);
 	CU_add_test(s, "without a NIC", test_no_nic);
+	CU_add_test(s, "tenants: each VM its tenant's block and numbers; none past tenant 254", test_tenant_addresses);
+	CU_add_test(s, "tenants: switched inside a tenant only, to another tenant through the uplink, counted",
+		    test_tenant_switching);
+	CU_add_test(s, "tenants: ARP answered inside a tenant only; from outside, not in a tenant's own name",
+		    test_tenant_arp);
+	CU_add_test(s, "tenants: from outside, a tenant's own address refused to it, routed addresses delivered",
+		    test_tenant_from_outside);
+	CU_add_test(s, "tenants: no frame for a tenant's table: no address, nothing held", test_tenant_no_memory);
 	return 0;
 }

@@ -7,7 +7,7 @@
 # "lib.h" resolves there and not next to them in isokernel/ (nothing else turns off the same-directory
 # lookup of quoted includes); UNIT_KQUIET drops cc1's one-line note that -I- is obsolete.
 
-UNIT_KSRCS := isokernel/frame.c isokernel/slab.c isokernel/elf.c isokernel/timerq.c isokernel/vmspace.c isokernel/sched_rr.c \
+UNIT_KSRCS := isokernel/frame.c isokernel/slab.c isokernel/elf.c isokernel/timerq.c isokernel/vmspace.c isokernel/sched_rr.c isokernel/sched_share.c \
               isokernel/image.c isokernel/vmtab.c isokernel/vmstate.c isokernel/vmspace_state.c \
               isokernel/net/bind.c isokernel/net/vswitch.c
 # The kernel's crypto (isokernel/crypto/), checked against libsodium (tests/unit/test_crypto.c).
