@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,14 +68,16 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	json_decref(j);
-	if (!s) {
-		s = strdup("{\"status\":\"E_NOMEM\",\"error\":\"isod is out of memory\"}");
-		status = 500;
-	}
+	if (!s)
+		return MHD_NO;                  /* out of memory: libmicrohttpd closes the connection */
 	size_t n = strlen(s);
-	s = realloc(s, n + 2);
-	s[n] = '\n';
-	return send_text(c, status, "application/json", s, n + 1);
+	char *t = realloc(s, n + 2);
+	if (!t) {
+		free(s);
+		return MHD_NO;
+	}
+	t[n] = '\n';
+	return send_text(c, status, "application/json", t, n + 1);
 }
 
 static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, const char *st, const char *text)
@@ -108,6 +111,7 @@ static enum MHD_Result do_ops(struct MHD_Connection *c, const struct body *b)
 /* A log being followed: the file, read from off on; a rotation (the file shrank) starts it again at 0. */
 struct follow {
 	char *path;
+	int fd;                     /* the client's socket: a hang-up ends the follow */
 	long off;
 	char *head;                 /* the tail's text, sent first */
 	size_t hlen, hoff;
@@ -139,8 +143,14 @@ static ssize_t follow_read(void *cls, uint64_t pos, char *buf, size_t max)
 		fw->off += (long)n;
 		return (ssize_t)n;
 	}
-	struct timespec t = { 0, 200000000L };
-	nanosleep(&t, NULL);
+	if (fw->fd < 0) {
+		struct timespec t = { 0, 200000000L };
+		nanosleep(&t, NULL);
+		return 0;
+	}
+	struct pollfd pf = { .fd = fw->fd, .events = POLLRDHUP };   /* not POLLIN: a pipelined request is no hang-up */
+	if (poll(&pf, 1, 200) > 0 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+		return MHD_CONTENT_READER_END_WITH_ERROR;          /* the client left */
 	return 0;
 }
 
@@ -230,6 +240,8 @@ static enum MHD_Result do_logs(struct MHD_Connection *c, const struct body *b)
 		free(text);
 		return MHD_NO;
 	}
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	fw->fd = ci ? ci->connect_fd : -1;
 	fw->path = logs_path(tenant, lr.service);
 	fw->off = end;
 	fw->head = text;

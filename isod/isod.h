@@ -119,8 +119,6 @@ int images_upload(struct db *d, const uint8_t sha[64], const char *name, struct 
 /* ---- logs.c: per-service logs of the VMs' output, DIR/logs/ ---- */
 int logs_init(const char *state);
 void logs_reset(void);                      /* a new kernel: VM ids mean nothing any more */
-/* VMs first..last (created by SVC_SET) belong to tenant's service. */
-void logs_map(uint32_t tenant, const char *service, uint32_t first, uint32_t last);
 /* One line of isorun's stdout. */
 void logs_line(const char *line);
 char *logs_path(uint32_t tenant, const char *service);     /* malloc'd */
@@ -133,8 +131,6 @@ void logs_frames(uint64_t out[3]);          /* rx, tx, drop frames of the VMs th
 json_t *ops_relay(struct db *d, const struct isod_req *r, unsigned *http);
 /* The kernel's reply to op (kernel_lock held), T_LOAD's upload first; used by ops_relay and the replay. */
 int ops_send(struct db *d, const struct isod_req *r, struct ctlc_reply *rep);
-/* After an accepted op: learn what it says about VMs (logs). */
-void ops_note(const struct isod_req *r, const struct ctlc_reply *rep);
 void ops_count(uint16_t op, unsigned status);
 void ops_counters(unsigned long per_op[CTL_NOPS], unsigned long per_status[CTL_NSTATUS]);
 

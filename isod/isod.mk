@@ -56,4 +56,4 @@ test-isodfuzz: $(ISODFZ)
 test-isod: kernel examples runner isod
 	$(ST_RUN) isod
 bench-isod: kernel examples runner isod
-	$(Q)B=$(B) bash bench/isod_bench.sh
+	$(Q)B=$(B) bash tests/system/bench_isod.sh

@@ -1,8 +1,9 @@
 /* logs.c - the VMs' output from isorun's stdout, kept per service in DIR/logs/t<tenant>/svc-<name>.log (bounded, rotated). */
 /*
- * isorun -v prints each guest line as "[vm N] text" and the kernel's records ("@vm id=N ...", "@v N ...") and log
- * lines as they are. SVC_SET replies (live and replayed) say which VM ids a service got (logs_map); a line of a VM
- * not mapped yet (its output raced the reply) waits in a small queue until its mapping comes, else it goes to
+ * isorun -v prints each guest line as "[vm N] text" and the kernel's records ("@tvm id=N tenant=N svc=..", "@vm id=N
+ * ...", "@v N ...") and log lines as they are. The kernel's @tvm record, made before the VM first runs, says whose
+ * service a VM is (an SVC_SET reply's id range is not enough: another tenant's VMs can sit inside it); a line of a
+ * VM not mapped (yet) waits in a small queue until its mapping comes, else it goes to
  * DIR/logs/unowned.log with the kernel's own lines going to DIR/logs/kernel.log. Every file is at most ISOD_LOG_MAX
  * bytes, then becomes NAME.1 (the one before is dropped).
  */
@@ -164,14 +165,49 @@ static void insert_range(const struct range *r)
 	lg.nranges++;
 }
 
-void logs_map(uint32_t tenant, const char *service, uint32_t first, uint32_t last)
+/* Ids first..last now belong to a new service: older ranges lose them (the kernel may give an ended VM's id again),
+ * so the ranges stay disjoint and sorted for find(). */
+static void unmap(uint32_t first, uint32_t last)
 {
-	struct range r = { .first = first, .last = last, .tenant = tenant };
+	size_t n = lg.nranges;
+
+	for (size_t i = 0; i < n; i++) {
+		struct range *o = &lg.ranges[i];
+		if (o->last < first || o->first > last)
+			continue;
+		if (o->first < first && o->last > last) {          /* split: the part after goes in as its own range */
+			struct range after = *o;
+			after.first = last + 1;
+			o->last = first - 1;
+			insert_range(&after);
+		} else if (o->first < first) {
+			o->last = first - 1;
+		} else if (o->last > last) {
+			o->first = last + 1;
+		} else {
+			o->first = 1, o->last = 0;                       /* emptied: dropped below */
+		}
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < lg.nranges; i++)
+		if (lg.ranges[i].first <= lg.ranges[i].last)
+			lg.ranges[k++] = lg.ranges[i];
+	lg.nranges = k;
+}
+
+/* VM id is now tenant's service's (lg.lock held): the range ending at id - 1 grows if it is the same service's. */
+static void map_one(uint32_t tenant, const char *service, uint32_t id)
+{
+	struct range r = { .first = id, .last = id, .tenant = tenant };
 	size_t keep = 0;
 
 	snprintf(r.service, sizeof r.service, "%s", service);
-	pthread_mutex_lock(&lg.lock);
-	insert_range(&r);
+	unmap(id, id);
+	struct range *prev = id ? (struct range *)find(id - 1) : NULL;
+	if (prev && prev->last == id - 1 && prev->tenant == tenant && !strcmp(prev->service, r.service))
+		prev->last = id;
+	else
+		insert_range(&r);
 	for (size_t i = 0; i < lg.npend; i++) {
 		const struct range *f = find(lg.pend[i].vm);
 		if (f) {
@@ -182,7 +218,6 @@ void logs_map(uint32_t tenant, const char *service, uint32_t first, uint32_t las
 		}
 	}
 	lg.npend = keep;
-	pthread_mutex_unlock(&lg.lock);
 }
 
 static void own_line(const char *name, const char *text)
@@ -235,6 +270,10 @@ void logs_line(const char *line)
 		else
 			hold(vm, line + off);
 	} else {
+		unsigned id, tenant;
+		char svc[CTL_NAME_MAX];
+		if (sscanf(line, "@tvm id=%u tenant=%u svc=\"%31[A-Za-z0-9._-]\"", &id, &tenant, svc) == 3)
+			map_one(tenant, svc, id);
 		if (!strncmp(line, "@vm ", 4) || !strncmp(line, "@v ", 3))
 			count_frames(line);
 		own_line("kernel.log", line);

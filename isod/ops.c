@@ -55,22 +55,6 @@ int ops_send(struct db *d, const struct isod_req *r, struct ctlc_reply *rep)
 	return 0;
 }
 
-void ops_note(const struct isod_req *r, const struct ctlc_reply *rep)
-{
-	struct ctl_svc_rep sr;
-	struct ctl_svc_req sq;
-
-	if (r->op != CTL_OP_SVC_SET || rep->status != CTL_OK || rep->len != sizeof sr)
-		return;
-	memcpy(&sr, rep->data, sizeof sr);
-	memcpy(&sq, r->payload, sizeof sq);
-	if (sr.created) {
-		char name[CTL_NAME_MAX];
-		snprintf(name, sizeof name, "%.*s", (int)strnlen(sq.name, CTL_NAME_MAX), sq.name);
-		logs_map(codec_signer(r), name, sr.first_id, sr.last_id);
-	}
-}
-
 /* The error body of a refused reply: its reason text, or the status's description. */
 static json_t *refusal(const struct ctlc_reply *rep, unsigned *http)
 {
@@ -117,12 +101,7 @@ json_t *ops_relay(struct db *d, const struct isod_req *r, unsigned *http)
 		return codec_error("KERNEL_DOWN", "the kernel connection failed during the request: retry with a new counter");
 	}
 	ops_count(r->op, rep.status);
-	if (rep.status == CTL_OK) {
-		ops_note(r, &rep);
-		j = accepted(d, r, &rep, http);
-	} else {
-		j = refusal(&rep, http);
-	}
+	j = rep.status == CTL_OK ? accepted(d, r, &rep, http) : refusal(&rep, http);
 	pthread_mutex_unlock(&kernel_lock);
 	ctlc_reply_free(&rep);
 	return j;

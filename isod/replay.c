@@ -26,9 +26,7 @@ static int one(void *ctx, const struct db_op *o)
 		rp->lost = 1;
 		return 1;
 	}
-	if (rep.status == CTL_OK) {
-		ops_note(&r, &rep);
-	} else {
+	if (rep.status != CTL_OK) {
 		rp->refused++;
 		fprintf(stderr, "isod: replay: op %lld (%s by signer %u, counter %llu) refused: %s: %s\n", (long long)o->seq,
 			codec_op_name(o->op), o->signer, (unsigned long long)o->counter, ctl_status_name(rep.status),

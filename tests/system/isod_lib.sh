@@ -77,3 +77,9 @@ expect_api() {
 	echo "  $1 $2 -> $got $(head -c 200 "$WORK/resp")"
 	[ "$got" = "$want" ] || fail "$1 $2: HTTP $got, expected $want: $(head -c 300 "$WORK/resp")"
 }
+
+# alice_net: where tenant 1's first VMs are (lib/netplan.h): its own block 10.1.0.0/16 (slots from 10.1.0.2) when the
+# plan has tenant blocks, else the one plan by VM id (10.0.0.0/8; the tests make tenant 1's VMs first: ids 0..).
+alice_net() {
+	if grep -q 'netplan_tenant_base' "$ROOT/lib/netplan.h"; then echo 10.1.0.0/16; else echo 10.0.0.0/8; fi
+}

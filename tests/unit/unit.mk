@@ -18,7 +18,7 @@ UNIT_KSRCS += isokernel/tenant.c isokernel/ctl_auth.c
 UNIT_TSRCS  = $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SRCS   = tests/unit/main.c $(wildcard tests/unit/host/*.c) $(UNIT_TSRCS) $(UNIT_KSRCS) $(NETSTACK_SRCS)
 # isod's codec and store (tests/unit/test_isod.c): built into the unit tests, linked with jansson and SQLite.
-UNIT_SRCS  += isod/codec.c isod/db.c
+UNIT_SRCS  += isod/codec.c isod/db.c isod/logs.c
 UNIT_LIBS  += -ljansson -lsqlite3
 UNIT_NAMES  = $(patsubst tests/unit/test_%.c,%,$(UNIT_TSRCS))
 UNIT_MKDEPS := $(MKDEPS) tests/unit/unit.mk tests/tests.mk
