@@ -1,7 +1,8 @@
 #!/bin/bash
 # test_isod.sh - isod end to end: the operator admits alice and bob (signed T_ADD through POST /v1/ops), alice uploads
 # the HTTP example, loads it and runs ISOD_VMS (1,000) VMs as a service that loadgen reaches through the NIC (her
-# address block, lib/netplan.h); bob's attempts on her service are refused (403/404), a replayed request 409; the
+# address block, lib/netplan.h); bob's attempts on her service (stop, scale, logs, save, destroy, list, her image signed by her in his
+# name) are refused (403/404) and leave it whole, a replayed request 409; the
 # operator lowers her quota (T_SET, then her scale-up is 422); malformed JSON, oversized bodies and 100 concurrent
 # clients get their answers; isod is SIGKILLed during a push and restarted: her service comes back with its desired
 # count and answers again; at the end no isorun or QEMU of the test is left.
@@ -64,6 +65,12 @@ expect_api 404 POST /v1/ops "$(sign "$WORK/bob.key" 2 SVC_DEL web)"
 expect_api 403 POST /v1/ops "$(sign "$WORK/bob.key" 1 SVC_DEL web)"          # bob's key, alice's id
 expect_api 404 POST /v1/logs "$(sign -s web "$WORK/bob.key" 2 SVCS 0)"
 expect_api 403 POST /v1/logs "$(sign -s web "$WORK/bob.key" 1 SVCS 0)"
+expect_api 404 POST /v1/ops "$(sign "$WORK/bob.key" 2 T_SAVE 0)"             # save her VM 0
+expect_api 404 POST /v1/ops "$(sign "$WORK/bob.key" 2 T_DESTROY 0)"          # end it
+expect_api 403 POST /v1/ops "$(sign "$WORK/bob.key" 1 SVC_SET web "$SHA" 1 0 0 80)"   # scale her web, her id
+expect_api 403 POST /v1/ops "$(sign "$WORK/alice.key" 2 T_LOAD "$SHA" http.elf)"      # her signature, his id
+expect_api 200 POST /v1/ops "$(sign "$WORK/bob.key" 2 T_LIST 0)"
+[ "$(jget resp reply.items.0.id)" = "?" ] || fail "bob's T_LIST shows VMs: $(head -c 300 resp)"
 expect_api 200 POST /v1/logs "$(sign -s web "$WORK/alice.key" 1 SVCS 0)"
 grep -q '^vm=0 ' "$WORK/resp" || fail "alice's log has no line of VM 0"
 # follow: the tail, then the client leaves (curl's --max-time) and isod keeps serving
@@ -72,7 +79,8 @@ curl -s --max-time 3 --unix-socket "$ST/isod.sock" --data-binary \
 echo "  follow: $(wc -l <"$WORK/follow.out") lines before the client left"
 [ "$(wc -l <"$WORK/follow.out")" = 5 ] || fail "logs follow: expected the last 5 lines: $(head -c 300 "$WORK/follow.out")"
 expect_api 200 POST /v1/ops "$(sign "$WORK/alice.key" 1 SVCS 0)"
-[ "$(jget resp reply.items.0.desired)" = "$N" ] || fail "alice's SVCS: $(head -c 300 resp)"
+[ "$(jget resp reply.items.0.desired)" = "$N" ] && [ "$(jget resp reply.items.0.live)" = "$N" ] ||
+	fail "alice's SVCS after bob's attempts: $(head -c 300 resp)"
 
 echo "== the operator lowers alice's quota"
 expect_api 200 POST /v1/ops "$(sign "$WORK/op.key" 0 T_SET 1 $((N / 2)) 4000000 100)"
