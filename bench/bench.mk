@@ -139,3 +139,9 @@ test-million: kernel runner examples $(BENCH_B)/maxrss
 .PHONY: bench-tenantops
 bench-tenantops: kernel runner examples
 	$(Q)bash bench/tenantops.sh $(B)
+
+# `make bench-tenants`: many tenants in one host (bench/tenants.sh): TENANTS (100) tenants admitted, each with its own
+#   copy of idle.elf and VMS (1,000) idle VMs as one service, all by signed requests -> $(B)/results/tenants.json.
+.PHONY: bench-tenants
+bench-tenants: kernel runner examples
+	$(Q)bash bench/tenants.sh $(B)
