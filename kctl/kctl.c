@@ -234,25 +234,34 @@ static int cmd_load(int argc, char **argv, struct reply *r)
 	return K_OK;
 }
 
-/* Every image, in id order; *n of them. */
-struct ctl_image *all_images(uint32_t *n, struct reply *r)
+/* Every entry of a paged unsigned listing (IMAGES, TENANTS: ctl_page_req in, ctl_page_rep + esize-byte entries out),
+ * in order; *n of them. */
+void *all_pages(uint16_t op, const char *what, size_t esize, uint32_t *n, struct reply *r)
 {
-	struct ctl_image *v = NULL;
+	uint8_t *v = NULL;
 	struct ctl_page_req q = { 0, 0 };
 	struct ctl_page_rep pr;
 
 	*n = 0;
 	do {
-		call(CTL_OP_IMAGES, &q, sizeof(q), r, "images", sizeof(pr));
+		call(op, &q, sizeof(q), r, what, sizeof(pr));
 		memcpy(&pr, r->p, sizeof(pr));
-		if (r->h.len != sizeof(pr) + pr.count * sizeof(struct ctl_image))
-			die_with(K_CONN, "images: reply of %u bytes for %u entries", r->h.len, pr.count);
-		v = realloc(v, (*n + pr.count + 1) * sizeof(*v));
-		memcpy(v + *n, r->p + sizeof(pr), pr.count * sizeof(*v));
+		if (r->h.len != sizeof(pr) + (uint64_t)pr.count * esize)
+			die_with(K_CONN, "%s: reply of %u bytes for %u entries", what, r->h.len, pr.count);
+		v = realloc(v, (*n + pr.count + 1) * esize);
+		if (!v)
+			die_with(K_USAGE, "%s: out of memory", what);
+		memcpy(v + (size_t)*n * esize, r->p + sizeof(pr), pr.count * esize);
 		*n += pr.count;
 		q.start = pr.next;
 	} while (pr.next != CTL_LIST_END && pr.count);
 	return v;
+}
+
+/* Every image, in id order; *n of them. */
+struct ctl_image *all_images(uint32_t *n, struct reply *r)
+{
+	return all_pages(CTL_OP_IMAGES, "images", sizeof(struct ctl_image), n, r);
 }
 
 static int cmd_images(int argc, char **argv, struct reply *r)

@@ -38,6 +38,7 @@ void load_or_abort(uint16_t op, const void *p, uint32_t len, struct reply *r, co
 char *image_name(const char *path);
 
 /* Every image, in id order; *n of them (malloc'd). */
+void *all_pages(uint16_t op, const char *what, size_t esize, uint32_t *n, struct reply *r);
 struct ctl_image *all_images(uint32_t *n, struct reply *r);
 /* One VM as `list` prints it (json: as an object; first: no comma before). */
 void print_vm(const struct ctl_vm *v, const struct ctl_image *im, uint32_t nim, int json, int first);

@@ -39,22 +39,7 @@ static void take_signer_opts(int *argc, char **argv)
 /* Every tenant (TENANTS pages); *n of them. */
 static struct ctl_tenant_info *all_tenants(uint32_t *n, struct reply *r)
 {
-	struct ctl_tenant_info *v = NULL;
-	struct ctl_page_req q = { 0, 0 };
-	struct ctl_page_rep pr;
-
-	*n = 0;
-	do {
-		call(CTL_OP_TENANTS, &q, sizeof(q), r, "tenants", sizeof(pr));
-		memcpy(&pr, r->p, sizeof(pr));
-		if (r->h.len != sizeof(pr) + pr.count * sizeof(struct ctl_tenant_info))
-			die_with(K_CONN, "tenants: reply of %u bytes for %u entries", r->h.len, pr.count);
-		v = realloc(v, (*n + pr.count + 1) * sizeof(*v));
-		memcpy(v + *n, r->p + sizeof(pr), pr.count * sizeof(*v));
-		*n += pr.count;
-		q.start = pr.next;
-	} while (pr.next != CTL_LIST_END && pr.count);
-	return v;
+	return all_pages(CTL_OP_TENANTS, "tenants", sizeof(struct ctl_tenant_info), n, r);
 }
 
 /* A tenant id: a number, or a tenant's name (TENANTS). */
