@@ -51,6 +51,7 @@ int iso_decode(long http, const char *body, size_t len, json_t **root, struct is
 	json_t *j;
 
 	*root = NULL;
+	e->status[0] = e->text[0] = 0;          /* a success leaves them empty, not as they were */
 	if (http < 100 || http > 599)
 		return iso_fail(e, "isod answered with HTTP status %ld", http);
 	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
