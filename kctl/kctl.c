@@ -307,6 +307,22 @@ static uint32_t image_id(const char *s, struct reply *r)
 	return id;
 }
 
+/* The VM options of create and svc-set, from argv[from] on in pairs: --args ARGS, --quota KiB, --guarantee KiB. */
+void vm_opts(int argc, char **argv, int from, const char *cmd, char args[CTL_ARGS_MAX], uint32_t *quota,
+	     uint32_t *guar)
+{
+	for (int i = from; i + 1 < argc; i += 2) {
+		if (!strcmp(argv[i], "--args") && strlen(argv[i + 1]) < CTL_ARGS_MAX)
+			strcpy(args, argv[i + 1]);
+		else if (!strcmp(argv[i], "--quota"))
+			*quota = (uint32_t)num(argv[i + 1], "--quota", 2048);
+		else if (!strcmp(argv[i], "--guarantee"))
+			*guar = (uint32_t)num(argv[i + 1], "--guarantee", 2048);
+		else
+			die_with(K_USAGE, "%s: unknown option %s (or --args over %u bytes)", cmd, argv[i], CTL_ARGS_MAX - 1);
+	}
+}
+
 static int cmd_create(int argc, char **argv, struct reply *r)
 {
 	struct ctl_create_req q;
@@ -316,16 +332,7 @@ static int cmd_create(int argc, char **argv, struct reply *r)
 	if (argc < 3 || argc % 2 == 0)
 		die_with(K_USAGE, "usage: kctl create IMG N [--args ARGS] [--quota KiB] [--guarantee KiB]");
 	q.count = (uint32_t)num(argv[2], "N", UINT32_MAX);
-	for (int i = 3; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--args") && strlen(argv[i + 1]) < CTL_ARGS_MAX)
-			strcpy(q.args, argv[i + 1]);
-		else if (!strcmp(argv[i], "--quota"))
-			q.quota_kib = (uint32_t)num(argv[i + 1], "--quota", 2048);
-		else if (!strcmp(argv[i], "--guarantee"))
-			q.guar_kib = (uint32_t)num(argv[i + 1], "--guarantee", 2048);
-		else
-			die_with(K_USAGE, "create: unknown option %s (or --args over %u bytes)", argv[i], CTL_ARGS_MAX - 1);
-	}
+	vm_opts(argc, argv, 3, "create", q.args, &q.quota_kib, &q.guar_kib);
 	q.image = image_id(argv[1], r);
 	recv_reply(send_req(CTL_OP_CREATE, &q, sizeof(q), NULL, 0), CTL_OP_CREATE, r);
 	memset(&cr, 0, sizeof(cr));

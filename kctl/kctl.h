@@ -38,6 +38,8 @@ void load_or_abort(uint16_t op, const void *p, uint32_t len, struct reply *r, co
 char *image_name(const char *path);
 
 /* Every image, in id order; *n of them (malloc'd). */
+void vm_opts(int argc, char **argv, int from, const char *cmd, char args[CTL_ARGS_MAX], uint32_t *quota,
+	     uint32_t *guar);
 void *all_pages(uint16_t op, const char *what, size_t esize, uint32_t *n, struct reply *r);
 struct ctl_image *all_images(uint32_t *n, struct reply *r);
 /* One VM as `list` prints it (json: as an object; first: no comma before). */

@@ -284,16 +284,7 @@ static int cmd_svc_set(int argc, char **argv, struct reply *r)
 		die_with(K_USAGE, "NAME: at most %u bytes", CTL_NAME_MAX - 1);
 	strcpy(q.name, argv[1]);
 	q.count = (uint32_t)num(argv[3], "N", UINT32_MAX);
-	for (int i = 4; i + 1 < argc; i += 2) {
-		if (!strcmp(argv[i], "--args") && strlen(argv[i + 1]) < CTL_ARGS_MAX)
-			strcpy(q.args, argv[i + 1]);
-		else if (!strcmp(argv[i], "--quota"))
-			q.quota_kib = (uint32_t)num(argv[i + 1], "--quota", 2048);
-		else if (!strcmp(argv[i], "--guarantee"))
-			q.guar_kib = (uint32_t)num(argv[i + 1], "--guarantee", 2048);
-		else
-			die_with(K_USAGE, "svc-set: unknown option %s (or --args over %u bytes)", argv[i], CTL_ARGS_MAX - 1);
-	}
+	vm_opts(argc, argv, 4, "svc-set", q.args, &q.quota_kib, &q.guar_kib);
 	image_sha(argv[2], q.image_sha512);
 	load_signer(0, r);
 	signed_call(CTL_OP_SVC_SET, &q, sizeof(q), r, "svc-set", sizeof(struct ctl_svc_rep));

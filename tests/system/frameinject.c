@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "byteorder.h"
+#include "qstream.h"
 #include "ether.h"
 #include "inet_csum.h"
 #include "netplan.h"
@@ -64,14 +65,6 @@ static struct {
 static char echo_want[64];                /* the UDP payload whose echo we wait for */
 static int echo_seen;
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static uint32_t rnd(void)
 {
 	rng ^= rng << 13;
@@ -88,13 +81,7 @@ static uint32_t vm_ip(uint32_t id)
 /* One record on the stream: length word len, then n bytes (n == len unless the test means otherwise). */
 static int send_record(const uint8_t *f, size_t len)
 {
-	uint8_t hdr[4];
-
-	be32_put(hdr, (uint32_t)len);
-	if (send(sock, hdr, 4, MSG_NOSIGNAL) != 4 || (len && send(sock, f, len, MSG_NOSIGNAL) != (ssize_t)len)) {
-		fprintf(stderr, "frameinject: send: %s\n", strerror(errno));
-		exit(2);
-	}
+	qstream_send(sock, f, len, "frameinject");
 	return 0;
 }
 
@@ -515,25 +502,6 @@ static void abuse_garbage(uint32_t id, int count)
 		send_record(f, len);
 		sent.garbage++;
 	}
-}
-
-static int connect_to(const char *path, double secs)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	double end = now_s() + secs;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return -1;
-	strcpy(a.sun_path, path);
-	while (now_s() < end) {
-		int s = socket(AF_UNIX, SOCK_STREAM, 0);
-		if (s >= 0 && connect(s, (struct sockaddr *)&a, sizeof(a)) == 0)
-			return s;
-		if (s >= 0)
-			close(s);
-		usleep(100000);
-	}
-	return -1;
 }
 
 static int parse_ids(const char *s, uint32_t *ids)

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "byteorder.h"
+#include "qstream.h"
 #include "ether.h"
 #include "inet_csum.h"
 #include "netplan.h"
@@ -30,23 +31,9 @@ static unsigned long frames, to_mac, arp_for, routed_sent, routed_echo, spoof_ec
 static uint8_t t2_mac[6];
 static uint32_t t2_ip, t2_other_ip, t1_ip;
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 static void send_record(const uint8_t *f, size_t len)
 {
-	uint8_t hdr[4];
-
-	be32_put(hdr, (uint32_t)len);
-	if (send(sock, hdr, 4, MSG_NOSIGNAL) != 4 || send(sock, f, len, MSG_NOSIGNAL) != (ssize_t)len) {
-		fprintf(stderr, "uplink: send: %s\n", strerror(errno));
-		exit(2);
-	}
+	qstream_send(sock, f, len, "uplink");
 }
 
 /* A UDP datagram from sip:5555 to tenant 2's VM 0, port 7, through its MAC. */
@@ -128,25 +115,6 @@ static int pump(int ms)
 	if (have >= 4 && be32_get(buf) > 65536)
 		return 0;
 	return 1;
-}
-
-static int connect_to(const char *path, double secs)
-{
-	struct sockaddr_un a = { .sun_family = AF_UNIX };
-	double end = now_s() + secs;
-
-	if (strlen(path) >= sizeof(a.sun_path))
-		return -1;
-	strcpy(a.sun_path, path);
-	while (now_s() < end) {
-		int s = socket(AF_UNIX, SOCK_STREAM, 0);
-		if (s >= 0 && connect(s, (struct sockaddr *)&a, sizeof(a)) == 0)
-			return s;
-		if (s >= 0)
-			close(s);
-		usleep(100000);
-	}
-	return -1;
 }
 
 int main(int argc, char **argv)
