@@ -379,6 +379,8 @@ uint16_t ctlop_stats(struct ctl_out *o)
 		kst.switches, kst.hypercalls, frame_free_count(), frame_total_count(), frame_reserved_count(),
 		image_live_count(), image_frames, blob.npages, ctl_ct.requests, ctl_ct.errors, ctl_ct.bytes_in,
 		ctl_ct.bytes_out, tsc_to_ns(rdtsc() - kst.run_start_tsc),
+		kst.summons, kst.held_frames, kst.held_drops, kst.summon_limited, kst.ready_timeouts, kst.reclaim_ended,
+		kst.reclaim_saved, kst.woken, kst.forks, kst.fork_refused, kst.pool_grown, kst.pool_shrunk,
 	};
 
 	memcpy(o->p, &s, sizeof(s));

@@ -22,6 +22,9 @@ struct kstats {
 	uint64_t first_runs;             /* VMs that have had their first quantum */
 	uint64_t all_live_tsc;           /* when the last VM created had its first quantum (0: not yet) */
 	uint64_t free_frames_min;        /* fewest free frames seen, sampled before each VM frees its memory */
+	/* summon, reclaim, fork, pools (pvisa/ctl.h struct ctl_stats says what each counts) */
+	uint64_t summons, held_frames, held_drops, summon_limited, ready_timeouts, reclaim_ended, reclaim_saved, woken;
+	uint64_t forks, fork_refused, pool_grown, pool_shrunk;
 	struct tstat sched_pass;         /* quantum expiry (timer from ring 3) to the resume of the same VM, no sleep */
 	struct tstat sched_pick;         /* the same pass up to the timer arming: the next VM chosen and installed */
 	struct tstat sched_switch;       /* quantum expiry to the resume of another VM (a switch), no sleep */

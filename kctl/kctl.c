@@ -423,6 +423,8 @@ static int cmd_stats(int argc, char **argv, struct reply *r)
 		"started", "exited_ok", "failed", "faulted", "ended_by_host", "reclaimed", "live", "peak_live", "switches",
 		"hypercalls", "free_frames", "total_frames", "reserved_frames", "images", "image_frames", "upload_frames",
 		"ctl_requests", "ctl_errors", "ctl_bytes_in", "ctl_bytes_out", "run_ns",
+		"summons", "held_frames", "held_drops", "summon_limited", "ready_timeouts", "reclaim_ended", "reclaim_saved",
+		"woken", "forks", "fork_refused", "pool_grown", "pool_shrunk",
 	};
 	int json = argc == 2 && !strcmp(argv[1], "--json");
 	uint64_t v[sizeof(struct ctl_stats) / 8];

@@ -96,7 +96,9 @@ enum { CTL_STATUSES(CTL_S_ENUM) CTL_NSTATUS };
 	X(T_LIST,   21, "ctl_page_req + ctl_auth",    "ctl_page_rep + ctl_vm[count]") \
 	X(T_DESTROY,22, "ctl_vm_req + ctl_auth",      "none") \
 	X(T_SAVE,   23, "ctl_vm_req + ctl_auth",      "as SAVE") \
-	X(TENANTS,  24, "ctl_page_req",               "ctl_page_rep + ctl_tenant_info[count]")
+	X(TENANTS,  24, "ctl_page_req",               "ctl_page_rep + ctl_tenant_info[count]") \
+	X(FORK,     25, "ctl_fork_req",               "ctl_fork_rep") \
+	X(T_FORK,   26, "ctl_fork_req + ctl_auth",    "ctl_fork_rep")
 #define CTL_O_ENUM(name, num, req, rep) CTL_OP_##name = num,
 enum { CTL_OPS(CTL_O_ENUM) CTL_NOPS };
 
@@ -213,8 +215,14 @@ struct ctl_stats {
 	uint64_t upload_frames;         /* frames holding an upload or a SAVE in progress */
 	uint64_t ctl_requests, ctl_errors, ctl_bytes_in, ctl_bytes_out;
 	uint64_t run_ns;
+	/* summoned services (issue 13): VMs made by a first frame, frames held for them / dropped (bound or deadline),
+	 * first frames refused by the rate limit, VMs ended for never becoming ready, idle VMs ended / saved and
+	 * released, saved ones restored by a frame */
+	uint64_t summons, held_frames, held_drops, summon_limited, ready_timeouts, reclaim_ended, reclaim_saved, woken;
+	uint64_t forks, fork_refused;   /* children made by pv_fork / FORK, forks refused (quota, memory, table) */
+	uint64_t pool_grown, pool_shrunk;
 };
-_Static_assert(sizeof(struct ctl_stats) == 21 * 8, "ctl_stats layout");
+_Static_assert(sizeof(struct ctl_stats) == 33 * 8, "ctl_stats layout");
 
 /*
  * Tenants (pvisa/CTL.md, "Tenants"). A kernel started with opkey=<64 hex digits> (the operator's Ed25519 public
@@ -285,10 +293,17 @@ struct ctl_svc_req {
 	uint32_t count;                 /* 0..MAX_VMS */
 	uint32_t quota_kib;             /* as CREATE's */
 	uint32_t guar_kib;
+	uint32_t flags;                 /* CTL_SVC_* (0: count live VMs, as before) */
+	uint32_t reclaim_s;             /* SUMMON: end (or KEEP_STATE: save) an instance idle this long; 0 never */
+	uint32_t pool_min, pool_max;    /* POOL: members behind one address, 1 <= min <= max <= CTL_POOL_MAX */
 	uint32_t reserved;              /* 0 */
 	char args[CTL_ARGS_MAX];        /* as CREATE's */
 };
-_Static_assert(sizeof(struct ctl_svc_req) == 368 && offsetof(struct ctl_svc_req, args) == 112, "svc layout");
+#define CTL_SVC_SUMMON     1u       /* count dormant instances, each its own address; a VM made on its first frame */
+#define CTL_SVC_KEEP_STATE 2u       /* (with SUMMON) reclaim saves and releases; the next frame restores */
+#define CTL_SVC_POOL       4u       /* one address, pool_min..pool_max forked members; count must be 1 */
+#define CTL_POOL_MAX       64u
+_Static_assert(sizeof(struct ctl_svc_req) == 384 && offsetof(struct ctl_svc_req, args) == 128, "svc layout");
 
 /* SVC_DEL: end the signer's service's VMs and forget it. */
 struct ctl_svc_ref {
@@ -310,10 +325,27 @@ struct ctl_svc {
 	uint32_t image;                 /* image id */
 	uint32_t desired, live;
 	uint32_t quota_kib, guar_kib;
+	uint32_t flags, reclaim_s, pool_min, pool_max;   /* as SVC_SET gave them */
+	uint32_t dormant, starting, saved;               /* SUMMON: instances per state (live is above) */
 	uint32_t reserved;
 	char args[CTL_ARGS_MAX];
 };
-_Static_assert(sizeof(struct ctl_svc) == 376, "ctl_svc layout");
+_Static_assert(sizeof(struct ctl_svc) == 404, "ctl_svc layout");
+
+/* FORK (tenant mode: T_FORK, on the signer's own VM only): count copy-on-write children of a live VM, each with
+ * its own id, address and entropy, counted against the owner's quota (pvisa/PVISA.md "fork"). */
+struct ctl_fork_req {
+	uint32_t vm;
+	uint32_t count;                 /* 1..CTL_FORK_MAX */
+};
+#define CTL_FORK_MAX 1024u
+_Static_assert(sizeof(struct ctl_fork_req) == 8, "fork layout");
+struct ctl_fork_rep {
+	uint32_t created, first_id, last_id, reserved;   /* fewer than count: the quota or the kernel stopped it */
+	uint16_t stopped_by;                             /* 0, or the status that stopped it (CTL_E_QUOTA, ...) */
+	uint16_t reserved2[3];
+};
+_Static_assert(sizeof(struct ctl_fork_rep) == 24, "fork reply layout");
 
 /* One tenant (TENANTS, unsigned: what an operator's metrics need, no keys). */
 struct ctl_tenant_info {

@@ -67,6 +67,9 @@
  *                                returns how many were sent (stops at the first error if none was)
  *   net_recv_batch(frames, n)    receive up to n frames into the buffers described (cap each); sets each
  *                                len; returns how many were received
+ *   fork()                       make a copy-on-write child of this VM (PVISA.md "fork"): returns the child's id
+ *                                in the parent and 0 in the child, which has its own id, address and entropy
+ *                                (its start info says which); PV_ENOMEM over the quota, PV_EAGAIN table full
  */
 #define PV_CALLS(X)              \
 	X(0, exit,          1)       \
@@ -81,7 +84,8 @@
 	X(9, net_send,      2)       \
 	X(10, net_recv,     2)       \
 	X(11, net_send_batch, 2)     \
-	X(12, net_recv_batch, 2)
+	X(12, net_recv_batch, 2)     \
+	X(13, fork,         0)
 
 enum pv_call_nr {
 #define PV_X_ENUM(nr, name, argc) PV_SYS_##name = nr,

@@ -53,7 +53,7 @@ static void test_svc_set_signed(void)
 		sha[i] = (uint8_t)(i * 3 + 1);
 	CU_ASSERT_EQUAL(iso_req_svc(&q, "web", sha, 500, 256, 0, "80", &e), 0);
 	len = iso_payload(CTL_OP_SVC_SET, &q, sizeof(q), &signer, 0x1122334455667788ull, out);
-	CU_ASSERT_EQUAL(len, 368 + 80);
+	CU_ASSERT_EQUAL(len, sizeof(struct ctl_svc_req) + 80);
 	memcpy(&back, out, sizeof(back));
 	CU_ASSERT_STRING_EQUAL(back.name, "web");
 	CU_ASSERT_EQUAL(memcmp(back.image_sha512, sha, 64), 0);
@@ -64,7 +64,7 @@ static void test_svc_set_signed(void)
 	CU_ASSERT_EQUAL(out[3], 0);
 	CU_ASSERT_EQUAL(out[31], 0);
 	CU_ASSERT_EQUAL(out[112 + 2], 0);
-	memcpy(&a, out + 368, sizeof(a));
+	memcpy(&a, out + sizeof(struct ctl_svc_req), sizeof(a));
 	CU_ASSERT_EQUAL(a.tenant, 7);
 	CU_ASSERT_EQUAL(a.reserved, 0);
 	CU_ASSERT_EQUAL(a.counter, 0x1122334455667788ull);
