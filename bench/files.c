@@ -47,6 +47,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	memset(buf, 'x', sizeof(buf));
+	memset(back, 0, sizeof(back));     /* both buffers' pages in every mode: the deltas are the files' own */
 	if (!strcmp(mode, "new"))
 		r = write_read("/tmp/state", O_WRONLY | O_CREAT | O_TRUNC);
 	else if (!strcmp(mode, "shipped"))

@@ -26,7 +26,7 @@ usage: guest-cc [--tiny | --net] [--files DIR] [cc options] file...
   -T SCRIPT           link with SCRIPT instead of guest.ld (tests only)
   --abi-note=OBJ      link OBJ instead of the standard PVISA ABI note; "none" links no note (tests only)
   --help              this text
-  Platform macros: a guest is not Linux nor Unix (no processes, files, signals or threads), so the host
+  Platform macros: a guest is not Linux nor Unix (no processes, signals or threads; files in memory), so the host
   compiler's __linux__, __linux, linux, __gnu_linux__, __unix__, __unix and unix are not defined; __x86_64__,
   __ELF__, __GNUC__ and the other CPU and compiler macros are. __pvisa__ is defined to the PVISA ABI version
   the image is built for (PV_ABI_VERSION in pvisa.h): test it with #ifdef __pvisa__.
