@@ -19,7 +19,7 @@ guest_lines() {
 same_lines() {
 	[ -s "$WORK/$1.host" ] || fail "$1: the host run printed nothing"
 	diff -u "$WORK/$1.host" "$WORK/$1.guest" >"$WORK/$1.diff" ||
-		fail "$1: the VM and Linux differ (< Linux, > VM): $(head -n 20 "$WORK/$1.diff")"
+		fail "$1: the VM and Linux differ (- Linux, + VM)${seed:+ (FSRANDOM_SEED=$seed)}: $(head -n 20 "$WORK/$1.diff")"
 }
 
 # 1. The conformance subset: the same lines from Linux (host gcc, in an empty directory) and from a VM.
@@ -58,6 +58,21 @@ for id in $(vm_ids tree fstree.elf); do
 done
 grep -q "^f data/nnnnn" "$WORK/tree.guest" || fail "tree: the 255-byte name is missing"
 tree_n=$(wc -l <"$WORK/tree.host")
+
+# 2b. Random writes, truncations and reads (fsrandom, a new seed each run: it is in the failure message) on
+#     shipped files (copy-up block by block) and a new one: the same hashes in a VM as on Linux.
+seed=${FSRANDOM_SEED:-$(date +%s)}
+"$GCC" -O2 -o "$WORK/fsrandom.elf" --files "$T_" "$ROOT/tests/guest/fsrandom.c" || fail "fsrandom.c: guest-cc failed"
+gcc -std=gnu11 -O2 -o "$WORK/fsrandom.host" "$ROOT/tests/guest/fsrandom.c" || fail "fsrandom.c does not build for the host"
+cp -a "$T_" "$WORK/randcopy"
+mkdir -p "$WORK/randcopy/tmp"
+rargs="$seed 400 data/bin data/sub/deeper/x.txt data/empty tmp/new"
+(cd "$WORK/randcopy" && "$WORK/fsrandom.host" $rargs) >"$WORK/random.host" || fail "fsrandom failed on the host"
+run_isorun random --timeout 120 "$WORK/fsrandom.elf:1:$rargs"
+expect_rc random 0
+guest_lines random "$(vm_ids random fsrandom.elf)"
+same_lines random || fail "fsrandom differs with FSRANDOM_SEED=$seed"
+random_n=$(wc -l <"$WORK/random.host")
 
 # 3. A full heap: writes end with ENOSPC, stdio works, unlinking gives the memory back (the guest checks).
 run_isorun fsfull --timeout 60 "$GT/fsfull.elf"
@@ -146,4 +161,4 @@ check_corrupt symlink "entry neither a directory nor a regular file"
 check_corrupt orphan "entry not in its parent's children"
 check_corrupt short "size field outside the archive"
 
-pass "posix subset: $posix_n lines as on Linux; --files tree: $tree_n lines as on Linux in 3 VMs; heap full after $full_bytes bytes of file (ENOSPC); symlink, fifo, too-big tree refused; 14 corrupt archives refused by name"
+pass "posix subset: $posix_n lines as on Linux; --files tree: $tree_n lines as on Linux in 3 VMs; fsrandom seed $seed: $random_n lines as on Linux; heap full after $full_bytes bytes of file (ENOSPC); symlink, fifo, too-big tree refused; 14 corrupt archives refused by name"
