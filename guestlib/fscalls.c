@@ -18,6 +18,8 @@ int stat(const char *restrict path, struct stat *restrict st)
 
 	if (!i)
 		return -1;
+	if (gfs_isdir(i))
+		gfs_dir_load(i);        /* a shipped directory's link count and size count its children */
 	gfs_stat(i, st);
 	return 0;
 }

@@ -85,7 +85,11 @@ static off_t of_lseek(void *priv, off_t off, int whence)
 
 static int of_fstat(void *priv, struct stat *st)
 {
-	gfs_stat(((struct gfs_of *)priv)->ino, st);
+	struct gfs_inode *i = ((struct gfs_of *)priv)->ino;
+
+	if (gfs_isdir(i))
+		gfs_dir_load(i);        /* a shipped directory's link count and size count its children */
+	gfs_stat(i, st);
 	return 0;
 }
 
@@ -228,6 +232,8 @@ int open(const char *path, int flags, ...)
 		return created ? of_undo(&w, e) : -1;
 	}
 	gfs_ref(w.ino);
+	if (flags & O_CLOEXEC)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if ((flags & O_TRUNC) && !gfs_isdir(w.ino) && w.ino->f.size)
 		gfs_file_truncate(w.ino, 0);
 	return fd;

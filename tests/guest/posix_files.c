@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 /* errno values differ between newlib and glibc: print their names. */
@@ -389,6 +390,32 @@ static void stdio_temp(void)
 	T("remove s.txt", remove("s.txt"));
 }
 
+static void misc(void)
+{
+	struct timeval tv[2] = { { 1000000000, 0 }, { 1234567890, 500000 } };
+	struct stat st;
+	char buf[16];
+	int fd;
+
+	fd = TFD("creat", creat("cr", 0600));
+	T("write creat", write(fd, "abc", 3));
+	T("close", close(fd));
+	fd = TFD("creat existing truncates", creat("cr", 0600));
+	T("close", close(fd));
+	show_stat("creat file", "cr");
+	fd = TFD("open O_CLOEXEC", open("cr", O_RDONLY | O_CLOEXEC));
+	T("F_GETFD cloexec", fcntl(fd, F_GETFD) & FD_CLOEXEC);
+	T("F_GETFL access mode", fcntl(fd, F_GETFL) & O_ACCMODE);
+	T("close", close(fd));
+	T("utimes", utimes("cr", tv));
+	T("stat after utimes", stat("cr", &st));
+	printf("mtime %ld atime %ld\n", (long)st.st_mtime, (long)st.st_atime);
+	T("utimes missing", utimes("nope", tv));
+	T("readlink file", readlink("cr", buf, sizeof(buf)));
+	T("readlink missing", readlink("nope", buf, sizeof(buf)));
+	T("unlink cr", unlink("cr"));
+}
+
 int main(void)
 {
 	umask(022);
@@ -401,6 +428,7 @@ int main(void)
 	dirs();
 	locks();
 	stdio_temp();
+	misc();
 	show_dir("pf at the end", ".");
 	printf("done: posix_files\n");
 	return 0;
