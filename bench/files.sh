@@ -6,6 +6,7 @@
 #   new      write a new 4 KiB file in the heap (/tmp/state), read it back
 #   shipped  read the 4 KiB file the image carries (/data/state: read-only, shared, nothing copied)
 #   rewrite  overwrite that shipped file (copy-up of its one block into the heap), read it back
+#   bigdir   read one of 500 shipped 16-byte files in one directory (data/many): the directory's listing
 # From the kernel's @summary: kernel and guest bytes per VM, the private part; "delta" is a mode's guest bytes less
 # none's. Writes B/bench/files.json (FILES_OUT overrides) and prints a table. Figures only: a VM that fails its
 # file work ends the bench with status 1, nothing is asserted about sizes.
@@ -28,6 +29,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/bench-files.XXXXXX") || exit 1
 trap 'rm -rf "$T"' EXIT
 mkdir -p "$(dirname "$OUT")" "$T/tree/data" || exit 1
 head -c 4096 /dev/zero | tr '\0' 's' >"$T/tree/data/state"
+mkdir -p "$T/tree/data/many" || exit 1
+for i in $(seq 1 500); do printf 'file %03d of 500\n' "$i" >"$T/tree/data/many/f$i"; done
 "$B/bin/guest-cc" -O2 -o "$T/files.elf" --files "$T/tree" "$(dirname "$0")/files.c" || exit 1
 
 # kv KEY FILE: KEY= on the @summary line of a serial log.
@@ -37,7 +40,7 @@ json="{\n  \"vms\": $VMS,\n  \"idle_ms\": $IDLE_MS,\n  \"modes\": {"
 sep=
 base=
 printf '%-8s %10s %14s %14s %12s %8s\n' mode kernel_B/VM guest_B/VM private_B/VM delta_B/VM ok >&2
-for mode in none new shipped rewrite; do
+for mode in none new shipped rewrite bigdir; do
 	"$ISORUN" --timeout 300 --quiet --serial-log "$T/$mode.serial" "$T/files.elf:$VMS:$IDLE_MS $mode" \
 		>"$T/$mode.out" 2>&1
 	ok=$(kv vms_exited_ok "$T/$mode.serial")

@@ -10,9 +10,10 @@
 
 /*
  * One tree at "/", in the VM's heap (so within its memory quota). The image's archive (guest-cc --files) is its
- * starting content: a directory's archive children become inodes the first time the directory is looked into; an
- * archive file's bytes stay in the image (shared, read-only) and are copied into the heap a block at a time when
- * written (copy-up per GFS_BLK block), so writing, truncating, renaming and unlinking shipped files all work.
+ * starting content: a directory's archive children are listed (one allocation of entries naming the archive's
+ * bytes) the first time the directory is looked into, and an entry gets its inode when first used; an archive
+ * file's bytes stay in the image (shared, read-only) and are copied into the heap a block at a time when written
+ * (copy-up per GFS_BLK block), so writing, truncating, renaming and unlinking shipped files all work.
  * Names: dirents in a list per directory, in creation order (readdir order), each with an increasing seq.
  */
 #define GFS_BLK       4096u         /* file data block; a file's first block grows from 64 bytes up to it */
@@ -24,10 +25,12 @@ struct gfs_inode;
 
 struct gfs_dirent {
 	struct gfs_dirent *next;
-	struct gfs_inode *ino;
+	struct gfs_inode *ino;      /* NULL: a shipped entry not used yet (gfs_dirent_ino makes its inode) */
+	const char *name;           /* len bytes: its own copy after the struct, or the archive's (no NUL) */
 	uint64_t seq;               /* readdir position: increasing along the list; 0 and 1 are "." and ".." */
+	uint32_t arc;               /* a shipped entry's archive index */
 	uint16_t len;
-	char name[];                /* len bytes and a NUL */
+	uint8_t in_block;           /* one of the directory's shipped entries, allocated together (d.block) */
 };
 
 struct gfs_file {
@@ -44,7 +47,8 @@ struct gfs_dir {
 	struct gfs_inode *parent;   /* ".." (the root's is itself; NULL once removed) */
 	uint64_t next_seq;
 	uint32_t entries;
-	int32_t lower;              /* archive entry whose children are not yet inodes, or -1 */
+	int32_t lower;              /* archive entry whose children are not yet listed here, or -1 */
+	struct gfs_dirent *block;   /* the shipped entries, listed in one allocation when first looked into */
 };
 
 struct gfs_inode {
@@ -67,7 +71,10 @@ int64_t gfs_now(void);                              /* wall clock, ns */
 struct gfs_inode *gfs_inode_new(uint32_t mode);     /* NULL: ENOSPC */
 void gfs_ref(struct gfs_inode *i);
 void gfs_unref(struct gfs_inode *i);                /* frees it when no name and no reference is left */
-int gfs_dir_load(struct gfs_inode *d);              /* archive children into inodes: 0, or -1 ENOMEM */
+int gfs_dir_load(struct gfs_inode *d);              /* lists the archive's children: 0, or -1 ENOMEM */
+struct gfs_inode *gfs_dirent_ino(struct gfs_inode *d, struct gfs_dirent *e);   /* NULL: ENOMEM */
+int gfs_dirent_isdir(const struct gfs_dirent *e);
+uint32_t gfs_dirent_inum(const struct gfs_dirent *e);
 struct gfs_dirent *gfs_dir_find(struct gfs_inode *d, const char *name, size_t len, struct gfs_dirent **prev);
 int gfs_dir_add(struct gfs_inode *d, const char *name, size_t len, struct gfs_inode *i);   /* -1: ENOSPC */
 void gfs_dir_del(struct gfs_inode *d, struct gfs_dirent *e, struct gfs_dirent *prev);

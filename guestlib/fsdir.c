@@ -77,7 +77,7 @@ struct dirent *readdir(DIR *d)
 		return NULL;
 	for (e = i->d.head; e && e->seq < (uint64_t)d->pos; e = e->next)
 		;
-	return e ? dir_fill(d, e->ino->ino, e->name, e->len, gfs_isdir(e->ino), e->seq + 1) : NULL;
+	return e ? dir_fill(d, gfs_dirent_inum(e), e->name, e->len, gfs_dirent_isdir(e), e->seq + 1) : NULL;
 }
 
 int readdir_r(DIR *restrict d, struct dirent *restrict entry, struct dirent **restrict result)

@@ -13,9 +13,11 @@ extern const uint64_t __guest_fs_archive_size __attribute__((weak));
 #define GFS_DEV 0x6673u            /* st_dev of every file */
 #define GFS_DIRENT_BYTES 32u       /* a directory's st_size per entry, "." and ".." included */
 
+#define GFS_INO_MADE 0x40000000u   /* inode numbers: shipped entries 2 + their archive index, made ones from here */
+
 static const struct gfs_arc_hdr *arc;   /* the checked archive, or NULL */
 static struct gfs_inode *root;
-static uint32_t next_ino = 2;
+static uint32_t next_ino = GFS_INO_MADE;
 static int64_t wall_base_ns;
 
 int64_t gfs_now(void)
@@ -72,8 +74,10 @@ static void inode_free(struct gfs_inode *i)
 	if (gfs_isdir(i)) {
 		for (struct gfs_dirent *e = i->d.head, *n; e; e = n) {
 			n = e->next;
-			free(e);
+			if (!e->in_block)
+				free(e);
 		}
+		free(i->d.block);
 	} else {
 		gfs_file_free(i);
 	}
@@ -91,6 +95,17 @@ void gfs_unref(struct gfs_inode *i)
 		inode_free(i);
 }
 
+/* How many of archive directory idx's children are directories. */
+static uint32_t arc_subdirs(uint32_t idx)
+{
+	const struct gfs_arc_ent *a = arc_ent(idx);
+	uint32_t n = 0;
+
+	for (uint64_t c = a->off; c < a->off + a->len; c++)
+		n += (arc_ent((uint32_t)c)->mode & ~0777u) == GFS_ARC_IFDIR;
+	return n;
+}
+
 /* Root: the archive's root directory (its mode), or an empty one; /tmp is made if the archive has none. */
 static int fs_mount(void)
 {
@@ -101,7 +116,8 @@ static int fs_mount(void)
 	r = gfs_inode_new(arc ? (S_IFDIR | (arc_ent(0)->mode & 0777)) : (S_IFDIR | 0755));
 	if (!r)
 		return -1;
-	r->nlink = 2;
+	r->ino = 2;
+	r->nlink = 2 + (arc ? arc_subdirs(0) : 0);
 	r->refs = 1;                /* never freed */
 	r->d.parent = r;
 	r->d.lower = arc ? 0 : -1;
@@ -128,18 +144,14 @@ static struct gfs_dirent *dirent_new(const char *name, size_t len, struct gfs_in
 
 	if (!e)
 		return NULL;
-	e->next = NULL;
-	e->ino = i;
-	e->len = (uint16_t)len;
-	memcpy(e->name, name, len);
-	e->name[len] = 0;
+	*e = (struct gfs_dirent){ .ino = i, .name = (const char *)(e + 1), .len = (uint16_t)len };
+	memcpy(e + 1, name, len);
+	((char *)(e + 1))[len] = 0;
 	return e;
 }
 
-static void dir_append(struct gfs_inode *d, struct gfs_dirent *e)
+static void list_append(struct gfs_inode *d, struct gfs_dirent *e)
 {
-	struct gfs_inode *i = e->ino;
-
 	e->seq = d->d.next_seq++;
 	if (d->d.tail)
 		d->d.tail->next = e;
@@ -147,6 +159,13 @@ static void dir_append(struct gfs_inode *d, struct gfs_dirent *e)
 		d->d.head = e;
 	d->d.tail = e;
 	d->d.entries++;
+}
+
+static void dir_append(struct gfs_inode *d, struct gfs_dirent *e)
+{
+	struct gfs_inode *i = e->ino;
+
+	list_append(d, e);
 	i->nlink++;
 	if (gfs_isdir(i)) {
 		d->nlink++;
@@ -154,7 +173,7 @@ static void dir_append(struct gfs_inode *d, struct gfs_dirent *e)
 	}
 }
 
-/* An archive entry as a new inode (not yet named). */
+/* The inode of archive entry idx, named once already (its shipped entry). */
 static struct gfs_inode *arc_inode(uint32_t idx)
 {
 	const struct gfs_arc_ent *a = arc_ent(idx);
@@ -162,44 +181,65 @@ static struct gfs_inode *arc_inode(uint32_t idx)
 
 	if (!i)
 		return NULL;
+	next_ino--;                 /* the number was not used: shipped entries have their own */
+	i->ino = 2 + idx;
 	if (a->mtime > -INT64_MAX / 1000000000 && a->mtime < INT64_MAX / 1000000000)
 		i->mtime_ns = i->ctime_ns = i->atime_ns = a->mtime * 1000000000;
 	if (gfs_isdir(i)) {
+		i->nlink = 2 + arc_subdirs(idx);
 		i->d.lower = (int32_t)idx;
 	} else {
+		i->nlink = 1;
 		i->f.ro = (const unsigned char *)arc + a->off;
 		i->f.ro_len = i->f.size = a->len;
 	}
 	return i;
 }
 
+/* The archive's children of d as entries without inodes, in one allocation: all or none. */
 int gfs_dir_load(struct gfs_inode *d)
 {
 	const struct gfs_arc_ent *a;
 	const char *names;
-	struct gfs_dirent *first = d->d.tail, *e;
+	struct gfs_dirent *b;
 
 	if (d->d.lower < 0)
 		return 0;
 	a = arc_ent((uint32_t)d->d.lower);
 	names = (const char *)arc + arc->names;
-	for (uint64_t c = a->off; c < a->off + a->len; c++) {
-		struct gfs_inode *i = arc_inode((uint32_t)c);
-		const struct gfs_arc_ent *ce = arc_ent((uint32_t)c);
-
-		if (!i || !(e = dirent_new(names + ce->name, ce->name_len, i))) {
-			free(i);
-			goto undo;
-		}
-		dir_append(d, e);
+	if (a->len && !(b = calloc((size_t)a->len, sizeof(*b)))) {
+		errno = ENOMEM;
+		return -1;
 	}
+	for (uint64_t k = 0; k < a->len; k++) {
+		const struct gfs_arc_ent *c = arc_ent((uint32_t)(a->off + k));
+
+		b[k] = (struct gfs_dirent){ .name = names + c->name, .arc = (uint32_t)(a->off + k),
+					    .len = (uint16_t)c->name_len, .in_block = 1 };
+		list_append(d, &b[k]);
+	}
+	d->d.block = a->len ? b : NULL;
 	d->d.lower = -1;
 	return 0;
-undo:   /* none or all: the entries added so far go again */
-	while ((e = first ? first->next : d->d.head) != NULL)
-		gfs_dir_del(d, e, first);
-	errno = ENOMEM;
-	return -1;
+}
+
+struct gfs_inode *gfs_dirent_ino(struct gfs_inode *d, struct gfs_dirent *e)
+{
+	if (!e->ino && (e->ino = arc_inode(e->arc)) != NULL && gfs_isdir(e->ino))
+		e->ino->d.parent = d;
+	if (!e->ino)
+		errno = ENOMEM;
+	return e->ino;
+}
+
+int gfs_dirent_isdir(const struct gfs_dirent *e)
+{
+	return e->ino ? gfs_isdir(e->ino) : (arc_ent(e->arc)->mode & ~0777u) == GFS_ARC_IFDIR;
+}
+
+uint32_t gfs_dirent_inum(const struct gfs_dirent *e)
+{
+	return e->ino ? e->ino->ino : 2 + e->arc;
 }
 
 struct gfs_dirent *gfs_dir_find(struct gfs_inode *d, const char *name, size_t len, struct gfs_dirent **prev)
@@ -228,7 +268,7 @@ int gfs_dir_add(struct gfs_inode *d, const char *name, size_t len, struct gfs_in
 	return 0;
 }
 
-/* A directory has one name: when it goes, so does its "." (nlink 0, removed). */
+/* A directory has one name: when it goes, so does its "." (nlink 0, removed). e's inode exists (looked up). */
 void gfs_dir_del(struct gfs_inode *d, struct gfs_dirent *e, struct gfs_dirent *prev)
 {
 	struct gfs_inode *i = e->ino;
@@ -240,7 +280,8 @@ void gfs_dir_del(struct gfs_inode *d, struct gfs_dirent *e, struct gfs_dirent *p
 	if (d->d.tail == e)
 		d->d.tail = prev;
 	d->d.entries--;
-	free(e);
+	if (!e->in_block)
+		free(e);
 	d->mtime_ns = d->ctime_ns = i->ctime_ns = gfs_now();
 	i->nlink--;
 	if (gfs_isdir(i)) {

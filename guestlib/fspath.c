@@ -31,11 +31,12 @@ static int step(struct gfs_inode *d, const char *c, size_t len, struct gfs_where
 	w->name = c;
 	w->len = len;
 	w->de = w->prev = NULL;
+	w->ino = NULL;
 	w->dots = c[0] == '.' && (len == 1 || (len == 2 && c[1] == '.'));
 	if (w->dots)
 		w->ino = len == 1 ? d : d->d.parent;
-	else
-		w->ino = (w->de = gfs_dir_find(d, c, len, &w->prev)) ? w->de->ino : NULL;
+	else if ((w->de = gfs_dir_find(d, c, len, &w->prev)) != NULL && !(w->ino = gfs_dirent_ino(d, w->de)))
+		return -1;
 	return 0;
 }
 

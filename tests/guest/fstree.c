@@ -1,4 +1,4 @@
-/* fstree.c - fstree DIR [mutate]: lists a tree (sorted, with sizes, modes and a hash of each file), optionally changes it first; test_files.sh runs it on a --files tree in a VM and on a copy on the host, and requires the same lines. */
+/* fstree.c - fstree DIR [mutate|fresh]: lists a tree (sorted, with sizes, modes and a hash of each file), changes it and lists it again (fresh: changes it before anything is listed); test_files.sh runs it on a --files tree in a VM and on a copy on the host, and requires the same lines. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -123,14 +123,19 @@ static void mutate(const char *root)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		printf("usage: fstree DIR [mutate]\n");
+		printf("usage: fstree DIR [mutate|fresh]\n");
 		return 2;
 	}
 	umask(022);
-	walk(argv[1]);
-	if (argc > 2 && !strcmp(argv[2], "mutate")) {
+	if (argc > 2 && !strcmp(argv[2], "fresh")) {       /* changes before anything was looked at */
 		mutate(argv[1]);
 		walk(argv[1]);
+	} else {
+		walk(argv[1]);
+		if (argc > 2 && !strcmp(argv[2], "mutate")) {
+			mutate(argv[1]);
+			walk(argv[1]);
+		}
 	}
 	printf("done: fstree\n");
 	return 0;
