@@ -21,7 +21,8 @@ usage: guest-cc [--tiny | --net] [--files DIR] [cc options] file...
                       content of the VM's file system at "/" (symbolic links, devices, fifos and sockets are
                       refused). The tree is packed by guest-fspack into one archive (guestlib/fsarc.h: a header,
                       an entry table, the names, the bytes) linked into .rodata: shared by every VM of the
-                      image, counted in the image's size (the image limit applies). See "Files" below.
+                      image, counted in the image's size (the image limit applies); ignored by -c, -S
+                      and -E, like the linker's options. See "Files" below.
   --files-archive=F   link the archive F (made by guest-fspack) instead of packing a directory (tests only)
   -T SCRIPT           link with SCRIPT instead of guest.ld (tests only)
   --abi-note=OBJ      link OBJ instead of the standard PVISA ABI note; "none" links no note (tests only)
@@ -126,8 +127,8 @@ if [ "$net" = yes ] && [ "$link" = yes ] && [ ! -f "$B/netstack/libnetstack.a" ]
 fi
 netlib=
 [ "$net" = no ] || netlib=$B/netstack/libnetstack.a
-if [ -n "$files$files_arc" ] && { [ "$tiny" = yes ] || [ "$link" = no ]; }; then
-	echo "guest-cc: --files needs a linked newlib program (not --tiny, -c, -S or -E)" >&2
+if [ -n "$files$files_arc" ] && [ "$tiny" = yes ]; then
+	echo "guest-cc: --files needs newlib (the file system uses malloc): drop --tiny" >&2
 	exit 2
 fi
 
