@@ -10,8 +10,9 @@
 
 /*
  * One tree at "/", in the VM's heap (so within its memory quota). The image's archive (guest-cc --files) is its
- * starting content: a directory's archive children are listed (one allocation of entries naming the archive's
- * bytes) the first time the directory is looked into, and an entry gets its inode when first used; an archive
+ * starting content: a shipped directory's names are looked up in the archive (binary search), each one used gets
+ * an entry and an inode, a removed one a whiteout; readdir lists the rest in one allocation of entries naming
+ * the archive's bytes (then the directory is like any other); an archive
  * file's bytes stay in the image (shared, read-only) and are copied into the heap a block at a time when written
  * (copy-up per GFS_BLK block), so writing, truncating, renaming and unlinking shipped files all work.
  * Names: dirents in a list per directory, in creation order (readdir order), each with an increasing seq.
@@ -30,6 +31,8 @@ struct gfs_dirent {
 	uint64_t seq;               /* readdir position: increasing along the list; 0 and 1 are "." and ".." */
 	uint32_t arc;               /* a shipped entry's archive index */
 	uint16_t len;
+	uint8_t shipped;            /* names archive entry arc */
+	uint8_t whiteout;           /* a removed shipped name, hiding the archive's while d is not listed */
 	uint8_t in_block;           /* one of the directory's shipped entries, allocated together (d.block) */
 };
 
@@ -47,8 +50,8 @@ struct gfs_dir {
 	struct gfs_inode *parent;   /* ".." (the root's is itself; NULL once removed) */
 	uint64_t next_seq;
 	uint32_t entries;
-	int32_t lower;              /* archive entry whose children are not yet listed here, or -1 */
-	struct gfs_dirent *block;   /* the shipped entries, listed in one allocation when first looked into */
+	int32_t lower;              /* archive entry whose children are looked up there (not all listed here), or -1 */
+	struct gfs_dirent *block;   /* the rest of the shipped entries, listed in one allocation for readdir */
 };
 
 struct gfs_inode {
@@ -71,14 +74,23 @@ int64_t gfs_now(void);                              /* wall clock, ns */
 struct gfs_inode *gfs_inode_new(uint32_t mode);     /* NULL: ENOSPC */
 void gfs_ref(struct gfs_inode *i);
 void gfs_unref(struct gfs_inode *i);                /* frees it when no name and no reference is left */
-int gfs_dir_load(struct gfs_inode *d);              /* lists the archive's children: 0, or -1 ENOMEM */
+/* d's entry named name (*e, NULL if none) and the one before it in d's list: 0, or -1 with ENOMEM. */
+int gfs_dir_lookup(struct gfs_inode *d, const char *name, size_t len, struct gfs_dirent **e,
+		   struct gfs_dirent **prev);
+int gfs_dir_add(struct gfs_inode *d, const char *name, size_t len, struct gfs_inode *i);   /* -1: ENOSPC */
+void gfs_dir_del(struct gfs_inode *d, struct gfs_dirent *e, struct gfs_dirent *prev);
+void gfs_list_append(struct gfs_inode *d, struct gfs_dirent *e);    /* at the end of d's list, with its seq */
+void gfs_stat(const struct gfs_inode *i, struct stat *st);
+
+/* fsship.c: the shipped tree. */
+int gfs_ship_open(void);                            /* 1: the image has a (checked) archive; a corrupt one aborts */
+uint32_t gfs_ship_mode(uint32_t idx);
+void gfs_ship_dir(struct gfs_inode *d, uint32_t idx);   /* d is archive directory idx */
+int gfs_ship_lookup(struct gfs_inode *d, const char *name, size_t len, struct gfs_dirent **e);
+int gfs_dir_load(struct gfs_inode *d);              /* lists all of d (readdir): 0, or -1 ENOMEM */
 struct gfs_inode *gfs_dirent_ino(struct gfs_inode *d, struct gfs_dirent *e);   /* NULL: ENOMEM */
 int gfs_dirent_isdir(const struct gfs_dirent *e);
 uint32_t gfs_dirent_inum(const struct gfs_dirent *e);
-struct gfs_dirent *gfs_dir_find(struct gfs_inode *d, const char *name, size_t len, struct gfs_dirent **prev);
-int gfs_dir_add(struct gfs_inode *d, const char *name, size_t len, struct gfs_inode *i);   /* -1: ENOSPC */
-void gfs_dir_del(struct gfs_inode *d, struct gfs_dirent *e, struct gfs_dirent *prev);
-void gfs_stat(const struct gfs_inode *i, struct stat *st);
 
 /* fsdata.c: a regular file's bytes. */
 ssize_t gfs_file_read(struct gfs_inode *i, uint64_t off, void *buf, size_t n);

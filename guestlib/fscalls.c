@@ -18,8 +18,6 @@ int stat(const char *restrict path, struct stat *restrict st)
 
 	if (!i)
 		return -1;
-	if (gfs_isdir(i))
-		gfs_dir_load(i);        /* a shipped directory's link count and size count its children */
 	gfs_stat(i, st);
 	return 0;
 }
@@ -78,8 +76,6 @@ int rmdir(const char *path)
 		return fail(EBUSY);
 	if (w.dots)
 		return fail(w.len == 1 ? EINVAL : ENOTEMPTY);
-	if (gfs_dir_load(w.ino) < 0)
-		return -1;
 	if (w.ino->d.entries)
 		return fail(ENOTEMPTY);
 	gfs_dir_del(w.dir, w.de, w.prev);
@@ -154,8 +150,8 @@ static int rename_check(const struct gfs_where *o, const struct gfs_where *n)
 		return 0;
 	if (gfs_isdir(o->ino) != gfs_isdir(n->ino))
 		return fail(gfs_isdir(o->ino) ? ENOTDIR : EISDIR);
-	if (gfs_isdir(n->ino) && (gfs_dir_load(n->ino) < 0 || n->ino->d.entries))
-		return errno == ENOMEM ? -1 : fail(ENOTEMPTY);
+	if (gfs_isdir(n->ino) && n->ino->d.entries)
+		return fail(ENOTEMPTY);
 	return 0;
 }
 

@@ -6,16 +6,11 @@
 #include "guest.h"
 #include "pvisa_guest.h"
 
-/* guest-cc --files links these (a generated object); without it they are 0 and the tree starts empty. */
-extern const unsigned char __guest_fs_archive[] __attribute__((weak));
-extern const uint64_t __guest_fs_archive_size __attribute__((weak));
-
 #define GFS_DEV 0x6673u            /* st_dev of every file */
 #define GFS_DIRENT_BYTES 32u       /* a directory's st_size per entry, "." and ".." included */
 
 #define GFS_INO_MADE 0x40000000u   /* inode numbers: shipped entries 2 + their archive index, made ones from here */
 
-static const struct gfs_arc_hdr *arc;   /* the checked archive, or NULL */
 static struct gfs_inode *root;
 static uint32_t next_ino = GFS_INO_MADE;
 static int64_t wall_base_ns;
@@ -23,31 +18,6 @@ static int64_t wall_base_ns;
 int64_t gfs_now(void)
 {
 	return wall_base_ns + (int64_t)guest_clock_ns();
-}
-
-static const struct gfs_arc_ent *arc_ent(uint32_t i)
-{
-	return (const struct gfs_arc_ent *)(arc + 1) + i;
-}
-
-/* A corrupt archive is the image's fault: end the VM saying so, before any of it is used. */
-static void fs_arc_open(void)
-{
-	static char msg[128] = "guestlib: the file archive in the image (guest-cc --files) is corrupt: ";
-	const char *why;
-	size_t n;
-
-	if (!__guest_fs_archive || !&__guest_fs_archive_size)
-		return;
-	why = gfs_arc_check(__guest_fs_archive, (size_t)__guest_fs_archive_size);
-	if (!why) {
-		arc = (const struct gfs_arc_hdr *)__guest_fs_archive;
-		return;
-	}
-	n = strlen(msg);
-	strncpy(msg + n, why, sizeof(msg) - n - 1);
-	for (;;)
-		pv_abort((long)msg, (long)strlen(msg));
 }
 
 struct gfs_inode *gfs_inode_new(uint32_t mode)
@@ -95,34 +65,25 @@ void gfs_unref(struct gfs_inode *i)
 		inode_free(i);
 }
 
-/* How many of archive directory idx's children are directories. */
-static uint32_t arc_subdirs(uint32_t idx)
-{
-	const struct gfs_arc_ent *a = arc_ent(idx);
-	uint32_t n = 0;
-
-	for (uint64_t c = a->off; c < a->off + a->len; c++)
-		n += (arc_ent((uint32_t)c)->mode & ~0777u) == GFS_ARC_IFDIR;
-	return n;
-}
-
-/* Root: the archive's root directory (its mode), or an empty one; /tmp is made if the archive has none. */
+/* Root: the archive's root directory, or an empty one; /tmp is made if the archive has none. */
 static int fs_mount(void)
 {
 	struct gfs_inode *r, *tmp;
+	struct gfs_dirent *e;
+	int shipped;
 
 	wall_base_ns = (int64_t)guest_wall_ns() - (int64_t)guest_clock_ns();
-	fs_arc_open();
-	r = gfs_inode_new(arc ? (S_IFDIR | (arc_ent(0)->mode & 0777)) : (S_IFDIR | 0755));
-	if (!r)
+	shipped = gfs_ship_open();
+	if (!(r = gfs_inode_new(shipped ? gfs_ship_mode(0) : (S_IFDIR | 0755))))
 		return -1;
-	r->ino = 2;
-	r->nlink = 2 + (arc ? arc_subdirs(0) : 0);
+	r->nlink = 2;
 	r->refs = 1;                /* never freed */
 	r->d.parent = r;
-	r->d.lower = arc ? 0 : -1;
+	if (shipped)
+		gfs_ship_dir(r, 0);
+	r->ino = 2;
 	root = r;
-	if (gfs_dir_load(r) < 0 || gfs_dir_find(r, "tmp", 3, NULL))
+	if (gfs_dir_lookup(r, "tmp", 3, &e, NULL) < 0 || e)
 		return 0;
 	if ((tmp = gfs_inode_new(S_IFDIR | S_ISVTX | 0777)) != NULL && gfs_dir_add(r, "tmp", 3, tmp) < 0)
 		inode_free(tmp);
@@ -150,7 +111,7 @@ static struct gfs_dirent *dirent_new(const char *name, size_t len, struct gfs_in
 	return e;
 }
 
-static void list_append(struct gfs_inode *d, struct gfs_dirent *e)
+void gfs_list_append(struct gfs_inode *d, struct gfs_dirent *e)
 {
 	e->seq = d->d.next_seq++;
 	if (d->d.tail)
@@ -158,14 +119,14 @@ static void list_append(struct gfs_inode *d, struct gfs_dirent *e)
 	else
 		d->d.head = e;
 	d->d.tail = e;
-	d->d.entries++;
 }
 
 static void dir_append(struct gfs_inode *d, struct gfs_dirent *e)
 {
 	struct gfs_inode *i = e->ino;
 
-	list_append(d, e);
+	gfs_list_append(d, e);
+	d->d.entries++;
 	i->nlink++;
 	if (gfs_isdir(i)) {
 		d->nlink++;
@@ -173,86 +134,28 @@ static void dir_append(struct gfs_inode *d, struct gfs_dirent *e)
 	}
 }
 
-/* The inode of archive entry idx, named once already (its shipped entry). */
-static struct gfs_inode *arc_inode(uint32_t idx)
-{
-	const struct gfs_arc_ent *a = arc_ent(idx);
-	struct gfs_inode *i = gfs_inode_new(a->mode);
-
-	if (!i)
-		return NULL;
-	next_ino--;                 /* the number was not used: shipped entries have their own */
-	i->ino = 2 + idx;
-	if (a->mtime > -INT64_MAX / 1000000000 && a->mtime < INT64_MAX / 1000000000)
-		i->mtime_ns = i->ctime_ns = i->atime_ns = a->mtime * 1000000000;
-	if (gfs_isdir(i)) {
-		i->nlink = 2 + arc_subdirs(idx);
-		i->d.lower = (int32_t)idx;
-	} else {
-		i->nlink = 1;
-		i->f.ro = (const unsigned char *)arc + a->off;
-		i->f.ro_len = i->f.size = a->len;
-	}
-	return i;
-}
-
-/* The archive's children of d as entries without inodes, in one allocation: all or none. */
-int gfs_dir_load(struct gfs_inode *d)
-{
-	const struct gfs_arc_ent *a;
-	const char *names;
-	struct gfs_dirent *b;
-
-	if (d->d.lower < 0)
-		return 0;
-	a = arc_ent((uint32_t)d->d.lower);
-	names = (const char *)arc + arc->names;
-	if (a->len && !(b = calloc((size_t)a->len, sizeof(*b)))) {
-		errno = ENOMEM;
-		return -1;
-	}
-	for (uint64_t k = 0; k < a->len; k++) {
-		const struct gfs_arc_ent *c = arc_ent((uint32_t)(a->off + k));
-
-		b[k] = (struct gfs_dirent){ .name = names + c->name, .arc = (uint32_t)(a->off + k),
-					    .len = (uint16_t)c->name_len, .in_block = 1 };
-		list_append(d, &b[k]);
-	}
-	d->d.block = a->len ? b : NULL;
-	d->d.lower = -1;
-	return 0;
-}
-
-struct gfs_inode *gfs_dirent_ino(struct gfs_inode *d, struct gfs_dirent *e)
-{
-	if (!e->ino && (e->ino = arc_inode(e->arc)) != NULL && gfs_isdir(e->ino))
-		e->ino->d.parent = d;
-	if (!e->ino)
-		errno = ENOMEM;
-	return e->ino;
-}
-
-int gfs_dirent_isdir(const struct gfs_dirent *e)
-{
-	return e->ino ? gfs_isdir(e->ino) : (arc_ent(e->arc)->mode & ~0777u) == GFS_ARC_IFDIR;
-}
-
-uint32_t gfs_dirent_inum(const struct gfs_dirent *e)
-{
-	return e->ino ? e->ino->ino : 2 + e->arc;
-}
-
-struct gfs_dirent *gfs_dir_find(struct gfs_inode *d, const char *name, size_t len, struct gfs_dirent **prev)
+int gfs_dir_lookup(struct gfs_inode *d, const char *name, size_t len, struct gfs_dirent **e,
+		   struct gfs_dirent **prev)
 {
 	struct gfs_dirent *p = NULL;
+	int hidden = 0;
 
-	for (struct gfs_dirent *e = d->d.head; e; p = e, e = e->next)
-		if (e->len == len && memcmp(e->name, name, len) == 0) {
-			if (prev)
-				*prev = p;
-			return e;
+	*e = NULL;
+	for (struct gfs_dirent *x = d->d.head; x; p = x, x = x->next) {
+		if (x->len != len || memcmp(x->name, name, len) != 0)
+			continue;
+		if (x->whiteout) {
+			hidden = 1;         /* a shipped name removed; a new one may follow */
+			continue;
 		}
-	return NULL;
+		*e = x;
+		break;
+	}
+	if (!*e && !hidden && d->d.lower >= 0 && gfs_ship_lookup(d, name, len, e) < 0)
+		return -1;
+	if (*e && prev)
+		*prev = p;              /* the entry before *e (a shipped one just listed is the new tail, after p) */
+	return 0;
 }
 
 int gfs_dir_add(struct gfs_inode *d, const char *name, size_t len, struct gfs_inode *i)
@@ -268,20 +171,26 @@ int gfs_dir_add(struct gfs_inode *d, const char *name, size_t len, struct gfs_in
 	return 0;
 }
 
-/* A directory has one name: when it goes, so does its "." (nlink 0, removed). e's inode exists (looked up). */
+/* A directory has one name: when it goes, so does its "." (nlink 0, removed). e's inode exists (looked up). A
+ * shipped name in a directory still looked up in the archive stays as a whiteout, hiding the archive's. */
 void gfs_dir_del(struct gfs_inode *d, struct gfs_dirent *e, struct gfs_dirent *prev)
 {
 	struct gfs_inode *i = e->ino;
 
-	if (prev)
-		prev->next = e->next;
-	else
-		d->d.head = e->next;
-	if (d->d.tail == e)
-		d->d.tail = prev;
 	d->d.entries--;
-	if (!e->in_block)
-		free(e);
+	if (e->shipped && d->d.lower >= 0) {
+		e->whiteout = 1;
+		e->ino = NULL;
+	} else {
+		if (prev)
+			prev->next = e->next;
+		else
+			d->d.head = e->next;
+		if (d->d.tail == e)
+			d->d.tail = prev;
+		if (!e->in_block)
+			free(e);
+	}
 	d->mtime_ns = d->ctime_ns = i->ctime_ns = gfs_now();
 	i->nlink--;
 	if (gfs_isdir(i)) {

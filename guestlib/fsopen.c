@@ -87,8 +87,6 @@ static int of_fstat(void *priv, struct stat *st)
 {
 	struct gfs_inode *i = ((struct gfs_of *)priv)->ino;
 
-	if (gfs_isdir(i))
-		gfs_dir_load(i);        /* a shipped directory's link count and size count its children */
 	gfs_stat(i, st);
 	return 0;
 }
@@ -193,7 +191,8 @@ static int of_check(const struct gfs_where *w, int flags)
 
 static int of_undo(struct gfs_where *w, int e)
 {
-	gfs_dir_del(w->dir, gfs_dir_find(w->dir, w->name, w->len, &w->prev), w->prev);
+	gfs_dir_lookup(w->dir, w->name, w->len, &w->de, &w->prev);     /* in the list: it was just added */
+	gfs_dir_del(w->dir, w->de, w->prev);
 	return fail(e);
 }
 

@@ -25,8 +25,6 @@ static int step(struct gfs_inode *d, const char *c, size_t len, struct gfs_where
 		return fail(ENOTDIR);
 	if (len > GFS_NAME_MAX)
 		return fail(ENAMETOOLONG);
-	if (gfs_dir_load(d) < 0)
-		return -1;
 	w->dir = d;
 	w->name = c;
 	w->len = len;
@@ -35,7 +33,7 @@ static int step(struct gfs_inode *d, const char *c, size_t len, struct gfs_where
 	w->dots = c[0] == '.' && (len == 1 || (len == 2 && c[1] == '.'));
 	if (w->dots)
 		w->ino = len == 1 ? d : d->d.parent;
-	else if ((w->de = gfs_dir_find(d, c, len, &w->prev)) != NULL && !(w->ino = gfs_dirent_ino(d, w->de)))
+	else if (gfs_dir_lookup(d, c, len, &w->de, &w->prev) < 0 || (w->de && !(w->ino = gfs_dirent_ino(d, w->de))))
 		return -1;
 	return 0;
 }

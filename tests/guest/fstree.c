@@ -108,6 +108,12 @@ static void mutate(const char *root)
 	say("truncate 5000 (zeros, not the old bytes)", truncate(p, 5000));
 	snprintf(p, sizeof(p), "%s/empty", root);
 	say("unlink a shipped file", unlink(p));
+	fd = open(p, O_CREAT | O_WRONLY | O_EXCL, 0600);
+	say("create the unlinked name again", fd < 0 ? -1 : (int)write(fd, "again\n", 6));
+	close(fd);
+	snprintf(p, sizeof(p), "%s/hello.link", root);
+	snprintf(q, sizeof(q), "%s/a name with spaces", root);
+	say("rename over a shipped file", rename(p, q));
 	snprintf(p, sizeof(p), "%s/sub", root);
 	say("rmdir a shipped non-empty dir", rmdir(p));
 	snprintf(q, sizeof(q), "%s/sub2", root);
