@@ -87,10 +87,17 @@ same_lines random || fail "fsrandom differs with FSRANDOM_SEED=$seed"
 random_n=$(wc -l <"$WORK/random.host")
 
 # 3. A full heap: writes end with ENOSPC, stdio works, unlinking gives the memory back (the guest checks).
-run_isorun fsfull --timeout 60 "$GT/fsfull.elf"
+#    Once more with the shipped tree: lookups, copy-up and readdir at a full heap.
+"$GCC" -O2 -Wall -Wextra -Werror -I"$ROOT/tests/guest" -o "$WORK/fsfullship.elf" --files "$T_" \
+	"$ROOT/tests/guest/fsfull.c" || fail "fsfull.c with --files: guest-cc failed"
+run_isorun fsfull --timeout 60 "$GT/fsfull.elf" "$WORK/fsfullship.elf"
 expect_rc fsfull 0
 full_id=$(vm_ids fsfull fsfull.elf)
 vm_output fsfull "$full_id" | grep -q '^ok: fsfull$' || fail "fsfull: no ok line (see $WORK/fsfull.out)"
+ship_id=$(vm_ids fsfull fsfullship.elf)
+vm_output fsfull "$ship_id" | grep -q '^ok: fsfull$' || fail "fsfull with a tree: no ok line (see $WORK/fsfull.out)"
+[ "$(vm_output fsfull "$ship_id" | grep -c '^shipped tree with the heap')" = 2 ] ||
+	fail "fsfull with a tree: the shipped checks did not run"
 full_bytes=$(vm_output fsfull "$full_id" | sed -n 's/^heap full after \([0-9]*\) bytes.*/\1/p')
 
 # 4. What --files refuses, with a message naming the path; a tree too big for the image limit.
