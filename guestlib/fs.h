@@ -112,6 +112,7 @@ struct gfs_where {
 int gfs_lookup(const char *path, struct gfs_where *w);      /* 0, or -1 with errno; absent last: 0, ino NULL */
 struct gfs_inode *gfs_resolve(const char *path);            /* the inode, or NULL with errno */
 struct gfs_inode *gfs_cwd(void);
+extern struct gfs_inode *gfs_base;                          /* set by fsat.c around one call */
 
 /* fsopen.c: the file mode creation mask (umask); the inode an open file descriptor names (NULL, errno EBADF or einval if fd is not a file). */
 extern mode_t gfs_umask;

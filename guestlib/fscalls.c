@@ -155,19 +155,24 @@ static int rename_check(const struct gfs_where *o, const struct gfs_where *n)
 	return 0;
 }
 
-/* The new name is added first (the one step that can fail), then the replaced entry and the old name go. */
-int gfs_rename(const char *old, const char *new)
+/* The new name is added first (the one step that can fail), then the replaced entry and the old name go. ob and
+ * nb: the directories relative names start from (NULL: the working directory; renameat). */
+int gfs_rename_at(struct gfs_inode *ob, const char *old, struct gfs_inode *nb, const char *new)
 {
 	struct gfs_where o, n;
+	int r;
 
-	if (gfs_lookup(old, &o) < 0)
+	gfs_base = ob;
+	r = gfs_lookup(old, &o);
+	gfs_base = nb;
+	r = r < 0 ? r : gfs_lookup(new, &n);
+	gfs_base = NULL;
+	if (r < 0)
 		return -1;
 	if (!o.ino)
 		return fail(ENOENT);
 	if (o.dots)
 		return fail(EBUSY);
-	if (gfs_lookup(new, &n) < 0)
-		return -1;
 	if (n.ino == o.ino)
 		return 0;
 	if (rename_check(&o, &n) < 0)
@@ -178,6 +183,11 @@ int gfs_rename(const char *old, const char *new)
 		gfs_dir_del(n.dir, n.de, dir_prev(n.dir, n.de));
 	gfs_dir_del(o.dir, o.de, dir_prev(o.dir, o.de));
 	return 0;
+}
+
+int gfs_rename(const char *old, const char *new)
+{
+	return gfs_rename_at(NULL, old, NULL, new);
 }
 
 int truncate(const char *path, off_t len)

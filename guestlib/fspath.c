@@ -6,6 +6,7 @@
 #include "fs.h"
 
 static struct gfs_inode *cwd;      /* referenced; NULL: the root */
+struct gfs_inode *gfs_base;        /* the *at calls' directory, standing in for cwd in relative paths */
 
 struct gfs_inode *gfs_cwd(void)
 {
@@ -54,7 +55,7 @@ int gfs_lookup(const char *path, struct gfs_where *w)
 		return fail(ENAMETOOLONG);
 	if (!gfs_root())
 		return -1;
-	d = *p == '/' ? gfs_root() : gfs_cwd();
+	d = *p == '/' ? gfs_root() : gfs_base ? gfs_base : gfs_cwd();
 	while (*p == '/')
 		p++;
 	if (!*p) {                      /* "/" */

@@ -41,7 +41,8 @@ usage: guest-cc [--tiny | --net] [--files DIR] [cc options] file...
   block (4 KiB) is copied into the heap when first written, the image itself never changes. open (O_CREAT,
   O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY), read, write, lseek, pread, pwrite, close, stat, lstat, fstat,
   access, mkdir, rmdir, unlink, remove, rename, link (real hard links to files), truncate, ftruncate, fsync,
-  fdatasync, chdir, fchdir, getcwd, realpath, chmod, fchmod, umask, opendir/readdir/scandir and the rest of
+  fdatasync, chdir, fchdir, getcwd, realpath, chmod, fchmod, umask, creat, utimes, the *at calls (openat,
+  fstatat, mkdirat, unlinkat, renameat, faccessat, fchmodat), opendir/readdir/scandir and the rest of
   dirent.h, fcntl record locks (one process per VM: valid requests are granted, F_GETLK answers F_UNLCK),
   tmpfile, mkstemp, mkdtemp, and stdio on top. No symbolic links, no permissions enforced (one user), no
   persistence: the tree lives and dies with the VM.

@@ -13,7 +13,7 @@ GL_CFLAGS    := -std=gnu11 -O2 $(WARN) -fno-pic -fno-pie -fno-stack-protector -f
                 -Ipvisa -Ilib -Iguestlib/include -Inetstack -MMD -MP
 GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o fd.o time.o guest.o args.o argnum.o net.o)
 # The file system (fs.h): one object per part, so a program links only the calls it makes.
-GL_LIB_OBJS  += $(addprefix $(GL_B)/,fsarc.o fsnode.o fsship.o fsdata.o fspath.o fsopen.o fscalls.o fsdir.o fsremove.o fsmisc.o)
+GL_LIB_OBJS  += $(addprefix $(GL_B)/,fsarc.o fsnode.o fsship.o fsdata.o fspath.o fsopen.o fscalls.o fsdir.o fsremove.o fsmisc.o fsat.o)
 GL_TINY_OBJS := $(addprefix $(GL_B)/,tinystart.o mem.o)
 GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h) $(GL_B)/libc/time.h
 GL_HDRS      += $(GL_B)/libc/sys/dirent.h $(GL_B)/libc/sys/stat.h

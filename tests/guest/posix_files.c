@@ -416,6 +416,44 @@ static void misc(void)
 	T("unlink cr", unlink("cr"));
 }
 
+static void at_calls(void)
+{
+	struct stat st;
+	int d1, d2, fd;
+
+	T("mkdir at1", mkdir("at1", 0755));
+	T("mkdir at2", mkdir("at2", 0755));
+	d1 = TFD("open at1", open("at1", O_RDONLY | O_DIRECTORY));
+	d2 = TFD("open at2", open("at2", O_RDONLY | O_DIRECTORY));
+	fd = TFD("openat create", openat(d1, "f", O_CREAT | O_WRONLY, 0644));
+	T("write", write(fd, "at", 2));
+	T("close", close(fd));
+	show_stat("at1/f", "at1/f");
+	T("fstatat", fstatat(d1, "f", &st, 0));
+	printf("fstatat size %ld\n", (long)st.st_size);
+	T("fstatat AT_FDCWD", fstatat(AT_FDCWD, "at1/f", &st, 0));
+	T("fstatat bad flag", fstatat(d1, "f", &st, 0x40000));
+	T("mkdirat", mkdirat(d1, "sub", 0700));
+	show_stat("at1/sub", "at1/sub");
+	T("faccessat", faccessat(d1, "f", R_OK, 0));
+	T("fchmodat", fchmodat(d1, "f", 0600, 0));
+	show_stat("at1/f after fchmodat", "at1/f");
+	T("renameat across dirfds", renameat(d1, "f", d2, "g"));
+	show_stat("at2/g", "at2/g");
+	T("unlinkat file", unlinkat(d2, "g", 0));
+	T("unlinkat dir without AT_REMOVEDIR", unlinkat(d1, "sub", 0));
+	T("unlinkat AT_REMOVEDIR", unlinkat(d1, "sub", AT_REMOVEDIR));
+	T("openat bad dirfd", openat(99, "f", O_RDONLY));
+	T("openat absolute ignores dirfd", openat(99, "/", O_RDONLY | O_DIRECTORY) >= 0);
+	fd = TFD("open file for dirfd", open("lk", O_RDONLY));
+	T("openat file dirfd", openat(fd, "x", O_RDONLY));
+	T("close", close(fd));
+	T("close", close(d1));
+	T("close", close(d2));
+	T("rmdir at1", rmdir("at1"));
+	T("rmdir at2", rmdir("at2"));
+}
+
 int main(void)
 {
 	umask(022);
@@ -429,6 +467,7 @@ int main(void)
 	locks();
 	stdio_temp();
 	misc();
+	at_calls();
 	show_dir("pf at the end", ".");
 	printf("done: posix_files\n");
 	return 0;
