@@ -13,6 +13,7 @@
 #include "virtio_net.h"
 #include "virtio_console.h"
 #include "vswitch.h"
+#include "capture.h"
 #include "bind.h"
 #include "vmtab.h"
 #include "selftest.h"
@@ -248,6 +249,13 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 				report_finish(RL_CODE_BADINPUT);
 			}
 			continue;          /* tenant mode: the operator's key (pvisa/ctl.h "Tenants") */
+		}
+		if (eq - w == 7 && !memcmp(w, "capture", 7)) {
+			if (capture_word(eq + 1) != 0) {
+				kprintf("isokernel: bad command-line word '%s' (want capture=all or capture=ID[.ID...])\n", w);
+				report_finish(RL_CODE_BADINPUT);
+			}
+			continue;          /* packet capture (pvisa/runlog.h "Packet capture") */
 		}
 		if (eq - w == 5 && !memcmp(w, "share", 5)) {
 			if (parse_share(eq + 1) != 0) {

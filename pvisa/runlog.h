@@ -2,6 +2,8 @@
 #ifndef PVISA_RUNLOG_H
 #define PVISA_RUNLOG_H
 
+#include <stdint.h>
+
 /*
  * Channels. With a console device (a legacy virtio-serial-pci, "virtio-console" with MULTIPORT) the kernel finds two
  * ports by name: RL_REPORT_PORT carries the report stream below in bulk (4 KiB pages; bytes come at most ~1 ms
@@ -130,5 +132,35 @@
  *   path: the file QEMU loaded (QEMU's -initrd keeps it as the first word; the kernel skips it);
  *   name: the image name reported in @vm lines; count: instances to start; args: the guest's argv[1..].
  */
+
+
+/*
+ * Packet capture (isorun --pcap; kernel word capture=): a third console port, RL_PCAP_PORT, carries what the
+ * switch moved as a byte stream of records, each a struct rl_cap_hdr then len bytes: RL_CAP_FRAME, an Ethernet
+ * frame (no FCS) a VM received (from another VM, from outside through the NIC, or an ARP answer of the switch) or
+ * that went out through the NIC, with the wall-clock time the switch moved it (the kernel's monotonic clock plus
+ * the VMs' wall base, as the vregs give it) and the VM ids either side (RL_CAP_OUTSIDE: the NIC or the switch
+ * itself); RL_CAP_END, once at the run's end, a struct rl_cap_end (the frames the kernel sent and those it lost).
+ * The kernel never waits for the port: a frame that finds no room is dropped and counted. Kernel word
+ * capture=all takes every frame; capture=ID[.ID...] (repeatable, ids separated by '.' or ',', RL_CAP_MAX_IDS in
+ * all) only frames with one of those VMs on either side; without the word (or without the port) nothing is
+ * copied and the switch pays one untaken branch per frame.
+ */
+#define RL_PCAP_PORT   "iso.pcap"       /* virtserialport name=: the capture stream */
+#define RL_CAP_MAGIC   0x70616331u      /* "1cap" little-endian */
+#define RL_CAP_FRAME   1
+#define RL_CAP_END     2
+#define RL_CAP_OUTSIDE 0xffffffffu
+#define RL_CAP_MAX_IDS 16
+struct rl_cap_hdr {
+	uint32_t magic;                 /* RL_CAP_MAGIC */
+	uint16_t kind;                  /* RL_CAP_FRAME or RL_CAP_END */
+	uint16_t len;                   /* bytes after the header (a frame: PV_FRAME_MIN..PV_FRAME_MAX) */
+	uint32_t src, dst;              /* VM ids, or RL_CAP_OUTSIDE */
+	uint64_t wall_ns;               /* ns since 1970-01-01 UTC */
+};
+struct rl_cap_end {
+	uint64_t frames, drops;
+};
 
 #endif

@@ -35,7 +35,7 @@ struct vcc_msg {
 };
 _Static_assert(sizeof(struct vcc_msg) == 8, "virtio_console_control layout");
 
-#define VCON_PORTS      4       /* port ids that get queues (isorun uses 1 and 2) */
+#define VCON_PORTS      4       /* port ids that get queues (isorun uses 1, 2 and, with --pcap, 3) */
 #define VCON_CBUF       256     /* a control buffer: a message and a port name */
 #define VCON_CBUFS      16      /* control buffers each way (one page) */
 #define VCON_REP_PAGES  32      /* report stream: pages of its TX ring (128 KiB) */
@@ -84,6 +84,16 @@ static struct {
 	uint32_t off, len;
 	uint64_t poll_tsc;
 } ctl = { .id = NONE, .cur = NONE };
+
+/* The capture port (pvisa/runlog.h "Packet capture"): pages filled as the report port's, but never waited for. */
+#define VCON_CAP_PAGES  32      /* its TX ring (128 KiB): what a burst may hold before frames are dropped */
+static struct {
+	int id;
+	struct vbq tx;
+	int cur;
+	uint32_t len;
+	uint64_t since;
+} cap = { .id = NONE, .cur = NONE };
 
 static uint8_t *vbq_buf(const struct vbq *b, uint32_t k)
 {
@@ -195,6 +205,17 @@ static void port_is_ctl(int id)
 	vcon_send((uint32_t)id, VCC_PORT_OPEN, 1);
 }
 
+/* The capture port is named (the host asked for a capture): its transmit pages. */
+static void port_is_cap(int id)
+{
+	if (vbq_init(&cap.tx, &vc.pq[id][1], VCON_CAP_PAGES, PAGE_SIZE) != 0) {
+		kprintf("isokernel: virtio-console: no memory for the capture port's pages\n");
+		return;
+	}
+	cap.id = id;
+	vcon_send((uint32_t)id, VCC_PORT_OPEN, 1);
+}
+
 /* PORT_NAME: name (n bytes, maybe NUL-terminated) for port id. */
 static void port_name(uint32_t id, const char *name, uint32_t n)
 {
@@ -207,6 +228,8 @@ static void port_name(uint32_t id, const char *name, uint32_t n)
 		port_is_report((int)id);
 	else if (n == sizeof(VCON_CTL_PORT) - 1 && !memcmp(name, VCON_CTL_PORT, n) && ctl.id == NONE)
 		port_is_ctl((int)id);
+	else if (n == sizeof(VCON_PCAP_PORT) - 1 && !memcmp(name, VCON_PCAP_PORT, n) && cap.id == NONE)
+		port_is_cap((int)id);
 }
 
 /* One message from the device's control queue. */
@@ -315,6 +338,78 @@ void vcon_report_sync(void)
 	}
 }
 
+bool vcon_cap_open(void)
+{
+	return cap.id != NONE && vc.host_open[cap.id] && !vc.dev.broken;
+}
+
+/* The capture page being filled goes to the device. */
+static void cap_post(void)
+{
+	vbq_post(&cap.tx, (uint16_t)cap.cur, cap.len, false);
+	vq_kick(cap.tx.q);
+	cap.cur = NONE;
+	cap.len = 0;
+	cap.since = 0;
+}
+
+/* Bytes the capture port can take now without waiting: the rest of the page being filled and the free pages. */
+static uint64_t cap_room(uint64_t want)
+{
+	uint64_t room = (cap.cur != NONE ? PAGE_SIZE - cap.len : 0) + (uint64_t)cap.tx.nfree * PAGE_SIZE;
+
+	if (room < want) {
+		vbq_reclaim(&cap.tx);
+		room = (cap.cur != NONE ? PAGE_SIZE - cap.len : 0) + (uint64_t)cap.tx.nfree * PAGE_SIZE;
+	}
+	return room;
+}
+
+/* n bytes into the capture pages (cap_room said they fit). */
+static void cap_copy(const uint8_t *s, size_t n)
+{
+	while (n) {
+		if (cap.cur == NONE) {
+			cap.cur = cap.tx.freel[--cap.tx.nfree];
+			cap.len = 0;
+		}
+		uint32_t take = n < PAGE_SIZE - cap.len ? (uint32_t)n : (uint32_t)(PAGE_SIZE - cap.len);
+		memcpy(vbq_buf(&cap.tx, (uint16_t)cap.cur) + cap.len, s, take);
+		if (!cap.since)
+			cap.since = rdtsc();
+		cap.len += take;
+		s += take;
+		n -= take;
+		if (cap.len == PAGE_SIZE)
+			cap_post();
+	}
+}
+
+bool vcon_cap_write(const void *a, size_t na, const void *b, size_t nb)
+{
+	if (!vcon_cap_open() || cap_room(na + nb) < na + nb)
+		return false;
+	cap_copy(a, na);
+	cap_copy(b, nb);
+	return true;
+}
+
+void vcon_cap_sync(void)
+{
+	uint64_t spins = 0;
+
+	if (!vcon_cap_open())
+		return;
+	if (cap.cur != NONE && cap.len)
+		cap_post();
+	vbq_reclaim(&cap.tx);
+	while (cap.tx.nfree + (cap.cur != NONE) < cap.tx.nbuf && vcon_cap_open() && spins++ < 200000000) {
+		pause();
+		vbq_reclaim(&cap.tx);
+		vcon_control_poll();
+	}
+}
+
 /* Once per main-loop pass: control messages from the device, the report stream's late partial page. */
 HOT static void vcon_poll(uint64_t now)
 {
@@ -322,6 +417,8 @@ HOT static void vcon_poll(uint64_t now)
 		vcon_control_poll();
 	if (rep.len && now - rep.since >= rep.flush_tsc && rep_open())
 		rep_post();
+	if (cap.len && now - cap.since >= rep.flush_tsc && vcon_cap_open())
+		cap_post();
 }
 
 /* Without an interrupt the control port is looked at every VCON_POLL_US while the CPU idles (passive: only while
@@ -337,6 +434,8 @@ static void vcon_idle(uint64_t now)
 	(void)now;
 	if (rep.len && rep_open())
 		rep_post();
+	if (cap.len && vcon_cap_open())
+		cap_post();
 }
 
 static const struct loop_source vcon_source = {

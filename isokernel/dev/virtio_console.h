@@ -11,6 +11,7 @@
  * the control byte stream (pvisa/runlog.h, "Channels"). Other ports are left closed. */
 #define VCON_REPORT_PORT RL_REPORT_PORT
 #define VCON_CTL_PORT    RL_CTL_PORT
+#define VCON_PCAP_PORT   RL_PCAP_PORT
 
 /* Find and start the device, learn its ports (the control exchange, a few ms at most), open the two above. When
  * the report port is open the kernel's output (kprintf) goes there from now on; COM1 keeps what came before, and
@@ -34,6 +35,14 @@ bool vcon_ctl_waiting(void);
 void vcon_report_write(const void *p, size_t n);
 /* Hands over the partial page and waits until the host has taken every byte (or closed the port). */
 void vcon_report_sync(void);
+
+/* Capture port (pvisa/runlog.h "Packet capture"), there only when the host gave it: open now (host connected)? A
+ * record of na bytes at a then nb bytes at b appended whole, or nothing (false: no room now, or no host): never
+ * waits. Partial pages go out as the report port's do. vcon_cap_sync hands over the partial page and waits (a
+ * bounded spin) until the host has taken every byte. */
+bool vcon_cap_open(void);
+bool vcon_cap_write(const void *a, size_t na, const void *b, size_t nb);
+void vcon_cap_sync(void);
 
 /* The main loop polls the device (control messages, the report stream's late partial page) and, before the CPU
  * idles, hands over the partial page and, without an interrupt, wakes at the control port's poll period: a loop

@@ -7,6 +7,7 @@
 #include "sched.h"
 #include "vm.h"
 #include "vswitch.h"
+#include "capture.h"
 #include "virtio_net.h"
 #include "lib.h"
 
@@ -138,6 +139,7 @@ static void net_report(void)
 {
 	vnet_report();
 	vsw_report();
+	capture_finish();
 }
 
 /* Without a NIC there is nothing to poll (both polls return at once): the loop's pass skips the call. */

@@ -15,6 +15,7 @@
 #include "ether.h"
 #include "inet_csum.h"
 #include "netplan.h"
+#include "capture.h"
 
 struct vsw_stats vsw_stats;
 static struct slab_cache buf_cache, port_cache;
@@ -352,6 +353,7 @@ HOT static bool deliver(struct vm *vm, struct vm *src, const uint8_t *f, size_t 
 	enqueue(vm->net, b);
 	vm->net->rx_frames++;
 	vsw_stats.to_vm++;
+	capture_frame(src ? src->id : CAPTURE_OUTSIDE, vm->id, f, len);
 	ops.notify(vm, PV_PEND_NET_RX, immediate);
 	return ref >= 0;
 }
@@ -455,6 +457,7 @@ HOT static bool nic_post(uint32_t src, const uint8_t *f, size_t len)
 		}
 	}
 	vsw_stats.to_nic++;
+	capture_frame(src, CAPTURE_OUTSIDE, f, len);     /* VSW_SRC_HOST is CAPTURE_OUTSIDE */
 	return true;
 }
 
