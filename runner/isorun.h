@@ -119,6 +119,9 @@ struct opts {
 	const char *com1_log;       /* --com1-log FILE: COM1's bytes alone */
 	char opkey[65];             /* --operator-key FILE.pub: its 64 hex digits (kernel word opkey=, tenant mode); "" */
 	char *shares;               /* --share T:W (repeatable): " share=T:W" kernel words, or NULL */
+	const char *pcap;           /* --pcap FILE: the switch's frames written there (pcap.c), or NULL */
+	uint32_t pcap_vms[16];      /* --pcap-vm ID (repeatable, RL_CAP_MAX_IDS): only frames to or from these VMs */
+	size_t npcap_vms;
 };
 
 /* A hook into the loop that reads QEMU's output (for isorun --serve): more fds polled beside QEMU's, and what to do
@@ -145,6 +148,8 @@ struct run {
 	int rep_fd;                 /* isorun's end of the console's report port (a stream socket), or -1 */
 	int ctl_fd;                 /* isorun's end of the console's control port (a stream socket), or -1 */
 	const struct pump_hook *hook;
+	int pcap_fd;                /* isorun's end of the console's capture port (--pcap), or -1 */
+	struct pcapw *pcap;         /* the --pcap writer (pcap.c), or NULL */
 };
 
 /* util.c */
@@ -213,6 +218,17 @@ void report_summary(const struct run *run, int status);
 
 /* isorun.c: does the run have a NIC (its VMs then have addresses from the plan, lib/netplan.h, on --subnet)? */
 int plan_used(const struct opts *o);
+
+/* pcap.c: isorun --pcap FILE [--pcap-vm ID]...: the kernel's capture port (pvisa/runlog.h "Packet capture") into
+ * a pcap file (libpcap). Options checked, the kernel words (" capture=all" or " capture=ID" per id) into buf, the
+ * file opened before the run and closed (with a line on stderr: frames written, lost) after it. */
+struct pcapw;
+void pcapw_add_vm(struct opts *o, const char *arg);
+void pcapw_check_opts(const struct opts *o);
+size_t pcapw_kernel_words(const struct opts *o, char *buf, size_t n);
+void pcapw_open(struct run *run);
+void pcapw_feed(struct run *run, const unsigned char *p, size_t n);
+void pcapw_close(struct run *run);
 
 /* json.c */
 int report_json(const struct run *run, int status, const char *path);

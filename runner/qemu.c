@@ -94,6 +94,7 @@ static void kernel_cmdline(const struct run *run, char *buf, size_t n)
 					o->net_bits);
 	if (o->shares)
 		len += (size_t)snprintf(buf + len, n - len, "%s", o->shares);
+	len += pcapw_kernel_words(o, buf + len, n - len);
 	if (o->append && *o->append)
 		snprintf(buf + len, n - len, " %s", o->append);
 }
@@ -135,8 +136,22 @@ static void console_args(struct argv *a, int rep, int ctl)
 	av_add(a, "virtserialport,bus=isocon.0,nr=2,chardev=isoctl,name=" RL_CTL_PORT);
 }
 
+/* --pcap: the capture port (pvisa/runlog.h "Packet capture") on a third socket (QEMU's end: fd). */
+static void pcap_port_args(struct argv *a, int fd)
+{
+	char buf[64];
+
+	if (fd < 0)
+		return;
+	snprintf(buf, sizeof buf, "socket,id=isopcap,fd=%d", fd);
+	av_add(a, "-chardev");
+	av_add(a, buf);
+	av_add(a, "-device");
+	av_add(a, "virtserialport,bus=isocon.0,nr=3,chardev=isopcap,name=" RL_PCAP_PORT);
+}
+
 static void build_argv(const struct run *run, const char *accel, const char *kernel, const char *mods,
-		       const int qfd[2], struct argv *a)
+		       const int qfd[3], struct argv *a)
 {
 	char buf[1024];
 	size_t i;
@@ -164,6 +179,8 @@ static void build_argv(const struct run *run, const char *accel, const char *ker
 	nic_args(&run->o, a);
 	if (qfd[0] >= 0)
 		console_args(a, qfd[0], qfd[1]);
+	if (qfd[0] >= 0)
+		pcap_port_args(a, qfd[2]);
 	for (i = 0; i < run->o.nqemu_args; i++)
 		av_add(a, run->o.qemu_args[i]);
 }
@@ -192,13 +209,13 @@ static void print_cmd(const struct argv *a)
 /* Child side: serial out (stdout) into one pipe, serial in (stdin) from another, the console's sockets qfd kept open
  * across exec; its own process group, so a Ctrl-C or a signal to isorun's group reaches isorun only (which stops
  * the run gracefully); killed if isorun dies. */
-static void exec_child(const struct argv *a, int wfd, int rfd, const int qfd[2])
+static void exec_child(const struct argv *a, int wfd, int rfd, const int qfd[3])
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	setpgid(0, 0);
 	dup2(rfd, 0);
 	dup2(wfd, 1);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (qfd[i] >= 0)
 			fcntl(qfd[i], F_SETFD, 0);
 	execvp(a->v[0], a->v);
@@ -208,7 +225,7 @@ static void exec_child(const struct argv *a, int wfd, int rfd, const int qfd[2])
 
 /* Starts QEMU; *rfd reads its serial output, *wfd writes its serial input; qfd are QEMU's ends of the console's
  * sockets (closed here once it has them). */
-static pid_t spawn(const struct argv *a, int *rfd, int *wfd, const int qfd[2])
+static pid_t spawn(const struct argv *a, int *rfd, int *wfd, const int qfd[3])
 {
 	int p[2], in[2];
 	pid_t pid;
@@ -223,7 +240,7 @@ static pid_t spawn(const struct argv *a, int *rfd, int *wfd, const int qfd[2])
 		exec_child(a, p[1], in[0], qfd);
 	close(p[1]);
 	close(in[0]);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 3; i++)
 		if (qfd[i] >= 0)
 			close(qfd[i]);
 	*rfd = p[0];
@@ -304,7 +321,9 @@ static int pump_one(struct run *run, int fd, int stream)
 
 	if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN))
 		return 0;
-	if (n > 0)
+	if (n > 0 && stream == DS_STREAMS)
+		pcapw_feed(run, buf, (size_t)n);     /* the capture port (--pcap) */
+	else if (n > 0)
 		demux_feed_stream(run, stream, buf, (size_t)n);
 	return 1;
 }
@@ -315,27 +334,27 @@ static int pump_one(struct run *run, int fd, int stream)
  * deadline, and polling the hook's fds beside them. The serial stream goes first: it holds what came before. */
 static void pump(struct run *run, int fd, int wfd, pid_t pid, double t0)
 {
-	struct pollfd pfd[2 + PUMP_HOOK_FDS];
-	int src[2] = { fd, run->rep_fd };
+	struct pollfd pfd[3 + PUMP_HOOK_FDS];
+	int src[3] = { fd, run->rep_fd, run->pcap_fd };     /* [DS_STREAMS]: the capture port, -1 without --pcap */
 	double deadline = run->o.timeout_s ? t0 + (double)run->o.timeout_s * 1.5 + 20 : 0, next = t0 + PROGRESS_AFTER_S;
 
-	while (src[0] >= 0 || src[1] >= 0) {
+	while (src[0] >= 0 || src[1] >= 0 || src[2] >= 0) {
 		if (!run->killed && check_stop(run, pid, wfd, t0, &deadline))
 			continue;
 		if (now_s() >= next) {
 			progress(run, now_s() - t0);
 			next = now_s() + PROGRESS_EVERY_S;
 		}
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < 3; i++)
 			pfd[i] = (struct pollfd){ .fd = src[i], .events = POLLIN };
-		int nh = run->hook ? run->hook->fds(run->hook->ctx, pfd + 2, PUMP_HOOK_FDS) : 0;
-		if (poll(pfd, (nfds_t)(2 + nh), 250) <= 0)
+		int nh = run->hook ? run->hook->fds(run->hook->ctx, pfd + 3, PUMP_HOOK_FDS) : 0;
+		if (poll(pfd, (nfds_t)(3 + nh), 250) <= 0)
 			continue;
-		for (int i = 0; i < 2; i++)
+		for (int i = 0; i < 3; i++)
 			if (src[i] >= 0 && (pfd[i].revents & (POLLIN | POLLHUP | POLLERR)) && !pump_one(run, src[i], i))
 				src[i] = -1;
 		if (nh)
-			run->hook->ready(run->hook->ctx, pfd + 2, nh);
+			run->hook->ready(run->hook->ctx, pfd + 3, nh);
 	}
 }
 
@@ -352,12 +371,13 @@ static void catch_signals(void)
 }
 
 /* Runs QEMU once with the given accelerator; fills run->r, qemu_status and wall_s. Returns the wait status. */
-/* The console's two sockets: isorun's ends in run->rep_fd and run->ctl_fd, QEMU's in qfd (all -1 with --no-console). */
-static void console_sockets(struct run *run, int qfd[2])
+/* The console's two sockets (three with --pcap): isorun's ends in run->rep_fd, run->ctl_fd and run->pcap_fd, QEMU's
+ * in qfd (all -1 with --no-console). */
+static void console_sockets(struct run *run, int qfd[3])
 {
-	int rep[2], ctl[2];
+	int rep[2], ctl[2], cap[2];
 
-	run->rep_fd = run->ctl_fd = qfd[0] = qfd[1] = -1;
+	run->rep_fd = run->ctl_fd = run->pcap_fd = qfd[0] = qfd[1] = qfd[2] = -1;
 	if (run->o.no_console)
 		return;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rep) < 0 ||
@@ -367,6 +387,12 @@ static void console_sockets(struct run *run, int qfd[2])
 	run->ctl_fd = ctl[0];
 	qfd[0] = rep[1];
 	qfd[1] = ctl[1];
+	if (!run->o.pcap)
+		return;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cap) < 0)
+		die("socketpair: %s", strerror(errno));
+	run->pcap_fd = cap[0];
+	qfd[2] = cap[1];
 }
 
 int qemu_ctl_fd(const struct run *run)
@@ -378,7 +404,7 @@ int qemu_run(struct run *run, const char *accel, const char *kernel_link, const 
 {
 	struct argv a = { 0 };
 	double t0 = now_s();
-	int fd, wfd, qfd[2], status = 0;
+	int fd, wfd, qfd[3], status = 0;
 	pid_t pid;
 
 	console_sockets(run, qfd);
@@ -395,7 +421,9 @@ int qemu_run(struct run *run, const char *accel, const char *kernel_link, const 
 		close(run->rep_fd);
 	if (run->ctl_fd >= 0)
 		close(run->ctl_fd);
-	run->rep_fd = run->ctl_fd = -1;
+	if (run->pcap_fd >= 0)
+		close(run->pcap_fd);
+	run->rep_fd = run->ctl_fd = run->pcap_fd = -1;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	demux_finish(run);

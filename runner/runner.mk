@@ -21,6 +21,6 @@ $(B)/runner/%.o: runner/%.c $(MKDEPS)
 $(B)/bin/isorun: $(RUN_OBJS)
 	@mkdir -p $(dir $@)
 	$(call say,LINK,$@)
-	$(Q)$(HOSTCC) -o $@ $(RUN_OBJS)
+	$(Q)$(HOSTCC) -o $@ $(RUN_OBJS) -lpcap
 
 -include $(RUN_OBJS:.o=.d)
