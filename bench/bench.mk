@@ -152,3 +152,9 @@ bench-tenants: kernel runner examples
 .PHONY: bench-files
 bench-files: kernel runner guestlib
 	$(Q)sh bench/files.sh $(B)
+
+# `make bench-pcap`: instructions per VM-to-VM echo without and with isorun --pcap (bench/pcap.sh; deterministic under
+# -icount); BASE_KERNEL=PATH compares a kernel without the capture hooks.
+.PHONY: bench-pcap
+bench-pcap: kernel runner examples net-guests
+	$(Q)sh bench/pcap.sh $(B)
