@@ -45,3 +45,8 @@ test-serve: kernel examples runner
 .PHONY: test-tenant
 test-tenant: kernel examples runner
 	$(ST_RUN) tenant
+
+# Packet captures (tests/system/test_pcap.sh): isorun --pcap read back with tshark, --pcap-vm, drops under a flood.
+.PHONY: test-pcap
+test-pcap: kernel examples runner net-guests
+	$(ST_RUN) pcap
