@@ -94,8 +94,9 @@ test-edfuzz: $(EDFZ)
 #   copied to one folder first, so that their "lib.h" resolves to the host's (clang has no -I-). `make fuzz` runs it
 #   VSWFUZZ_SECONDS (libFuzzer) or VSWFUZZ_RUNS inputs; `make test` the short form (test_vswfuzz.sh).
 VSWFZ          := $(FZ_B)/vswfuzz
-VSWFZ_KSRCS     = isokernel/frame.c isokernel/slab.c isokernel/vmtab.c isokernel/net/bind.c isokernel/net/vswitch.c
-VSWFZ_HSRCS     = tests/unit/host/host_stubs.c
+VSWFZ_KSRCS     = isokernel/frame.c isokernel/slab.c isokernel/vmtab.c isokernel/net/bind.c isokernel/net/vswitch.c \
+                  isokernel/net/capture.c
+VSWFZ_HSRCS     = tests/unit/host/host_stubs.c tests/unit/host/host_capture.c
 VSWFUZZ_SECONDS ?= 60
 VSWFUZZ_RUNS   ?= 20000
 VSWFZ_CFLAGS   := -std=gnu11 -g -O1 $(WARN) -Wno-unknown-attributes -DISO_HOST_TEST $(K_DEFS) -Itests/unit/host -Ipvisa $(K_INCS) \

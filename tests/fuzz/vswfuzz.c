@@ -18,6 +18,7 @@
 #include "vm.h"
 #include "vmtab.h"
 #include "vswitch.h"
+#include "capture.h"
 #include "bind.h"
 #include "pvisa.h"
 #include "byteorder.h"
@@ -175,6 +176,23 @@ static void check_census(void)
 	      (unsigned long)held);
 }
 
+/* Packet capture is on (capture=all): the port (tests/unit/host/host_capture.c) got one well-formed record per frame
+ * the switch moved since moved0 (to_vm + to_nic then), never more, never a frame it did not move. */
+static void check_capture(uint64_t moved0)
+{
+	struct rl_cap_hdr h;
+	uint64_t n = 0;
+
+	for (size_t off = 0; off + sizeof(h) <= host_cap_len; off += sizeof(h) + h.len, n++) {
+		memcpy(&h, host_cap_buf + off, sizeof(h));
+		CHECK(h.magic == RL_CAP_MAGIC && h.kind == RL_CAP_FRAME && h.len >= PV_FRAME_MIN && h.len <= PV_FRAME_MAX &&
+		      off + sizeof(h) + h.len <= host_cap_len, "capture record %lu malformed", (unsigned long)n);
+	}
+	CHECK(n == vsw_stats.to_vm + vsw_stats.to_nic - moved0, "captured %lu frames, the switch moved %lu",
+	      (unsigned long)n, (unsigned long)(vsw_stats.to_vm + vsw_stats.to_nic - moved0));
+	host_cap_len = 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static bool arena;
@@ -184,7 +202,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!arena)
 		arena = host_arena_new((size_t)ARENA_PAGES * PAGE_SIZE) != NULL;
+	if (!capture_on)
+		CHECK(capture_word("all") == 0, "capture=all refused");
 	reset();
+	host_cap_len = 0;
 	for (size_t k = 0; k + 5 <= size;) {
 		uint8_t op = data[k], a = data[k + 1], b = data[k + 2];
 		size_t len = be16_get(data + k + 3) % (ETHER_FRAME_MAX + 1), have = size - k - 5 < len ? size - k - 5 : len;
@@ -194,6 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		k += 5 + have;
 		for (int i = 0; i < NV; i++)
 			rx0[i] = live[i] ? vms[i].net->rx_frames : 0;
+		uint64_t moved0 = vsw_stats.to_vm + vsw_stats.to_nic;
 		nic_inflight = 0;                  /* the device sent everything */
 		vsw_tx_done();
 		if (op % 4 == 0 && live[v]) {
@@ -218,6 +240,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(vsw_stats.cross_tenant >= cross, "cross_tenant went down");
 		cross = vsw_stats.cross_tenant;
 		check_census();
+		check_capture(moved0);
 	}
 	for (int i = 0; i < NV; i++)
 		if (live[i])

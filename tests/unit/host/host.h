@@ -37,4 +37,10 @@ extern struct runq host_rq;
 extern uint64_t host_now;
 void host_sched_reset(void);
 
+/* host_capture.c: the console's capture port (net/capture.c's channel) and the clock it reads. */
+extern uint64_t host_now_ns;
+extern uint8_t host_cap_buf[1 << 16];
+extern size_t host_cap_len, host_cap_room;
+extern int host_cap_open;
+
 #endif
