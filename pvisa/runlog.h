@@ -137,8 +137,8 @@
 /*
  * Packet capture (isorun --pcap; kernel word capture=): a third console port, RL_PCAP_PORT, carries what the
  * switch moved as a byte stream of records, each a struct rl_cap_hdr then len bytes: RL_CAP_FRAME, an Ethernet
- * frame (no FCS) a VM received (from another VM, from outside through the NIC, or an ARP answer of the switch) or
- * that went out through the NIC, with the wall-clock time the switch moved it (the kernel's monotonic clock plus
+ * frame (no FCS) a VM received (from another VM, from outside through the NIC, or an ARP answer of the switch),
+ * that went out through the NIC, or that came in through the NIC and reached no VM (both sides RL_CAP_OUTSIDE), with the wall-clock time the switch moved it (the kernel's monotonic clock plus
  * the VMs' wall base, as the vregs give it) and the VM ids either side (RL_CAP_OUTSIDE: the NIC or the switch
  * itself); RL_CAP_END, once at the run's end, a struct rl_cap_end (the frames the kernel sent and those it lost).
  * The kernel never waits for the port: a frame that finds no room is dropped and counted. Kernel word

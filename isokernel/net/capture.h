@@ -16,7 +16,8 @@ extern bool capture_on;
  * most RL_CAP_MAX_IDS). 0, or -1 when malformed. */
 int capture_word(const char *v);
 /* The frame f (len bytes) the switch moved from src to dst (VM ids or CAPTURE_OUTSIDE): to the host when the
- * filter takes it and the capture port has room, else dropped and counted. Never waits. */
+ * filter takes it and the capture port has room, else dropped and counted. Never waits. A record from outside
+ * whose length is no frame's (PV_FRAME_MIN..PV_FRAME_MAX) is left out. */
 void capture_frame_slow(uint32_t src, uint32_t dst, const uint8_t *f, size_t len);
 static inline void capture_frame(uint32_t src, uint32_t dst, const uint8_t *f, size_t len)
 {

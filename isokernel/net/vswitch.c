@@ -740,11 +740,24 @@ HOT static bool from_nic(void *ctx, const uint8_t *f, size_t len, int ref)
 	return false;
 }
 
+/* from_nic under packet capture: a frame from outside that reached no VM (dropped, or answered by the switch) is
+ * captured here, from and to the outside; one that did was captured where it was queued. */
+static bool from_nic_captured(void *ctx, const uint8_t *f, size_t len, int ref)
+{
+	uint64_t to_vm = vsw_stats.to_vm;
+	bool kept = from_nic(ctx, f, len, ref);
+
+	if (vsw_stats.to_vm == to_vm)
+		capture_frame(CAPTURE_OUTSIDE, CAPTURE_OUTSIDE, f, len);
+	return kept;
+}
+
 HOT void vsw_poll(void)
 {
 	if (!ops.nic_present())
 		return;
-	ops.nic_recv_batch(from_nic, NULL);  /* in bounce mode the driver keeps frames for its own MAC */
+	ops.nic_recv_batch(__builtin_expect(capture_on, 0) ? from_nic_captured : from_nic, NULL);  /* in bounce mode the
+	                                      driver keeps frames for its own MAC */
 	ops.nic_flush();                     /* the ARP answers it queued: the CPU may halt next */
 }
 
