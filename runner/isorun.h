@@ -81,6 +81,7 @@ struct results {
 	char kernel_accel[16];
 	struct kvlist boot, summary;
 	struct kvlist net, vswitch;  /* the @net and @switch counters (empty without a NIC) */
+	struct kvlist pcap;         /* --pcap: frames_written kernel_frames kernel_lost ended (pcap.c), else empty */
 	struct kvlist *images;      /* one per @image record */
 	size_t nimages;
 	struct rejection *rej;

@@ -175,6 +175,11 @@ static void write_images(FILE *f, const struct run *run)
 		jkv_object(f, &run->r.vswitch);
 	else
 		fputs("null", f);
+	jkey(f, "pcap");
+	if (run->r.pcap.n)
+		jkv_object(f, &run->r.pcap);
+	else
+		fputs("null", f);
 	jkey(f, "images");
 	fputc('[', f);
 	for (i = 0; i < run->r.nimages; i++) {

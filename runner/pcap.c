@@ -170,6 +170,11 @@ void pcapw_close(struct run *run)
 	else
 		fprintf(stderr, "isorun: pcap %s: %llu frames written; the kernel sent no end record (frames lost: unknown)\n",
 			run->o.pcap, w->frames);
+	char kv[160];
+	snprintf(kv, sizeof kv, " frames_written=%llu kernel_frames=%llu kernel_lost=%llu ended=%d malformed=%d", w->frames,
+		 w->kernel_frames, w->kernel_drops, w->ended, w->broken);
+	kv_free(&run->r.pcap);
+	kv_parse(kv, &run->r.pcap);
 	free(w->buf);
 	free(w);
 	run->pcap = NULL;

@@ -275,6 +275,7 @@ void records_free(struct results *r)
 	kv_free(&r->summary);
 	kv_free(&r->net);
 	kv_free(&r->vswitch);
+	kv_free(&r->pcap);
 	free(brief_image);
 	free(brief_reason);
 	brief_image = brief_reason = NULL;

@@ -54,6 +54,8 @@ expect_rc all 0
 [ -s "$WORK/all.pcap" ] || fail "all: no capture file"
 read -r w s l <<<"$(written all)"
 [ -n "$w" ] && [ "$w" = "$s" ] && [ "$l" = 0 ] || fail "all: isorun wrote ${w:-?} frames, the kernel sent ${s:-?}, lost ${l:-?} (want all, none lost)"
+grep -q "\"pcap\": {\"frames_written\": $w, \"kernel_frames\": $w, \"kernel_lost\": 0, \"ended\": 1, \"malformed\": 0}" "$WORK/all.json" ||
+	fail "all: isorun's JSON does not say $w frames written, sent, 0 lost: $(grep -o '"pcap": [^}]*}\?' "$WORK/all.json")"
 tot=$(tshark -r "$WORK/all.pcap" 2>/dev/null | wc -l)
 [ "$tot" = "$w" ] || fail "all: tshark reads $tot frames, isorun wrote $w"
 for pair in "10.0.0.4 10.0.0.2" "10.0.0.5 10.0.0.3"; do
@@ -90,6 +92,7 @@ grep -aq 'virtio-console .* named=2 ' "$WORK/none.serial" || fail "none: the ker
 ls "$WORK" | grep -v '^none\.\|^files\.' >"$WORK/files.after"
 grep -v '^none\.\|^files\.' "$WORK/files.before" | diff - "$WORK/files.after" >/dev/null || fail "none: files appeared: $(diff "$WORK/files.before" "$WORK/files.after")"
 grep -q 'isorun: pcap' "$WORK/none.out" && fail "none: isorun spoke of a capture"
+grep -q '"pcap": null' "$WORK/none.json" || fail "none: isorun's JSON has a pcap object without --pcap"
 for bad in capture=x capture=4294967295 capture=1..2 capture=; do
 	run_isorun badword --timeout 30 --append "$bad" "$EX/udp-echo.elf:1:7 1"
 	expect_rc badword 2
