@@ -126,6 +126,8 @@
  *   serve=1        the run does not end when its last VM does: VMs come and go through the control port (pvisa/ctl.h,
  *                  CTL.md); STOP there, the stop byte or timeout_ms end it (isorun --serve)
  *   idle_spin=1    with nothing runnable, spin (watching the NIC's ring and the clock) instead of halting
+ *   capture=all | capture=ID[.ID...]   packet capture to the console's RL_PCAP_PORT ("Packet capture" below;
+ *                  isorun --pcap, --pcap-vm); repeatable
  *   vm_brief=1     each VM's end as a short @v record instead of @vm (the serial port costs ~7 us a byte under TCG:
  *                  ~20 bytes instead of ~100 per VM; isorun reads both and writes the same JSON)
  * Module command line (one module per image): "<path> <name> <count> [args...]"
