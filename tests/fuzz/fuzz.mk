@@ -141,3 +141,29 @@ fuzz: fsarcfuzz
 test-system: $(FSARCFZ)
 test-fsarcfuzz: $(FSARCFZ) guestlib
 	$(ST_RUN) fsarcfuzz
+
+# isorun's capture-stream reader (tests/fuzz/pcapfuzz.c over runner/pcap.c, linked with libpcap): arbitrary streams,
+#   the pcap file read back. `make fuzz` runs it PCAPFUZZ_SECONDS (libFuzzer) or PCAPFUZZ_RUNS inputs; `make test`
+#   the short form (test_pcapfuzz.sh).
+PCAPFZ          := $(FZ_B)/pcapfuzz
+PCAPFZ_SRCS     := tests/fuzz/pcapfuzz.c runner/pcap.c runner/util.c runner/kv.c
+PCAPFUZZ_SECONDS ?= 60
+PCAPFUZZ_RUNS   ?= 5000
+PCAPFZ_CFLAGS   := -std=gnu11 -D_GNU_SOURCE -g -O1 $(WARN) -Ipvisa -Ilib -Irunner \
+                   -fsanitize=address,undefined -fno-sanitize-recover=all
+ifneq ($(CTLFZ_CLANG),)
+PCAPFZ_CFLAGS   += -fsanitize=fuzzer -DPCAPFUZZ_LIBFUZZER
+endif
+
+$(PCAPFZ): $(PCAPFZ_SRCS) runner/isorun.h pvisa/runlog.h $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,FUZZCC,$@)
+	$(Q)$(CTLFZ_CC) $(PCAPFZ_CFLAGS) -o $@ $(PCAPFZ_SRCS) -lpcap
+
+.PHONY: pcapfuzz test-pcapfuzz
+pcapfuzz: $(PCAPFZ)
+	$(Q)B=$(B) PCAPFUZZ_SECONDS=$(PCAPFUZZ_SECONDS) PCAPFUZZ_RUNS=$(PCAPFUZZ_RUNS) bash tests/system/test_pcapfuzz.sh
+fuzz: pcapfuzz
+test-system: $(PCAPFZ)
+test-pcapfuzz: $(PCAPFZ)
+	$(ST_RUN) pcapfuzz
