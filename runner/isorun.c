@@ -482,6 +482,7 @@ static void launch(struct run *run)
 		open_log(run, "wb");
 		open_com1_log(run);
 		serve_relaunch();
+		pcapw_relaunch(run);
 		qemu_run(run, "tcg", klink, mods);
 	}
 	serve_summary();

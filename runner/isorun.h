@@ -229,6 +229,7 @@ void pcapw_check_opts(const struct opts *o);
 size_t pcapw_kernel_words(const struct opts *o, char *buf, size_t n);
 void pcapw_open(struct run *run);
 void pcapw_feed(struct run *run, const unsigned char *p, size_t n);
+void pcapw_relaunch(struct run *run);     /* a new QEMU (the TCG retry): a new stream, the file goes on */
 void pcapw_close(struct run *run);
 
 /* json.c */

@@ -152,6 +152,14 @@ void pcapw_feed(struct run *run, const unsigned char *p, size_t n)
 	}
 }
 
+void pcapw_relaunch(struct run *run)
+{
+	if (!run->pcap)
+		return;
+	run->pcap->have = 0;
+	run->pcap->broken = run->pcap->ended = 0;
+}
+
 void pcapw_close(struct run *run)
 {
 	struct pcapw *w = run->pcap;
