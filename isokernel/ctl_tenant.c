@@ -135,14 +135,10 @@ static uint16_t do_vm(uint16_t op, uint32_t signer, const uint8_t *p, struct ctl
 static uint16_t do_fork(uint32_t tenant, const uint8_t *p, struct ctl_out *o)
 {
 	struct ctl_fork_req q;
-	struct ctl_fork_rep none = { 0, 0, 0, 0, 0, { 0, 0, 0 } };
 
 	memcpy(&q, p, sizeof(q));
-	if (o->first && (q.count == 0 || q.count > CTL_FORK_MAX)) {
-		memcpy(o->p, &none, sizeof(none));
-		o->len = sizeof(none);
+	if (o->first && (q.count == 0 || q.count > CTL_FORK_MAX))
 		return ctl_why(o, CTL_E_ARG, "count %u: want 1..%u", q.count, CTL_FORK_MAX);
-	}
 	return fork_op(tenant, &q, o);
 }
 
