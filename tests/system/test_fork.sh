@@ -9,11 +9,12 @@
 . "$(dirname "$0")/lib.sh"
 need_runner
 need_kernel
-need_example udp-echo.elf idle.elf
+need_example udp-echo.elf idle.elf hello.elf
 GT=$B/tests/guest
+HB=$B/hostile
 KCTL=$B/bin/kctl
 LOADGEN=$B/bin/loadgen
-for x in "$GT/fork.elf" "$GT/forkcopy.elf"; do [ -f "$x" ] || skip "no $x (make guest-tests)"; done
+for x in "$GT/fork.elf" "$GT/forkcopy.elf" "$HB/forkbomb.elf"; do [ -f "$x" ] || skip "no $x (make guest-tests)"; done
 for x in "$KCTL" "$LOADGEN"; do [ -x "$x" ] || fail "$x is missing (make runner)"; done
 QEMU_BIN=${QEMU:-qemu-system-x86_64}
 "$QEMU_BIN" -netdev help 2>/dev/null | grep -qx stream || skip "$QEMU_BIN has no stream netdev (QEMU >= 7.2 needed)"
@@ -33,7 +34,19 @@ done
 [ "$(field "$p" ret)" = "$(field "$c" id)" ] || fail "guest: fork returned $(field "$p" ret), the child is $(field "$c" id)"
 grep -aq '^@summary .* forks=1 fork_cycles=' "$WORK/guest.serial" || fail "guest: the summary does not count 1 fork"
 
-# 2. From outside: a kernel that serves, a udp-echo VM made at boot (id 0, address 0) forked 4 times (addresses
+# 2. A fork bomb beside 2 hello VMs, no tenants: it stops where host memory does (--mem 64), each of its VMs refused
+# with PV_ENOMEM or PV_EAGAIN and exiting 0; the hello VMs finish.
+run_isorun bomb --timeout 120 --mem 64 "$HB/forkbomb.elf" "$EX/hello.elf:2"
+expect_rc bomb 0
+grep -a 'hostile: NOT STOPPED' "$WORK/bomb.out" && fail "bomb: fork failed with an unlisted error"
+all_exited_ok bomb hello.elf 2
+nbomb=$(vm_records bomb forkbomb.elf | grep -c .)
+all_exited_ok bomb forkbomb.elf "$nbomb"
+[ "$nbomb" -gt 100 ] || fail "bomb: only $nbomb VMs: the bomb did not fill the memory"
+[ "$(grep -ac 'forkbomb: vm=.* last=E\(NOMEM\|AGAIN\)' "$WORK/bomb.out")" = "$nbomb" ] ||
+	fail "bomb: not every one of its $nbomb VMs said it was refused"
+
+# 3. From outside: a kernel that serves, a udp-echo VM made at boot (id 0, address 0) forked 4 times (addresses
 # 1..4: the next free ones); then an idle VM (its deadline 20 s on) and forkcopy (copying for 20 s), created by kctl.
 SOCKDIR=$(mktemp -d /tmp/fork.XXXXXX) || fail "mktemp failed"
 IPID=
@@ -112,11 +125,11 @@ grep -a '^@vm ' "$WORK/serve.serial" | grep -v 'state=exited status=0' | grep -v
 	fail "forkcopy and its 5 children did not all finish their copies right"
 grep -a '^\[vm [0-9]*\] FAIL' "$WORK/serve.out" && fail "a forkcopy VM saw a copy go wrong (above)"
 
-# 3. Tenant mode: tenant 1 may have 3 VMs; its service's VM forks up to the quota, then E_QUOTA; tenant 2 cannot
+# 4. Tenant mode: tenant 1 may have 3 VMs; its service's VM forks up to the quota, then E_QUOTA; tenant 2 cannot
 # fork it, nor can an unsigned FORK.
 cd "$WORK" || fail "cd $WORK"
 "$KCTL" keygen op >/dev/null && "$KCTL" keygen alice >/dev/null && "$KCTL" keygen bob >/dev/null || fail "keygen"
-"$ISORUN" --serve "$KCTL_SOCKET" --operator-key op.pub --mem 256 --timeout 300 --quiet \
+"$ISORUN" --serve "$KCTL_SOCKET" --operator-key op.pub --mem 256 --timeout 300 \
 	--json "$WORK/tenant.json" --serial-log "$WORK/tenant.serial" >"$WORK/tenant.out" 2>&1 &
 IPID=$!
 for _ in $(seq 120); do
@@ -140,10 +153,22 @@ k alicefork tfork "$id" -n 5 --key alice.key --tenant alice
 	fail "alice's fork up to her quota of 3 VMs: exit $KRC: $(cat "$WORK/alicefork.k")"
 k alicemore tfork "$id" --key alice.key --tenant alice
 [ $KRC = 1 ] && grep -q E_QUOTA "$WORK/alicemore.k" || fail "a fork over the quota: exit $KRC: $(cat "$WORK/alicemore.k")"
+# Bob's fork bomb (tests/hostile/forkbomb.c): stops at his 3 VMs, every VM refused with PV_ENOMEM, none faulted.
+k bload tload "$HB/forkbomb.elf" --key bob.key --tenant bob
+k bomb svc-set bomb "$HB/forkbomb.elf" 1 --args "3 2000" --key bob.key --tenant bob
+[ $KRC = 0 ] || fail "svc-set bomb: exit $KRC: $(cat "$WORK/bomb.k")"
+for _ in $(seq 120); do
+	[ "$(grep -ac '^@vm .*image="forkbomb.elf"' "$WORK/tenant.serial")" -ge 3 ] && break
+	sleep 0.5
+done
+[ "$(grep -ac '^@vm .*image="forkbomb.elf".* state=exited status=0' "$WORK/tenant.serial")" = 3 ] ||
+	fail "bob's fork bomb did not end as 3 VMs that exited 0: $(grep -a '^@vm .*forkbomb' "$WORK/tenant.serial")"
+[ "$(grep -a 'forkbomb: vm=' "$WORK/tenant.out" | grep -c 'last=ENOMEM')" = 3 ] ||
+	fail "bob's bomb: not every VM was refused with PV_ENOMEM: $(grep -a 'forkbomb:' "$WORK/tenant.out")"
 k svcs svcs --key alice.key --tenant alice
 k tenants tenants
 grep -q '^1 alice max_vms=3 .* live_vms=3 ' "$WORK/tenants.k" || fail "alice's live VMs are not 3: $(cat "$WORK/tenants.k")"
 kill "$IPID" 2>/dev/null                                  # tenant mode refuses STOP: the host's signal ends it
 wait "$IPID"
 IPID=
-pass "fork(): parent and child differ in id, address, random bytes; kctl fork: 4 udp-echo children answered from their own addresses, 3 idle children woke, 5 forkcopy children finished; tenant fork stopped at the quota (E_QUOTA), another tenant's refused (E_NOENT)"
+pass "fork(): parent and child differ in id, address, random bytes; a fork bomb of $nbomb VMs stopped by memory, witnesses fine; kctl fork: 4 udp-echo children answered from their own addresses, 3 idle children woke, 5 forkcopy children finished; tenant fork stopped at the quota (E_QUOTA), another tenant's refused (E_NOENT)"
