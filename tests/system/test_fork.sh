@@ -174,6 +174,8 @@ done
 	fail "bob's fork bomb did not end as 3 VMs that exited 0: $(grep -a '^@vm .*forkbomb' "$WORK/tenant.serial")"
 [ "$(grep -a 'forkbomb: vm=' "$WORK/tenant.out" | grep -c 'last=ENOMEM')" = 3 ] ||
 	fail "bob's bomb: not every VM was refused with PV_ENOMEM: $(grep -a 'forkbomb:' "$WORK/tenant.out")"
+k stats2 stats
+grep -q '^fork_refused [1-9]' "$WORK/stats2.k" || fail "stats: no fork counted as refused: $(grep fork "$WORK/stats2.k")"
 k svcs svcs --key alice.key --tenant alice
 k tenants tenants
 grep -q '^1 alice max_vms=3 .* live_vms=3 ' "$WORK/tenants.k" || fail "alice's live VMs are not 3: $(cat "$WORK/tenants.k")"
