@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.sh"
 need_runner
 need_kernel
-need_example udp-echo.elf idle.elf hello.elf
+need_example udp-echo.elf idle.elf hello.elf http.elf
 GT=$B/tests/guest
 HB=$B/hostile
 KCTL=$B/bin/kctl
@@ -49,8 +49,9 @@ all_exited_ok bomb forkbomb.elf "$nbomb"
 # 3. From outside: a kernel that serves, a udp-echo VM made at boot (id 0, address 0) forked 4 times (addresses
 # 1..4: the next free ones); then an idle VM (its deadline 20 s on) and forkcopy (copying for 20 s), created by kctl.
 SOCKDIR=$(mktemp -d /tmp/fork.XXXXXX) || fail "mktemp failed"
-IPID=
+IPID= LGPID=
 cleanup() {
+	[ -n "$LGPID" ] && kill "$LGPID" 2>/dev/null
 	[ -n "$IPID" ] && kill "$IPID" 2>/dev/null && sleep 2 && kill -9 "$IPID" 2>/dev/null
 	rm -rf "$SOCKDIR"
 }
@@ -134,6 +135,39 @@ grep -a '^@vm ' "$WORK/serve.serial" | grep -v 'state=exited status=0' | grep -v
 	fail "forkcopy and its 5 children did not all finish their copies right"
 grep -a '^\[vm [0-9]*\] FAIL' "$WORK/serve.out" && fail "a forkcopy VM saw a copy go wrong (above)"
 
+# 5. An HTTP VM forked while loadgen keeps its keep-alive connections busy: the child drops its copies of them without
+# a segment (they are the parent's), the parent's GETs go on without an error, and the child serves HTTP from its
+# own address (a second loadgen, both VMs).
+"$ISORUN" --serve "$KCTL_SOCKET" --net-socket "$SOCKDIR/h.sock" --mem 256 --timeout 300 \
+	--json "$WORK/http.json" --serial-log "$WORK/http.serial" "$EX/http.elf:1:80" >"$WORK/http.out" 2>&1 &
+IPID=$!
+for _ in $(seq 120); do
+	"$KCTL" hello >/dev/null 2>&1 && break
+	kill -0 "$IPID" 2>/dev/null || fail "isorun (http) ended before serving: $(tail -n 5 "$WORK/http.out")"
+	sleep 0.5
+done
+"$LOADGEN" --socket "$SOCKDIR/h.sock" --http --vms 1 --concurrency 2 --duration 8 --wait 60 \
+	--json "$WORK/h1.json" >"$WORK/h1.out" 2>"$WORK/h1.err" &
+LGPID=$!
+for _ in $(seq 240); do
+	grep -q ' answered,' "$WORK/h1.err" && break               # measuring: its connections are open
+	kill -0 "$LGPID" 2>/dev/null || break
+	sleep 0.25
+done
+k hfork fork 0
+[ $KRC = 0 ] || fail "kctl fork of the HTTP VM: exit $KRC: $(cat "$WORK/hfork.k")"
+wait "$LGPID" || fail "loadgen (HTTP, during the fork): $(tail -n 3 "$WORK/h1.err")"
+grep -q '"errors": 0,' "$WORK/h1.json" || fail "the parent's HTTP connections saw errors after the fork: $(tail -n 2 "$WORK/h1.out")"
+[ "$(grep -o '"responses": [0-9]*' "$WORK/h1.json" | head -n 1 | sed 's/.*: //')" -gt 0 ] || fail "no HTTP answers"
+"$LOADGEN" --socket "$SOCKDIR/h.sock" --http --vms 2 --sweep --concurrency 2 --duration 2 --wait 60 \
+	--json "$WORK/h2.json" >"$WORK/h2.out" 2>&1 || fail "loadgen (HTTP, both): $(tail -n 3 "$WORK/h2.out")"
+[ "$(grep -o '"vms_answered": [0-9]*' "$WORK/h2.json" | sed 's/.*: //')" = 2 ] ||
+	fail "the forked HTTP VM did not answer from its own address: $(tail -n 2 "$WORK/h2.out")"
+grep -q '"errors": 0,' "$WORK/h2.json" || fail "HTTP errors from the parent or the child: $(tail -n 2 "$WORK/h2.out")"
+k hstop stop
+wait "$IPID"
+IPID=
+
 # 4. Tenant mode: tenant 1 may have 3 VMs; its service's VM forks up to the quota, then E_QUOTA; tenant 2 cannot
 # fork it, nor can an unsigned FORK.
 cd "$WORK" || fail "cd $WORK"
@@ -182,4 +216,4 @@ grep -q '^1 alice max_vms=3 .* live_vms=3 ' "$WORK/tenants.k" || fail "alice's l
 kill "$IPID" 2>/dev/null                                  # tenant mode refuses STOP: the host's signal ends it
 wait "$IPID"
 IPID=
-pass "fork(): parent and child differ in id, address, random bytes; a fork bomb of $nbomb VMs stopped by memory, witnesses fine; kctl fork: 4 udp-echo children answered from their own addresses, 3 idle children woke (one saved and restored first), 5 forkcopy children finished; tenant fork stopped at the quota (E_QUOTA), another tenant's refused (E_NOENT)"
+pass "fork(): parent and child differ in id, address, random bytes; a fork bomb of $nbomb VMs stopped by memory, witnesses fine; kctl fork: 4 udp-echo children answered from their own addresses, 3 idle children woke (one saved and restored first), 5 forkcopy children finished; an HTTP VM forked under keep-alive load, no errors, its child serving too; tenant fork stopped at the quota (E_QUOTA), another tenant's refused (E_NOENT)"
