@@ -4,7 +4,7 @@
 #       its checks to the queued child (@summary fork_cycles, TSC) - plain TCG (guest TSC time, host-speed dependent)
 #       and -icount shift=0 (one TSC tick per guest instruction: instructions per fork, stable); the guest's own
 #       clock around fork() too (the hypercall's round trip included).
-#   (b) sharing: a serving kernel boots one udp-echo VM, loadgen has it answer a request, `kctl fork 0 -n 100`, loadgen
+#   (b) sharing, for udp-echo and for http: a serving kernel boots one VM of it, loadgen has it answer a request, `kctl fork 0 -n 100`, loadgen
 #       sends one request to each of the 101 (each answers from its own address); the kernel's free frames before and
 #       after say what the 100 children cost. The same again with 100 fresh instances (`kctl create`) instead of
 #       children: the difference per child is the pages a child shares with its parent (mapped, not owned). kctl list
@@ -21,10 +21,10 @@ set -u
 
 B=${1:-build}
 ISORUN=$B/bin/isorun KCTL=$B/bin/kctl LOADGEN=$B/bin/loadgen
-VM=$B/bench/forkvm.elf BASE=$B/bench/forkbase ECHO=$B/examples/udp-echo.elf
+VM=$B/bench/forkvm.elf BASE=$B/bench/forkbase ECHO=$B/examples/udp-echo.elf HTTP=$B/examples/http.elf
 OUT=${FORK_OUT:-$B/bench/fork.json}
 REPS=${REPS:-3} FORKS=${FORKS:-100} HEAP_KIB=${HEAP_KIB:-64} CHILDREN=100
-for f in "$ISORUN" "$KCTL" "$LOADGEN" "$VM" "$BASE" "$ECHO" "$B/isokernel.bin"; do
+for f in "$ISORUN" "$KCTL" "$LOADGEN" "$VM" "$BASE" "$ECHO" "$HTTP" "$B/isokernel.bin"; do
 	[ -f "$f" ] || { echo "bench-fork: $f is missing (run: make bench-fork)" >&2; exit 1; }
 done
 . "$(dirname "$0")/lib.sh"       # median, calc, jget, jnum
@@ -61,21 +61,24 @@ timing() {
 
 # kstat NAME: a field of kctl stats.
 kstat() { "$KCTL" stats | sed -n "s/^$1 //p"; }
-# lg VMS: loadgen sends one request to each of VMS udp-echo VMs (readiness probes: each must answer once).
+# lg VMS: loadgen sends one request to each of VMS VMs of the service $SVC (readiness probes: each answers once).
 lg() {
-	"$LOADGEN" --socket "$T/net.sock" --udp-echo --vms "$1" --sweep --requests "$1" --wait 120 \
+	"$LOADGEN" --socket "$T/net.sock" --$LGMODE --vms "$1" --sweep --requests "$1" --wait 120 \
 		--json "$T/lg.json" >"$T/lg.out" 2>&1 || die "loadgen: $(tail -n 2 "$T/lg.out")"
 	[ "$(jget vms_answered "$T/lg.json")" = "$1" ] || die "only $(jget vms_answered "$T/lg.json") of $1 VMs answered"
 }
 # children_kib: the median priv_kib of VMs 1.. (kctl list: id image state hypercalls cpu_ms priv_kib ...).
 children_kib() { "$KCTL" list | awk 'NR > 1 && $1 != 0 { print $6 }' >"$T/ck"; median "$T/ck"; }
 
-# (b) MODE fork or create: frames the 100 extra VMs hold after each answered a request.
+# (b) MODE fork or create, SVC echo or http: frames the 100 extra VMs hold after each answered a request; figures
+# in the variables MODE_SVC_*.
 family() {
-	mode=$1
+	mode=$1 svc=$2
+	if [ "$svc" = http ]; then IMG=$HTTP PORT=80 LGMODE=http; else IMG=$ECHO PORT=7 LGMODE=udp-echo; fi
+	name=$(basename "$IMG")
 	export KCTL_SOCKET=$T/ctl.sock
 	"$ISORUN" --serve "$KCTL_SOCKET" --net-socket "$T/net.sock" --mem 1024 --timeout 600 --quiet \
-		"$ECHO:1:7" >"$T/serve-$mode.out" 2>&1 &
+		"$IMG:1:$PORT" >"$T/serve-$mode.out" 2>&1 &
 	IPID=$!
 	for _ in $(seq 240); do "$KCTL" hello >/dev/null 2>&1 && break; sleep 0.5; done
 	lg 1
@@ -83,21 +86,39 @@ family() {
 	if [ "$mode" = fork ]; then
 		"$KCTL" fork 0 -n "$CHILDREN" >"$T/k.out" 2>&1 || die "kctl fork: $(cat "$T/k.out")"
 	else
-		"$KCTL" create udp-echo.elf "$CHILDREN" --args 7 >"$T/k.out" 2>&1 || die "kctl create: $(cat "$T/k.out")"
+		"$KCTL" create "$name" "$CHILDREN" --args $PORT >"$T/k.out" 2>&1 || die "kctl create: $(cat "$T/k.out")"
 	fi
 	fm=$(kstat free_frames)
 	lg $((CHILDREN + 1))
 	f1=$(kstat free_frames)
-	eval "${mode}_frames_before=\$(calc '%.2f' '(a - b) / n' -v a=$f0 -v b=$fm -v n=$CHILDREN)"
-	image_kib=$("$KCTL" images | sed -n 's/.* udp-echo.elf .*shared_bytes=\([0-9]*\).*/\1/p' | head -n 1)
-	image_kib=$((image_kib / 1024))
-	eval "${mode}_frames=\$(calc '%.2f' '(a - b) / n' -v a=$f0 -v b=$f1 -v n=$CHILDREN)"
-	eval "${mode}_mapped_kib=\$(children_kib)"
-	eval "${mode}_parent_kib=\$($KCTL list | awk '\$1 == 0 { print \$6 }')"
+	eval "${mode}_${svc}_frames_before=\$(calc '%.2f' '(a - b) / n' -v a=$f0 -v b=$fm -v n=$CHILDREN)"
+	ik=$("$KCTL" images | sed -n "s/.* $name .*shared_bytes=\\([0-9]*\\).*/\\1/p" | head -n 1)
+	eval "${svc}_image_kib=$((ik / 1024))"
+	eval "${mode}_${svc}_frames=\$(calc '%.2f' '(a - b) / n' -v a=$f0 -v b=$f1 -v n=$CHILDREN)"
+	eval "${mode}_${svc}_mapped_kib=\$(children_kib)"
+	eval "${svc}_parent_kib=\$($KCTL list | awk '\$1 == 0 { print \$6 }')"
 	"$KCTL" stop >/dev/null 2>&1
 	wait "$IPID"
 	IPID=
-	printf 'bench-fork: %s: %s frames per VM beyond the first\n' "$mode" "$(eval echo \$${mode}_frames)" >&2
+	printf 'bench-fork: %s %s: %s frames per VM beyond the first\n' "$svc" "$mode" "$(eval echo \$${mode}_${svc}_frames)" >&2
+}
+
+# The "sharing" object of one service.
+sharing_json() {
+	svc=$1
+	cat <<J
+    "$svc": {
+      "image_shared_kib": $(jnum "$(eval echo \$${svc}_image_kib)"),
+      "parent_mapped_kib": $(jnum "$(eval echo \$${svc}_parent_kib)"),
+      "forked_child_mapped_kib": $(jnum "$(eval echo \$fork_${svc}_mapped_kib)"),
+      "forked_child_frames_before_request": $(jnum "$(eval echo \$fork_${svc}_frames_before)"),
+      "forked_child_frames": $(jnum "$(eval echo \$fork_${svc}_frames)"),
+      "created_vm_mapped_kib": $(jnum "$(eval echo \$create_${svc}_mapped_kib)"),
+      "created_vm_frames_before_request": $(jnum "$(eval echo \$create_${svc}_frames_before)"),
+      "created_vm_frames": $(jnum "$(eval echo \$create_${svc}_frames)"),
+      "pages_shared_per_child": $(jnum "$(calc '%.2f' 'c - f' -v c="$(eval echo \$create_${svc}_frames)" -v f="$(eval echo \$fork_${svc}_frames)")")
+    }
+J
 }
 
 for r in $(seq 1 "$REPS"); do
@@ -109,9 +130,10 @@ for r in $(seq 1 "$REPS"); do
 	jget child_shared_kib "$T/linux-$r.json" >>"$T/linux.shared"
 	jget child_rss_kib "$T/linux-$r.json" >>"$T/linux.rss"
 done
-family fork
-family create
-shared_pages=$(calc '%.2f' 'c - f' -v c="$create_frames" -v f="$fork_frames")
+for svc in echo http; do
+	family fork $svc
+	family create $svc
+done
 load=$(cut -d ' ' -f 1-3 /proc/loadavg)
 host=$(uname -m) cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 cat >"$OUT" <<JSON
@@ -135,15 +157,9 @@ cat >"$OUT" <<JSON
   },
   "sharing": {
     "children": $CHILDREN,
-    "udp_echo_parent_mapped_kib": $(jnum "$fork_parent_kib"),
-    "forked_child_mapped_kib": $(jnum "$fork_mapped_kib"),
-    "image_shared_kib": $(jnum "$image_kib"),
-    "forked_child_frames_before_request": $(jnum "$fork_frames_before"),
-    "forked_child_frames": $(jnum "$fork_frames"),
-    "created_vm_frames_before_request": $(jnum "$create_frames_before"),
-    "created_vm_mapped_kib": $(jnum "$create_mapped_kib"),
-    "created_vm_frames": $(jnum "$create_frames"),
-    "pages_shared_per_child": $(jnum "$shared_pages")
+    "what": "echo: examples/udp-echo.c, http: examples/http.c; frames per VM beyond the first (kernel free-frame count), mapped KiB from kctl list (priv_kib, own and shared copy-on-write pages)",
+$(sharing_json echo),
+$(sharing_json http)
   },
   "linux": {
     "what": "bench/forkbase.c: static process, same heap, fork() of $FORKS children each writing a page; /proc/PID/smaps_rollup",
@@ -157,14 +173,17 @@ cat >"$OUT" <<JSON
 }
 JSON
 printf '\nfork (medians of %d runs; TCG; host load %s)\n' "$REPS" "$load"
-printf '  %-52s %s\n' "us per fork, kernel-timed (TCG)" "$(median "$T/plain.us")" \
+printf '  %-62s %s\n' "us per fork, kernel-timed (TCG)" "$(median "$T/plain.us")" \
 	"instructions per fork, kernel (icount)" "$(median "$T/icount.cyc")" \
 	"us per fork() seen by the guest (TCG)" "$(median "$T/plain.gus")" \
 	"Linux: us per fork() (host)" "$(median "$T/linux.us")" \
-	"udp-echo child: KiB mapped / frames owned" "$fork_mapped_kib / $fork_frames" \
-	"fresh udp-echo VM: KiB mapped / frames owned" "$create_mapped_kib / $create_frames" \
-	"frames per child before its request: forked / fresh" "$fork_frames_before / $create_frames_before" \
-	"pages a child shares with its parent" "$shared_pages" \
-	"image text/rodata shared by every instance (KiB)" "$image_kib" \
+	"udp-echo child: KiB mapped / frames owned" "$fork_echo_mapped_kib / $fork_echo_frames" \
+	"fresh udp-echo VM: KiB mapped / frames owned" "$create_echo_mapped_kib / $create_echo_frames" \
+	"http child: KiB mapped / frames owned" "$fork_http_mapped_kib / $fork_http_frames" \
+	"fresh http VM: KiB mapped / frames owned" "$create_http_mapped_kib / $create_http_frames" \
+	"frames per http child before its request: forked / fresh" "$fork_http_frames_before / $create_http_frames_before" \
+	"pages a child shares with its parent after a request: echo / http" \
+	"$(calc '%.2f' 'c - f' -v c="$create_echo_frames" -v f="$fork_echo_frames") / $(calc '%.2f' 'c - f' -v c="$create_http_frames" -v f="$fork_http_frames")" \
+	"image text/rodata shared by every instance (KiB): echo / http" "$echo_image_kib / $http_image_kib" \
 	"Linux child: KiB Rss / private / shared" "$(median "$T/linux.rss") / $(median "$T/linux.priv") / $(median "$T/linux.shared")"
 echo "  written: $OUT"
