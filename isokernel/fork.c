@@ -125,7 +125,9 @@ struct vm *fork_vm(struct vm *parent, bool same_address, uint16_t *status)
 	start_info(c)->vm_id = c->id;                        /* MAC and IPv4: the switch's observer wrote them */
 	fork_place(c, parent);
 	fork_count(c, parent);
-	tstat_add(&kst.fork_cycles, rdtsc() - t0);
+	t0 = rdtsc() - t0;
+	tstat_add(&kst.fork_cycles, t0);
+	kst.create_tsc += t0;                                /* create_ns_per_vm: every VM made, forks too */
 	return c;
 }
 

@@ -30,7 +30,7 @@ struct vm;
  *
  * *status: CTL_OK, or CTL_E_QUOTA (the tenant's VM or memory quota), CTL_E_LIMIT (the VM table or the tenant's
  * addresses are full), CTL_E_NOMEM (kernel memory: the VM structure, the page table, the guarantee, the start page).
- * Counted: kst.forks for each child, kst.fork_refused for each refusal, kst.fork_cycles its TSC ticks.
+ * Counted: kst.forks for each child, kst.fork_refused for each refusal, kst.fork_cycles its TSC ticks (kst.create_tsc too).
  */
 struct vm *fork_vm(struct vm *parent, bool same_address, uint16_t *status);
 
