@@ -11,7 +11,7 @@ GL_CFLAGS    := -std=gnu11 -O2 $(WARN) -fno-pic -fno-pie -fno-stack-protector -f
                 -fno-unwind-tables -ffunction-sections -fdata-sections -mno-avx \
                 -nostdinc -isystem guestlib/libc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
                 -Ipvisa -Ilib -Iguestlib/include -Inetstack -MMD -MP
-GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o fd.o time.o guest.o args.o argnum.o net.o)
+GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o fd.o time.o guest.o args.o argnum.o net.o fork.o arc4random.o)
 # The file system (fs.h): one object per part, so a program links only the calls it makes.
 GL_LIB_OBJS  += $(addprefix $(GL_B)/,fsarc.o fsnode.o fsship.o fsdata.o fspath.o fsopen.o fscalls.o fsdir.o fsremove.o fsmisc.o fsat.o)
 GL_TINY_OBJS := $(addprefix $(GL_B)/,tinystart.o mem.o)

@@ -26,6 +26,7 @@
 #include "ctlsrv.h"
 #include "tenant.h"
 #include "service.h"
+#include "fork.h"
 
 extern char _kernel_end[];
 
@@ -463,6 +464,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	kst.rejected = rejected;
 	ctl_init(mem[0], mem[1]);
 	svc_init();
+	fork_init();
 	kst.run_start_tsc = rdtsc();
 	sched_run();
 }

@@ -345,6 +345,7 @@ bool vms_page_next(const struct vmspace *s, uint64_t *va, struct vms_page *pg)
 		pg->va = a;
 		pg->kind = k;
 		pg->data = P2V(arch_pte_frame(pte));
+		pg->vm_memory = k == PAGE_COW && frame_kind(arch_pte_frame(pte)) == FRAME_VM;
 		*va = a + PV_PAGE_SIZE;
 		return true;
 	}

@@ -37,6 +37,11 @@ void guest_cpu_start(void);
 /* Fill buf with len random bytes; returns 0 or a PV_E* code. */
 long guest_random(void *buf, size_t len);
 
+/* Redo what guestlib caches about this VM's identity after a fork (pvisa/PVISA.md "fork"): fork() calls it in the
+ * child; the network's loop and arc4random notice a fork made from outside (FORK) on their own, by the start info's
+ * vm_id. */
+void guest_forked(void);
+
 /* Fill in the VM's memory figures; returns 0 or a PV_E* code. */
 long guest_meminfo(struct pv_meminfo *mi);
 

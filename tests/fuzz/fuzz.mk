@@ -44,7 +44,7 @@ CTLFZ_CC       := $(HOSTCC)
 endif
 
 $(CTLFZ): $(CTLFZ_SRCS) pvisa/ctl.h isokernel/ctl_ops.h isokernel/ctl_io.h isokernel/ctlsrv.h isokernel/service.h \
-          isokernel/tenant.h isokernel/ctl_auth.h isokernel/ctl_tenant.h $(MKDEPS)
+          isokernel/tenant.h isokernel/ctl_auth.h isokernel/ctl_tenant.h isokernel/fork.h $(MKDEPS)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)
 	$(Q)$(CTLFZ_CC) $(CTLFZ_CFLAGS) -o $@ $(CTLFZ_SRCS) $(CTLFZ_LIBS)

@@ -45,3 +45,9 @@ test-serve: kernel examples runner
 .PHONY: test-tenant
 test-tenant: kernel examples runner
 	$(ST_RUN) tenant
+
+# fork (tests/system/test_fork.sh): pv_fork in a guest, kctl fork of running VMs (udp-echo answering), T_FORK's quota.
+.PHONY: test-fork
+test-fork: kernel examples runner guest-tests
+	$(ST_HOSTILE)
+	$(ST_RUN) fork
