@@ -109,7 +109,38 @@ _Static_assert(sizeof(struct pv_frame) == 16, "pv_frame layout");
 #define PV_CONSOLE_MAX 4096u
 #define PV_RANDOM_MAX  4096u
 #define PV_ABORT_MAX   128u
-#define PV_CMDLINE_MAX 256u
+#define PV_CMDLINE_MAX 256u   /* the start info's copy of ARGS (the first 255 bytes; the argument block has them all) */
+
+/*
+ * The argument block (PVISA.md "Arguments, environment, standard input"): when the start info's flags have
+ * PV_SI_ARGBLK, the kernel has copied the VM's whole ARGS, environment and standard input to argblk, the first bytes
+ * of the heap region (heap_start is past them, page aligned), one after the other:
+ *   ARGS      args_len bytes (<= PV_ARGS_MAX), then a NUL
+ *   env       env_len bytes (<= PV_ENV_MAX): "KEY=VALUE" strings, each ended by a NUL
+ *   stdin     stdin_len bytes (<= PV_STDIN_MAX), any bytes
+ * A VM given none of them has the flag, args_len 0 and no block page (argblk = heap_start). The pages are the VM's own
+ * (private, against its quota); guestlib splits ARGS into argv in place. Kernels before this extension leave flags 0:
+ * the command line is then cmdline alone.
+ */
+#define PV_SI_ARGBLK   (1u << 0)
+#define PV_ARGS_MAX    4096u
+#define PV_ENV_MAX     16384u
+#define PV_STDIN_MAX   65536u
+
+/*
+ * How the host hands a boot image its environment and standard input: a multiboot module right after the image's,
+ * with the command line "<path> " PV_ARGX_NAME, holding struct pv_argx then env_len bytes of environment (as in the
+ * argument block) then stdin_len bytes of input, nothing more. The kernel checks all of it (isokernel/argblk.c).
+ */
+#define PV_ARGX_NAME   "@argx"
+#define PV_ARGX_MAGIC  0x58475650u  /* "PVGX" */
+struct pv_argx {
+	uint32_t magic;          /* PV_ARGX_MAGIC */
+	uint32_t env_len;        /* <= PV_ENV_MAX */
+	uint32_t stdin_len;      /* <= PV_STDIN_MAX */
+	uint32_t reserved;       /* zero */
+};
+_Static_assert(sizeof(struct pv_argx) == 16, "argx layout");
 
 /* Virtual registers: written by the kernel, read by the guest. The kernel never reads them back. */
 struct pv_vregs {
@@ -128,7 +159,7 @@ struct pv_start_info {
 	uint32_t magic;          /* PV_START_MAGIC */
 	uint32_t abi_version;    /* PV_ABI_VERSION */
 	uint32_t vm_id;
-	uint32_t flags;
+	uint32_t flags;          /* PV_SI_* (PV_SI_ARGBLK) */
 	uint64_t tsc_hz;
 	uint64_t heap_start;     /* first heap byte (page aligned) */
 	uint64_t heap_end;       /* one past the last heap byte the VM may use */
@@ -140,7 +171,11 @@ struct pv_start_info {
 	uint8_t  pad0[2];
 	uint32_t ipv4, netmask, gateway;
 	char     image[32];      /* image name, NUL-terminated */
-	char     cmdline[PV_CMDLINE_MAX]; /* ARGS, NUL-terminated */
+	char     cmdline[PV_CMDLINE_MAX]; /* ARGS, NUL-terminated (their first 255 bytes: PV_SI_ARGBLK has them all) */
+	uint32_t pad1;
+	uint64_t argblk;         /* with PV_SI_ARGBLK: the argument block's address (in the heap region) */
+	uint32_t args_len, env_len, stdin_len;
+	uint32_t pad2;
 };
 #define PV_START_MAGIC 0x50564953u  /* "PVIS" */
 
@@ -149,6 +184,8 @@ _Static_assert(offsetof(struct pv_start_info, vregs) == 64, "start info layout")
 _Static_assert(offsetof(struct pv_start_info, mac) == 112, "start info layout");
 _Static_assert(offsetof(struct pv_start_info, image) == 132, "start info layout");
 _Static_assert(offsetof(struct pv_start_info, cmdline) == 164, "start info layout");
+_Static_assert(offsetof(struct pv_start_info, argblk) == 424, "start info layout");
+_Static_assert(offsetof(struct pv_start_info, stdin_len) == 440, "start info layout");
 _Static_assert(sizeof(struct pv_start_info) <= 512, "start info must leave the start page to the stack");
 
 /* meminfo result. */
