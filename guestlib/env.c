@@ -17,24 +17,35 @@ static void __attribute__((noreturn)) env_fail(const char *msg)
 		pv_abort((long)msg, (long)strlen(msg));
 }
 
-/* argv from ARGS (guest.h guest_split_args), in the heap: every word, however many. */
-char **__guest_argv(struct pv_start_info *si, int *argc);
-char **__guest_argv(struct pv_start_info *si, int *argc)
+/* A table of n + 1 pointers: the caller's (room for max + 1, on __guest_start's stack) when n fits, else the heap's. */
+static char **env_table(size_t n, char **room, size_t max, const char *what)
+{
+	char **t;
+
+	if (n <= max)
+		return room;
+	if (!(t = malloc((n + 1) * sizeof(*t))))
+		env_fail(what);
+	return t;
+}
+
+/* argv from ARGS (guest.h guest_split_args): every word, however many. */
+char **__guest_argv(struct pv_start_info *si, int *argc, char **room, int max);
+char **__guest_argv(struct pv_start_info *si, int *argc, char **room, int max)
 {
 	size_t len;
 	char *args = guest_args(&len);
 	int n = guest_count_args(args, len);
-	char **argv = malloc(((size_t)n + 1) * sizeof(*argv));
+	char **argv = env_table((size_t)n, room, (size_t)max,
+				"guestlib: no heap for argv (give the VM more memory: isorun --quota)");
 
-	if (!argv)
-		env_fail("guestlib: no heap for argv (give the VM more memory: isorun --quota)");
 	*argc = guest_split_args(si->image, args, len, argv, n);
 	return argv;
 }
 
 /* environ from the block's KEY=VALUE strings (the kernel checked them: isokernel/argblk.c); stdin's bytes. */
-void __guest_env_init(const struct pv_start_info *si);
-void __guest_env_init(const struct pv_start_info *si)
+void __guest_env_init(const struct pv_start_info *si, char **room, int max);
+void __guest_env_init(const struct pv_start_info *si, char **room, int max)
 {
 	const char *e, *end;
 	char **env;
@@ -51,8 +62,7 @@ void __guest_env_init(const struct pv_start_info *si)
 		n += *p == '\0';
 	if (!n)
 		return;
-	if (!(env = malloc((n + 1) * sizeof(*env))))
-		env_fail("guestlib: no heap for the environment (give the VM more memory: isorun --quota)");
+	env = env_table(n, room, (size_t)max, "guestlib: no heap for the environment (give the VM more memory: isorun --quota)");
 	for (const char *p = e; p < end && i < n; p += strlen(p) + 1)
 		env[i++] = (char *)p;
 	env[i] = NULL;

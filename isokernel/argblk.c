@@ -92,21 +92,26 @@ int argblk_copy(struct vmspace *s, const struct image *img, const char *args, st
 	size_t alen = strlen(args);
 	int r;
 
-	out->addr = at;
+	uint64_t len = alen + 1 + (uint64_t)x->env_len + x->stdin_len;
+
 	out->args_len = (uint32_t)alen;
 	out->env_len = x->env_len;
 	out->stdin_len = x->stdin_len;
+	out->heap_start = at;
+	out->stack_top = PV_START_INFO;
 	if (alen > PV_ARGS_MAX)
 		return PV_EINVAL;
-	if (!alen && !x->env_len && !x->stdin_len) {
-		out->end = at;                         /* nothing to copy: no page taken */
-		return 0;
+	if (len <= PV_ARGBLK_INLINE) {               /* in the start page, under the start info: no page more */
+		at = (PV_START_INFO - len) & ~(uint64_t)15;
+		out->stack_top = at;
+	} else {
+		out->heap_start = (at + len + PV_PAGE_SIZE - 1) & ~(uint64_t)(PV_PAGE_SIZE - 1);
+		if (out->heap_start > s->heap_end)
+			return PV_ENOMEM;
+		if ((r = vms_prepare_write(s, at, out->heap_start - at)) != 0)
+			return r;
 	}
-	out->end = (at + alen + 1 + x->env_len + x->stdin_len + PV_PAGE_SIZE - 1) & ~(uint64_t)(PV_PAGE_SIZE - 1);
-	if (out->end > s->heap_end)
-		return PV_ENOMEM;
-	if ((r = vms_prepare_write(s, at, out->end - at)) != 0)
-		return r;
+	out->addr = at;
 	if ((r = put(s, &at, args, (uint32_t)alen + 1)) != 0 || (r = put(s, &at, env, x->env_len)) != 0)
 		return r;
 	return put(s, &at, env + x->env_len, x->stdin_len);
@@ -119,5 +124,6 @@ void argblk_info(struct pv_start_info *si, const struct argblk *b)
 	si->args_len = b->args_len;
 	si->env_len = b->env_len;
 	si->stdin_len = b->stdin_len;
-	si->heap_start = b->end;
+	si->heap_start = b->heap_start;
+	si->stack_top = b->stack_top;
 }

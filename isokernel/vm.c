@@ -165,7 +165,7 @@ struct vm *vm_create(const struct image *img, const char *args, uint32_t quota_p
 	fill_start_info(vm, img, args);
 	argblk_info(start_info(vm), &blk);
 	vm->regs.rip = img->entry;
-	vm->regs.rsp = PV_START_INFO;
+	vm->regs.rsp = blk.stack_top;                  /* PV_START_INFO, or under a small argument block */
 	vm->regs.rdi = PV_START_INFO;
 	vm->regs.rflags = 0x202;
 	vm->state = VM_RUNNABLE;

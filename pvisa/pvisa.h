@@ -113,17 +113,20 @@ _Static_assert(sizeof(struct pv_frame) == 16, "pv_frame layout");
 
 /*
  * The argument block (PVISA.md "Arguments, environment, standard input"): when the start info's flags have
- * PV_SI_ARGBLK, the kernel has copied the VM's whole ARGS, environment and standard input to argblk, the first bytes
- * of the heap region (heap_start is past them, page aligned), one after the other:
+ * PV_SI_ARGBLK, the kernel has copied the VM's whole ARGS, environment and standard input to argblk, one after the
+ * other. A block of at most PV_ARGBLK_INLINE bytes lies in the start page just under the start info (16-byte aligned;
+ * stack_top and the initial rsp are then argblk: no page more); a larger one takes the first pages of the heap
+ * region (heap_start is past it, page aligned):
  *   ARGS      args_len bytes (<= PV_ARGS_MAX), then a NUL
  *   env       env_len bytes (<= PV_ENV_MAX): "KEY=VALUE" strings, each ended by a NUL
  *   stdin     stdin_len bytes (<= PV_STDIN_MAX), any bytes
- * A VM given none of them has the flag, args_len 0 and no block page (argblk = heap_start). The pages are the VM's own
- * (private, against its quota); guestlib splits ARGS into argv in place. Kernels before this extension leave flags 0:
+ * A VM given none of them has the flag, args_len 0 and a 1-byte block (the NUL) under the start info. The bytes are
+ * the VM's own (private, against its quota); guestlib splits ARGS into argv in place. Kernels before this extension leave flags 0:
  * the command line is then cmdline alone.
  */
 #define PV_SI_ARGBLK   (1u << 0)
 #define PV_ARGS_MAX    4096u
+#define PV_ARGBLK_INLINE 1024u   /* the start page keeps at least 2.5 KiB of stack under a block this size */
 #define PV_ENV_MAX     16384u
 #define PV_STDIN_MAX   65536u
 

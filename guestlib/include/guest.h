@@ -7,7 +7,8 @@
 #include "pvisa.h"
 
 /* Most arguments a --tiny program's _start passes to main (argv[0] included); further words are dropped. newlib
- * programs get every word (at most PV_ARGS_MAX bytes of ARGS). */
+ * programs get every word (at most PV_ARGS_MAX bytes of ARGS): argv and environ are on the stack up to this many
+ * entries, in the heap beyond. */
 #define GUEST_ARGV_MAX 64
 
 /* The id the kernel gave this VM. */
