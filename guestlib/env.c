@@ -80,3 +80,10 @@ ssize_t guest_stdin_read(void *buf, size_t n)
 	stdin_left -= n;
 	return (ssize_t)n;
 }
+
+/* Bytes of standard input not read yet (ioctl FIONREAD, posix.c). */
+ssize_t guest_stdin_left(void);
+ssize_t guest_stdin_left(void)
+{
+	return (ssize_t)stdin_left;
+}

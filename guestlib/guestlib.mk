@@ -11,9 +11,10 @@ GL_CFLAGS    := -std=gnu11 -O2 $(WARN) -fno-pic -fno-pie -fno-stack-protector -f
                 -fno-unwind-tables -ffunction-sections -fdata-sections -mno-avx \
                 -nostdinc -isystem guestlib/libc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
                 -Ipvisa -Ilib -Iguestlib/include -Inetstack -MMD -MP
-GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o fd.o time.o guest.o args.o argnum.o net.o env.o)
+GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o fd.o time.o guest.o args.o argnum.o net.o env.o posix.o nosys.o pthread.o)
 GL_TINY_OBJS := $(addprefix $(GL_B)/,tinystart.o mem.o)
-GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h) $(GL_B)/libc/time.h
+GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h) $(GL_B)/libc/time.h \
+                $(addprefix $(GL_B)/libc/,pthread.h dlfcn.h sys/utsname.h sys/ioctl.h sys/resource.h)
 # Everything guest-cc needs: images depend on this list.
 GUESTLIB_OUT := $(GL_B)/crt0.o $(GL_B)/pvnote.o $(GL_B)/mem.o $(GL_B)/libguest.a $(GL_B)/libguesttiny.a $(GL_B)/guest.ld \
                 $(GL_HDRS) $(B)/bin/guest-cc $(NEWLIB_STAMP)
