@@ -25,8 +25,8 @@ usage: guest-cc [--tiny | --net] [cc options] file...
   __ELF__, __GNUC__ and the other CPU and compiler macros are. __pvisa__ is defined to the PVISA ABI version
   the image is built for (PV_ABI_VERSION in pvisa.h): test it with #ifdef __pvisa__.
   Libraries: -lNAME must name a libNAME.a built for guests, in a -L directory given or in guestlib's and
-  newlib's own (-lc, -lm, -lg; libgcc is linked anyway). The host's directories are never searched: their
-  libraries (-lz, -lpthread, -ldl, -lrt...) are built for Linux and glibc and fault in a VM, so asking for
+  newlib's own (-lc, -lm, -lg; libgcc is linked anyway; -lpthread and -ldl are empty: their calls are in
+  guestlib). The host's directories are never searched: their libraries (-lz, -lrt...) are built for Linux and glibc and fault in a VM, so asking for
   one is an error. Build such a library from source with guest-cc and pass -L to its directory.
   What a guest has: newlib's C library and libm; argv (ARGS up to 4 KiB, quotes kept), environ/getenv
   (isorun --env), stdin (isorun --stdin), stdout/stderr on the console; malloc in the VM's quota; the clocks

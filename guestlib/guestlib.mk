@@ -17,6 +17,7 @@ GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest
                 $(addprefix $(GL_B)/libc/,pthread.h dlfcn.h sys/utsname.h sys/ioctl.h sys/resource.h)
 # Everything guest-cc needs: images depend on this list.
 GUESTLIB_OUT := $(GL_B)/crt0.o $(GL_B)/pvnote.o $(GL_B)/mem.o $(GL_B)/libguest.a $(GL_B)/libguesttiny.a $(GL_B)/guest.ld \
+                $(GL_B)/libpthread.a $(GL_B)/libdl.a \
                 $(GL_HDRS) $(B)/bin/guest-cc $(NEWLIB_STAMP)
 MKDEPS       += guestlib/guestlib.mk
 
@@ -50,6 +51,12 @@ $(GL_B)/%.o: guestlib/%.S $(MKDEPS)
 $(GL_B)/libguest.a: $(GL_LIB_OBJS)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+# -lpthread and -ldl, as build systems pass them, find these empty archives: pthread.h's and dlfcn.h's calls are in
+# libguest.a (pthread.c, nosys.c).
+$(GL_B)/libpthread.a $(GL_B)/libdl.a:
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@
 
 $(GL_B)/libguesttiny.a: $(GL_TINY_OBJS)
 	$(call say,AR,$@)

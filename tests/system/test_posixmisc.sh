@@ -18,6 +18,9 @@ grep -qF "guest-cc: outer() cannot link: the library's outer -> middle needs mis
 # system() links without fork, execve or wait (nosys.c replaces newlib's).
 printf '#include <stdlib.h>\nint main(void) { return system("true") == -1 ? 0 : 1; }\n' > "$WORK/sys.c"
 "$GCC" -o "$WORK/sys.elf" "$WORK/sys.c" 2>"$WORK/sys.err" || fail "a program calling system() did not link: $(cat "$WORK/sys.err")"
+# -lpthread and -ldl, as build systems pass them, link (empty archives: the calls are guestlib's).
+printf '#include <pthread.h>\n#include <dlfcn.h>\nint main(void) { pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER; return pthread_mutex_lock(&m) + (dlopen("x", RTLD_NOW) != 0); }\n' > "$WORK/pt.c"
+"$GCC" -o "$WORK/pt.elf" "$WORK/pt.c" -lpthread -ldl 2>"$WORK/pt.err" || fail "-lpthread -ldl: $(cat "$WORK/pt.err")"
 
 need_runner
 need_kernel
