@@ -101,6 +101,10 @@ static const char usage_head[] =
 "  --gdb PORT            debug: QEMU's gdb stub listens on TCP PORT and the machine waits, stopped, for gdb to\n"
 "                        continue (TCG: auto picks it); isorun prints the gdb command that loads the kernel's and\n"
 "                        the images' symbols, and how to stop in one VM (README \"Debugging\"). Use --timeout 0\n"
+"  --pcap FILE           write every frame that crosses the NIC, both ways, to FILE in pcap format (QEMU's\n"
+"                        filter-dump on the NIC's netdev; tshark and tcpdump read it). Needs --net-socket or --tap.\n"
+"                        Frames the switch moves VM to VM inside the kernel never reach the NIC and are not in it;\n"
+"                        filter one VM with its address (tshark -Y 'ip.addr == 10.0.0.5' or 'eth.addr == MAC')\n"
 "  --replay FILE         testing aid: parse FILE, a saved serial stream (e.g. from --serial-log), instead of\n"
 "                        running QEMU; IMAGE operands are then optional and only validated\n"
 "  -v, --verbose         print the QEMU command line and the kernel's '@' records\n"
@@ -131,7 +135,8 @@ static const char usage_tail[] =
 "seed=N seed=N seed=N\" (QEMU puts the kernel's path first; the seeds are 256 bits from getrandom(2), mixed\n"
 "into the kernel's random source), then net_ip=N net_bits=N with --subnet, then the --append words; one multiboot module per IMAGE with command line \"<tmp>/imgN.elf <name> <count>\n"
 "[args...]\", where <tmp>/imgN.elf is a symlink in a private temp dir (removed at exit) and <name> is the\n"
-"IMAGE's basename with bytes outside [A-Za-z0-9._-] made '_'.\n"
+"IMAGE's basename with bytes outside [A-Za-z0-9._-] made '_'; with --env or --stdin, each image module is followed\n"
+"by a module \"<tmp>/argx.bin @argx\" holding them (pvisa.h struct pv_argx).\n"
 "\n"
 "signals: the first SIGINT, SIGTERM or SIGHUP (e.g. Ctrl-C) asks the kernel to end the run: it ends every VM\n"
 "  (state running, reason \"stopped by the host\"), prints its summary (stopped=1) and isorun writes its report\n"
@@ -252,6 +257,7 @@ static const struct option long_opts[] = {
 	{ "share", required_argument, NULL, 'W' },
 	{ "env", required_argument, NULL, 'E' }, { "stdin", required_argument, NULL, 'I' },
 	{ "stdin-text", required_argument, NULL, 'X' }, { "gdb", required_argument, NULL, 'D' },
+	{ "pcap", required_argument, NULL, 'Y' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -356,6 +362,7 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	case 'I': args_stdin_file(o, arg); break;
 	case 'X': args_stdin_text(o, arg); break;
 	case 'D': parse_ul("--gdb", arg, 1); o->gdb = arg; break;
+	case 'Y': o->pcap = arg; break;
 	case 'A':
 		o->qemu_args = xrealloc(o->qemu_args, (o->nqemu_args + 1) * sizeof *o->qemu_args);
 		o->qemu_args[o->nqemu_args++] = (char *)arg;
@@ -410,6 +417,8 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	gdb_qemu_args(o);
 	images_parse(o, argv + optind, argc - optind);
 	check_net(o);
+	if (!o->replay)
+		pcap_qemu_args(o);
 	if (!o->guar_kib)
 		pick_guarantee(o);
 }

@@ -124,6 +124,7 @@ struct opts {
 	char *stdin_data;           /* --stdin FILE / --stdin-text TEXT: every VM's standard input */
 	size_t stdin_len;
 	int stdin_given;
+	const char *pcap;           /* --pcap FILE: what crosses the NIC, as pcap (pcap.c) */
 	const char *gdb;            /* --gdb[=PORT]: QEMU's gdb stub on that TCP port, stopped before the first instruction */
 };
 
@@ -203,6 +204,9 @@ void args_stdin_text(struct opts *o, const char *text);
 /* gdb.c: --gdb: QEMU's arguments for the stub, and the gdb command printed for the user */
 void gdb_qemu_args(struct opts *o);
 void gdb_print_help(const struct opts *o, const char *kernel);
+
+/* pcap.c: --pcap: QEMU's filter-dump on the NIC */
+void pcap_qemu_args(struct opts *o);
 
 /* images.c: a path in the private temp dir, removed at exit (the control port's socket). */
 char *images_tmp_path(const char *name);

@@ -26,3 +26,6 @@ test-env test-posixmisc: kernel runner guest-tests
 	$(ST_RUN) $(@:test-%=%)
 test-gdb: kernel runner guestlib
 	$(ST_RUN) gdb
+.PHONY: test-pcap
+test-pcap: kernel runner examples
+	$(ST_RUN) pcap
