@@ -18,7 +18,8 @@
  *       stack      [stack_limit, stack_top)        demand-zero, grows down; its top page is the
  *                                                  start page, present from the start
  *       start info [PV_START_INFO, PV_WIN_END)     the last 512 bytes: start info, virtual registers,
- *                                                  command line; stack_top = PV_START_INFO, so a VM
+ *                                                  command line; stack_top = PV_START_INFO (less a
+ *                                                  small argument block, PV_SI_ARGBLK), so a VM
  *                                                  that needs little stack owns a single page
  *   everything else        unmapped or supervisor-only: any access ends the VM
  */
@@ -157,7 +158,8 @@ struct pv_vregs {
 	uint32_t reserved2;      /* net_send's PV_EAGAIN say the same, when it matters) */
 };
 
-/* Start info: at PV_START_INFO, its address also in rdi at entry; rsp = PV_START_INFO (16-byte aligned). */
+/* Start info: at PV_START_INFO, its address also in rdi at entry; rsp = stack_top (16-byte aligned: PV_START_INFO
+ * less a small argument block, see PV_SI_ARGBLK). */
 struct pv_start_info {
 	uint32_t magic;          /* PV_START_MAGIC */
 	uint32_t abi_version;    /* PV_ABI_VERSION */
