@@ -145,3 +145,10 @@ bench-tenantops: kernel runner examples
 .PHONY: bench-tenants
 bench-tenants: kernel runner examples
 	$(Q)bash bench/tenants.sh $(B)
+
+# `make bench-files`: bytes per VM for a file-using service at VMS (default 1,000) VMs - nothing, a new 4 KiB file,
+#   reading a shipped one, rewriting a shipped one (copy-up) - from the kernel's own accounting: bench/files.sh,
+#   JSON in $(B)/bench/files.json (figures only).
+.PHONY: bench-files
+bench-files: kernel runner guestlib
+	$(Q)sh bench/files.sh $(B)

@@ -4,7 +4,7 @@ set -e
 
 usage() {
 	cat <<'USAGE'
-usage: guest-cc [--tiny | --net] [cc options] file...
+usage: guest-cc [--tiny | --net] [--files DIR] [cc options] file...
   Compiles and links a static guest image for the isolation kernel (x86_64 ring 3, linked at 0x400000).
   Works like cc: -c, -S, -E, -o FILE, -O*, -g, -D, -I, -L, -l, several sources, .c/.S/.o inputs.
   Programs get hosted newlib (stdio, stdlib, string, math), guest.h and pvisa_guest.h; memcpy, memmove,
@@ -17,19 +17,37 @@ usage: guest-cc [--tiny | --net] [cc options] file...
                       `make netstack`); both headers are always on the include path
   -flto               (with --net) link-time optimisation across the program, guest_net and the netstack,
                       which are built with LTO data: fewer calls per frame, each of which costs under TCG
+  --files DIR         carry DIR's regular files and directories in the image, read-only, as the starting
+                      content of the VM's file system at "/" (symbolic links, devices, fifos and sockets are
+                      refused). The tree is packed by guest-fspack into one archive (guestlib/fsarc.h: a header,
+                      an entry table, the names, the bytes) linked into .rodata: shared by every VM of the
+                      image, counted in the image's size (the image limit applies); ignored by -c, -S
+                      and -E, like the linker's options. See "Files" below.
+  --files-archive=F   link the archive F (made by guest-fspack) instead of packing a directory (tests only)
   -T SCRIPT           link with SCRIPT instead of guest.ld (tests only)
   --abi-note=OBJ      link OBJ instead of the standard PVISA ABI note; "none" links no note (tests only)
   --help              this text
-  Platform macros: a guest is not Linux nor Unix (no processes, files, signals or threads), so the host
+  Platform macros: a guest is not Linux nor Unix (no processes, signals or threads; files in memory), so the host
   compiler's __linux__, __linux, linux, __gnu_linux__, __unix__, __unix and unix are not defined; __x86_64__,
   __ELF__, __GNUC__ and the other CPU and compiler macros are. __pvisa__ is defined to the PVISA ABI version
   the image is built for (PV_ABI_VERSION in pvisa.h): test it with #ifdef __pvisa__.
   Libraries: -lNAME must name a libNAME.a built for guests, in a -L directory given or in guestlib's and
   newlib's own (-lc, -lm, -lg; libgcc is linked anyway; -lpthread and -ldl are empty: their calls are in
-  guestlib). The host's directories are never searched: their libraries (-lz, -lrt...) are built for Linux and glibc and fault in a VM, so asking for
-  one is an error. Build such a library from source with guest-cc and pass -L to its directory.
+  guestlib). The host's directories are never searched: their libraries (-lz, -lrt...) are built for Linux
+  and glibc and fault in a VM, so asking for one is an error. Build such a library from source with guest-cc and pass -L to its directory.
+  Files: every VM has one file tree at "/", in its heap (so within its memory quota: a write that finds the
+  heap full fails with ENOSPC, an open that cannot get its few bytes with ENOMEM), starting from the --files
+  tree (or empty) and always with a /tmp. Shipped files can be written, truncated, renamed and removed: a
+  block (4 KiB) is copied into the heap when first written, the image itself never changes. open (O_CREAT,
+  O_EXCL, O_TRUNC, O_APPEND, O_DIRECTORY), read, write, lseek, pread, pwrite, close, stat, lstat, fstat,
+  access, mkdir, rmdir, unlink, remove, rename, link (real hard links to files), truncate, ftruncate, fsync,
+  fdatasync, chdir, fchdir, getcwd, realpath, chmod, fchmod, umask, creat, utimes, the *at calls (openat,
+  fstatat, mkdirat, unlinkat, renameat, faccessat, fchmodat), opendir/readdir/scandir and the rest of
+  dirent.h, fcntl record locks (one process per VM: valid requests are granted, F_GETLK answers F_UNLCK),
+  tmpfile, mkstemp, mkdtemp, and stdio on top. No symbolic links, no permissions enforced (one user), no
+  persistence: the tree lives and dies with the VM.
   What a guest has: newlib's C library and libm; argv (ARGS up to 4 KiB, quotes kept), environ/getenv
-  (isorun --env), stdin (isorun --stdin), stdout/stderr on the console; malloc in the VM's quota; the clocks
+  (isorun --env), stdin (isorun --stdin), stdout/stderr on the console; malloc in the VM's quota; files (above); the clocks
   and sleeps above; sysconf, getrusage, getrlimit, uname (sysname "pvisa"), gethostname ("vm<id>"),
   getpagesize, getpid (the VM id), getuid & co. (0), ioctl (FIONBIO, FIONREAD, TIOCGWINSZ), pthread.h for one
   thread (mutexes, once, keys), getentropy/arc4random; the network through guest_net.h (--net).
@@ -51,6 +69,8 @@ GCCINC=$($CC -print-file-name=include)
 
 tiny=no
 net=no
+files=          # --files DIR
+files_arc=      # --files-archive=FILE
 link=yes
 script=$GL/guest.ld
 note=$GL/pvnote.o
@@ -61,6 +81,7 @@ for a in "$@"; do
 	case $prev in
 	-L) ldirs="$ldirs$a
 " ;;
+	--files) files=$a ;;
 	-l) libs="$libs$a
 " ;;
 	esac
@@ -75,6 +96,8 @@ for a in "$@"; do
 	--help) usage; exit 0 ;;
 	--tiny|-nolibc) tiny=yes ;;
 	--net) net=yes ;;
+	--files=*) files=${a#--files=} ;;
+	--files-archive=*) files_arc=${a#--files-archive=} ;;
 	-c|-S|-E|-M|-MM) link=no ;;
 	-T|-T*|-Wl,-T*) script= ;;
 	--abi-note=none) note= ;;
@@ -85,12 +108,18 @@ done
 
 # Drop our own options, keep the rest in order (and intact: "$@" is rebuilt, never re-split).
 n=$#
+skip=no
 while [ "$n" -gt 0 ]; do
 	a=$1
 	shift
 	n=$((n - 1))
+	if [ "$skip" = yes ]; then
+		skip=no
+		continue
+	fi
 	case $a in
-	--tiny|-nolibc|--net|--abi-note=*) ;;
+	--files) skip=yes ;;
+	--tiny|-nolibc|--net|--abi-note=*|--files=*|--files-archive=*) ;;
 	*) set -- "$@" "$a" ;;
 	esac
 done
@@ -109,6 +138,10 @@ if [ "$net" = yes ] && [ "$link" = yes ] && [ ! -f "$B/netstack/libnetstack.a" ]
 fi
 netlib=
 [ "$net" = no ] || netlib=$B/netstack/libnetstack.a
+if [ -n "$files$files_arc" ] && [ "$tiny" = yes ]; then
+	echo "guest-cc: --files needs newlib (the file system uses malloc): drop --tiny" >&2
+	exit 2
+fi
 
 # lib_found NAME: -lNAME resolves to a guest library (a -L directory given, guestlib's, newlib's), never the host's.
 lib_found() {
@@ -173,10 +206,17 @@ script_edits() {
 
 # guest_ld SEDCMDS: guest.ld with SEDCMDS applied, in a temporary file named in $tmp (removed at exit).
 tmp=
+fsdir=
+diag=
+cleanup() {
+	rm -f "$tmp"
+	[ -z "$fsdir" ] || rm -rf "$fsdir"
+	[ -z "$diag" ] || rm -rf "$diag"
+}
 guest_ld() {
 	if [ -z "$tmp" ]; then
 		tmp=$(mktemp "${TMPDIR:-/tmp}/guest-ld.XXXXXX")
-		trap 'rm -f "$tmp"' EXIT
+		trap cleanup EXIT
 	fi
 	sed -e "$1" "$GL/guest.ld" > "$tmp"
 }
@@ -205,10 +245,9 @@ check_fits() {
 # _unlink_r -> unlink), it names the library's internals. ld_explained CMD...: run the link; if it fails on such references, link again
 # for a map (which member pulled in which, for what symbol) to find the call the program made, and once more with
 # --wrap on that call so ld names the program's function that makes it. Prints one line per missing call.
-diag=
 ld_explained() {
 	diag=$(mktemp -d "${TMPDIR:-/tmp}/guest-cc-diag.XXXXXX")
-	trap 'rm -f "$tmp"; rm -rf "$diag"' EXIT
+	trap cleanup EXIT
 	"$@" 2>"$diag/err" && { cat "$diag/err" >&2; return 0; }
 	cat "$diag/err" >&2
 	awk '
@@ -277,6 +316,25 @@ link() {
 	"$CC" $LDFLAGS -T "$tmp" "$@"
 }
 
+# files_obj: the --files tree (or --files-archive) as an object defining __guest_fs_archive and its size, in $fsobj.
+fsobj=
+files_obj() {
+	fsdir=$(mktemp -d "${TMPDIR:-/tmp}/guest-files.XXXXXX")
+	trap cleanup EXIT
+	if [ -n "$files" ]; then
+		[ -d "$files" ] || { echo "guest-cc: --files $files: not a directory" >&2; exit 1; }
+		"$here/guest-fspack" "$files" "$fsdir/files.arc" || exit 1
+	else
+		cp "$files_arc" "$fsdir/files.arc" || exit 1
+	fi
+	printf '\t.section .rodata.guest_fs,"a",@progbits\n\t.balign 16\n\t.globl __guest_fs_archive\n' >"$fsdir/files.S"
+	printf '__guest_fs_archive:\n\t.incbin "%s"\n\t.balign 8\n\t.globl __guest_fs_archive_size\n' \
+		"$fsdir/files.arc" >>"$fsdir/files.S"
+	printf '__guest_fs_archive_size:\n\t.quad %d\n' "$(wc -c <"$fsdir/files.arc")" >>"$fsdir/files.S"
+	"$CC" -c -o "$fsdir/files.o" "$fsdir/files.S" || exit 1
+	fsobj=$fsdir/files.o
+}
+
 out=a.out
 prev=
 for a in "$@"; do
@@ -292,7 +350,8 @@ if [ "$tiny" = yes ]; then
 else
 	set -- $PLATFORM -nostdinc -isystem "$GL/libc" -isystem "$NL/include" -isystem "$GCCINC" -I "$GL/include" $CODEGEN "$@"
 	[ "$link" = yes ] || exec "$CC" "$@"
+	[ -z "$files$files_arc" ] || files_obj
 	# mem.o, an object (always linked, unused functions dropped by --gc-sections), takes memcpy & co. from newlib.
-	link "$GL/crt0.o" ${note:+"$note"} "$@" "$GL/mem.o" \
+	link "$GL/crt0.o" ${note:+"$note"} ${fsobj:+"$fsobj"} "$@" "$GL/mem.o" \
 		-L "$GL" -L "$NL/lib" -Wl,--start-group ${netlib:+"$netlib"} -lguest -lc -lm -Wl,--end-group -lgcc
 fi

@@ -12,13 +12,16 @@ GL_CFLAGS    := -std=gnu11 -O2 $(WARN) -fno-pic -fno-pie -fno-stack-protector -f
                 -nostdinc -isystem guestlib/libc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
                 -Ipvisa -Ilib -Iguestlib/include -Inetstack -MMD -MP
 GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o fd.o time.o guest.o args.o argnum.o net.o env.o posix.o nosys.o pthread.o)
+# The file system (fs.h): one object per part, so a program links only the calls it makes.
+GL_LIB_OBJS  += $(addprefix $(GL_B)/,fsarc.o fsnode.o fsship.o fsdata.o fspath.o fsopen.o fscalls.o fsdir.o fsremove.o fsmisc.o fsat.o)
 GL_TINY_OBJS := $(addprefix $(GL_B)/,tinystart.o mem.o)
-GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h) $(GL_B)/libc/time.h \
-                $(addprefix $(GL_B)/libc/,pthread.h dlfcn.h sys/utsname.h sys/ioctl.h sys/resource.h)
+GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h) $(GL_B)/libc/time.h
+GL_HDRS      += $(GL_B)/libc/sys/dirent.h $(GL_B)/libc/sys/stat.h
+GL_HDRS      += $(addprefix $(GL_B)/libc/,pthread.h dlfcn.h sys/utsname.h sys/ioctl.h sys/resource.h)
 # Everything guest-cc needs: images depend on this list.
 GUESTLIB_OUT := $(GL_B)/crt0.o $(GL_B)/pvnote.o $(GL_B)/mem.o $(GL_B)/libguest.a $(GL_B)/libguesttiny.a $(GL_B)/guest.ld \
                 $(GL_B)/libpthread.a $(GL_B)/libdl.a \
-                $(GL_HDRS) $(B)/bin/guest-cc $(NEWLIB_STAMP)
+                $(GL_HDRS) $(B)/bin/guest-cc $(B)/bin/guest-fspack $(NEWLIB_STAMP)
 MKDEPS       += guestlib/guestlib.mk
 
 .PHONY: guestlib newlib
@@ -92,5 +95,12 @@ $(B)/bin/guest-cc: guestlib/guest-cc.sh pvisa/pvisa.h
 	$(Q)v=$$(sed -n 's/^#define PV_ABI_VERSION \([0-9][0-9]*\)u*$$/\1/p' pvisa/pvisa.h); \
 		[ -n "$$v" ] || { echo "guestlib.mk: no PV_ABI_VERSION in pvisa/pvisa.h" >&2; exit 1; }; \
 		sed "s/@PV_ABI_VERSION@/$$v/" $< > $@ && chmod +x $@
+
+# guest-fspack: the host tool guest-cc --files runs to pack a directory (guestlib/fsarc.h; it checks its output with
+#   the guest's own fsarc.c).
+$(B)/bin/guest-fspack: guestlib/fspack.c guestlib/fsarc.c guestlib/fsarc.h $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) -std=gnu11 -O2 $(WARN) -o $@ guestlib/fspack.c guestlib/fsarc.c
 
 -include $(GL_LIB_OBJS:.o=.d) $(GL_TINY_OBJS:.o=.d) $(GL_B)/pvnote.d $(GL_B)/crt0.d

@@ -1,4 +1,4 @@
-/* syscalls.c - the newlib glue: the unprefixed system calls newlib's x86_64-elf build calls that are not descriptor calls (fd.c). */
+/* syscalls.c - the newlib glue: the unprefixed system calls newlib's x86_64-elf build calls that are not descriptor calls (fd.c) or file calls (fs*.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -30,15 +30,6 @@ void *sbrk(ptrdiff_t incr)
 	}
 	guest_brk = old + (uintptr_t)incr;
 	return (void *)old;
-}
-
-/* No file system yet: every path is missing. */
-int open(const char *path, int flags, ...)
-{
-	(void)path;
-	(void)flags;
-	errno = ENOENT;
-	return -1;
 }
 
 pid_t getpid(void)

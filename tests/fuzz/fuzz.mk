@@ -118,6 +118,28 @@ fuzz: vswfuzz
 test-system: $(VSWFZ)
 test-vswfuzz: $(VSWFZ)
 	$(ST_RUN) vswfuzz
+# The --files archive check (guestlib/fsarc.c, tests/fuzz/fsarcfuzz.c): built for the host, with libFuzzer when clang
+#   is there, else the harness's random driver; what the check accepts is read whole under AddressSanitizer. `make
+#   fuzz` runs it FSARCFUZZ_RUNS inputs (default 500000); `make test` runs the short form (test_fsarcfuzz.sh).
+FSARCFZ        := $(FZ_B)/fsarcfuzz
+FSARCFUZZ_RUNS ?= 500000
+FSARCFZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Iguestlib -fsanitize=address,undefined -fno-sanitize-recover=all
+ifneq ($(CTLFZ_CLANG),)
+FSARCFZ_CFLAGS += -fsanitize=fuzzer -DFSARCFUZZ_LIBFUZZER
+endif
+
+$(FSARCFZ): tests/fuzz/fsarcfuzz.c guestlib/fsarc.c guestlib/fsarc.h $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,FUZZCC,$@)
+	$(Q)$(CTLFZ_CC) $(FSARCFZ_CFLAGS) -o $@ tests/fuzz/fsarcfuzz.c guestlib/fsarc.c
+
+.PHONY: fsarcfuzz test-fsarcfuzz
+fsarcfuzz: $(FSARCFZ) guestlib
+	$(Q)B=$(B) FSARCFUZZ_RUNS=$(FSARCFUZZ_RUNS) bash tests/system/test_fsarcfuzz.sh
+fuzz: fsarcfuzz
+test-system: $(FSARCFZ)
+test-fsarcfuzz: $(FSARCFZ) guestlib
+	$(ST_RUN) fsarcfuzz
 
 # The argument block's fuzzer (tests/fuzz/argfuzz.c): the kernel's checks of ARGS and the @argx module
 #   (isokernel/argx.c) and guestlib's ARGS splitter (guestlib/args.c), for the host, with libFuzzer when clang is

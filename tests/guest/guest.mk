@@ -4,12 +4,16 @@ GT_B    := $(B)/tests/guest
 GT_SRCS := $(wildcard tests/guest/*.c)
 GT_ELFS := $(patsubst tests/guest/%.c,$(GT_B)/%.elf,$(GT_SRCS))
 
-.PHONY: guest-tests test-guestlib test-vmsave
+.PHONY: guest-tests test-guestlib test-vmsave test-files
 guest-tests: $(GT_ELFS)
 test-system: guest-tests
 
 test-guestlib: kernel runner guest-tests
 	$(ST_RUN) guestlib
+
+# Files (guestlib/fs*.c): posix_files, fstree and fsfull, against Linux where they print (tests/system/test_files.sh).
+test-files: kernel runner guest-tests
+	$(ST_RUN) files
 
 # savecount.elf moved while it runs (the kernel's selftest_save hook): tests/system/test_vmsave.sh.
 test-vmsave: kernel runner guest-tests
