@@ -15,9 +15,11 @@ printf 'void outer(void);\nvoid caller_fn(void) { outer(); }\nint main(void) { c
 "$GCC" -o "$WORK/prog.elf" "$WORK/prog.c" -L "$WORK" -lchain 2>"$WORK/link.err" && fail "a program calling a missing function linked"
 grep -qF "guest-cc: outer() cannot link: the library's outer -> middle needs missing_call(), which guests do not have; called from caller_fn() (prog.c)" \
 	"$WORK/link.err" || fail "the link error does not name the call and its caller: $(cat "$WORK/link.err")"
-# system() links without fork, execve or wait (nosys.c replaces newlib's).
-printf '#include <stdlib.h>\nint main(void) { return system("true") == -1 ? 0 : 1; }\n' > "$WORK/sys.c"
-"$GCC" -o "$WORK/sys.elf" "$WORK/sys.c" 2>"$WORK/sys.err" || fail "a program calling system() did not link: $(cat "$WORK/sys.err")"
+# What Lua's os and io libraries reach links: system() without fork, execve or wait (nosys.c replaces newlib's),
+# remove, rename and tmpfile (the file calls).
+printf '#include <stdio.h>\n#include <stdlib.h>\nint main(void) { FILE *f = tmpfile(); return (system("true") == -1) + remove("/x") + rename("/a", "/b") + !f; }\n' > "$WORK/sys.c"
+"$GCC" -o "$WORK/sys.elf" "$WORK/sys.c" 2>"$WORK/sys.err" ||
+	fail "a program calling system, remove, rename and tmpfile did not link: $(cat "$WORK/sys.err")"
 # -lpthread and -ldl, as build systems pass them, link (empty archives: the calls are guestlib's).
 printf '#include <pthread.h>\n#include <dlfcn.h>\nint main(void) { pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER; return pthread_mutex_lock(&m) + (dlopen("x", RTLD_NOW) != 0); }\n' > "$WORK/pt.c"
 "$GCC" -o "$WORK/pt.elf" "$WORK/pt.c" -lpthread -ldl 2>"$WORK/pt.err" || fail "-lpthread -ldl: $(cat "$WORK/pt.err")"
@@ -37,4 +39,4 @@ for id in $(vm_ids pm posixmisc.elf); do
 		[ "$n" = 1 ] || fail "vm $id: $n console lines for $call() (want exactly one, however often it fails)"
 	done
 done
-pass "guest-cc named outer() and caller_fn() for a call missing inside a library; system() links; every check passed in 2 VMs; execve, system, popen, pipe, dlopen, pthread_create each said ENOSYS once"
+pass "guest-cc named outer() and caller_fn() for a call missing inside a library; system, remove, rename, tmpfile link; every check passed in 2 VMs; execve, system, popen, pipe, dlopen, pthread_create each said ENOSYS once"
