@@ -67,3 +67,12 @@ void args_stdin_text(struct opts *o, const char *text)
 {
 	stdin_set(o, "--stdin-text", xstrdup(text), strlen(text));
 }
+
+/* With --env or --stdin every image takes a second boot module (pvisa.h struct pv_argx); the kernel takes at most 64
+ * (MAX_MODS in isokernel/main.c). */
+void args_check_modules(const struct opts *o)
+{
+	if ((o->env_len || o->stdin_given) && o->nimages > 32)
+		input_error("--env/--stdin: each IMAGE then takes two of the kernel's 64 boot modules: at most 32 IMAGEs, "
+			    "not %zu", o->nimages);
+}

@@ -417,6 +417,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	gdb_qemu_args(o);
 	images_parse(o, argv + optind, argc - optind);
 	check_net(o);
+	args_check_modules(o);
 	if (!o->replay)
 		pcap_qemu_args(o);
 	if (!o->guar_kib)

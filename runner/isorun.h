@@ -200,6 +200,7 @@ void images_cleanup(void);
 void args_add_env(struct opts *o, const char *kv);
 void args_stdin_file(struct opts *o, const char *path);
 void args_stdin_text(struct opts *o, const char *text);
+void args_check_modules(const struct opts *o);
 
 /* gdb.c: --gdb: QEMU's arguments for the stub, and the gdb command printed for the user */
 void gdb_qemu_args(struct opts *o);

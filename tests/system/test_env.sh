@@ -69,6 +69,10 @@ for bad in "$AE:1:${args}y" "--env =x $AE" "--env NOEQ $AE" "--stdin-text a --st
 	"$ISORUN" $bad >"$WORK/bad.out" 2>&1
 	[ $? = 2 ] || fail "isorun $bad: exit status not 2: $(tail -n 2 "$WORK/bad.out")"
 done
+imgs=$(for _ in $(seq 33); do printf '%s ' "$AE"; done)
+# shellcheck disable=SC2086
+"$ISORUN" --env A=1 $imgs >"$WORK/bad.out" 2>&1
+[ $? = 2 ] && grep -q 'at most 32 IMAGEs' "$WORK/bad.out" || fail "--env with 33 images (66 boot modules) was not refused"
 head -c 65537 /dev/zero > "$WORK/big.bin"
 "$ISORUN" --stdin "$WORK/big.bin" "$AE" >"$WORK/bad.out" 2>&1
 [ $? = 2 ] || fail "--stdin of 65,537 bytes was not refused"
