@@ -383,7 +383,7 @@ const char *vms_strerror(enum vms_err e)
 		[VMS_OK] = "no error",
 		[VMS_OUTSIDE] = "outside the VM's window",
 		[VMS_GUARD] = "in the guard gap below the stack (stack overflow)",
-		[VMS_QUOTA] = "memory quota exceeded",
+		[VMS_QUOTA] = "memory quota exceeded (isorun --quota, kctl create --quota)",
 		[VMS_READONLY] = "write to a read-only page",
 		[VMS_NOEXEC] = "execute from a non-executable page",
 		[VMS_NOMEM] = "host memory exhausted and this VM is the furthest beyond its guarantee (isorun --mem, --guarantee)",
