@@ -158,3 +158,14 @@ bench-files: kernel runner guestlib
 .PHONY: bench-pcap
 bench-pcap: kernel runner examples net-guests
 	$(Q)sh bench/pcap.sh $(B)
+
+# make bench-fork (bench/fork.sh): us per fork (kernel-timed, instructions under -icount), pages a parent and 100
+#   forked udp-echo children share after each served a request, beside Linux fork() of a process of the same size.
+.PHONY: bench-fork
+$(BENCH_B)/forkbase: bench/forkbase.c $(MKDEPS) bench/bench.mk
+	@mkdir -p $(dir $@)
+	$(call say,HOSTCC,$@)
+	$(Q)$(HOSTCC) -O2 $(WARN) -static -o $@ $<
+
+bench-fork: kernel runner examples $(BENCH_B)/forkvm.elf $(BENCH_B)/forkbase
+	$(Q)sh bench/fork.sh $(B)

@@ -1,83 +1,87 @@
-/* args.c - split the start info's image name and command line into argv (freestanding: no libc calls). */
+/* args.c - split the VM's ARGS into argv in place (freestanding: no libc calls); the quoting rule is in guest.h. */
 #include "guest.h"
-
-struct args_out {
-	char *buf;      /* next free byte */
-	size_t left;    /* bytes left in buf */
-	char **argv;
-	int argc;
-	int max;        /* argv holds max entries plus the NULL */
-};
 
 static int args_is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static size_t args_len(const char *s, size_t max)
+/* The word at s (s < end, not blank): [*ws, *we) and where the scan goes on. A word that opens with ' or " runs to
+ * the first same quote followed by a blank or the end, both quotes dropped; with no such quote, or any other word,
+ * it runs to the next blank and every quote in it is an ordinary character. */
+static const char *args_word(const char *s, const char *end, const char **ws, const char **we)
 {
-	size_t n = 0;
+	const char *p;
 
-	while (n < max && s[n] != '\0')
-		n++;
-	return n;
-}
-
-/* Append c to the word being built; the last byte of buf is kept for the terminating NUL. */
-static void args_put(struct args_out *o, char c)
-{
-	if (o->left > 1 || (c == '\0' && o->left == 1)) {
-		*o->buf++ = c;
-		o->left--;
+	if (*s == '\'' || *s == '"') {
+		for (p = s + 1; p < end; p++) {
+			if (*p == *s && (p + 1 == end || args_is_blank(p[1]))) {
+				*ws = s + 1;
+				*we = p;
+				return p + 1;
+			}
+		}
 	}
+	for (p = s; p < end && !args_is_blank(*p); p++)
+		;
+	*ws = s;
+	*we = p;
+	return p;
 }
 
-/* End the word that began at start and record it if argv has room. */
-static void args_finish(struct args_out *o, char *start)
+int guest_count_args(const char *args, size_t len)
 {
-	args_put(o, '\0');
-	if (o->argc < o->max)
-		o->argv[o->argc++] = start;
-}
+	const char *s = args, *end = args + len, *ws, *we;
+	int n = 1;
 
-/* Copy the word at *pos (double quotes group blanks and are dropped); leave *pos just past it. */
-static void args_word(const char **pos, const char *end, struct args_out *o)
-{
-	const char *s = *pos;
-	char *start = o->buf;
-	int quoted = 0;
-
-	for (; s < end && (quoted || !args_is_blank(*s)); s++) {
-		if (*s == '"')
-			quoted = !quoted;
-		else
-			args_put(o, *s);
-	}
-	args_finish(o, start);
-	*pos = s;
-}
-
-int guest_split_args(const char *image, const char *cmdline, char *buf, size_t bufsz, char **argv, int max)
-{
-	struct args_out o = { buf, bufsz, argv, 0, max };
-	size_t n = args_len(image, sizeof(((struct pv_start_info *)0)->image));
-	const char *s = cmdline;
-	const char *end = cmdline + args_len(cmdline, PV_CMDLINE_MAX);
-
-	if (max < 1 || bufsz < 1) {
-		argv[0] = NULL;
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++)
-		args_put(&o, image[i]);
-	args_finish(&o, buf);
 	for (;;) {
 		while (s < end && args_is_blank(*s))
 			s++;
 		if (s >= end)
-			break;
-		args_word(&s, end, &o);
+			return n;
+		s = args_word(s, end, &ws, &we);
+		n++;
 	}
-	argv[o.argc] = NULL;
-	return o.argc;
+}
+
+int guest_split_args(char *image, char *args, size_t len, char **argv, int max)
+{
+	const char *s = args, *end = args + len, *ws, *we;
+	int argc = 0;
+
+	if (max < 1) {
+		argv[0] = NULL;
+		return 0;
+	}
+	argv[argc++] = image;
+	for (;;) {
+		while (s < end && args_is_blank(*s))
+			s++;
+		if (s >= end || argc >= max)
+			break;
+		s = args_word(s, end, &ws, &we);
+		if (s == we && s < end)
+			s++;                    /* the blank about to become the word's NUL */
+		argv[argc++] = args + (ws - args);
+		args[we - args] = '\0';        /* that blank, the closing quote or the NUL after the last byte */
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+char *guest_args(size_t *len)
+{
+	struct pv_start_info *si = (struct pv_start_info *)PV_START_INFO;
+	size_t n = 0;
+
+	si->image[sizeof(si->image) - 1] = '\0';   /* argv[0] */
+	if (si->flags & PV_SI_ARGBLK) {
+		*len = si->args_len <= PV_ARGS_MAX ? si->args_len : 0;
+		return (char *)(uintptr_t)si->argblk;
+	}
+	while (n < PV_CMDLINE_MAX - 1 && si->cmdline[n])
+		n++;
+	si->cmdline[n] = '\0';
+	*len = n;
+	return si->cmdline;
 }

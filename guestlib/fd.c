@@ -15,7 +15,7 @@
 
 static unsigned char cloexec[GFD_MAX];      /* FD_CLOEXEC, per descriptor (kept for F_GETFD: there is no exec) */
 
-/* The console: writes go to pv_console_write; there is no console input, so reads see end of file. */
+/* The console: writes go to pv_console_write; reads take the host's standard input (env.c). */
 static ssize_t con_write(void *priv, const void *buf, size_t len, int flags)
 {
 	const char *p = buf;
@@ -38,13 +38,13 @@ static ssize_t con_write(void *priv, const void *buf, size_t len, int flags)
 	return (ssize_t)done;
 }
 
+/* Console input: what the host gave as standard input (env.c, isorun --stdin), then end of file. */
+ssize_t guest_stdin_read(void *buf, size_t n);
 static ssize_t con_read(void *priv, void *buf, size_t n, int flags)
 {
 	(void)priv;
-	(void)buf;
-	(void)n;
 	(void)flags;
-	return 0;
+	return guest_stdin_read(buf, n);
 }
 
 static int con_fstat(void *priv, struct stat *st)

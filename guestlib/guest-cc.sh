@@ -32,9 +32,9 @@ usage: guest-cc [--tiny | --net] [--files DIR] [cc options] file...
   __ELF__, __GNUC__ and the other CPU and compiler macros are. __pvisa__ is defined to the PVISA ABI version
   the image is built for (PV_ABI_VERSION in pvisa.h): test it with #ifdef __pvisa__.
   Libraries: -lNAME must name a libNAME.a built for guests, in a -L directory given or in guestlib's and
-  newlib's own (-lc, -lm, -lg; libgcc is linked anyway). The host's directories are never searched: their
-  libraries (-lz, -lpthread, -ldl, -lrt...) are built for Linux and glibc and fault in a VM, so asking for
-  one is an error. Build such a library from source with guest-cc and pass -L to its directory.
+  newlib's own (-lc, -lm, -lg; libgcc is linked anyway; -lpthread and -ldl are empty: their calls are in
+  guestlib). The host's directories are never searched: their libraries (-lz, -lrt...) are built for Linux
+  and glibc and fault in a VM, so asking for one is an error. Build such a library from source with guest-cc and pass -L to its directory.
   Files: every VM has one file tree at "/", in its heap (so within its memory quota: a write that finds the
   heap full fails with ENOSPC, an open that cannot get its few bytes with ENOMEM), starting from the --files
   tree (or empty) and always with a /tmp. Shipped files can be written, truncated, renamed and removed: a
@@ -46,6 +46,16 @@ usage: guest-cc [--tiny | --net] [--files DIR] [cc options] file...
   dirent.h, fcntl record locks (one process per VM: valid requests are granted, F_GETLK answers F_UNLCK),
   tmpfile, mkstemp, mkdtemp, and stdio on top. No symbolic links, no permissions enforced (one user), no
   persistence: the tree lives and dies with the VM.
+  What a guest has: newlib's C library and libm; argv (ARGS up to 4 KiB, quotes kept), environ/getenv
+  (isorun --env), stdin (isorun --stdin), stdout/stderr on the console; malloc in the VM's quota; files (above); the clocks
+  and sleeps above; sysconf, getrusage, getrlimit, uname (sysname "pvisa"), gethostname ("vm<id>"),
+  getpagesize, getpid (the VM id), getuid & co. (0), ioctl (FIONBIO, FIONREAD, TIOCGWINSZ), pthread.h for one
+  thread (mutexes, once, keys), getentropy/arc4random; the network through guest_net.h (--net).
+  What it has not (they link, fail with ENOSYS and say so once on the console): execve/execv/execvp, system
+  (system(NULL) is 0: no shell), popen, pipe, dlopen/dlsym (static images), pthread_create. Signals other than
+  to itself (kill(getpid(), sig) ends the VM) and threads do not exist. A call nothing defines is a link error
+  that names the program's call and the function that makes it, also when the call is inside a library.
+  Debugging: build with -g -O0 and run under isorun --gdb PORT (isorun --help).
   Environment: GUEST_CC_COMPILER (default gcc) is the compiler driven.
 USAGE
 }
@@ -197,9 +207,11 @@ script_edits() {
 # guest_ld SEDCMDS: guest.ld with SEDCMDS applied, in a temporary file named in $tmp (removed at exit).
 tmp=
 fsdir=
+diag=
 cleanup() {
 	rm -f "$tmp"
 	[ -z "$fsdir" ] || rm -rf "$fsdir"
+	[ -z "$diag" ] || rm -rf "$diag"
 }
 guest_ld() {
 	if [ -z "$tmp" ]; then
@@ -229,13 +241,74 @@ check_fits() {
 	exit 1
 }
 
+# ld names the function that holds an undefined reference; when that is inside a library (newlib's remove ->
+# _unlink_r -> unlink), it names the library's internals. ld_explained CMD...: run the link; if it fails on such references, link again
+# for a map (which member pulled in which, for what symbol) to find the call the program made, and once more with
+# --wrap on that call so ld names the program's function that makes it. Prints one line per missing call.
+ld_explained() {
+	diag=$(mktemp -d "${TMPDIR:-/tmp}/guest-cc-diag.XXXXXX")
+	trap cleanup EXIT
+	"$@" 2>"$diag/err" && { cat "$diag/err" >&2; return 0; }
+	cat "$diag/err" >&2
+	awk '
+		/: in function `/ { f = $0; sub(/.*: in function `/, "", f); sub(/'"'"'.*/, "", f); lib = $0 ~ /\.a\(/; next }
+		/undefined reference to `/ && lib { s = $0; sub(/.*undefined reference to `/, "", s); sub(/'"'"'.*/, "", s); print f, s }
+	' "$diag/err" | sort -u > "$diag/missing"
+	[ -s "$diag/missing" ] || exit 1
+	"$@" -Wl,--noinhibit-exec -Wl,-Map,"$diag/map" -o "$diag/out" >/dev/null 2>&1 || true
+	# member<TAB>requester<TAB>symbol, from "Archive member included ..." (a long member name puts the rest on the next line)
+	awk '/^Archive member included/ { on = 1; next } on && /^(Discarded|Allocating|Memory map)/ { exit }
+		on && NF { line = line " " $0; if ($NF ~ /^\(.*\)$/) { n = split(line, w, " "); req = ""; for (i = 2; i < n; i++) req = req (i > 2 ? " " : "") w[i]; sym = w[n]; gsub(/[()]/, "", sym); print w[1] "\t" req "\t" sym; line = "" } }' \
+		"$diag/map" > "$diag/members" 2>/dev/null || true
+	while read -r fn sym; do
+		explain_one "$fn" "$sym" "$@"
+	done < "$diag/missing"
+	exit 1
+}
+
+# explain_one FUNCTION SYMBOL CMD...: newlib's FUNCTION needs the missing SYMBOL; walk the members back to the call
+# the program made and say which of its functions make it.
+explain_one() {
+	fn=$1 sym=$2
+	shift 2
+	chain=$fn
+	member=$(awk -F'\t' -v f="$fn" '$3 == f { print $1; exit }' "$diag/members")
+	call=$fn
+	from=
+	for _ in 1 2 3 4 5 6 7 8; do
+		[ -n "$member" ] || break
+		line=$(awk -F'\t' -v m="$member" '$1 == m { print $2 "\t" $3; exit }' "$diag/members")
+		[ -n "$line" ] || break
+		req=${line%%	*}
+		call=${line#*	}
+		case $chain in "$call"|"$call -> "*) ;; *) chain="$call -> $chain" ;; esac
+		case $req in
+		*.a\(*) member=$req ;;
+		*) from=$req; break ;;
+		esac
+	done
+	callers=
+	if [ -n "$from" ]; then
+		"$@" -Wl,--wrap="$call" -o "$diag/out" 2>&1 | awk -v w="__wrap_$call" '
+			/: in function `/ { f = $0; sub(/.*: in function `/, "", f); sub(/'"'"'.*/, "", f); lib = $0 ~ /\.a\(/; next }
+			index($0, "undefined reference to `" w "'"'"'") && !lib { src = $0; sub(/:\(.*/, "", src); print f "() (" src ")" }' |
+			sort -u > "$diag/callers"
+		callers=$(paste -sd, "$diag/callers" | sed 's/,/, /g')
+	fi
+	if [ -n "$callers" ]; then
+		echo "guest-cc: $call() cannot link: the library's $chain needs $sym(), which guests do not have; called from $callers" >&2
+	else
+		echo "guest-cc: the library's $chain needs $sym(), which guests do not have (the program's call: $call)" >&2
+	fi
+}
+
 link() {
 	if [ "$script" != "$GL/guest.ld" ]; then
 		"$CC" $LDFLAGS ${script:+-T "$script"} "$@"
 		return
 	fi
 	guest_ld '/^ASSERT(__image_end/d'
-	"$CC" $LDFLAGS -T "$tmp" "$@"
+	ld_explained "$CC" $LDFLAGS -T "$tmp" "$@"
 	check_fits
 	edits=$(script_edits)
 	[ -n "$edits" ] || return 0

@@ -11,14 +11,17 @@ GL_CFLAGS    := -std=gnu11 -O2 $(WARN) -fno-pic -fno-pie -fno-stack-protector -f
                 -fno-unwind-tables -ffunction-sections -fdata-sections -mno-avx \
                 -nostdinc -isystem guestlib/libc -isystem $(NEWLIB)/include -isystem $(shell $(CC) -print-file-name=include) \
                 -Ipvisa -Ilib -Iguestlib/include -Inetstack -MMD -MP
-GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o fd.o time.o guest.o args.o argnum.o net.o)
+GL_LIB_OBJS  := $(addprefix $(GL_B)/,start.o syscalls.o fd.o time.o guest.o args.o argnum.o net.o fork.o arc4random.o \
+                env.o posix.o nosys.o pthread.o)
 # The file system (fs.h): one object per part, so a program links only the calls it makes.
 GL_LIB_OBJS  += $(addprefix $(GL_B)/,fsarc.o fsnode.o fsship.o fsdata.o fspath.o fsopen.o fscalls.o fsdir.o fsremove.o fsmisc.o fsat.o)
 GL_TINY_OBJS := $(addprefix $(GL_B)/,tinystart.o mem.o)
 GL_HDRS      := $(addprefix $(GL_B)/include/,pvisa.h pvisa_guest.h guest.h guest_net.h netstack.h) $(GL_B)/libc/time.h
 GL_HDRS      += $(GL_B)/libc/sys/dirent.h $(GL_B)/libc/sys/stat.h
+GL_HDRS      += $(addprefix $(GL_B)/libc/,pthread.h dlfcn.h sys/utsname.h sys/ioctl.h sys/resource.h)
 # Everything guest-cc needs: images depend on this list.
 GUESTLIB_OUT := $(GL_B)/crt0.o $(GL_B)/pvnote.o $(GL_B)/mem.o $(GL_B)/libguest.a $(GL_B)/libguesttiny.a $(GL_B)/guest.ld \
+                $(GL_B)/libpthread.a $(GL_B)/libdl.a \
                 $(GL_HDRS) $(B)/bin/guest-cc $(B)/bin/guest-fspack $(NEWLIB_STAMP)
 MKDEPS       += guestlib/guestlib.mk
 
@@ -52,6 +55,12 @@ $(GL_B)/%.o: guestlib/%.S $(MKDEPS)
 $(GL_B)/libguest.a: $(GL_LIB_OBJS)
 	$(call say,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+# -lpthread and -ldl, as build systems pass them, find these empty archives: pthread.h's and dlfcn.h's calls are in
+# libguest.a (pthread.c, nosys.c).
+$(GL_B)/libpthread.a $(GL_B)/libdl.a:
+	@mkdir -p $(dir $@)
+	$(Q)rm -f $@ && ar rcs $@
 
 $(GL_B)/libguesttiny.a: $(GL_TINY_OBJS)
 	$(call say,AR,$@)

@@ -146,6 +146,20 @@ static uint32_t gn_random(void *ctx)
 	return r;
 }
 
+/* The VM id the stack's address belongs to: another in the start info means this VM is a fork's child. */
+static uint32_t gn_vm_id;
+
+/* After a fork: the start info's address (the child's own) into the stack, whose TCP connections are the parent's. */
+void __guest_net_forked(void);
+void __guest_net_forked(void)
+{
+	const struct pv_start_info *si = pv_start_info();
+
+	gn_vm_id = si->vm_id;
+	if (gn_stack)
+		ns_rebind(gn_stack, si->mac, si->ipv4, si->netmask, si->gateway);
+}
+
 struct ns_stack *guest_net_open(const struct ns_config *cfg)
 {
 	const struct pv_start_info *si = pv_start_info();
@@ -165,6 +179,7 @@ struct ns_stack *guest_net_open(const struct ns_config *cfg)
 	if (c.ipv4 == 0)
 		return NULL;
 	gn_stack = ns_create(&env, &c);
+	gn_vm_id = si->vm_id;
 	if (gn_stack)
 		ns_set_frame_buf(gn_stack, gn_frame_buf);
 	return gn_stack;
@@ -237,6 +252,8 @@ int guest_net_run(void)
 	if (!gn_stack)
 		return -1;
 	while (!gn_stopping) {
+		if (pv_start_info()->vm_id != gn_vm_id)
+			guest_forked();                        /* forked from outside (FORK): its own address first */
 		gn_receive();
 		uint64_t now = guest_clock_ns();
 		if (gn_stop_at && now >= gn_stop_at)

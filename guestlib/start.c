@@ -1,4 +1,4 @@
-/* start.c - __guest_start: the C half of crt0.S for newlib programs (heap, constructors, argv, main, exit). */
+/* start.c - __guest_start: the C half of crt0.S for newlib programs (heap, constructors, argv, environ, main, exit). */
 #include <stdlib.h>
 #include "guest.h"
 #include "pvisa_guest.h"
@@ -7,7 +7,9 @@ extern char **environ;
 int main(int argc, char **argv, char **envp);
 void __libc_init_array(void);
 void __guest_heap_init(const struct pv_start_info *si);
-void __guest_start(const struct pv_start_info *si) __attribute__((noreturn));
+void __guest_env_init(const struct pv_start_info *si, char **room, int max);
+char **__guest_argv(struct pv_start_info *si, int *argc, char **room, int max);
+void __guest_start(struct pv_start_info *si) __attribute__((noreturn));
 
 /* A start page we cannot read correctly is the kernel's fault, not the program's: fail loudly. */
 static void guest_check_start(const struct pv_start_info *si)
@@ -18,16 +20,17 @@ static void guest_check_start(const struct pv_start_info *si)
 		pv_abort((long)msg, (long)(sizeof(msg) - 1));
 }
 
-void __guest_start(const struct pv_start_info *si)
+void __guest_start(struct pv_start_info *si)
 {
-	char words[sizeof(si->image) + PV_CMDLINE_MAX + 2];
-	char *argv[GUEST_ARGV_MAX + 1];
+	char *argv_room[GUEST_ARGV_MAX + 1], *env_room[GUEST_ARGV_MAX + 1];   /* more words or variables: the heap */
+	char **argv;
 	int argc;
 
 	guest_check_start(si);
 	guest_cpu_start();
 	__guest_heap_init(si);
+	__guest_env_init(si, env_room, GUEST_ARGV_MAX);
+	argv = __guest_argv(si, &argc, argv_room, GUEST_ARGV_MAX);
 	__libc_init_array();
-	argc = guest_split_args(si->image, si->cmdline, words, sizeof(words), argv, GUEST_ARGV_MAX);
 	exit(main(argc, argv, environ));
 }

@@ -3,15 +3,16 @@
 #include "pvisa_guest.h"
 
 int main(int argc, char **argv);
-void _start(const struct pv_start_info *si) __attribute__((noreturn));
+void _start(struct pv_start_info *si) __attribute__((noreturn));
 
 /* The kernel enters with rsp 16-byte aligned and no return address: realign as if called. */
 __attribute__((force_align_arg_pointer))
-void _start(const struct pv_start_info *si)
+void _start(struct pv_start_info *si)
 {
-	char words[sizeof(si->image) + PV_CMDLINE_MAX + 2];
 	char *argv[GUEST_ARGV_MAX + 1];
-	int argc = guest_split_args(si->image, si->cmdline, words, sizeof(words), argv, GUEST_ARGV_MAX);
+	size_t len;
+	char *args = guest_args(&len);
+	int argc = guest_split_args(si->image, args, len, argv, GUEST_ARGV_MAX);
 
 	for (;;)
 		pv_exit(main(argc, argv));

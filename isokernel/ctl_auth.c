@@ -11,7 +11,7 @@ bool ctl_auth_op_allowed(uint16_t op, bool operator)
 {
 	bool admin = op == CTL_OP_T_ADD || op == CTL_OP_T_SET || op == CTL_OP_T_DEL;
 
-	return operator ? admin : !admin && op >= CTL_OP_T_LOAD && op <= CTL_OP_T_SAVE;
+	return operator ? admin : !admin && ((op >= CTL_OP_T_LOAD && op <= CTL_OP_T_SAVE) || op == CTL_OP_T_FORK);
 }
 
 /* "KCTLSIG1" || op le16 || 0 le16 || n le32 */

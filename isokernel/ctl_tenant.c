@@ -3,12 +3,13 @@
 #include "ctl_auth.h"
 #include "service.h"
 #include "tenant.h"
+#include "fork.h"
 #include "lib.h"
 
 bool ctlt_refuses(uint16_t op)
 {
 	return tenant_mode() && (op == CTL_OP_LOAD || op == CTL_OP_CREATE || op == CTL_OP_DESTROY || op == CTL_OP_LIST ||
-				 op == CTL_OP_SAVE || op == CTL_OP_RESTORE || op == CTL_OP_STOP);
+				 op == CTL_OP_SAVE || op == CTL_OP_RESTORE || op == CTL_OP_STOP || op == CTL_OP_FORK);
 }
 
 /* Bytes of op's struct before ctl_auth. */
@@ -20,6 +21,7 @@ static uint32_t body_len(uint16_t op)
 		[CTL_OP_SVC_SET] = sizeof(struct ctl_svc_req), [CTL_OP_SVC_DEL] = sizeof(struct ctl_svc_ref),
 		[CTL_OP_SVCS] = sizeof(struct ctl_page_req), [CTL_OP_T_LIST] = sizeof(struct ctl_page_req),
 		[CTL_OP_T_DESTROY] = sizeof(struct ctl_vm_req), [CTL_OP_T_SAVE] = sizeof(struct ctl_vm_req),
+		[CTL_OP_T_FORK] = sizeof(struct ctl_fork_req),
 	};
 	return body[op];
 }
@@ -129,6 +131,17 @@ static uint16_t do_vm(uint16_t op, uint32_t signer, const uint8_t *p, struct ctl
 	return save ? svc_vm_save(signer, q.id, q.flags, o) : svc_vm_destroy(signer, q.id, o);
 }
 
+/* FORK (tenant 0: unsigned, not in tenant mode) and T_FORK (the signer's VMs): count 1..CTL_FORK_MAX. */
+static uint16_t do_fork(uint32_t tenant, const uint8_t *p, struct ctl_out *o)
+{
+	struct ctl_fork_req q;
+
+	memcpy(&q, p, sizeof(q));
+	if (o->first && (q.count == 0 || q.count > CTL_FORK_MAX))
+		return ctl_why(o, CTL_E_ARG, "count %u: want 1..%u", q.count, CTL_FORK_MAX);
+	return fork_op(tenant, &q, o);
+}
+
 static uint16_t act(uint16_t op, uint32_t signer, const uint8_t *p, struct ctl_out *o)
 {
 	struct ctl_page_req pg;
@@ -140,6 +153,7 @@ static uint16_t act(uint16_t op, uint32_t signer, const uint8_t *p, struct ctl_o
 	case CTL_OP_T_LOAD:    return do_t_load(signer, p, o);
 	case CTL_OP_SVC_SET:   return do_svc_set(signer, p, o);
 	case CTL_OP_SVC_DEL:   return do_svc_del(signer, p, o);
+	case CTL_OP_T_FORK:    return do_fork(signer, p, o);
 	case CTL_OP_SVCS:
 	case CTL_OP_T_LIST:
 		memcpy(&pg, p, sizeof(pg));
@@ -166,7 +180,11 @@ uint16_t ctlt_dispatch(uint16_t op, const uint8_t *p, uint32_t len, struct ctl_o
 
 	if (op == CTL_OP_TENANTS)
 		return do_tenants(p, len, o);
-	if (op < CTL_OP_T_ADD || op > CTL_OP_T_SAVE)
+	if (op == CTL_OP_FORK)
+		return len == sizeof(struct ctl_fork_req) ? do_fork(0, p, o)
+			: ctl_why(o, CTL_E_LEN, "op %u: payload of %u bytes, want %u", op, len,
+				  (uint32_t)sizeof(struct ctl_fork_req));
+	if (op < CTL_OP_T_ADD || (op > CTL_OP_T_SAVE && op != CTL_OP_T_FORK))
 		return ctl_why(o, CTL_E_OP, "op %u: not served by this kernel", op);
 	if (o->first && (st = ctl_auth_check(op, p, len, body_len(op), &cur, why, sizeof(why))) != CTL_OK)
 		return ctl_why(o, st, "%s", why);

@@ -31,6 +31,7 @@ struct image {
 	uint32_t text_pages, data_pages, bss_pages;
 	uint64_t sum;                   /* checksum of contents and layout (image_sum): a saved VM names its image by it */
 	struct image *next_loaded;      /* the list image_find searches */
+	const struct pv_argx *argx;     /* a boot image's environment and input (argblk.c), or NULL */
 };
 
 /* Validate an ELF file and load it into fresh frames. 0, or -1 with a reason in why. */

@@ -27,6 +27,9 @@
 #include "ctlsrv.h"
 #include "tenant.h"
 #include "service.h"
+#include "fork.h"
+
+#include "argblk.h"
 
 extern char _kernel_end[];
 
@@ -361,6 +364,13 @@ static uint64_t load_module(const struct mb_module *m, struct image *img, const 
 	while (*s == ' ')
 		s++;
 	*args = s;
+	if (argblk_check_args(s, why, sizeof(why)) != 0) {
+		kprintf("@reject");
+		report_qstr("name", name[0] ? name : "?");
+		report_qstr("reason", why);
+		kprintf("\n");
+		return 0;
+	}
 	if (!name[0] || parse_count(count, &n, tenant) != 0 || n == 0 || n > MAX_VMS) {
 		kprintf("@reject");
 		report_qstr("name", name[0] ? name : "?");
@@ -382,6 +392,28 @@ static uint64_t load_module(const struct mb_module *m, struct image *img, const 
 	kprintf(" count=%lu text_pages=%u data_pages=%u bss_pages=%u shared_bytes=%llu\n", n, img->text_pages,
 		img->data_pages, img->bss_pages, (uint64_t)img->shared_pages * PAGE_SIZE);
 	return n;
+}
+
+/* A module after image module i may carry the image's environment and input (pvisa.h struct pv_argx, isorun --env,
+ * --stdin): attach it to img. Returns the modules it took (0 or 1); a bad one refuses the image (*count = 0). */
+static uint32_t attach_argx(const struct mb_module *mods, uint32_t i, uint32_t nmods, struct image *img,
+			    uint64_t *count)
+{
+	const struct mb_module *m = &mods[i + 1];
+	char why[160];
+
+	if (i + 1 >= nmods || !m->cmdline || !argx_is_module(P2V(m->cmdline)))
+		return 0;
+	if (argx_check(P2V(m->mod_start), (uint64_t)m->mod_end - m->mod_start, why, sizeof(why)) != 0) {
+		kprintf("@reject");
+		report_qstr("name", img->name);
+		report_qstr("reason", why);
+		kprintf("\n");
+		*count = 0;
+		return 1;
+	}
+	img->argx = P2V(m->mod_start);
+	return 1;
 }
 
 /* Create count instances of img for tenant (quota and guarantee in pages); false when memory ran out. */
@@ -461,8 +493,10 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		const char *args;
 		uint16_t tenant;
 		uint64_t count = load_module(&mods[i], &imgs[i], &args, &tenant);
+		uint32_t at = i;
+		i += attach_argx(mods, at, nmods, &imgs[at], &count);
 		rejected |= count == 0;
-		if (count && !create_vms(&imgs[i], count, args, mem, tenant))
+		if (count && !create_vms(&imgs[at], count, args, mem, tenant))
 			break;
 	}
 	kprintf("isokernel: %lu VMs created in %lu us (%lu ns each); %lu frames free\n", kst.started,
@@ -471,6 +505,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	kst.rejected = rejected;
 	ctl_init(mem[0], mem[1]);
 	svc_init();
+	fork_init();
 	kst.run_start_tsc = rdtsc();
 	sched_run();
 }

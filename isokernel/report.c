@@ -137,6 +137,8 @@ static void report_timing(void)
 	report_tstat("timer_deliveries", "timer_delivery_cycles", &kst.timer_delivery);
 	report_tstat("net_deliveries", "net_delivery_cycles", &kst.net_delivery);
 	kprintf(" free_frames_min=%lu", kst.free_frames_min);
+	if (kst.forks)
+		report_tstat("forks", "fork_cycles", &kst.fork_cycles);
 }
 
 void report_finish(int code)

@@ -25,6 +25,7 @@ struct kstats {
 	/* summon, reclaim, fork, pools (pvisa/ctl.h struct ctl_stats says what each counts) */
 	uint64_t summons, held_frames, held_drops, summon_limited, ready_timeouts, reclaim_ended, reclaim_saved, woken;
 	uint64_t forks, fork_refused, pool_grown, pool_shrunk;
+	struct tstat fork_cycles;        /* TSC ticks of each fork that made a child (fork.c: checks to queued child) */
 	struct tstat sched_pass;         /* quantum expiry (timer from ring 3) to the resume of the same VM, no sleep */
 	struct tstat sched_pick;         /* the same pass up to the timer arming: the next VM chosen and installed */
 	struct tstat sched_switch;       /* quantum expiry to the resume of another VM (a switch), no sleep */

@@ -661,3 +661,17 @@ uint16_t svc_tenants(const struct ctl_page_req *q, struct ctl_out *o)
 	o->len = (uint32_t)sizeof(r) + r.count * (uint32_t)sizeof(struct ctl_tenant_info);
 	return CTL_OK;
 }
+
+void svc_vm_forked(const struct vm *parent, struct vm *child)
+{
+	struct service *s = parent->svc && parent->svc <= SVC_MAX ? svcs[parent->svc - 1] : NULL;
+
+	if (!s || s->tenant != child->tenant)
+		return;
+	child->svc = parent->svc;
+	child->svc_seq = s->next_seq++;
+	s->live++;
+	kprintf("@tvm id=%u tenant=%u", child->id, s->tenant);
+	report_qstr("svc", s->name);
+	kprintf("\n");
+}

@@ -32,5 +32,9 @@ uint16_t svc_vms(uint32_t signer, const struct ctl_page_req *q, struct ctl_out *
 uint16_t svc_vm_destroy(uint32_t signer, uint32_t id, struct ctl_out *o);
 uint16_t svc_vm_save(uint32_t signer, uint32_t id, uint32_t flags, struct ctl_out *o);
 uint16_t svc_tenants(const struct ctl_page_req *q, struct ctl_out *o);
+/* A fork's child (fork.c) joins its parent's service, if it has one: counted live, the newest of its VMs (the first
+ * to go when the service scales down), its @tvm record written. The tenant was charged by the VM observer. */
+struct vm;
+void svc_vm_forked(const struct vm *parent, struct vm *child);
 
 #endif

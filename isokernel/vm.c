@@ -14,6 +14,7 @@
 #include "arch.h"
 #include "vmtab.h"
 #include "vmst_io.h"
+#include "argblk.h"
 
 static struct slab_cache vm_cache;
 static uint8_t fx_initial[512] __attribute__((aligned(16)));   /* the FPU/SSE state after reset */
@@ -140,6 +141,7 @@ struct vm *vm_create(const struct image *img, const char *args, uint32_t quota_p
 		     uint16_t tenant)
 {
 	struct vm *vm;
+	struct argblk blk;
 
 	if (!kst.first_create_tsc)
 		kst.first_create_tsc = rdtsc();        /* all_live_ns counts from here */
@@ -150,14 +152,20 @@ struct vm *vm_create(const struct image *img, const char *args, uint32_t quota_p
 		vm_discard(vm);
 		return NULL;
 	}
+	if (argblk_copy(&vm->mem, img, args, &blk) != 0) {    /* ARGS, environment, input: in its heap */
+		vms_destroy(&vm->mem);
+		vm_discard(vm);
+		return NULL;
+	}
 	if (vmtab_publish(vm, start_info(vm)) != 0) {
 		vms_destroy(&vm->mem);
 		vm_discard(vm);
 		return NULL;
 	}
 	fill_start_info(vm, img, args);
+	argblk_info(start_info(vm), &blk);
 	vm->regs.rip = img->entry;
-	vm->regs.rsp = PV_START_INFO;
+	vm->regs.rsp = blk.stack_top;                  /* PV_START_INFO, or under a small argument block */
 	vm->regs.rdi = PV_START_INFO;
 	vm->regs.rflags = 0x202;
 	vm->state = VM_RUNNABLE;

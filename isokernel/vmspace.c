@@ -345,6 +345,7 @@ bool vms_page_next(const struct vmspace *s, uint64_t *va, struct vms_page *pg)
 		pg->va = a;
 		pg->kind = k;
 		pg->data = P2V(arch_pte_frame(pte));
+		pg->vm_memory = k == PAGE_COW && frame_kind(arch_pte_frame(pte)) == FRAME_VM;
 		*va = a + PV_PAGE_SIZE;
 		return true;
 	}
@@ -382,7 +383,7 @@ const char *vms_strerror(enum vms_err e)
 		[VMS_OK] = "no error",
 		[VMS_OUTSIDE] = "outside the VM's window",
 		[VMS_GUARD] = "in the guard gap below the stack (stack overflow)",
-		[VMS_QUOTA] = "memory quota exceeded",
+		[VMS_QUOTA] = "memory quota exceeded (isorun --quota, kctl create --quota)",
 		[VMS_READONLY] = "write to a read-only page",
 		[VMS_NOEXEC] = "execute from a non-executable page",
 		[VMS_NOMEM] = "host memory exhausted and this VM is the furthest beyond its guarantee (isorun --mem, --guarantee)",

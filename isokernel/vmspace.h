@@ -90,6 +90,8 @@ struct vms_page {
 	uint64_t va;
 	enum page_kind kind;       /* PAGE_SHARED: the image's read-only page; PAGE_COW: its data page, not yet written */
 	const void *data;          /* the page's bytes (kernel address) */
+	bool vm_memory;            /* PAGE_COW only: the frame is VM memory shared with a fork's other VMs (vms_clone), not
+				    * the image's: its bytes are the VM's own (a save writes them) */
 };
 /* The first mapped page at or after *va (start at PV_WIN_BASE), in pg; *va moves past it. false when none is left. */
 bool vms_page_next(const struct vmspace *s, uint64_t *va, struct vms_page *pg);

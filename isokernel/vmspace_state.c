@@ -29,6 +29,8 @@ int vms_state_save(const struct vmspace *s, const struct vmstate_io *out)
 	if (vmst_put(out, &m, sizeof(m)) != 0)
 		return -1;
 	while (vms_page_next(s, &va, &pg)) {
+		if (pg.vm_memory)
+			pg.kind = PAGE_PRIVATE;    /* shared with a fork's other VMs: its bytes are the VM's own */
 		struct vmst_page r = { .va = pg.va, .kind = kind_of[pg.kind] };
 		if (vmst_put(out, &r, sizeof(r)) != 0)
 			return -1;

@@ -35,6 +35,9 @@ static const char usage_text[] =
 "                               by destroy rather than save --end adds a VM the run did not start (isorun then\n"
 "                               reports more VMs than started and exits 1)\n"
 "  stop                         end the run (as isorun's first Ctrl-C does)\n"
+"  fork VM [-n N]               N (default 1, at most 1024) copy-on-write children of live VM VM, each with its own\n"
+"                               id, address and entropy (pvisa/PVISA.md \"fork\"); prints their ids; exit 1 when the\n"
+"                               kernel made fewer (memory, VM table: the reason is printed)\n"
 "\n"
 KCTL_TENANT_USAGE
 "\n"
@@ -364,6 +367,51 @@ static int cmd_destroy(int argc, char **argv, struct reply *r)
 	return bad ? K_KERNEL : K_OK;
 }
 
+/* FORK's or T_FORK's reply (struct ctl_fork_rep, then the reason when none was made): printed; 0 all made, 1 not. */
+int fork_result(const struct reply *r, uint32_t vm, uint32_t count)
+{
+	struct ctl_fork_rep fr;
+	uint16_t st = r->h.status;
+	/* The op's own replies start with ctl_fork_rep; the decoder's refusals (length, signature, count) do not. */
+	int has = r->h.len >= sizeof(fr) && (st == CTL_OK || st == CTL_E_NOENT || st == CTL_E_QUOTA ||
+					     st == CTL_E_LIMIT || st == CTL_E_NOMEM);
+
+	memset(&fr, 0, sizeof(fr));
+	if (has)
+		memcpy(&fr, r->p, sizeof(fr));
+	if (has && fr.created > count)
+		die_with(K_CONN, "fork: the reply says %u children made of %u asked", fr.created, count);
+	if (fr.created)
+		printf("forked %u of %u children of VM %u: ids %u..%u\n", fr.created, count, vm, fr.first_id, fr.last_id);
+	check(r, "fork", has ? sizeof(fr) : 0);
+	if (fr.created < count) {
+		fprintf(stderr, "kctl: fork: stopped after %u of %u: %s\n", fr.created, count,
+			ctl_status_name(fr.stopped_by));
+		return K_KERNEL;
+	}
+	return K_OK;
+}
+
+/* VM [-n N] of fork and tfork (argv already without the signer's options): the request. */
+void fork_args(int argc, char **argv, const char *usage, struct ctl_fork_req *q)
+{
+	if (argc != 2 && !(argc == 4 && !strcmp(argv[2], "-n")))
+		die_with(K_USAGE, "usage: %s", usage);
+	q->vm = (uint32_t)num(argv[1], "VM", UINT32_MAX);
+	q->count = argc == 4 ? (uint32_t)num(argv[3], "-n", CTL_FORK_MAX) : 1;
+	if (q->count == 0)
+		die_with(K_USAGE, "-n: at least 1");
+}
+
+static int cmd_fork(int argc, char **argv, struct reply *r)
+{
+	struct ctl_fork_req q;
+
+	fork_args(argc, argv, "kctl fork VM [-n N]", &q);
+	recv_reply(send_req(CTL_OP_FORK, &q, sizeof(q), NULL, 0), CTL_OP_FORK, r);
+	return fork_result(r, q.vm, q.count);
+}
+
 static const char *vm_state(uint8_t s)
 {
 	return s == CTL_VM_RUNNABLE ? "runnable" : s == CTL_VM_RUNNING ? "running" : s == CTL_VM_BLOCKED ? "blocked" : "?";
@@ -532,7 +580,7 @@ int main(int argc, char **argv)
 	static const struct { const char *name; int (*fn)(int, char **, struct reply *); } cmds[] = {
 		{ "hello", cmd_hello }, { "load", cmd_load }, { "images", cmd_images }, { "create", cmd_create },
 		{ "destroy", cmd_destroy }, { "list", cmd_list }, { "stats", cmd_stats }, { "save", cmd_save },
-		{ "restore", cmd_restore }, { "stop", cmd_stop },
+		{ "restore", cmd_restore }, { "stop", cmd_stop }, { "fork", cmd_fork },
 	};
 	static struct reply r;
 	const char *path = getenv("KCTL_SOCKET");

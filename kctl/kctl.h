@@ -48,6 +48,10 @@ void print_vm(const struct ctl_vm *v, const struct ctl_image *im, uint32_t nim, 
 void save_stream(uint16_t op, const void *payload, uint32_t len, uint32_t vm, uint32_t flags, const char *path,
 		 struct reply *r);
 
+/* fork and tfork: VM [-n N] into q (exit 2 on bad usage); the reply printed, K_OK when all count were made. */
+void fork_args(int argc, char **argv, const char *usage, struct ctl_fork_req *q);
+int fork_result(const struct reply *r, uint32_t vm, uint32_t count);
+
 /* The tenant commands (kctl_tenant.c): the function of command name, or NULL. */
 kctl_cmd_fn *kctl_tenant_cmd(const char *name);
 #define KCTL_TENANT_USAGE \
@@ -66,6 +70,7 @@ kctl_cmd_fn *kctl_tenant_cmd(const char *name);
 "  tlist [--json]               the signer's VMs\n" \
 "  tdestroy ID...               end the signer's VMs\n" \
 "  tsave ID FILE [--end]        as save, for the signer's own VM\n" \
+"  tfork ID [-n N]              as fork, for the signer's own VM (counted against its quota: E_QUOTA)\n" \
 "  tenants [--json]             every tenant's quotas and use (no signature)\n" \
 "  send FILE                    send a request --save-req wrote, unchanged (a replay)\n"
 

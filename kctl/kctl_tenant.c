@@ -437,6 +437,19 @@ static int cmd_tsave(int argc, char **argv, struct reply *r)
 	return K_OK;
 }
 
+static int cmd_tfork(int argc, char **argv, struct reply *r)
+{
+	struct ctl_fork_req q;
+	uint8_t buf[sizeof(q) + sizeof(struct ctl_auth)];
+
+	take_signer_opts(&argc, argv);
+	fork_args(argc, argv, "kctl tfork ID [-n N] --key FILE --tenant ID|NAME", &q);
+	load_signer(0, r);
+	memcpy(buf, &q, sizeof(q));
+	recv_reply(send_req(CTL_OP_T_FORK, buf, sign(CTL_OP_T_FORK, buf, sizeof(q)), NULL, 0), CTL_OP_T_FORK, r);
+	return fork_result(r, q.vm, q.count);
+}
+
 static int cmd_tenants(int argc, char **argv, struct reply *r)
 {
 	int json = json_flag(argc, argv, "kctl tenants [--json]");
@@ -496,7 +509,7 @@ kctl_cmd_fn *kctl_tenant_cmd(const char *name)
 		{ "keygen", cmd_keygen }, { "tenant-add", cmd_tenant_add }, { "tenant-set", cmd_tenant_set },
 		{ "tenant-del", cmd_tenant_del }, { "tload", cmd_tload }, { "svc-set", cmd_svc_set },
 		{ "svc-del", cmd_svc_del }, { "svcs", cmd_svcs }, { "tlist", cmd_tlist }, { "tdestroy", cmd_tdestroy },
-		{ "tsave", cmd_tsave }, { "tenants", cmd_tenants }, { "send", cmd_send },
+		{ "tsave", cmd_tsave }, { "tenants", cmd_tenants }, { "send", cmd_send }, { "tfork", cmd_tfork },
 	};
 
 	for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)

@@ -162,6 +162,13 @@ int ns_error(const struct ns_sock *s);
 uint16_t ns_local_port(const struct ns_sock *s);
 void ns_peer(const struct ns_sock *s, uint32_t *ip, uint16_t *port);
 
+/* After a fork (pvisa/PVISA.md "fork"): the stack takes a new address (MAC, IPv4, netmask, gateway) and the VM it was
+ * copied from keeps the connections: every TCP connection is closed here without a segment sent (NS_EV_CLOSED,
+ * ns_error NS_ERESET, delivered from the next ns_input or ns_timers), connections not yet accepted are freed; ARP
+ * entries still pending are dropped with their packet. Listeners and UDP sockets stay, on their ports. 0, or
+ * NS_EINVAL (no IPv4, a multicast MAC). */
+int ns_rebind(struct ns_stack *st, const uint8_t mac[6], uint32_t ipv4, uint32_t netmask, uint32_t gateway);
+
 /* Bytes an allocated socket costs (struct only, for reports). */
 size_t ns_sizeof_stack(void);
 size_t ns_sizeof_sock(void);

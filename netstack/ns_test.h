@@ -38,6 +38,7 @@
 #pragma weak ns_peer
 #pragma weak ns_sizeof_stack
 #pragma weak ns_sizeof_sock
+#pragma weak ns_rebind
 int nt_linked(const char *suite);   /* 1 if netstack is linked, else prints why the suite is empty */
 
 #define NT_IP        0x0a000002u

@@ -18,7 +18,8 @@
  *       stack      [stack_limit, stack_top)        demand-zero, grows down; its top page is the
  *                                                  start page, present from the start
  *       start info [PV_START_INFO, PV_WIN_END)     the last 512 bytes: start info, virtual registers,
- *                                                  command line; stack_top = PV_START_INFO, so a VM
+ *                                                  command line; stack_top = PV_START_INFO (less a
+ *                                                  small argument block, PV_SI_ARGBLK), so a VM
  *                                                  that needs little stack owns a single page
  *   everything else        unmapped or supervisor-only: any access ends the VM
  */
@@ -109,7 +110,41 @@ _Static_assert(sizeof(struct pv_frame) == 16, "pv_frame layout");
 #define PV_CONSOLE_MAX 4096u
 #define PV_RANDOM_MAX  4096u
 #define PV_ABORT_MAX   128u
-#define PV_CMDLINE_MAX 256u
+#define PV_CMDLINE_MAX 256u   /* the start info's copy of ARGS (the first 255 bytes; the argument block has them all) */
+
+/*
+ * The argument block (PVISA.md "Arguments, environment, standard input"): when the start info's flags have
+ * PV_SI_ARGBLK, the kernel has copied the VM's whole ARGS, environment and standard input to argblk, one after the
+ * other. A block of at most PV_ARGBLK_INLINE bytes lies in the start page just under the start info (16-byte aligned;
+ * stack_top and the initial rsp are then argblk: no page more); a larger one takes the first pages of the heap
+ * region (heap_start is past it, page aligned):
+ *   ARGS      args_len bytes (<= PV_ARGS_MAX), then a NUL
+ *   env       env_len bytes (<= PV_ENV_MAX): "KEY=VALUE" strings, each ended by a NUL
+ *   stdin     stdin_len bytes (<= PV_STDIN_MAX), any bytes
+ * A VM given none of them has the flag, args_len 0 and a 1-byte block (the NUL) under the start info. The bytes are
+ * the VM's own (private, against its quota); guestlib splits ARGS into argv in place. Kernels before this extension leave flags 0:
+ * the command line is then cmdline alone.
+ */
+#define PV_SI_ARGBLK   (1u << 0)
+#define PV_ARGS_MAX    4096u
+#define PV_ARGBLK_INLINE 1024u   /* the start page keeps at least 2.5 KiB of stack under a block this size */
+#define PV_ENV_MAX     16384u
+#define PV_STDIN_MAX   65536u
+
+/*
+ * How the host hands a boot image its environment and standard input: a multiboot module right after the image's,
+ * with the command line "<path> " PV_ARGX_NAME, holding struct pv_argx then env_len bytes of environment (as in the
+ * argument block) then stdin_len bytes of input, nothing more. The kernel checks all of it (isokernel/argblk.c).
+ */
+#define PV_ARGX_NAME   "@argx"
+#define PV_ARGX_MAGIC  0x58475650u  /* "PVGX" */
+struct pv_argx {
+	uint32_t magic;          /* PV_ARGX_MAGIC */
+	uint32_t env_len;        /* <= PV_ENV_MAX */
+	uint32_t stdin_len;      /* <= PV_STDIN_MAX */
+	uint32_t reserved;       /* zero */
+};
+_Static_assert(sizeof(struct pv_argx) == 16, "argx layout");
 
 /* Virtual registers: written by the kernel, read by the guest. The kernel never reads them back. */
 struct pv_vregs {
@@ -123,12 +158,13 @@ struct pv_vregs {
 	uint32_t reserved2;      /* net_send's PV_EAGAIN say the same, when it matters) */
 };
 
-/* Start info: at PV_START_INFO, its address also in rdi at entry; rsp = PV_START_INFO (16-byte aligned). */
+/* Start info: at PV_START_INFO, its address also in rdi at entry; rsp = stack_top (16-byte aligned: PV_START_INFO
+ * less a small argument block, see PV_SI_ARGBLK). */
 struct pv_start_info {
 	uint32_t magic;          /* PV_START_MAGIC */
 	uint32_t abi_version;    /* PV_ABI_VERSION */
 	uint32_t vm_id;
-	uint32_t flags;
+	uint32_t flags;          /* PV_SI_* (PV_SI_ARGBLK) */
 	uint64_t tsc_hz;
 	uint64_t heap_start;     /* first heap byte (page aligned) */
 	uint64_t heap_end;       /* one past the last heap byte the VM may use */
@@ -140,7 +176,11 @@ struct pv_start_info {
 	uint8_t  pad0[2];
 	uint32_t ipv4, netmask, gateway;
 	char     image[32];      /* image name, NUL-terminated */
-	char     cmdline[PV_CMDLINE_MAX]; /* ARGS, NUL-terminated */
+	char     cmdline[PV_CMDLINE_MAX]; /* ARGS, NUL-terminated (their first 255 bytes: PV_SI_ARGBLK has them all) */
+	uint32_t pad1;
+	uint64_t argblk;         /* with PV_SI_ARGBLK: the argument block's address (in the heap region) */
+	uint32_t args_len, env_len, stdin_len;
+	uint32_t pad2;
 };
 #define PV_START_MAGIC 0x50564953u  /* "PVIS" */
 
@@ -149,6 +189,8 @@ _Static_assert(offsetof(struct pv_start_info, vregs) == 64, "start info layout")
 _Static_assert(offsetof(struct pv_start_info, mac) == 112, "start info layout");
 _Static_assert(offsetof(struct pv_start_info, image) == 132, "start info layout");
 _Static_assert(offsetof(struct pv_start_info, cmdline) == 164, "start info layout");
+_Static_assert(offsetof(struct pv_start_info, argblk) == 424, "start info layout");
+_Static_assert(offsetof(struct pv_start_info, stdin_len) == 440, "start info layout");
 _Static_assert(sizeof(struct pv_start_info) <= 512, "start info must leave the start page to the stack");
 
 /* meminfo result. */

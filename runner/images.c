@@ -112,8 +112,8 @@ static void check_args(const char *args, const char *spec)
 {
 	const char *p;
 
-	if (strlen(args) >= PV_CMDLINE_MAX)
-		input_error("%s: ARGS are %zu bytes; at most %u fit", spec, strlen(args), PV_CMDLINE_MAX - 1);
+	if (strlen(args) > PV_ARGS_MAX)
+		input_error("%s: ARGS are %zu bytes; at most %u fit", spec, strlen(args), PV_ARGS_MAX);
 	for (p = args; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			input_error("%s: ARGS must not contain control characters", spec);
@@ -238,7 +238,7 @@ static void append_escaped(char **buf, size_t *len, const char *s)
 	(*buf)[*len] = 0;
 }
 
-static void append_module(char **buf, size_t *len, const struct image *im, size_t idx)
+static void append_module(char **buf, size_t *len, const struct image *im, size_t idx, const char *argx_path)
 {
 	char link[32], word[32];
 	const char *path;
@@ -262,6 +262,31 @@ static void append_module(char **buf, size_t *len, const struct image *im, size_
 		append_escaped(buf, len, " ");
 		append_escaped(buf, len, im->args);
 	}
+	if (argx_path) {                 /* its environment and input (pvisa.h struct pv_argx): the next module */
+		*buf = xrealloc(*buf, *len + 2);
+		(*buf)[(*len)++] = ',';  /* the module separator: not escaped */
+		(*buf)[*len] = 0;
+		append_escaped(buf, len, argx_path);
+		append_escaped(buf, len, " " PV_ARGX_NAME);
+	}
+}
+
+/* --env and --stdin: the module every image's VMs take their environment and input from (pvisa.h struct pv_argx),
+ * written to the temp dir; NULL when neither was given. */
+static const char *argx_write(const struct opts *o)
+{
+	struct pv_argx h = { PV_ARGX_MAGIC, (uint32_t)o->env_len, (uint32_t)o->stdin_len, 0 };
+	char *path;
+	FILE *f;
+
+	if (!o->env_len && !o->stdin_given)
+		return NULL;
+	path = images_tmp_path("argx.bin");
+	if (!(f = fopen(path, "wb")) || fwrite(&h, sizeof h, 1, f) != 1 ||
+	    (o->env_len && fwrite(o->env, o->env_len, 1, f) != 1) ||
+	    (o->stdin_len && fwrite(o->stdin_data, o->stdin_len, 1, f) != 1) || fclose(f) != 0)
+		die("%s: %s", path, strerror(errno));
+	return path;
 }
 
 /* Creates the private temp dir with isokernel.bin and img<N>.elf symlinks; returns QEMU's -initrd string
@@ -269,6 +294,7 @@ static void append_module(char **buf, size_t *len, const struct image *im, size_
 char *images_setup(const struct opts *o, const char *kernel, char **kernel_link)
 {
 	char *mods = NULL;
+	const char *argx;
 	size_t len = 0, i;
 
 	snprintf(tmpdir, sizeof tmpdir, "%s/isorun.XXXXXX", tmp_base());
@@ -277,7 +303,8 @@ char *images_setup(const struct opts *o, const char *kernel, char **kernel_link)
 		die("cannot make a temp dir under %s: %s", tmp_base(), strerror(errno));
 	}
 	*kernel_link = make_link(kernel, "isokernel.bin");
+	argx = argx_write(o);
 	for (i = 0; i < o->nimages; i++)
-		append_module(&mods, &len, &o->images[i], i);
+		append_module(&mods, &len, &o->images[i], i, argx);
 	return mods;
 }

@@ -25,15 +25,24 @@
 #include <unistd.h>
 
 #include "isorun.h"
+#include "pvisa.h"
 
 #define STR_(x) #x
 #define STR(x)  STR_(x)
+#define PV_ARGS_MAX_  4096    /* pvisa.h's PV_ARGS_MAX, PV_ENV_MAX, PV_STDIN_MAX for the help text (checked below) */
+#define PV_ENV_MAX_   16384
+#define PV_STDIN_MAX_ 65536
+_Static_assert(PV_ARGS_MAX_ == PV_ARGS_MAX && PV_ENV_MAX_ == PV_ENV_MAX && PV_STDIN_MAX_ == PV_STDIN_MAX,
+	       "the help text's limits are pvisa.h's");
 
 static const char usage_head[] =
 "usage: isorun [options] IMAGE[:COUNT[@TENANT][:ARGS]]...\n"
 "Boots the isolation kernel in QEMU with COUNT instances (default 1) of each guest IMAGE (an x86_64 ELF\n"
 "built with guestlib), passing ARGS to each as argv[1..], prints their output and a summary.\n"
-"IMAGE may contain ':' if that prefix names an existing file. ARGS: at most 255 bytes, no control characters.\n"
+"IMAGE may contain ':' if that prefix names an existing file. ARGS: at most " STR(PV_ARGS_MAX_) " bytes, no control\n"
+"characters; the guest splits them into words at blanks, and a word that opens with ' or \" runs to the first same\n"
+"quote followed by a blank or the end (the two quotes dropped); every other quote is kept: {\"a\":1} arrives intact,\n"
+"'-e print(\"a b\")' is the words -e and print(\"a b\") (guestlib/include/guest.h, guest_split_args).\n"
 "COUNT@TENANT: the VMs belong to tenant TENANT (1..254) instead of the host (a test mode: no keys, no signatures):\n"
 "they get tenant TENANT's addresses (10.TENANT.0.2 on, MAC 06:<TENANT>:<n>; README \"Address plan\") and the switch\n"
 "joins them only to that tenant's VMs.\n"
@@ -95,6 +104,15 @@ static const char usage_head[] =
 "                        capture=ID each): a frame between two VMs is kept if either is named\n"
 "  --no-console          no virtio-console device: the kernel reports on COM1 alone, as on Bochs (slower:\n"
 "                        ~7 us a byte under TCG); by default the report stream comes through its port\n"
+"  --env KEY=VALUE       put KEY in every VM's environment (repeatable; getenv, environ; at most " STR(PV_ENV_MAX_) "\n"
+"                        bytes in all, no control characters)\n"
+"  --stdin FILE          every VM reads FILE's bytes on standard input, then end of file (\"-\": isorun's own\n"
+"                        standard input, read whole before the run); at most " STR(PV_STDIN_MAX_) " bytes, a private copy\n"
+"                        in each VM's heap (against its quota). Without it stdin is at end of file\n"
+"  --stdin-text TEXT     the same with TEXT as the input (no newline added)\n"
+"  --gdb PORT            debug: QEMU's gdb stub listens on TCP PORT and the machine waits, stopped, for gdb to\n"
+"                        continue (TCG: auto picks it); isorun prints the gdb command that loads the kernel's and\n"
+"                        the images' symbols, and how to stop in one VM (README \"Debugging\"). Use --timeout 0\n"
 "  --replay FILE         testing aid: parse FILE, a saved serial stream (e.g. from --serial-log), instead of\n"
 "                        running QEMU; IMAGE operands are then optional and only validated\n"
 "  -v, --verbose         print the QEMU command line and the kernel's '@' records\n"
@@ -125,7 +143,8 @@ static const char usage_tail[] =
 "seed=N seed=N seed=N\" (QEMU puts the kernel's path first; the seeds are 256 bits from getrandom(2), mixed\n"
 "into the kernel's random source), then net_ip=N net_bits=N with --subnet, then the --append words; one multiboot module per IMAGE with command line \"<tmp>/imgN.elf <name> <count>\n"
 "[args...]\", where <tmp>/imgN.elf is a symlink in a private temp dir (removed at exit) and <name> is the\n"
-"IMAGE's basename with bytes outside [A-Za-z0-9._-] made '_'.\n"
+"IMAGE's basename with bytes outside [A-Za-z0-9._-] made '_'; with --env or --stdin, each image module is followed\n"
+"by a module \"<tmp>/argx.bin @argx\" holding them (pvisa.h struct pv_argx).\n"
 "\n"
 "signals: the first SIGINT, SIGTERM or SIGHUP (e.g. Ctrl-C) asks the kernel to end the run: it ends every VM\n"
 "  (state running, reason \"stopped by the host\"), prints its summary (stopped=1) and isorun writes its report\n"
@@ -246,6 +265,8 @@ static const struct option long_opts[] = {
 	{ "no-console", no_argument, NULL, 'C' }, { "com1-log", required_argument, NULL, 'L' },
 	{ "operator-key", required_argument, NULL, 'O' },
 	{ "share", required_argument, NULL, 'W' },
+	{ "env", required_argument, NULL, 'E' }, { "stdin", required_argument, NULL, 'I' },
+	{ "stdin-text", required_argument, NULL, 'X' }, { "gdb", required_argument, NULL, 'D' },
 	{ "pcap", required_argument, NULL, 0x100 }, { "pcap-vm", required_argument, NULL, 0x101 },
 	{ NULL, 0, NULL, 0 },
 };
@@ -347,6 +368,10 @@ static void set_opt(struct opts *o, int c, const char *arg)
 	case 'L': o->com1_log = arg; break;
 	case 'O': read_operator_key(o, arg); break;
 	case 'W': add_share(o, arg); break;
+	case 'E': args_add_env(o, arg); break;
+	case 'I': args_stdin_file(o, arg); break;
+	case 'X': args_stdin_text(o, arg); break;
+	case 'D': parse_ul("--gdb", arg, 1); o->gdb = arg; break;
 	case 0x100: o->pcap = arg; break;
 	case 0x101: pcapw_add_vm(o, arg); break;
 	case 'A':
@@ -398,8 +423,12 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		input_error("no IMAGE given");
 	if (o->serve && o->replay)
 		input_error("--serve and --replay are exclusive");
+	if (o->gdb && strtoul(o->gdb, NULL, 10) > 65535)
+		input_error("--gdb: a TCP port 1..65535, got '%s'", o->gdb);
+	gdb_qemu_args(o);
 	images_parse(o, argv + optind, argc - optind);
 	check_net(o);
+	args_check_modules(o);
 	pcapw_check_opts(o);
 	if (!o->guar_kib)
 		pick_guarantee(o);
@@ -469,8 +498,10 @@ static void launch(struct run *run)
 	if (stat(kernel, &st) < 0 || !S_ISREG(st.st_mode))
 		input_error("kernel %s: %s (build it with 'make kernel', or pass --kernel PATH)", kernel,
 			    errno ? strerror(errno) : "not a regular file");
-	accel = choose_accel(run->o.accel, kernel);
+	accel = choose_accel(run->o.gdb && !strcmp(run->o.accel, "auto") ? "tcg" : run->o.accel, kernel);
 	atexit(images_cleanup);
+	if (run->o.gdb)
+		gdb_print_help(&run->o, kernel);
 	mods = images_setup(&run->o, kernel, &klink);
 	if (run->o.serve)
 		serve_init(run, run->o.serve);

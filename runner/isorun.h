@@ -120,9 +120,15 @@ struct opts {
 	const char *com1_log;       /* --com1-log FILE: COM1's bytes alone */
 	char opkey[65];             /* --operator-key FILE.pub: its 64 hex digits (kernel word opkey=, tenant mode); "" */
 	char *shares;               /* --share T:W (repeatable): " share=T:W" kernel words, or NULL */
+	char *env;                  /* --env K=V (repeatable): "K=V\0" strings (pvisa.h argument block), or NULL */
+	size_t env_len;
+	char *stdin_data;           /* --stdin FILE / --stdin-text TEXT: every VM's standard input */
+	size_t stdin_len;
+	int stdin_given;
 	const char *pcap;           /* --pcap FILE: the switch's frames written there (pcap.c), or NULL */
 	uint32_t pcap_vms[16];      /* --pcap-vm ID (repeatable, RL_CAP_MAX_IDS): only frames to or from these VMs */
 	size_t npcap_vms;
+	const char *gdb;            /* --gdb[=PORT]: QEMU's gdb stub on that TCP port, stopped before the first instruction */
 };
 
 /* A hook into the loop that reads QEMU's output (for isorun --serve): more fds polled beside QEMU's, and what to do
@@ -194,6 +200,16 @@ void records_free(struct results *r);
 void images_parse(struct opts *o, char **specs, int n);
 char *images_setup(const struct opts *o, const char *kernel, char **kernel_link);
 void images_cleanup(void);
+
+/* args.c: --env, --stdin, --stdin-text */
+void args_add_env(struct opts *o, const char *kv);
+void args_stdin_file(struct opts *o, const char *path);
+void args_stdin_text(struct opts *o, const char *text);
+void args_check_modules(const struct opts *o);
+
+/* gdb.c: --gdb: QEMU's arguments for the stub, and the gdb command printed for the user */
+void gdb_qemu_args(struct opts *o);
+void gdb_print_help(const struct opts *o, const char *kernel);
 
 /* images.c: a path in the private temp dir, removed at exit (the control port's socket). */
 char *images_tmp_path(const char *name);

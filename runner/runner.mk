@@ -24,3 +24,10 @@ $(B)/bin/isorun: $(RUN_OBJS)
 	$(Q)$(HOSTCC) -o $@ $(RUN_OBJS) -lpcap
 
 -include $(RUN_OBJS:.o=.d)
+
+# make debug [IMAGE=path.elf[:COUNT[:ARGS]]] [GDB_PORT=1234]: the run stopped before the kernel's first instruction,
+#   QEMU's gdb stub on GDB_PORT, and the gdb command that loads the kernel's and the image's symbols (isorun --gdb).
+GDB_PORT ?= 1234
+.PHONY: debug
+debug: kernel runner examples
+	$(B)/bin/isorun --gdb $(GDB_PORT) $(or $(IMAGE),$(B)/examples/hello.elf)

@@ -6,7 +6,7 @@ bochs bochsbios vgabios grub-pc-bin grub-common xorriso mtools xz-utils \
 iproute2 iputils-ping curl wrk procps nftables \
 gnuplot-nox clang libclang-rt-14-dev \
 libsodium-dev libmicrohttpd-dev libjansson-dev libsqlite3-dev libcurl4-openssl-dev python3 \
-libpcap-dev tshark"
+gdb libpcap-dev tshark"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

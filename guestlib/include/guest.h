@@ -6,8 +6,10 @@
 #include <stdint.h>
 #include "pvisa.h"
 
-/* Most arguments __guest_start passes to main (argv[0] included); further words are dropped. */
-#define GUEST_ARGV_MAX 32
+/* Most arguments a --tiny program's _start passes to main (argv[0] included); further words are dropped. newlib
+ * programs get every word (at most PV_ARGS_MAX bytes of ARGS): argv and environ are on the stack up to this many
+ * entries, in the heap beyond. */
+#define GUEST_ARGV_MAX 64
 
 /* The id the kernel gave this VM. */
 uint32_t guest_vm_id(void);
@@ -37,13 +39,27 @@ void guest_cpu_start(void);
 /* Fill buf with len random bytes; returns 0 or a PV_E* code. */
 long guest_random(void *buf, size_t len);
 
+/* Redo what guestlib caches about this VM's identity after a fork (pvisa/PVISA.md "fork"): fork() calls it in the
+ * child; the network's loop and arc4random notice a fork made from outside (FORK) on their own, by the start info's
+ * vm_id. */
+void guest_forked(void);
+
 /* Fill in the VM's memory figures; returns 0 or a PV_E* code. */
 long guest_meminfo(struct pv_meminfo *mi);
 
-/* Split image name and command line into argv (argv[0] = image; words split at blanks, double quotes
- * group words). Words are copied into buf (bufsz bytes); argv gets at most max entries plus a NULL.
- * Returns argc. Freestanding: used by both the newlib and the --tiny start code. */
-int guest_split_args(const char *image, const char *cmdline, char *buf, size_t bufsz, char **argv, int max);
+/* The VM's ARGS (the IMAGE:COUNT:ARGS string, isorun; kctl create --args): the argument block's copy, all of them,
+ * when the kernel gave one (pvisa.h PV_SI_ARGBLK), else the start info's command line; *len bytes, a NUL after them.
+ * The bytes are the VM's own: guest_split_args splits them in place. */
+char *guest_args(size_t *len);
+
+/* The words of ARGS: blanks (space, tab, CR, LF) separate words. A word that opens with ' or " runs to the first
+ * same quote followed by a blank or the end of ARGS, and the two quotes are dropped: 'print("a b")' is one word,
+ * print("a b"). Every other quote is an ordinary character: {"a":1} arrives as it is. There is no escape character.
+ * guest_count_args: how many argv entries ARGS make (argv[0] included). guest_split_args: argv[0] = image, then the
+ * words of args[0..len), split in place (NULs written into args, which must have a NUL at args[len]); at most max
+ * entries plus a NULL. Returns argc. Freestanding: used by both the newlib and the --tiny start code. */
+int guest_count_args(const char *args, size_t len);
+int guest_split_args(char *image, char *args, size_t len, char **argv, int max);
 
 /* A decimal argument (strtoll's syntax) in [0, max]; -1 when malformed or out of range. Not for --tiny programs
  * (it needs newlib). */

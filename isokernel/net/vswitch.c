@@ -100,7 +100,7 @@ static int port_created(struct vm *vm, struct pv_start_info *si)
 	struct bind_addr a;
 
 	if (vm->net)
-		return bind_tclaim(vm->tenant, vm, vm->net->addr);
+		return vm->net->unbound ? 0 : bind_tclaim(vm->tenant, vm, vm->net->addr);
 	if (!(vm->net = slab_alloc(&port_cache)))
 		return -1;
 	if (bind_ttake(vm->tenant, vm, &vm->net->addr) != 0) {
@@ -128,7 +128,8 @@ static void port_free(struct vm *vm)
  * against it (live() no longer finds it). */
 static void port_ended(struct vm *vm)
 {
-	bind_trelease(vm->tenant, vm, vm->net->addr);
+	if (!vm->net->unbound)
+		bind_trelease(vm->tenant, vm, vm->net->addr);
 	holders -= vm->net->tx_held != 0;
 	port_free(vm);
 }
@@ -880,4 +881,12 @@ void vsw_state_discard(struct vm *vm)
 {
 	if (vm->net)
 		port_free(vm);
+}
+
+int vsw_port_alias(struct vm *child, const struct vm *parent)
+{
+	if (!(child->net = slab_alloc(&port_cache)))
+		return -1;
+	*child->net = (struct vsw_port){ .addr = parent->net->addr, .unbound = 1 };
+	return 0;
 }

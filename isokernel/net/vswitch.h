@@ -34,6 +34,8 @@ struct vsw_port {
 	uint32_t tx_held;             /* its frames waiting in other VMs' queues */
 	uint16_t nic_inflight;        /* its frames in the NIC's TX ring */
 	uint8_t rxq_len;              /* <= VSW_RXQ_MAX */
+	uint8_t unbound;              /* a fork's child that shares its parent's address (fork.h, same_address): it sends
+				       * from addr but the binding names the parent, so no frame finds it by address */
 };
 
 /* What the switch needs from outside the net layer: the uplink (the NIC; dev/virtio_net.c in the kernel) and the
@@ -127,5 +129,9 @@ uint32_t vsw_held_in(uint32_t dst, uint32_t src);
 int vsw_state_save(const struct vm *vm, const struct vmstate_io *out);
 int vsw_state_restore(struct vm *vm, struct vmst_in *in, const char **why);
 void vsw_state_discard(struct vm *vm);
+/* For a fork that keeps the parent's address (isokernel/fork.h): give child, not yet published, a port of its own with
+ * parent's address, unbound (publishing it binds nothing; its end releases nothing). 0, or -1 (no memory). Free it
+ * with vsw_state_discard if the child is never published. */
+int vsw_port_alias(struct vm *child, const struct vm *parent);
 
 #endif

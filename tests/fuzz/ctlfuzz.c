@@ -440,6 +440,34 @@ uint16_t svc_vm_save(uint32_t signer, uint32_t id, uint32_t flags, struct ctl_ou
 	return ctlop_save(id, flags, o);
 }
 
+/* FORK (tenant 0) and T_FORK (a signer): the count checked, made over a few passes; an even vm is "no such VM". */
+uint16_t fork_op(uint32_t tenant, const struct ctl_fork_req *q, struct ctl_out *o)
+{
+	struct ctl_fork_rep r = { q->count, q->vm, q->vm, 0, 0, { 0, 0, 0 } };
+
+	CHECK(o->first == !saw_again && o->len == 0);
+	CHECK(q->count >= 1 && q->count <= CTL_FORK_MAX);
+	if (tenant && o->first)
+		signer_ok(tenant);
+	if (o->first)
+		create_steps = (int)(q->count % 4);
+	if (q->vm % 2 == 0) {
+		saw_again = false;
+		memset(&r, 0, sizeof(r));
+		memcpy(o->p, &r, sizeof(r));
+		o->len = sizeof(r);
+		return ctl_why(o, CTL_E_NOENT, "no VM %u", q->vm);
+	}
+	if (create_steps-- > 0) {
+		saw_again = true;
+		return CTL_AGAIN;
+	}
+	saw_again = false;
+	memcpy(o->p, &r, sizeof(r));
+	o->len = sizeof(r);
+	return CTL_OK;
+}
+
 uint16_t svc_tenants(const struct ctl_page_req *q, struct ctl_out *o)
 {
 	return page(q, o, sizeof(struct ctl_tenant_info));
@@ -493,9 +521,11 @@ static void check_replies(bool all)
 		CHECK(h.magic == CTL_MAGIC && h.version == CTL_VERSION && (h.op & CTL_REPLY) && h.reserved == 0);
 		CHECK(h.status < CTL_NSTATUS && (h.flags & ~CTL_F_MORE) == 0 && h.len <= CTL_PAYLOAD_MAX);
 		CHECK(!(h.flags & CTL_F_MORE) || h.status == CTL_OK);
-		CHECK(h.status == CTL_OK || h.len <= CTL_WHY_MAX + sizeof(struct ctl_create_rep));
+		bool forkrep = h.op == (CTL_OP_FORK | CTL_REPLY) || h.op == (CTL_OP_T_FORK | CTL_REPLY);
+		CHECK(h.status == CTL_OK || h.len <= CTL_WHY_MAX + (forkrep ? sizeof(struct ctl_fork_rep)
+									 : sizeof(struct ctl_create_rep)));
 		CHECK(h.status == CTL_OK || h.len <= CTL_WHY_MAX || h.op == (CTL_OP_CREATE | CTL_REPLY) ||
-		      h.op == (CTL_OP_LOAD | CTL_REPLY));
+		      h.op == (CTL_OP_LOAD | CTL_REPLY) || forkrep);
 		if (!all && outs_len - off - sizeof(h) < h.len)
 			break;
 		CHECK(outs_len - off - sizeof(h) >= h.len);
@@ -536,6 +566,8 @@ static void fixup(uint16_t op, uint8_t *p, uint32_t len, unsigned fix)
 			memset(q.pubkey, 0, 32), memset(q.name, 0, 32);
 		memcpy(p, &q, sizeof(q));
 	}
+	if ((op == CTL_OP_FORK || op == CTL_OP_T_FORK) && len == sizeof(struct ctl_fork_req) && (fix & 2))
+		p[5] %= 5, p[6] = p[7] = 0;                   /* count under 1,280: mostly in range */
 	if (op == CTL_OP_T_DEL && len == 8 && (fix & 2))
 		p[0] %= 4, memset(p + 1, 0, 7);
 	if ((op == CTL_OP_T_LOAD || op == CTL_OP_SVC_SET || op == CTL_OP_SVC_DEL) && (fix & 1) && len >= 32) {
@@ -559,6 +591,7 @@ static uint32_t signed_body(uint16_t op)
 		[CTL_OP_SVC_SET] = sizeof(struct ctl_svc_req), [CTL_OP_SVC_DEL] = sizeof(struct ctl_svc_ref),
 		[CTL_OP_SVCS] = sizeof(struct ctl_page_req), [CTL_OP_T_LIST] = sizeof(struct ctl_page_req),
 		[CTL_OP_T_DESTROY] = sizeof(struct ctl_vm_req), [CTL_OP_T_SAVE] = sizeof(struct ctl_vm_req),
+		[CTL_OP_T_FORK] = sizeof(struct ctl_fork_req),
 	};
 	return op < CTL_NOPS ? body[op] : 0;
 }
@@ -576,7 +609,7 @@ static size_t build_structured(const uint8_t *d, size_t n, uint8_t *buf, size_t 
 			[CTL_OP_UPLOAD] = sizeof(struct ctl_upload_req), [CTL_OP_CHUNK] = 100,
 			[CTL_OP_IMAGES] = sizeof(struct ctl_page_req), [CTL_OP_CREATE] = sizeof(struct ctl_create_req),
 			[CTL_OP_DESTROY] = sizeof(struct ctl_vm_req), [CTL_OP_LIST] = sizeof(struct ctl_page_req),
-			[CTL_OP_SAVE] = sizeof(struct ctl_vm_req),
+			[CTL_OP_SAVE] = sizeof(struct ctl_vm_req), [CTL_OP_FORK] = sizeof(struct ctl_fork_req),
 		};
 		uint16_t op = d[i] % (CTL_NOPS + 1), len = (uint16_t)(d[i + 1] | d[i + 2] << 8);
 		unsigned fix = (len >> 13) & 3, who = (len >> 11) & 3;

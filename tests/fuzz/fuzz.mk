@@ -44,7 +44,7 @@ CTLFZ_CC       := $(HOSTCC)
 endif
 
 $(CTLFZ): $(CTLFZ_SRCS) pvisa/ctl.h isokernel/ctl_ops.h isokernel/ctl_io.h isokernel/ctlsrv.h isokernel/service.h \
-          isokernel/tenant.h isokernel/ctl_auth.h isokernel/ctl_tenant.h $(MKDEPS)
+          isokernel/tenant.h isokernel/ctl_auth.h isokernel/ctl_tenant.h isokernel/fork.h $(MKDEPS)
 	@mkdir -p $(dir $@)
 	$(call say,FUZZCC,$@)
 	$(Q)$(CTLFZ_CC) $(CTLFZ_CFLAGS) -o $@ $(CTLFZ_SRCS) $(CTLFZ_LIBS)
@@ -167,3 +167,27 @@ fuzz: pcapfuzz
 test-system: $(PCAPFZ)
 test-pcapfuzz: $(PCAPFZ)
 	$(ST_RUN) pcapfuzz
+
+# The argument block's fuzzer (tests/fuzz/argfuzz.c): the kernel's checks of ARGS and the @argx module
+#   (isokernel/argx.c) and guestlib's ARGS splitter (guestlib/args.c), for the host, with libFuzzer when clang is
+#   there; `make test` runs its short form (tests/system/test_argfuzz.sh).
+ARGFZ        := $(FZ_B)/argfuzz
+ARGFZ_SRCS   := tests/fuzz/argfuzz.c isokernel/argx.c guestlib/args.c
+ARGFZ_CFLAGS := -std=gnu11 -g -O1 $(WARN) -Iisokernel -Ipvisa -Iguestlib/include -fsanitize=address,undefined \
+                -fno-sanitize-recover=all
+ifneq ($(CTLFZ_CLANG),)
+ARGFZ_CFLAGS += -fsanitize=fuzzer -DARGFUZZ_LIBFUZZER
+endif
+
+$(ARGFZ): $(ARGFZ_SRCS) isokernel/argblk.h pvisa/pvisa.h guestlib/include/guest.h $(MKDEPS)
+	@mkdir -p $(dir $@)
+	$(call say,FUZZCC,$@)
+	$(Q)$(CTLFZ_CC) $(ARGFZ_CFLAGS) -o $@ $(ARGFZ_SRCS)
+
+.PHONY: argfuzz test-argfuzz
+argfuzz: $(ARGFZ)
+	$(Q)B=$(B) ARGFUZZ_SECONDS=$(CTLFUZZ_SECONDS) bash tests/system/test_argfuzz.sh
+fuzz: argfuzz
+test-system: $(ARGFZ)
+test-argfuzz: $(ARGFZ)
+	$(ST_RUN) argfuzz

@@ -23,3 +23,10 @@ $(GT_B)/%.elf: tests/guest/%.c tests/guest/check.h tests/guest/guest.mk $(GUESTL
 	@mkdir -p $(dir $@)
 	$(call say,GUESTCC,$@)
 	$(Q)$(B)/bin/guest-cc -O2 $(WARN) -Itests/guest -o $@ $<
+
+# ARGS, --env, --stdin (test_env.sh), the POSIX odds (test_posixmisc.sh), isorun --gdb (test_gdb.sh).
+.PHONY: test-env test-posixmisc test-gdb
+test-env test-posixmisc: kernel runner guest-tests
+	$(ST_RUN) $(@:test-%=%)
+test-gdb: kernel runner guestlib
+	$(ST_RUN) gdb

@@ -50,3 +50,9 @@ test-tenant: kernel examples runner
 .PHONY: test-pcap
 test-pcap: kernel examples runner net-guests
 	$(ST_RUN) pcap
+
+# fork (tests/system/test_fork.sh): pv_fork in a guest, kctl fork of running VMs (udp-echo answering), T_FORK's quota.
+.PHONY: test-fork
+test-fork: kernel examples runner guest-tests
+	$(ST_HOSTILE)
+	$(ST_RUN) fork

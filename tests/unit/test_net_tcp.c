@@ -538,6 +538,48 @@ static void test_tcp_connect(void)
 }
 
 /* A full backlog drops SYNs; an in-window RST resets an established connection; bad checksums are counted. */
+/* After a fork the stack takes a new address (ns_rebind): its connections are the parent's, closed here without a
+ * segment sent (NS_ERESET, delivered from ns_timers), a SYN not yet accepted freed; the listener and a UDP socket
+ * stay; a bad address is refused. */
+static void test_tcp_rebind_after_fork(void)
+{
+	static const uint8_t mac2[6] = { 0x02, 0, 0, 0, 0, 0x09 }, mcast[6] = { 0x03, 0, 0, 0, 0, 1 };
+	struct peer p;
+	struct ns_sock *u;
+	int socks = 0;
+
+	establish(&p, NULL);
+	u = ns_udp_open(p.h->st, 7, 0, NULL, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(u);
+	nt_input(p.h, fbuf, nt_tcp(fbuf, PPORT + 1, SPORT, 5000, 0, NT_SYN, 8192, 1000, NULL, 0));   /* not accepted */
+	CU_ASSERT_EQUAL(p.l->nchild, 1);
+	nt_clear(p.h);
+	CU_ASSERT_EQUAL(ns_rebind(p.h->st, mac2, NT_IP + 7, 0xffffff00u, NT_GW), 0);
+	CU_ASSERT_EQUAL(p.h->nsent, 0);
+	CU_ASSERT_EQUAL(p.h->st->cfg.ipv4, NT_IP + 7);
+	CU_ASSERT(memcmp(p.h->st->cfg.mac, mac2, 6) == 0);
+	CU_ASSERT_EQUAL(p.s->state, TCP_CLOSED);
+	CU_ASSERT_EQUAL(ns_error(p.s), NS_ERESET);
+	CU_ASSERT(ns_events(p.s) & NS_EV_CLOSED);
+	CU_ASSERT_EQUAL(p.l->nchild, 0);             /* the SYN_RCVD child freed with the listener's count */
+	advance(p.h, p.h->now + 1000);
+	CU_ASSERT_EQUAL(p.h->nsent, 0);              /* no RST, no FIN: the parent's connection lives on there */
+	for (unsigned i = 0; i < p.h->st->cfg.max_socks; i++)
+		socks += p.h->st->socks[i] != NULL;
+	CU_ASSERT_EQUAL(socks, 3);                   /* listener, UDP, the accepted socket (closed, not yet released) */
+	ns_close(p.s);
+	socks = 0;
+	for (unsigned i = 0; i < p.h->st->cfg.max_socks; i++)
+		socks += p.h->st->socks[i] != NULL;
+	CU_ASSERT_EQUAL(socks, 2);
+	CU_ASSERT_EQUAL(ns_local_port(u), 7);
+	CU_ASSERT_EQUAL(ns_rebind(p.h->st, mac2, 0, 0xffffff00u, NT_GW), NS_EINVAL);
+	CU_ASSERT_EQUAL(ns_rebind(p.h->st, mcast, NT_IP, 0xffffff00u, NT_GW), NS_EINVAL);
+	ns_close(u);
+	ns_close(p.l);
+	finish(&p);
+}
+
 static void test_tcp_malformed_and_limits(void)
 {
 	struct peer p;
@@ -586,6 +628,7 @@ int unit_suite_net_tcp(void)
 	CU_add_test(s, "passive open, data, MSS, peer closes", test_tcp_passive);
 	CU_add_test(s, "active close and TIME_WAIT", test_tcp_active_close_time_wait);
 	CU_add_test(s, "RST on a closed port", test_tcp_rst_closed_port);
+	CU_add_test(s, "a fork's new address: connections dropped silently", test_tcp_rebind_after_fork);
 	CU_add_test(s, "RTO retransmission, backoff, Karn", test_tcp_rto);
 	CU_add_test(s, "RFC 6298 estimator", test_tcp_rtt_estimator);
 	CU_add_test(s, "fast retransmit and NewReno", test_tcp_fast_retransmit);

@@ -327,6 +327,38 @@ static void test_clone_shares_by_refcount(void)
 	CU_ASSERT_EQUAL(frame_free_count(), frames);
 }
 
+/* A fork's shared pages are VM memory, not the image's: vms_page_next says so (a save writes their bytes, where an
+ * image's copy-on-write page goes by reference). */
+static void test_clone_pages_are_vm_memory(void)
+{
+	struct vmspace a, b;
+	struct vms_page pg;
+	uint64_t va = PV_WIN_BASE, heap, frames = frame_free_count();
+	int shared = 0, image_cow = 0;
+
+	CU_ASSERT_EQUAL_FATAL(vms_create(&a, &img, 64, 4), 0);
+	heap = vms_heap_start(&a);
+	CU_ASSERT_EQUAL(vms_copyout(&a, heap, "parent", 7), 0);
+	CU_ASSERT_EQUAL_FATAL(vms_clone(&b, &a, 2), 0);
+	while (vms_page_next(&b, &va, &pg)) {
+		if (pg.va == heap || pg.va == PV_START_PAGE) {
+			CU_ASSERT(pg.kind == PAGE_COW && pg.vm_memory);
+			shared++;
+		}
+		if (pg.va == DATA_VA) {
+			CU_ASSERT(pg.kind == PAGE_COW && !pg.vm_memory);
+			image_cow++;
+		}
+		if (pg.kind != PAGE_COW)
+			CU_ASSERT(!pg.vm_memory);
+	}
+	CU_ASSERT_EQUAL(shared, 2);
+	CU_ASSERT_EQUAL(image_cow, 1);
+	vms_destroy(&b);
+	vms_destroy(&a);
+	CU_ASSERT_EQUAL(frame_free_count(), frames);
+}
+
 int unit_suite_vmspace(void)
 {
 	CU_pSuite s = CU_add_suite("vmspace", setup, teardown);
@@ -341,5 +373,6 @@ int unit_suite_vmspace(void)
 	CU_add_test(s, "a failed copy writes nothing; COW copies are flushed", test_failed_copy_writes_nothing);
 	CU_add_test(s, "guarantees reserved, overcommit reclaimed, pins counted", test_guarantee);
 	CU_add_test(s, "a clone shares frames copy-on-write by reference count", test_clone_shares_by_refcount);
+	CU_add_test(s, "a clone's shared pages are VM memory", test_clone_pages_are_vm_memory);
 	return 0;
 }

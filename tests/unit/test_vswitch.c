@@ -603,6 +603,40 @@ static void test_vm_to_vm(void)
 	CU_ASSERT_EQUAL(vsw_stats.drop_nic_full, 1);
 }
 
+/* A fork that keeps its parent's address (fork.h same_address: vsw_port_alias): the child's port has the address
+ * but no binding: frames for it reach the parent only, the child sends from it (not spoofing), and its end releases
+ * nothing. */
+static void test_port_alias(void)
+{
+	struct pv_start_info si;
+	uint8_t f[ETHER_FRAME_MAX];
+	size_t len;
+
+	setup();
+	end_vm(7);                                           /* vms[7] is the child: a structure with no port */
+	vms[7].net = NULL;
+	CU_ASSERT_EQUAL_FATAL(vsw_port_alias(&vms[7], &vms[2]), 0);
+	CU_ASSERT_EQUAL_FATAL(vmtab_publish(&vms[7], &si), 0);
+	CU_ASSERT_EQUAL(vms[7].net->addr, 2);
+	CU_ASSERT_PTR_EQUAL(bind_vm(2), &vms[2]);
+	CU_ASSERT_PTR_NULL(bind_vm(7));                      /* its old address stays free */
+	len = out_udp(f, 2, 5);
+	from_outside(f, len);
+	CU_ASSERT_EQUAL(vms[2].net->rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[7].net->rxq_len, 0);
+	len = vm_udp(f, 2, 1, 4);                            /* from the shared address, by the child */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[7], f, len), 0);
+	CU_ASSERT_EQUAL(vms[1].net->rxq_len, 1);
+	CU_ASSERT_EQUAL(vms[7].net->tx_spoofed, 0);
+	CU_ASSERT_EQUAL(vms[7].net->tx_frames, 1);
+	len = vm_udp(f, 3, 1, 4);                            /* another's address: spoofed */
+	CU_ASSERT_EQUAL(vsw_from_vm(&vms[7], f, len), 0);
+	CU_ASSERT_EQUAL(vms[7].net->tx_spoofed, 1);
+	end_vm(7);
+	CU_ASSERT_PTR_EQUAL(bind_vm(2), &vms[2]);            /* the parent keeps its binding */
+	CU_ASSERT_PTR_NULL(vms[7].net);
+}
+
 /* Sends of one quantum as hcall.c makes them: one budget unit each, PV_EAGAIN once it is spent. */
 static unsigned quantum_of_sends(struct vm *vm, const uint8_t *f, size_t len, unsigned tries)
 {
@@ -1718,6 +1752,7 @@ int unit_suite_vswitch(void)
 	CU_add_test(s, "ARP for VM addresses from a VM answered into its queue; for the gateway, out", test_arp_from_vm);
 	CU_add_test(s, "broadcast and multicast wake no VM", test_broadcast_wakes_nobody);
 	CU_add_test(s, "VM to VM inside, VM to the NIC, a full TX ring pushes back (PV_EAGAIN)", test_vm_to_vm);
+	CU_add_test(s, "a fork's child with its parent's address: unbound, sends from it", test_port_alias);
 	CU_add_test(s, "a VM puts at most VSW_NIC_BUDGET frames a quantum on the link", test_nic_budget);
 	CU_add_test(s, "beside others, a VM has at most VSW_NIC_INFLIGHT frames in the TX ring", test_nic_inflight);
 	CU_add_test(s, "spoofed source MAC, IPv4, ARP sender dropped and counted per VM", test_spoofing);
