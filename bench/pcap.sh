@@ -4,8 +4,9 @@
 # enter), for a run without --pcap, with --pcap (every frame copied to the host), with --pcap --pcap-vm of a VM that
 # takes no part (one filter look per frame, nothing copied), and, with BASE_KERNEL=PATH, a kernel without the capture
 # code at all (the figure "off" must match it: one untaken branch per frame). Writes B/results/pcap.json and a table.
-# Figures only: it asserts nothing. off, pcap_other_vm and base_kernel repeat to the instruction; pcap_all varies
-# from run to run (the capture port's pages go through QEMU to isorun and back as fast as the host takes them).
+# Figures only: it asserts nothing. off and base_kernel repeat to the instruction; with the capture port open
+# (pcap_all, pcap_other_vm) the figure varies from run to run (QEMU passes the port's pages to isorun and back at
+# the host's pace, which moves the guest's clock).
 #
 #   sh bench/pcap.sh [B]       B: the build directory (default build); BASE_KERNEL: another isokernel.bin to compare
 #
@@ -55,7 +56,7 @@ per_echo() {
 	printf '{\n  "bench": "pcap",\n  "unit": "guest instructions per VM-to-VM UDP echo (QEMU -icount shift=0,sleep=off)",\n'
 	printf '  "datagrams": [%s, %s],\n' "$N1" "$N2"
 	awk '{ printf "  \"%s\": %s,\n", $1, $2 }' "$T/fig"
-	printf '  "note": "off: no --pcap (no port, no capture word); base_kernel: BASE_KERNEL (if given), a kernel without the capture hooks; off, pcap_other_vm and base_kernel repeat exactly; pcap_all does not (5,900-7,900 seen): the port pages go to QEMU and come back as fast as the host takes them, which moves the guest clock"\n}\n'
+	printf '  "note": "off: no --pcap (no port, no capture word); base_kernel: BASE_KERNEL (if given), a kernel without the capture hooks; off and base_kernel repeat exactly; with the port open (pcap_all 5,900-7,900 seen, pcap_other_vm 6,700-7,400) they do not: QEMU passes the port pages to isorun and back at the host pace, which moves the guest clock"\n}\n'
 } >"$OUT"
 printf '%-16s %s\n' "run" "instructions/echo"
 cat "$T/fig" | awk '{ printf "%-16s %s\n", $1, $2 }'
