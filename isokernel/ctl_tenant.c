@@ -2,6 +2,7 @@
 #include "ctl_tenant.h"
 #include "ctl_auth.h"
 #include "service.h"
+#include "summon.h"
 #include "tenant.h"
 #include "lib.h"
 
@@ -100,11 +101,13 @@ static uint16_t do_svc_set(uint32_t signer, const uint8_t *p, struct ctl_out *o)
 	static struct ctl_svc_req q;         /* static: 368 bytes off the kernel stack */
 
 	memcpy(&q, p, sizeof(q));
-	if (o->first && (!name_ok(q.name) || q.count > MAX_VMS || (q.quota_kib && (q.quota_kib < 8 || q.quota_kib > 2048)) ||
+	if (o->first && (!name_ok(q.name) || (q.count > MAX_VMS && !(q.flags & CTL_SVC_SUMMON)) || (q.quota_kib && (q.quota_kib < 8 || q.quota_kib > 2048)) ||
 			 (q.guar_kib && (q.guar_kib < 4 || (q.quota_kib && q.guar_kib > q.quota_kib))) || q.reserved ||
 			 !args_ok(q.args)))
 		return ctl_why(o, CTL_E_ARG, "want a name of 1..31 bytes of [A-Za-z0-9._-], count 0..%u, quota_kib 0 or "
 			       "8..2048, guar_kib 0 or 4..quota, reserved 0, args NUL-terminated printable ASCII", MAX_VMS);
+	if (o->first && summon_check(&q, o) != CTL_OK)
+		return CTL_E_ARG;
 	return svc_set(signer, &q, o);
 }
 

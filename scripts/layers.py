@@ -10,7 +10,8 @@ MM = {'frame.c', 'frame.h', 'slab.c', 'slab.h'}
 SERVICES = {'loop.h', 'timerq.c', 'timerq.h', 'rand.c', 'rand.h', 'tstat.c', 'tstat.h', 'vmst_io.h'}
 TOP = {'main.c', 'run.c', 'run.h', 'loop.c', 'ctl.c', 'ctl_io.c', 'ctl_io.h', 'ctl_ops.c', 'ctl_ops.h',
        'ctlsrv.h', 'selftest.c', 'selftest.h', 'vmstate.c', 'vmstate.h',
-       'ctl_auth.c', 'ctl_auth.h', 'ctl_tenant.c', 'ctl_tenant.h', 'service.c', 'service.h'}
+       'ctl_auth.c', 'ctl_auth.h', 'ctl_tenant.c', 'ctl_tenant.h', 'service.c', 'service.h',
+       'summon.c', 'summon.h'}
 DIRS = {'arch': 'arch', 'dev': 'dev', 'net': 'net', 'crypto': 'base'}
 
 
