@@ -45,3 +45,8 @@ test-serve: kernel examples runner
 .PHONY: test-tenant
 test-tenant: kernel examples runner
 	$(ST_RUN) tenant
+
+# Summoned services (tests/system/test_summon.sh): dormant instances, summon on the first frame, reclaim, keep-state.
+.PHONY: test-summon
+test-summon: kernel examples runner net-guests hostile
+	$(ST_RUN) summon
