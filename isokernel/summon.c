@@ -518,6 +518,8 @@ static void tick_one(struct sm_rec *r, uint64_t now, bool reclaim_due)
 
 	if (!vm)
 		return;
+	if (now < r->since)
+		return;
 	if (r->state == SM_STARTING && now - r->since >= ns_to_tsc(summon_ready_ms * 1000000ull)) {
 		kst.ready_timeouts++;
 		kprintf("@summon op=ready_timeout tenant=%u addr=%u vm=%u held=%u\n", r->tenant, r->addr, vm->id,
@@ -535,6 +537,7 @@ static void sm_poll(uint64_t now)
 
 	if (!next_tick || now < next_tick)
 		return;
+	now = rdtsc();                  /* the pass's time is older than what the net source did in this pass */
 	reclaim_due = nact_reclaim && now - last_reclaim >= ns_to_tsc(1000000000ull);
 	if (reclaim_due)
 		last_reclaim = now;
