@@ -286,10 +286,20 @@ static int svc_of(unsigned t, uint32_t a)
 	return -1;
 }
 
+/* The next look: soon while VMs are starting, each second while live ones may be reclaimed, else none. */
+static uint64_t tick_after(uint64_t now)
+{
+	if (nstarting)
+		return now + ns_to_tsc(SUMMON_TICK_MS * 1000000ull);
+	return nact_reclaim ? now + ns_to_tsc(1000000000ull) : 0;
+}
+
 static void schedule_tick(void)
 {
-	if (!next_tick)
-		next_tick = rdtsc() + ns_to_tsc(SUMMON_TICK_MS * 1000000ull);
+	uint64_t t = tick_after(rdtsc());
+
+	if (t && (!next_tick || t < next_tick))
+		next_tick = t;
 }
 
 /* Hold frame f for starting instance r: false when a bound is reached (the frame is dropped, counted). */
@@ -538,14 +548,14 @@ static void sm_poll(uint64_t now)
 	if (!next_tick || now < next_tick)
 		return;
 	now = rdtsc();                  /* the pass's time is older than what the net source did in this pass */
-	reclaim_due = nact_reclaim && now - last_reclaim >= ns_to_tsc(1000000000ull);
+	reclaim_due = nact_reclaim && now - last_reclaim >= ns_to_tsc(1000000000ull) - ns_to_tsc(SUMMON_TICK_MS * 500000ull);
 	if (reclaim_due)
 		last_reclaim = now;
-	for (r = act; r; r = next) {
+	for (r = (reclaim_due || nstarting) ? act : NULL; r; r = next) {
 		next = r->anext;                               /* r may go (ended) */
 		tick_one(r, now, reclaim_due);
 	}
-	next_tick = act ? now + ns_to_tsc(SUMMON_TICK_MS * 1000000ull) : 0;
+	next_tick = tick_after(now);
 }
 
 static uint64_t sm_deadline(uint64_t now)
@@ -619,13 +629,19 @@ uint16_t summon_add(uint32_t slot, uint16_t tenant, const struct ctl_svc_req *q,
 void summon_del(uint32_t slot)
 {
 	struct sm_svc *s = &sms[slot];
+	struct vm *vm;
 
 	if (!s->used)
 		return;
 	for (uint32_t h = 0; h < (1u << HASH_BITS); h++)
 		for (struct sm_rec *r = hash[h], *next; r; r = next) {
 			next = r->hnext;
-			if (r->slot == slot && r->tenant == s->tenant)
+			if (r->slot != slot || r->tenant != s->tenant)
+				continue;
+			if (r->state != SM_SAVED && (vm = vmtab_get(r->vm)) != NULL)
+				ctlop_end_vm(vm, "service deleted");    /* summoned while SVC_DEL / T_DEL ran: the observer
+									 * frees r */
+			else
 				rec_free(r);
 		}
 	for (uint16_t *p = &tfirst[s->tenant]; *p; p = &sms[*p - 1].tnext)

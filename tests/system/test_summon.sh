@@ -152,6 +152,20 @@ s=$(kst summons) l=$(kst summon_limited)
 [ "$l" -ge 20000 ] || fail "only $l first frames were refused by the rate limit"
 [ "$(svc "$C" echo dormant)" -ge 59600 ] || fail "svcs after the flood: $("$KCTL" svcs $C)"
 "$KCTL" hello >/dev/null || fail "the kernel does not answer after the flood"
+# SVC_DEL while first frames keep coming: VMs summoned between its passes end with it, nothing is left.
+echo "+ loadgen flood in the background; kctl svc-set echo2 (another 1,000), svc-del echo and echo2 under it"
+k cset2 svc-set echo2 "$EX/udp-echo.elf" 1000 --summon --quota 512 $C
+"$LOADGEN" --socket "$NETSOCK" --udp-echo --quiet --tenant 3 --vms 61000 --sweep --rate 5000 --duration 4 --wait 1 \
+	--timeout 500 >"$WORK/flood2.lg" 2>&1 &
+LPID=$!
+sleep 2
+k cdel svc-del echo $C
+k cdel2 svc-del echo2 $C
+wait "$LPID"
+"$KCTL" hello >/dev/null || fail "the kernel does not answer after SVC_DEL under a flood"
+k csvcs svcs $C
+[ -s "$WORK/csvcs.k" ] && fail "carol's services after svc-del: $(cat "$WORK/csvcs.k")"
+[ "$(kst live)" = 0 ] || fail "VMs live after carol's services went: $(kst live)"
 k addave tenant-add 4 dave --pubkey "$WORK/dave.pub" --max-vms 10 --max-mem 100000 $OP
 k dload tload "$B/hostile/endless.elf" $D
 k dset svc-set spin "$B/hostile/endless.elf" 1 --summon $D
