@@ -460,14 +460,17 @@ static struct vm *spawn(struct service *s, uint32_t slot)
 	return vm;
 }
 
-struct vm *svc_spawn(uint32_t slot)
+bool svc_room(uint32_t slot)
 {
-	struct service *s = slot < SVC_MAX ? svcs[slot] : NULL;
+	const struct service *s = slot < SVC_MAX ? svcs[slot] : NULL;
 	const struct tenant *t = s ? tenant_get(s->tenant) : NULL;
 
-	if (!t || !tenant_fits(t, 1, (uint64_t)s->quota_pages * 4))
-		return NULL;
-	return spawn(s, slot);
+	return t && tenant_fits(t, 1, (uint64_t)s->quota_pages * 4);
+}
+
+struct vm *svc_spawn(uint32_t slot)
+{
+	return svc_room(slot) ? spawn(svcs[slot], slot) : NULL;
 }
 
 void svc_adopt(struct vm *vm)

@@ -32,8 +32,10 @@ uint16_t svc_vms(uint32_t signer, const struct ctl_page_req *q, struct ctl_out *
 uint16_t svc_vm_destroy(uint32_t signer, uint32_t id, struct ctl_out *o);
 uint16_t svc_vm_save(uint32_t signer, uint32_t id, uint32_t flags, struct ctl_out *o);
 uint16_t svc_tenants(const struct ctl_page_req *q, struct ctl_out *o);
-/* For summon.c: a VM of service slot made now (its tenant's quota, the VM table and memory permitting; NULL if
- * not), as SVC_SET makes one; a VM restored for service vm->svc counted as its own. */
+/* For summon.c: does service slot's tenant have room (VMs, memory quota) for one more of its VMs? A VM of service
+ * slot made now (room, the VM table and memory permitting; NULL if not), as SVC_SET makes one; a VM restored for
+ * service vm->svc counted as its own. */
+bool svc_room(uint32_t slot);
 struct vm *svc_spawn(uint32_t slot);
 void svc_adopt(struct vm *vm);
 

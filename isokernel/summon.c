@@ -302,7 +302,7 @@ static void schedule_tick(void)
 		next_tick = t;
 }
 
-/* Hold frame f for starting instance r: false when a bound is reached (the frame is dropped, counted). */
+/* Hold frame f for starting instance r; past a bound it is dropped and counted. */
 static void hold(struct sm_rec *r, const uint8_t *f, size_t len)
 {
 	struct sm_held *h = NULL;
@@ -381,6 +381,10 @@ static void wake(struct sm_rec *r, const uint8_t *f, size_t len)
 	const char *why = NULL;
 	struct vm *vm;
 
+	if (!svc_room(r->slot)) {
+		kst.held_drops++;                               /* the tenant's quota is full: the state waits */
+		return;
+	}
 	r->st.cur = r->st.head;
 	r->st.pos = 0;
 	if (!(vm = vmstate_restore_as(&io, r->tenant, (uint16_t)(r->slot + 1), &why))) {
@@ -502,7 +506,7 @@ static void reclaim(struct sm_rec *r, struct vm *vm)
 	}
 	chain_free(&c);
 	kst.reclaim_ended++;
-	ctlop_end_vm(vm, "reclaimed: idle");
+	vm_end(vm, VM_RUNNING, -1, "reclaimed: idle");       /* the kernel's decision: reclaim_ended, not ended_by_host */
 }
 
 /* Is live vm of r idle past its service's reclaim time: no frame in or out since, blocked with no deadline and
@@ -534,7 +538,7 @@ static void tick_one(struct sm_rec *r, uint64_t now, bool reclaim_due)
 		kst.ready_timeouts++;
 		kprintf("@summon op=ready_timeout tenant=%u addr=%u vm=%u held=%u\n", r->tenant, r->addr, vm->id,
 			r->nheld);
-		ctlop_end_vm(vm, "summoned VM not ready within summon_ready_ms");
+		vm_end(vm, VM_RUNNING, -1, "summoned VM not ready within summon_ready_ms");
 	} else if (r->state == SM_LIVE && reclaim_due && sms[r->slot].reclaim_s && idle_past(r, vm, now)) {
 		reclaim(r, vm);
 	}
