@@ -1,6 +1,7 @@
 /* summon.c - summoned services (summon.h): dormant instances as reserved addresses, a VM made by the first frame for
  * one and its frames held until it is ready, rate limits, reclaim of idle VMs (ended, or saved and restored). */
 #include "summon.h"
+#include "summon_lim.h"
 #include "service.h"
 #include "bind.h"
 #include "vswitch.h"
@@ -78,7 +79,8 @@ static uint64_t last_reclaim;
 /* Token buckets: per tenant, and per source IPv4 in a direct-mapped table (a new source takes its entry over, full:
  * the per-tenant bucket still bounds what many sources make). Tokens in thousandths. */
 struct bucket {
-	uint64_t tsc, milli;
+	struct summon_bucket b;
+	uint64_t tsc;
 	uint32_t ip;
 };
 #define SRC_BITS 10
@@ -223,19 +225,13 @@ static void rec_free(struct sm_rec *r)
 	slab_free(&rec_cache, r);
 }
 
+/* The bucket's take at TSC now. */
 static bool bucket_take(struct bucket *b, uint64_t rate, uint64_t now)
 {
-	uint64_t burst = rate * 1000, dt = tsc_to_ns(now - b->tsc);
+	bool ok = summon_bucket_take(&b->b, rate, b->tsc ? tsc_to_ns(now - b->tsc) : 0);
 
-	if (!b->tsc || dt >= 1000000000ull)
-		b->milli = burst;
-	else if ((b->milli += dt * rate / 1000000) > burst)
-		b->milli = burst;
 	b->tsc = now;
-	if (b->milli < 1000)
-		return false;
-	b->milli -= 1000;
-	return true;
+	return ok;
 }
 
 /* May tenant t summon (or wake) for a frame from IPv4 src now? The buckets are charged only when both allow. */
@@ -245,7 +241,7 @@ static bool rate_ok(uint16_t t, uint32_t src, uint64_t now)
 	struct bucket tt = tb[t], ss = *s;
 
 	if (s->ip != src)
-		ss = (struct bucket){ 0, 0, src };
+		ss = (struct bucket){ .ip = src };
 	if (!bucket_take(&tt, summon_rate, now) || !bucket_take(&ss, summon_src_rate, now)) {
 		kst.summon_limited++;
 		return false;
@@ -253,28 +249,6 @@ static bool rate_ok(uint16_t t, uint32_t src, uint64_t now)
 	tb[t] = tt;
 	*s = ss;
 	return true;
-}
-
-/* Does a frame to a dormant instance summon it: IPv4 carrying a TCP SYN (no ACK), a UDP datagram or an ICMP echo
- * request, whole enough to say so? (The switch has checked the IPv4 header.) */
-static bool first_frame(const uint8_t *f, size_t len)
-{
-	size_t ip = 14, hl;
-
-	if (len < 34 || be16_get(f + 12) != ETHER_TYPE_IPV4)
-		return false;
-	hl = (size_t)(f[ip] & 15) * 4;
-	if ((be16_get(f + ip + 6) & 0x3fff) != 0)
-		return false;                                   /* a fragment */
-	switch (f[ip + 9]) {
-	case 6:
-		return len >= ip + hl + 14 && (f[ip + hl + 13] & 0x12) == 0x02;
-	case 17:
-		return len >= ip + hl + 8;
-	case 1:
-		return len >= ip + hl + 1 && f[ip + hl] == 8;
-	}
-	return false;
 }
 
 /* The summoned service of tenant t whose instances include address a, or -1. */
@@ -427,7 +401,7 @@ static bool on_miss(void *ctx, const struct bind_addr *to, const uint8_t *f, siz
 	}
 	if (r && r->state != SM_SAVED)
 		return false;
-	if (r ? len < 34 || be16_get(f + 12) != ETHER_TYPE_IPV4 : !first_frame(f, len))
+	if (r ? len < 34 || be16_get(f + 12) != ETHER_TYPE_IPV4 : !summon_first_frame(f, len))
 		return false;                                   /* nothing to summon for: dropped by the switch */
 	if (!rate_ok((uint16_t)t, be32_get(f + 26), rdtsc()))
 		return true;
