@@ -10,7 +10,8 @@
 /*
  * A slot: 0 (free, never released), a VM pointer (bound; 16-byte aligned), the pointer | IN_FIFO (bound by a claim
  * while its number waited in the FIFO: passed over when it comes out), or IN_FIFO alone (released, waiting). Every
- * number is in the FIFO at most once, so cap places hold it.
+ * number is in the FIFO at most once, so cap places hold it. RESERVED (a summoned instance's number: alone, or with
+ * its VM's pointer once bound) is only ever set on a number that was free and never released, so never with IN_FIFO.
  */
 #define IN_FIFO 1ull
 #define RESERVED 2ull              /* kept for a summoned service's instance (bind_treserve): take() passes over it */
