@@ -18,6 +18,7 @@
 #define IMG_PER_TENANT   32u        /* a tenant's images: no tenant takes the kernel's IMAGE_MAX (256) alone */
 #define SVC_CREATE_STEP  128u       /* VMs SVC_SET makes per main-loop pass (as CREATE) */
 #define SVC_END_STEP     128u       /* VMs T_DEL, SVC_DEL and scaling down end per main-loop pass */
+#define SVC_SUMMON_MAX   65533u     /* a summoned service's instances: a tenant's block (NETPLAN_TENANT_SLOTS) */
 
 /* Register the VM observer (charges tenants) and the @vm record's owner fields. After ctl_init. */
 void svc_init(void);

@@ -24,6 +24,8 @@
 #include "netplan.h"
 #include "pvisa.h"
 
+_Static_assert(SVC_SUMMON_MAX == NETPLAN_TENANT_SLOTS, "a summoned service fits a tenant's block");
+
 uint64_t summon_ready_ms = 5000, summon_rate = 2000, summon_src_rate = 1000;
 
 /* A summoned service: its instances are address numbers first .. first + count - 1 of its tenant's plan. */
@@ -562,25 +564,6 @@ void summon_init(void)
 	bind_set_miss(on_miss, NULL);
 	hcall_set_idle_hook(on_idle);
 	loop_register(&source);
-}
-
-uint16_t summon_check(const struct ctl_svc_req *q, struct ctl_out *o)
-{
-	if (q->flags & ~(CTL_SVC_SUMMON | CTL_SVC_KEEP_STATE | CTL_SVC_POOL))
-		return ctl_why(o, CTL_E_ARG, "flags 0x%x: unknown bits", q->flags);
-	if (!(q->flags & CTL_SVC_SUMMON)) {
-		if ((q->flags & CTL_SVC_KEEP_STATE) || q->reclaim_s)
-			return ctl_why(o, CTL_E_ARG, "KEEP_STATE and reclaim_s are for a summoned service (SUMMON)");
-		return CTL_OK;
-	}
-	if (q->flags & CTL_SVC_POOL)
-		return ctl_why(o, CTL_E_ARG, "a service is summoned or a pool, not both");
-	if (q->count < 1 || q->count > NETPLAN_TENANT_SLOTS || q->pool_min || q->pool_max)
-		return ctl_why(o, CTL_E_ARG, "a summoned service has 1..%u instances and no pool bounds",
-			       NETPLAN_TENANT_SLOTS);
-	if (q->reclaim_s > 86400u * 366)
-		return ctl_why(o, CTL_E_ARG, "reclaim_s %u: at most a year", q->reclaim_s);
-	return CTL_OK;
 }
 
 uint16_t summon_add(uint32_t slot, uint16_t tenant, const struct ctl_svc_req *q, struct ctl_out *o)

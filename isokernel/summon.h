@@ -33,9 +33,7 @@ extern uint64_t summon_ready_ms, summon_rate, summon_src_rate;
 
 /* Register the miss hook, the idle hook, the VM-table observer and the main-loop source. svc_init calls it. */
 void summon_init(void);
-/* Check a SVC_SET's summon fields (flags, reclaim_s, pool fields, count): CTL_OK or E_ARG with the reason. */
-uint16_t summon_check(const struct ctl_svc_req *q, struct ctl_out *o);
-/* Service slot of tenant (just made by SVC_SET) becomes summoned: its q->count addresses reserved. CTL_OK, or
+/* Service slot of tenant (just made by SVC_SET; ctl_tenant.c checked flags, count 1..65,533, reclaim_s) becomes summoned: its q->count addresses reserved. CTL_OK, or
  * E_LIMIT / E_NOMEM (reason written; nothing kept). */
 uint16_t summon_add(uint32_t slot, uint16_t tenant, const struct ctl_svc_req *q, struct ctl_out *o);
 /* Service slot goes (its VMs have ended): saved states and reservations freed. Nothing if it is not summoned. */
