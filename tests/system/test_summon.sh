@@ -86,6 +86,22 @@ k aload tload "$EX/udp-echo.elf" $A
 k aset svc-set echo "$EX/udp-echo.elf" 10000 --summon --reclaim-after 15 --quota 512 $A
 grep -q 'created 0, ended 0, live 0, desired 10000' "$WORK/aset.k" || fail "summoned service: $(cat "$WORK/aset.k")"
 [ "$(svc "$A" echo dormant)" = 10000 ] && [ "$(svc "$A" echo live)" = 0 ] || fail "svcs: $("$KCTL" svcs $A)"
+# refused NAME STATUS ARGS...: kctl ARGS must fail with STATUS.
+refused() {
+	n=$1 st=$2
+	shift 2
+	"$KCTL" "$@" >"$WORK/$n.k" 2>&1
+	[ $? = 1 ] && grep -q ": $st: " "$WORK/$n.k" || fail "$n: want $st: $(cat "$WORK/$n.k")"
+	echo "+ kctl $1 ... refused: $(head -n 1 "$WORK/$n.k" | cut -c 1-100)"
+}
+refused keeponly E_ARG svc-set x "$EX/udp-echo.elf" 10 --keep-state $A
+refused reclaimonly E_ARG svc-set x "$EX/udp-echo.elf" 10 --reclaim-after 5 $A
+refused toomany E_ARG svc-set x "$EX/udp-echo.elf" 65534 --summon $A
+refused zero E_ARG svc-set x "$EX/udp-echo.elf" 0 --summon $A
+refused other E_EXIST svc-set echo "$EX/udp-echo.elf" 10000 --summon --reclaim-after 16 --quota 512 $A
+refused plain E_EXIST svc-set echo "$EX/udp-echo.elf" 10 --quota 512 $A
+refused nofit E_LIMIT svc-set big "$EX/udp-echo.elf" 60000 --summon $A      # 10,000 of 65,533 taken
+k same svc-set echo "$EX/udp-echo.elf" 10000 --summon --reclaim-after 15 --quota 512 $A
 [ "$(kst live)" = 0 ] || fail "VMs live before any frame: $(kst live)"
 grep -aq '^@summon op=add tenant=1 svc="echo" first=0 count=10000 ' "$WORK/main.serial" || fail "no @summon add record"
 lg one --tenant 1 --vms 1000 --sweep --requests 1000 --concurrency 16 --wait 180 --timeout 10000
