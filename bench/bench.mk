@@ -146,9 +146,9 @@ bench-tenantops: kernel runner examples
 bench-tenants: kernel runner examples
 	$(Q)bash bench/tenants.sh $(B)
 
-# `make bench-summon` (issue 13): summoned services (bench/summon.sh): summon latency of udp-echo (first frame in to
-#   first answer out, p50/p99) against the same VMs live, and kernel bytes per dormant instance at 1,000,000 over 16
-#   tenants -> $(B)/bench/summon.json. N= (summons), DORMANT= change counts.
+# `make bench-summon` (issue 13): summoned services (bench/summon.sh): summon latency of udp-echo and http (first
+#   frame in to first answer out, p50/p99) against the same VMs live, and kernel bytes per dormant instance at
+#   1,000,000 over 16 tenants -> $(B)/bench/summon.json. N=, NH= (summons), DORMANT= change counts.
 .PHONY: bench-summon
 bench-summon: kernel runner examples
 	$(Q)bash bench/summon.sh $(B)
