@@ -192,4 +192,13 @@ h=$(kst held_frames) d=$(kst held_drops) s2=$(kst summons) rt=$(kst ready_timeou
 [ "$h" -le $((16 * s2)) ] || fail "held $h frames for $s2 summoned VMs: more than 16 each"
 [ "$d" -ge 100 ] || fail "frames for the spinner past 16 not counted as dropped: held_drops $d"
 grep -aq '^@summon op=ready_timeout tenant=4 addr=0 ' "$WORK/hostile.serial" || fail "no ready_timeout record"
+# T_DEL with a summoned service whose instance is starting (frames held): everything goes.
+"$LOADGEN" --socket "$NETSOCK" --udp-echo --quiet --tenant 4 --vms 1 --rate 200 --duration 3 --wait 1 \
+	--timeout 500 >"$WORK/spin2.lg" 2>&1 &
+LPID=$!
+wait_for "the spinner starting again" '[ "$(svc "$D" spin starting)" = 1 ]'
+k ddel tenant-del 4 $OP
+wait "$LPID"
+"$KCTL" hello >/dev/null || fail "the kernel does not answer after T_DEL of a tenant with a starting VM"
+[ "$(kst live)" = 0 ] || fail "VMs live after T_DEL: $(kst live)"
 pass "$first; reclaimed 1000; $second; flood: $s summons, $l limited; spinner: held_drops $d, ready_timeouts $rt"
