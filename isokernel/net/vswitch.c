@@ -401,7 +401,7 @@ HOT static int arp_for(unsigned t, uint32_t n, const uint8_t *f, size_t len, uin
 {
 	struct bind_addr a;
 
-	if (!bind_tvm(t, n))
+	if (!bind_tvm(t, n) && !bind_treserved(t, n))      /* a dormant instance's address is answered too */
 		return bind_tmiss(t, n, f, len) ? ARP_TAKEN : ARP_NO;
 	bind_tplan(t, n, &a);
 	arp_reply(reply, f, a.mac, a.ip);
@@ -736,6 +736,14 @@ HOT static bool from_nic(void *ctx, const uint8_t *f, size_t len, int ref)
 		return deliver(dst, NULL, f, len, ref);
 	no_vm(0, a, f, len);
 	return false;
+}
+
+bool vsw_inject(struct vm *vm, const uint8_t *f, size_t len)
+{
+	uint32_t rx = vm->net->rx_frames;
+
+	deliver(vm, NULL, f, len, -1);
+	return vm->net->rx_frames != rx;
 }
 
 HOT void vsw_poll(void)
