@@ -169,3 +169,10 @@ $(BENCH_B)/forkbase: bench/forkbase.c $(MKDEPS) bench/bench.mk
 
 bench-fork: kernel runner examples $(BENCH_B)/forkvm.elf $(BENCH_B)/forkbase
 	$(Q)sh bench/fork.sh $(B)
+
+# `make bench-summon` (issue 13): summoned services (bench/summon.sh): summon latency of udp-echo and http (first
+#   frame in to first answer out, p50/p99) against the same VMs live, and kernel bytes per dormant instance at
+#   1,000,000 over 16 tenants -> $(B)/bench/summon.json. N=, NH= (summons), DORMANT= change counts.
+.PHONY: bench-summon
+bench-summon: kernel runner examples
+	$(Q)bash bench/summon.sh $(B)

@@ -97,16 +97,34 @@ static uint16_t do_t_load(uint32_t signer, const uint8_t *p, struct ctl_out *o)
 	return svc_t_load(signer, &q, o);
 }
 
+/* SVC_SET's flags (isokernel/summon.c): CTL_OK or E_ARG with the reason. */
+static uint16_t svc_flags_ok(const struct ctl_svc_req *q, struct ctl_out *o)
+{
+	if (q->flags & ~(CTL_SVC_SUMMON | CTL_SVC_KEEP_STATE | CTL_SVC_POOL))
+		return ctl_why(o, CTL_E_ARG, "flags 0x%x: unknown bits", q->flags);
+	if (!(q->flags & CTL_SVC_SUMMON))
+		return (q->flags & CTL_SVC_KEEP_STATE) || q->reclaim_s ?
+			ctl_why(o, CTL_E_ARG, "KEEP_STATE and reclaim_s are for a summoned service (SUMMON)") : CTL_OK;
+	if ((q->flags & CTL_SVC_POOL) || q->pool_min || q->pool_max)
+		return ctl_why(o, CTL_E_ARG, "a service is summoned or a pool, not both");
+	if (q->count < 1 || q->count > SVC_SUMMON_MAX || q->reclaim_s > 86400u * 366)
+		return ctl_why(o, CTL_E_ARG, "a summoned service has 1..%u instances and reclaim_s up to a year",
+			       SVC_SUMMON_MAX);
+	return CTL_OK;
+}
+
 static uint16_t do_svc_set(uint32_t signer, const uint8_t *p, struct ctl_out *o)
 {
 	static struct ctl_svc_req q;         /* static: 368 bytes off the kernel stack */
 
 	memcpy(&q, p, sizeof(q));
-	if (o->first && (!name_ok(q.name) || q.count > MAX_VMS || (q.quota_kib && (q.quota_kib < 8 || q.quota_kib > 2048)) ||
+	if (o->first && (!name_ok(q.name) || (q.count > MAX_VMS && !(q.flags & CTL_SVC_SUMMON)) || (q.quota_kib && (q.quota_kib < 8 || q.quota_kib > 2048)) ||
 			 (q.guar_kib && (q.guar_kib < 4 || (q.quota_kib && q.guar_kib > q.quota_kib))) || q.reserved ||
 			 !args_ok(q.args)))
 		return ctl_why(o, CTL_E_ARG, "want a name of 1..31 bytes of [A-Za-z0-9._-], count 0..%u, quota_kib 0 or "
 			       "8..2048, guar_kib 0 or 4..quota, reserved 0, args NUL-terminated printable ASCII", MAX_VMS);
+	if (o->first && svc_flags_ok(&q, o) != CTL_OK)
+		return CTL_E_ARG;
 	return svc_set(signer, &q, o);
 }
 

@@ -35,8 +35,17 @@ void hcall_park(struct vm *vm, const struct trapframe *tf)
 	arch_vm_park(&vm->arch, tf);
 }
 
+static hc_idle_hook_fn idle_hook;
+
+void hcall_set_idle_hook(hc_idle_hook_fn fn)
+{
+	idle_hook = fn;
+}
+
 static long hc_idle(struct vm *vm, const struct trapframe *tf)
 {
+	if (__builtin_expect(vm->idle_hook, 0) && idle_hook)
+		idle_hook(vm);             /* it may queue events: they are delivered below */
 	if (vm->pending) {                 /* events already waiting: deliver them at once */
 		long p = (long)vm->pending;
 		vm->pending = 0;

@@ -19,5 +19,10 @@ void hcall_register(enum pv_call_nr nr, hc_fn fn);
 /* The VM leaves the CPU inside its hypercall: its registers go from the entry frame to the VM, where the scheduler
  * resumes it from (a call that returns at once never copies them). */
 void hcall_park(struct vm *vm, const struct trapframe *tf);
+/* The idle hook: called at the start of idle() of a VM whose vm->idle_hook is nonzero (it clears it if it wants no
+ * more), before idle() looks at the pending events, so what it queues is delivered by that call. One hook (a
+ * summoned VM's readiness, isokernel/summon.c); NULL: none. */
+typedef void (*hc_idle_hook_fn)(struct vm *vm);
+void hcall_set_idle_hook(hc_idle_hook_fn fn);
 
 #endif

@@ -28,8 +28,8 @@
 #include "tenant.h"
 #include "service.h"
 #include "fork.h"
-
 #include "argblk.h"
+#include "summon.h"
 
 extern char _kernel_end[];
 
@@ -224,7 +224,8 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 {
 	static const char *const keys[] = { "timeout_ms", "quota_kib", "quantum_us", "quiet", "netbounce",
 					    "net_ip", "net_bits", "net_immediate", "net_poll", "idle_spin", "vm_brief", "guar_kib",
-					    "selftest_save", "selftest_save_at", "serve", "selftest_verify", "seed" };
+					    "selftest_save", "selftest_save_at", "serve", "selftest_verify",
+					    "summon_ready_ms", "summon_rate", "summon_src_rate", "seed" };
 	enum { NKEYS = sizeof(keys) / sizeof(keys[0]) };
 	char w[80];
 	const char *s = (mbi->flags & MB_INFO_CMDLINE) ? P2V(mbi->cmdline) : "";
@@ -276,7 +277,7 @@ static void parse_opts(const struct mb_info *mbi, struct kopts *o)
 		uint64_t *dst[NKEYS] = { &o->timeout_ms, &o->quota_kib, &o->quantum_us, NULL, &vnet_bounce,
 					 &o->net_ip, &o->net_bits, &o->net_immediate, &vnet_poll_only, &sched_idle_spin,
 					 &report_brief, &o->guar_kib, &o->selftest_save, &o->selftest_save_at, &ctl_serve,
-					 &o->selftest_verify,
+					 &o->selftest_verify, &summon_ready_ms, &summon_rate, &summon_src_rate,
 					 &o->seed[o->nseed % 4] };
 		int k;
 		for (k = 0; k < NKEYS && strcmp(keys[k], w) != 0; k++)

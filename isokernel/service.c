@@ -3,6 +3,7 @@
  * the kernel's state (quotas, the object is the signer's, memory) is checked here, then done. A tenant's use is
  * charged by a VM-table observer, so VMs that end on their own give their memory back too. */
 #include "service.h"
+#include "summon.h"
 #include "tenant.h"
 #include "image.h"
 #include "elf.h"
@@ -35,6 +36,7 @@ struct service {
 	uint32_t quota_kib, guar_kib;   /* as the request gave them (0: the defaults) */
 	uint32_t quota_pages, guar_pages;
 	uint32_t next_seq;              /* svc_seq of its next VM */
+	uint32_t flags, reclaim_s;      /* CTL_SVC_* and reclaim time as SVC_SET gave them (summon.c) */
 	uint16_t tenant;
 };
 
@@ -85,6 +87,7 @@ void svc_init(void)
 	slab_init(&svc_cache, "service", sizeof(struct service), 16);
 	vmtab_observe(&observer);
 	report_set_vm_owner(owner_fields);
+	summon_init();
 }
 
 /* "@tenant id=N name=".." op=add|set|del max_vms=.. max_mem_kib=.. cpu_share=.. live_vms=.. mem_kib=.. bytes=..
@@ -187,6 +190,7 @@ static void service_free(uint32_t slot)
 {
 	struct tenant *t = tenant_get(svcs[slot]->tenant);
 
+	summon_del(slot);               /* its VMs have ended: held frames, saved states, reserved addresses */
 	if (t && t->services)
 		t->services--;
 	slab_free(&svc_cache, svcs[slot]);
@@ -342,7 +346,8 @@ static int service_find(uint32_t tenant, const char *name)
 static bool service_same(const struct service *s, const struct ctl_svc_req *q)
 {
 	return memcmp(s->sha512, q->image_sha512, 64) == 0 && strcmp(s->args, q->args) == 0 &&
-	       s->quota_kib == q->quota_kib && s->guar_kib == q->guar_kib;
+	       s->quota_kib == q->quota_kib && s->guar_kib == q->guar_kib && s->flags == q->flags &&
+	       s->reclaim_s == q->reclaim_s;
 }
 
 /* A new service of signer (desired 0) in *slot: CTL_OK, or E_LIMIT / E_NOMEM (reason written). */
@@ -368,6 +373,8 @@ static uint16_t service_new(uint32_t signer, const struct ctl_svc_req *q, struct
 	s->guar_kib = q->guar_kib;
 	s->quota_pages = qp;
 	s->guar_pages = gp;
+	s->flags = q->flags;
+	s->reclaim_s = q->reclaim_s;
 	s->tenant = (uint16_t)signer;
 	svcs[slot] = s;
 	t->services++;
@@ -432,17 +439,16 @@ static uint16_t svc_rollback(uint16_t st)
 	return st;
 }
 
-static uint16_t make_one(struct service *s, struct ctl_out *o)
+/* A VM of service slot: made, counted, queued (NULL when the table or memory is full). */
+static struct vm *spawn(struct service *s, uint32_t slot)
 {
 	uint64_t t0 = rdtsc();
-	bool full = vmtab_count() >= vmtab_cap();
-	struct vm *vm = full ? NULL : vm_create(&s->ti->img, s->args, s->quota_pages, s->guar_pages, s->tenant);
+	struct vm *vm = vmtab_count() >= vmtab_cap() ? NULL
+			: vm_create(&s->ti->img, s->args, s->quota_pages, s->guar_pages, s->tenant);
 
 	if (!vm)
-		return full ? ctl_why(o, CTL_E_LIMIT, "MAX_VMS (%u) VMs are live: none made", vmtab_cap())
-			    : ctl_why(o, CTL_E_NOMEM, "out of memory for another VM and its %u KiB guarantee: none made",
-				      s->guar_pages * 4);
-	vm->svc = (uint16_t)(run.slot + 1);
+		return NULL;
+	vm->svc = (uint16_t)(slot + 1);
 	vm->svc_seq = s->next_seq++;
 	kprintf("@tvm id=%u tenant=%u", vm->id, s->tenant);      /* whose it is, before its first output */
 	report_qstr("svc", s->name);
@@ -451,6 +457,41 @@ static uint16_t make_one(struct service *s, struct ctl_out *o)
 	s->ti->img.instances++;
 	sched_enqueue(vm);
 	kst.create_tsc += rdtsc() - t0;
+	return vm;
+}
+
+bool svc_room(uint32_t slot)
+{
+	const struct service *s = slot < SVC_MAX ? svcs[slot] : NULL;
+	const struct tenant *t = s ? tenant_get(s->tenant) : NULL;
+
+	return t && tenant_fits(t, 1, (uint64_t)s->quota_pages * 4);
+}
+
+struct vm *svc_spawn(uint32_t slot)
+{
+	return svc_room(slot) ? spawn(svcs[slot], slot) : NULL;
+}
+
+void svc_adopt(struct vm *vm)
+{
+	struct service *s = vm->svc && vm->svc <= SVC_MAX ? svcs[vm->svc - 1] : NULL;
+
+	if (s) {
+		vm->svc_seq = s->next_seq++;
+		s->live++;
+	}
+}
+
+static uint16_t make_one(struct service *s, struct ctl_out *o)
+{
+	bool full = vmtab_count() >= vmtab_cap();
+	struct vm *vm = spawn(s, run.slot);
+
+	if (!vm)
+		return full ? ctl_why(o, CTL_E_LIMIT, "MAX_VMS (%u) VMs are live: none made", vmtab_cap())
+			    : ctl_why(o, CTL_E_NOMEM, "out of memory for another VM and its %u KiB guarantee: none made",
+				      s->guar_pages * 4);
 	run.rep.first_id = run.rep.created ? run.rep.first_id : vm->id;
 	run.rep.last_id = vm->id;
 	run.rep.created++;
@@ -496,6 +537,28 @@ static uint16_t svc_set_check(uint32_t signer, const struct ctl_svc_req *q, int 
 	return CTL_OK;
 }
 
+/* A summoned service (summon.c): registered with its count of dormant instances, no VM made now. Its settings are
+ * fixed once made (another SVC_SET with them all the same is answered as done; else E_EXIST). */
+static uint16_t svc_set_summoned(uint32_t signer, const struct ctl_svc_req *q, struct timage *ti, int slot,
+				 uint32_t qp, uint32_t gp, struct ctl_out *o)
+{
+	uint16_t st;
+
+	if (gp > qp)
+		return ctl_why(o, CTL_E_ARG, "guarantee %u KiB beyond the quota %u KiB", gp * 4, qp * 4);
+	if (slot >= 0)
+		return service_same(svcs[slot], q) && svcs[slot]->desired == q->count ? svc_reply(svcs[slot], CTL_OK, o)
+			: ctl_why(o, CTL_E_EXIST, "service %s has other settings (SVC_DEL it first)", q->name);
+	if ((st = service_new(signer, q, ti, qp, gp, &slot, o)) != CTL_OK)
+		return st;
+	if ((st = summon_add((uint32_t)slot, (uint16_t)signer, q, o)) != CTL_OK) {
+		service_free((uint32_t)slot);
+		return st;
+	}
+	svcs[slot]->desired = q->count;
+	return svc_reply(svcs[slot], CTL_OK, o);
+}
+
 uint16_t svc_set(uint32_t signer, const struct ctl_svc_req *q, struct ctl_out *o)
 {
 	struct timage *ti;
@@ -511,6 +574,10 @@ uint16_t svc_set(uint32_t signer, const struct ctl_svc_req *q, struct ctl_out *o
 	if (!ti)
 		return ctl_why(o, CTL_E_NOENT, "no image of yours with that SHA-512 (T_LOAD it first)");
 	ctlop_mem_pages(q->quota_kib, q->guar_kib, &qp, &gp);
+	if (q->flags & CTL_SVC_SUMMON)
+		return svc_set_summoned(signer, q, ti, slot, qp, gp, o);
+	if (slot >= 0 && (svcs[slot]->flags & CTL_SVC_SUMMON))
+		return ctl_why(o, CTL_E_EXIST, "service %s is summoned (SVC_DEL it first)", q->name);
 	if ((st = svc_set_check(signer, q, slot, qp, gp, o)) != CTL_OK)
 		return st;
 	run.fresh = slot < 0;
@@ -545,7 +612,7 @@ uint16_t svc_del(uint32_t signer, const char *name, struct ctl_out *o)
 	return svc_reply(NULL, CTL_OK, o);
 }
 
-static void svc_entry(const struct service *s, struct ctl_svc *e)
+static void svc_entry(uint32_t slot, const struct service *s, struct ctl_svc *e)
 {
 	memset(e, 0, sizeof(*e));
 	memcpy(e->name, s->name, sizeof(e->name));
@@ -555,6 +622,9 @@ static void svc_entry(const struct service *s, struct ctl_svc *e)
 	e->live = s->live;
 	e->quota_kib = s->quota_kib;
 	e->guar_kib = s->guar_kib;
+	e->flags = s->flags;
+	e->reclaim_s = s->reclaim_s;
+	summon_entry(slot, e);
 	memcpy(e->args, s->args, sizeof(e->args));
 }
 
@@ -574,7 +644,7 @@ uint16_t svc_list(uint32_t signer, const struct ctl_page_req *q, struct ctl_out 
 	if (q->max && q->max < max)
 		max = q->max;
 	for (i = next_of(signer, q->start); i < SVC_MAX && r.count < max; i = next_of(signer, i + 1))
-		svc_entry(svcs[i], (struct ctl_svc *)(void *)(o->p + sizeof(r)) + r.count++);
+		svc_entry(i, svcs[i], (struct ctl_svc *)(void *)(o->p + sizeof(r)) + r.count++);
 	if (i < SVC_MAX)
 		r.next = i;
 	memcpy(o->p, &r, sizeof(r));

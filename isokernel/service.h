@@ -18,6 +18,7 @@
 #define IMG_PER_TENANT   32u        /* a tenant's images: no tenant takes the kernel's IMAGE_MAX (256) alone */
 #define SVC_CREATE_STEP  128u       /* VMs SVC_SET makes per main-loop pass (as CREATE) */
 #define SVC_END_STEP     128u       /* VMs T_DEL, SVC_DEL and scaling down end per main-loop pass */
+#define SVC_SUMMON_MAX   65533u     /* a summoned service's instances: a tenant's block (NETPLAN_TENANT_SLOTS) */
 
 /* Register the VM observer (charges tenants) and the @vm record's owner fields. After ctl_init. */
 void svc_init(void);
@@ -36,5 +37,11 @@ uint16_t svc_tenants(const struct ctl_page_req *q, struct ctl_out *o);
  * to go when the service scales down), its @tvm record written. The tenant was charged by the VM observer. */
 struct vm;
 void svc_vm_forked(const struct vm *parent, struct vm *child);
+/* For summon.c: does service slot's tenant have room (VMs, memory quota) for one more of its VMs? A VM of service
+ * slot made now (room, the VM table and memory permitting; NULL if not), as SVC_SET makes one; a VM restored for
+ * service vm->svc counted as its own. */
+bool svc_room(uint32_t slot);
+struct vm *svc_spawn(uint32_t slot);
+void svc_adopt(struct vm *vm);
 
 #endif

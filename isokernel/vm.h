@@ -33,6 +33,7 @@ struct vm {
 	uint32_t id;                 /* vmtab.h: VMTAB_NONE until published */
 	uint16_t tx_budget;          /* frames it may still send this quantum */
 	uint8_t state;
+	uint8_t idle_hook;           /* nonzero: its next idle() tells the idle hook first (hcall.h; a summoned VM) */
 	uint16_t con_done;           /* bytes of an unfinished console_write already written (hcall.c) */
 	uint16_t tenant;             /* owner: 0 the host's own (no tenants), 1..CTL_TENANT_MAX a tenant (pvisa/ctl.h) */
 	uint16_t svc;                /* its tenant's service (service.c: slot + 1), 0: none */

@@ -263,6 +263,11 @@ static const char *restore_parts(struct vm *vm, const struct vmstate_io *io, uin
 
 struct vm *vmstate_restore(const struct vmstate_io *io, const char **why)
 {
+	return vmstate_restore_as(io, 0, 0, why);
+}
+
+struct vm *vmstate_restore_as(const struct vmstate_io *io, uint16_t tenant, uint16_t svc, const char **why)
+{
 	struct restore_state rs = { 0 };
 	struct vmst_header h;
 	uint32_t done = 0;
@@ -274,6 +279,8 @@ struct vm *vmstate_restore(const struct vmstate_io *io, const char **why)
 		return NULL;
 	if (!(vm = vm_blank()))
 		return *why = "out of memory", NULL;
+	vm->tenant = tenant;
+	vm->svc = svc;
 	if ((*why = restore_parts(vm, io, h.total_len, &rs, &done)) != NULL) {
 		undo(vm, done);
 		return NULL;

@@ -16,5 +16,7 @@ int vmstate_save(struct vm *vm, const struct vmstate_io *out);
  * the time left to its deadline). NULL with a reason in *why (a constant string) when the stream is bad in any way
  * or resources ran out: nothing of the VM is left behind then. */
 struct vm *vmstate_restore(const struct vmstate_io *in, const char **why);
+/* The same for tenant's VM (its address must be in the tenant's block) of its service svc (service.c: slot + 1). */
+struct vm *vmstate_restore_as(const struct vmstate_io *in, uint16_t tenant, uint16_t svc, const char **why);
 
 #endif

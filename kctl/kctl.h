@@ -65,6 +65,8 @@ kctl_cmd_fn *kctl_tenant_cmd(const char *name);
 "  tload IMG [--name NAME]      upload IMG and make it the signer's image (named by its SHA-512)\n" \
 "  svc-set NAME IMG|SHA512 N [--args ARGS] [--quota KiB] [--guarantee KiB]\n" \
 "                               run N VMs of service NAME (made, or scaled up or down): all or nothing\n" \
+"      [--summon [--reclaim-after SECONDS] [--keep-state]]   N dormant instances, each its own address: a VM\n" \
+"                               made by the first frame for one, ended (or saved: --keep-state) after SECONDS idle\n" \
 "  svc-del NAME                 end a service's VMs and forget it\n" \
 "  svcs [--json]                the signer's services\n" \
 "  tlist [--json]               the signer's VMs\n" \

@@ -271,15 +271,36 @@ static void print_svc_rep(const char *what, const char *name, const struct reply
 	printf("\n");
 }
 
+/* Take svc-set's --summon, --keep-state and --reclaim-after SECONDS out of argv into q (the rest keep their order). */
+static void take_summon_opts(int *argc, char **argv, struct ctl_svc_req *q)
+{
+	int o = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		if (!strcmp(argv[i], "--summon"))
+			q->flags |= CTL_SVC_SUMMON;
+		else if (!strcmp(argv[i], "--keep-state"))
+			q->flags |= CTL_SVC_KEEP_STATE;
+		else if (!strcmp(argv[i], "--reclaim-after") && i + 1 < *argc)
+			q->reclaim_s = (uint32_t)num(argv[++i], "--reclaim-after SECONDS", 86400u * 366);
+		else if (!strcmp(argv[i], "--reclaim-after"))
+			die_with(K_USAGE, "--reclaim-after needs a value");
+		else
+			argv[o++] = argv[i];
+	}
+	*argc = o;
+}
+
 static int cmd_svc_set(int argc, char **argv, struct reply *r)
 {
 	static struct ctl_svc_req q;
 
 	memset(&q, 0, sizeof(q));
 	take_signer_opts(&argc, argv);
+	take_summon_opts(&argc, argv, &q);
 	if (argc < 4 || argc % 2)
 		die_with(K_USAGE, "usage: kctl svc-set NAME IMG|SHA512 N [--args ARGS] [--quota KiB] [--guarantee KiB] "
-			 "--key FILE --tenant ID|NAME");
+			 "[--summon [--reclaim-after SECONDS] [--keep-state]] --key FILE --tenant ID|NAME");
 	if (strlen(argv[1]) >= CTL_NAME_MAX)
 		die_with(K_USAGE, "NAME: at most %u bytes", CTL_NAME_MAX - 1);
 	strcpy(q.name, argv[1]);
@@ -337,6 +358,18 @@ static int json_flag(int argc, char **argv, const char *usage)
 	return json;
 }
 
+/* " flags=.. reclaim_s=.. dormant=.. starting=.. saved=.." for a summoned service, else "". */
+static const char *summon_fields(const struct ctl_svc *v)
+{
+	static char b[160];
+
+	if (!(v->flags & CTL_SVC_SUMMON))
+		return "";
+	snprintf(b, sizeof(b), " flags=%u reclaim_s=%u dormant=%u starting=%u saved=%u", v->flags, v->reclaim_s,
+		 v->dormant, v->starting, v->saved);
+	return b;
+}
+
 static int cmd_svcs(int argc, char **argv, struct reply *r)
 {
 	struct ctl_svc *v;
@@ -354,11 +387,13 @@ static int cmd_svcs(int argc, char **argv, struct reply *r)
 		hex(v[i].image_sha512, 64, shahex);
 		if (json)
 			printf("%s\n  {\"name\": \"%s\", \"image\": %u, \"sha512\": \"%s\", \"desired\": %u, \"live\": %u, "
-			       "\"quota_kib\": %u, \"guar_kib\": %u}", i ? "," : "", v[i].name, v[i].image, shahex, v[i].desired,
-			       v[i].live, v[i].quota_kib, v[i].guar_kib);
+			       "\"quota_kib\": %u, \"guar_kib\": %u, \"flags\": %u, \"reclaim_s\": %u, \"dormant\": %u, "
+			       "\"starting\": %u, \"saved\": %u}", i ? "," : "", v[i].name, v[i].image, shahex, v[i].desired,
+			       v[i].live, v[i].quota_kib, v[i].guar_kib, v[i].flags, v[i].reclaim_s, v[i].dormant,
+			       v[i].starting, v[i].saved);
 		else
-			printf("%s image=%u desired=%u live=%u quota_kib=%u args=\"%s\"\n", v[i].name, v[i].image, v[i].desired,
-			       v[i].live, v[i].quota_kib, v[i].args);
+			printf("%s image=%u desired=%u live=%u quota_kib=%u%s args=\"%s\"\n", v[i].name, v[i].image,
+			       v[i].desired, v[i].live, v[i].quota_kib, summon_fields(&v[i]), v[i].args);
 	}
 	if (json)
 		printf("\n]\n");

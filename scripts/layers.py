@@ -11,7 +11,7 @@ SERVICES = {'loop.h', 'timerq.c', 'timerq.h', 'rand.c', 'rand.h', 'tstat.c', 'ts
 TOP = {'main.c', 'run.c', 'run.h', 'loop.c', 'ctl.c', 'ctl_io.c', 'ctl_io.h', 'ctl_ops.c', 'ctl_ops.h',
        'ctlsrv.h', 'selftest.c', 'selftest.h', 'vmstate.c', 'vmstate.h',
        'ctl_auth.c', 'ctl_auth.h', 'ctl_tenant.c', 'ctl_tenant.h', 'service.c', 'service.h',
-       'fork.c', 'fork.h'}
+       'fork.c', 'fork.h', 'summon.c', 'summon.h', 'summon_lim.c', 'summon_lim.h'}
 DIRS = {'arch': 'arch', 'dev': 'dev', 'net': 'net', 'crypto': 'base'}
 
 

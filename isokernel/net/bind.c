@@ -10,9 +10,11 @@
 /*
  * A slot: 0 (free, never released), a VM pointer (bound; 16-byte aligned), the pointer | IN_FIFO (bound by a claim
  * while its number waited in the FIFO: passed over when it comes out), or IN_FIFO alone (released, waiting). Every
- * number is in the FIFO at most once, so cap places hold it.
+ * number is in the FIFO at most once, so cap places hold it. RESERVED (a summoned instance's number: alone, or with
+ * its VM's pointer once bound) is only ever set on a number that was free and never released, so never with IN_FIFO.
  */
 #define IN_FIFO 1ull
+#define RESERVED 2ull              /* kept for a summoned service's instance (bind_treserve): take() passes over it */
 #define PTR_MASK (~(uint64_t)15)
 
 struct bind_stats bind_stats;
@@ -38,6 +40,8 @@ struct bnet {
 	uint32_t cap, top;         /* numbers >= top have never been released nor taken by take() */
 	uint32_t fifo_head, fifo_len;
 	uint32_t bound;            /* VMs bound now */
+	uint32_t reserved;         /* numbers reserved (bind_treserve), bound or not */
+	uint32_t give;             /* the number the next take() gives unbound (bind_tgive_next), or BIND_NONE */
 };
 static struct bnet nets[NETPLAN_TENANT_MAX + 1];
 static uint32_t tenants_bound;     /* VMs bound in tenant blocks: 0 keeps every lookup to tenant 0's plan */
@@ -50,8 +54,9 @@ void bind_init(uint32_t net_ip, uint32_t net_bits, uint64_t *slot_storage, uint3
 
 	for (unsigned t = 1; t <= NETPLAN_TENANT_MAX; t++)
 		nets[t] = (struct bnet){ .base = netplan_tenant_base(t), .mask = netplan_mask(NETPLAN_TENANT_BITS),
-					 .cap = NETPLAN_TENANT_SLOTS };
-	*z = (struct bnet){ .slots = slot_storage, .fifo = fifo_storage, .mask = netplan_mask(net_bits), .cap = n };
+					 .cap = NETPLAN_TENANT_SLOTS, .give = BIND_NONE };
+	*z = (struct bnet){ .slots = slot_storage, .fifo = fifo_storage, .mask = netplan_mask(net_bits), .cap = n,
+			    .give = BIND_NONE };
 	z->base = net_ip & z->mask;
 	for (uint32_t i = 0; i < n; i++)
 		z->slots[i] = 0;
@@ -177,7 +182,7 @@ HOT bool bind_mac_owner(const uint8_t *mac, unsigned *t, uint32_t *a)
 
 HOT bool bind_ip_owner(uint32_t ip, unsigned *t, uint32_t *a)
 {
-	if (tenants_bound && netplan_ipv4_tenant(ip, t, a) && nets[*t].bound)
+	if (tenants_bound && netplan_ipv4_tenant(ip, t, a) && (nets[*t].bound || nets[*t].reserved))
 		return true;
 	*t = 0;
 	return bind_ip_number(ip, a);
@@ -245,6 +250,19 @@ static void bound(struct bnet *n, int d)
 		tenants_bound += (uint32_t)d;
 }
 
+/* The number bind_tgive_next named, unbound (a summoned VM is bound once ready): 0, or -1 if it is not reserved
+ * and free. */
+static int give_next(struct bnet *n, uint32_t *a)
+{
+	uint32_t g = n->give;
+
+	n->give = BIND_NONE;
+	if (g >= n->cap || slot_get(n, g) != RESERVED)
+		return -1;
+	*a = g;
+	return 0;
+}
+
 /* A free number of n for vm (n->top first, then the FIFO), its slot made: 0, or -1 (all bound, or no memory). */
 static int take(struct bnet *n, struct vm *vm, uint32_t *a)
 {
@@ -252,6 +270,8 @@ static int take(struct bnet *n, struct vm *vm, uint32_t *a)
 
 	if (((uintptr_t)vm & ~PTR_MASK) || !vm)
 		panic("bind: VM pointer %p not aligned", (void *)vm);
+	if (n->give != BIND_NONE)
+		return give_next(n, a);
 	while (n->top < n->cap && slot_get(n, n->top))
 		n->top++;                  /* claimed before their turn */
 	if (n->top < n->cap) {
@@ -286,7 +306,7 @@ static int claim(struct bnet *n, struct vm *vm, uint32_t a)
 
 	if (a >= n->cap || !(s = slot_ref(n, a, true)) || (*s & PTR_MASK))
 		return -1;
-	*s = (uint64_t)(uintptr_t)vm | (*s & IN_FIFO);
+	*s = (uint64_t)(uintptr_t)vm | (*s & (IN_FIFO | RESERVED));
 	bound(n, 1);
 	return 0;
 }
@@ -305,18 +325,10 @@ int bind_tclaim(unsigned t, struct vm *vm, uint32_t a)
 
 /* vm gives number a of n back. Into the FIFO; a tenant's number whose FIFO page cannot be made is left free and
  * unlisted (never given again: an address lost, nothing else). */
-static void release(struct bnet *n, struct vm *vm, uint32_t a)
+static void fifo_push(struct bnet *n, uint64_t *s, uint32_t a)
 {
-	uint64_t *s = a < n->cap ? slot_ref(n, a, false) : NULL;
 	uint32_t *f;
 
-	if (!s || (*s & PTR_MASK) != (uint64_t)(uintptr_t)vm)
-		panic("bind: VM does not hold address number %u", a);
-	bound(n, -1);
-	if (*s & IN_FIFO) {
-		*s = IN_FIFO;              /* its place in the FIFO is kept */
-		return;
-	}
 	if (!(f = fifo_ref(n, (n->fifo_head + n->fifo_len) % n->cap, true))) {
 		*s = 0;
 		return;
@@ -324,6 +336,22 @@ static void release(struct bnet *n, struct vm *vm, uint32_t a)
 	*s = IN_FIFO;
 	*f = a;
 	n->fifo_len++;
+}
+
+static void release(struct bnet *n, struct vm *vm, uint32_t a)
+{
+	uint64_t *s = a < n->cap ? slot_ref(n, a, false) : NULL;
+
+	if (s && *s == RESERVED)
+		return;                    /* a summoned VM given the number unbound (give_next), ended before ready */
+	if (!s || (*s & PTR_MASK) != (uint64_t)(uintptr_t)vm)
+		panic("bind: VM does not hold address number %u", a);
+	bound(n, -1);
+	if (*s & (IN_FIFO | RESERVED)) {
+		*s &= IN_FIFO | RESERVED;  /* its place in the FIFO, or its reservation, is kept */
+		return;
+	}
+	fifo_push(n, s, a);
 }
 
 void bind_release(struct vm *vm, uint32_t a)
@@ -363,4 +391,78 @@ bool bind_tmiss(unsigned t, uint32_t a, const uint8_t *frame, size_t len)
 		return false;
 	bind_stats.misses_taken++;
 	return true;
+}
+
+/* Reservations (summoned services). Each reserved number counts as in use for the tenant's routing (bind_ip_owner,
+ * bind_tenants_bound) whether a VM holds it or not. */
+static void reserved(struct bnet *n, int d)
+{
+	n->reserved += (uint32_t)d;
+	if (n != &nets[0])
+		tenants_bound += (uint32_t)d;
+}
+
+/* Is [a, a + count) of n free and never released (slots 0)? The first number that is not, in *bad. */
+static bool run_free(struct bnet *n, uint32_t a, uint32_t count, uint32_t *bad)
+{
+	for (uint32_t i = 0; i < count; i++)
+		if (slot_get(n, a + i)) {
+			*bad = a + i;
+			return false;
+		}
+	return true;
+}
+
+int bind_treserve(unsigned t, uint32_t count, uint32_t *first)
+{
+	struct bnet *n = t ? net_of(t) : NULL;
+	uint32_t a, bad;
+
+	if (!n || !count || count > n->cap)
+		return -1;
+	for (a = n->top; a <= n->cap - count && !run_free(n, a, count, &bad); a = bad + 1)
+		;
+	if (a > n->cap - count)
+		return -1;
+	for (uint32_t i = 0; i < count; i++) {
+		uint64_t *s = slot_ref(n, a + i, true);
+		if (!s) {
+			bind_tunreserve(t, a, i);
+			return -1;
+		}
+		*s = RESERVED;
+		reserved(n, 1);
+	}
+	*first = a;
+	return 0;
+}
+
+void bind_tunreserve(unsigned t, uint32_t first, uint32_t count)
+{
+	struct bnet *n = t ? net_of(t) : NULL;
+
+	for (uint32_t i = 0; n && i < count && first + i < n->cap; i++) {
+		uint64_t *s = slot_ref(n, first + i, false);
+		if (!s || !(*s & RESERVED))
+			continue;
+		if (*s & PTR_MASK)
+			panic("bind: reserved number %u is still bound", first + i);
+		reserved(n, -1);
+		fifo_push(n, s, first + i);
+	}
+}
+
+bool bind_treserved(unsigned t, uint32_t a)
+{
+	struct bnet *n = t ? net_of(t) : NULL;
+
+	return n && a < n->cap && (slot_get(n, a) & RESERVED);
+}
+
+void bind_tgive_next(unsigned t, uint32_t a)
+{
+	struct bnet *n = net_of(t);
+
+	if (n)
+		n->give = a;
 }

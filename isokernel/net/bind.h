@@ -79,6 +79,23 @@ void bind_set_miss(bind_miss_fn fn, void *ctx);
 /* Ask the hook about a frame for address number a: true if it took it. Counted in bind_stats. */
 bool bind_miss(uint32_t a, const uint8_t *frame, size_t len);
 
+/*
+ * Reservations (a summoned service's dormant instances, isokernel/summon.c), in a tenant's plan (1..254) only.
+ * bind_treserve: count consecutive numbers never used (at or above every number given so far, none bound or
+ * released) marked reserved: no take() gives them, ARP for them is answered (net/vswitch.c), and they count as the
+ * tenant's addresses in use for routing; 8 bytes each (the slot page). 0, or -1 (no such run, or no memory).
+ * bind_tunreserve: the numbers of [first, first + count) still reserved go back (released, none may be bound).
+ * A reserved number is bound by bind_tclaim and stays reserved when its VM releases it.
+ * bind_tgive_next: the next bind_ttake in plan t gives reserved, unbound number a without binding it (the VM made
+ * for a first frame is bound by bind_tclaim once ready; until then frames for a still go to the miss hook, and
+ * its release without a claim does nothing). BIND_NONE cancels.
+ */
+#define BIND_NONE 0xffffffffu
+int bind_treserve(unsigned t, uint32_t count, uint32_t *first);
+void bind_tunreserve(unsigned t, uint32_t first, uint32_t count);
+bool bind_treserved(unsigned t, uint32_t a);
+void bind_tgive_next(unsigned t, uint32_t a);
+
 struct bind_stats {
 	uint64_t misses, misses_taken;
 };

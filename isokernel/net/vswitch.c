@@ -403,7 +403,7 @@ HOT static int arp_for(unsigned t, uint32_t n, const uint8_t *f, size_t len, uin
 {
 	struct bind_addr a;
 
-	if (!bind_tvm(t, n))
+	if (!bind_tvm(t, n) && !bind_treserved(t, n))      /* a dormant instance's address is answered too */
 		return bind_tmiss(t, n, f, len) ? ARP_TAKEN : ARP_NO;
 	bind_tplan(t, n, &a);
 	arp_reply(reply, f, a.mac, a.ip);
@@ -739,6 +739,14 @@ HOT static bool from_nic(void *ctx, const uint8_t *f, size_t len, int ref)
 		return deliver(dst, NULL, f, len, ref);
 	no_vm(0, a, f, len);
 	return false;
+}
+
+bool vsw_inject(struct vm *vm, const uint8_t *f, size_t len)
+{
+	uint32_t rx = vm->net->rx_frames;
+
+	deliver(vm, NULL, f, len, -1);
+	return vm->net->rx_frames != rx;
 }
 
 /* from_nic under packet capture: a frame from outside that reached no VM (dropped, or answered by the switch) is

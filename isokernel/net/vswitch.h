@@ -105,6 +105,10 @@ void vsw_vm_addr(const struct vm *vm, uint8_t mac[6], uint32_t *ip);
 /* A frame a VM sends (already copied into kernel memory): 0 taken (sent, switched, or dropped and counted),
  * PV_EAGAIN not taken (the link is busy; the VM's budget for this quantum is spent), or PV_EINVAL (length). */
 int vsw_from_vm(struct vm *vm, const uint8_t *f, size_t len);
+/* A frame from outside (len checked by the caller: PV_FRAME_MIN..PV_FRAME_MAX) into vm's queue, as the NIC's are
+ * (copied; the queue's and the pool's bounds apply, drops counted): true if queued. For frames the kernel held for
+ * a VM (a summoned VM's first frames, isokernel/summon.c). */
+bool vsw_inject(struct vm *vm, const uint8_t *f, size_t len);
 /* Take frames from the NIC and switch them (called from the scheduler loop). */
 void vsw_poll(void);
 /* The VM's oldest queued frame (NULL if none) and its removal. */

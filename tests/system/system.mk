@@ -56,3 +56,8 @@ test-pcap: kernel examples runner net-guests
 test-fork: kernel examples runner guest-tests
 	$(ST_HOSTILE)
 	$(ST_RUN) fork
+
+# Summoned services (tests/system/test_summon.sh): dormant instances, summon on the first frame, reclaim, keep-state.
+.PHONY: test-summon
+test-summon: kernel examples runner net-guests hostile
+	$(ST_RUN) summon

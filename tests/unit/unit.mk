@@ -9,7 +9,7 @@
 
 UNIT_KSRCS := isokernel/frame.c isokernel/slab.c isokernel/elf.c isokernel/timerq.c isokernel/vmspace.c isokernel/sched_rr.c isokernel/sched_share.c \
               isokernel/image.c isokernel/vmtab.c isokernel/vmstate.c isokernel/vmspace_state.c \
-              isokernel/net/bind.c isokernel/net/vswitch.c isokernel/net/capture.c isokernel/fork.c
+              isokernel/net/bind.c isokernel/net/vswitch.c isokernel/net/capture.c isokernel/fork.c isokernel/summon_lim.c
 # The kernel's crypto (isokernel/crypto/), checked against libsodium (tests/unit/test_crypto.c).
 UNIT_KSRCS += $(wildcard isokernel/crypto/*.c)
 UNIT_LIBS  += -lsodium
